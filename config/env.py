@@ -1,0 +1,87 @@
+"""Reading configuration from the environment, with defaults that serve a local demo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_str(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_config(url: str | None) -> dict[str, object]:
+    """SQLite under var/ by default (WAL, IMMEDIATE transactions); PostgreSQL from DATABASE_URL."""
+    if url:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600))
+        config["CONN_HEALTH_CHECKS"] = True
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = sqlite_options()
+        return config
+    VAR_DIR.mkdir(exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": VAR_DIR / "quotery.sqlite3",
+        "CONN_MAX_AGE": 600,
+        "OPTIONS": sqlite_options(),
+    }
+
+
+def sqlite_options() -> dict[str, object]:
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=20000;"
+            "PRAGMA foreign_keys=ON;"
+        ),
+    }
+
+
+def email_mailer(url: str | None) -> dict[str, object]:
+    """The default mailer: SMTP when EMAIL_URL says smtp://host:port, else a local file mailbox."""
+    if not url:
+        VAR_DIR.mkdir(exist_ok=True)
+        return {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mailbox")},
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ValueError("EMAIL_URL must look like smtp://host:port")
+    options: dict[str, object] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "timeout": 10,
+    }
+    if parts.username:
+        options["username"] = parts.username
+        options["password"] = parts.password or ""
+    if parts.scheme == "smtps":
+        options["use_ssl"] = True
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}

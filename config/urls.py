@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="quotes:list", permanent=False), name="home"),
+    path("accounts/", include("quotery.accounts.urls")),
+    path("quotes/", include("quotery.quotes.urls")),
+    path("products/", include("quotery.catalog.urls")),
+    path("clients/", include("quotery.clients.urls")),
+    path("django-admin/", admin.site.urls),
+]

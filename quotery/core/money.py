@@ -1,0 +1,66 @@
+"""Money arithmetic. Decimal only; every amount is rounded half-up to the currency's minor unit.
+
+Rules (DESIGN.md): each line is rounded on its own, totals are sums of rounded lines, tax is
+computed per rate on the sum of the lines at that rate and rounded once per rate.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# ISO 4217 minor units of the currencies a quote can be written in.
+CURRENCY_MINOR_UNITS: dict[str, int] = {
+    "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0, "CNY": 2, "CZK": 2,
+    "DKK": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2, "IDR": 2, "ILS": 2, "INR": 2,
+    "ISK": 0, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2, "NOK": 2, "NZD": 2, "OMR": 3,
+    "PLN": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2, "USD": 2, "VND": 0,
+    "ZAR": 2,
+}  # fmt: skip
+
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CHF": "CHF ", "INR": "₹",
+    "AUD": "A$", "CAD": "CA$", "NZD": "NZ$", "SEK": "kr ", "NOK": "kr ", "DKK": "kr ",
+}  # fmt: skip
+
+CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCY_MINOR_UNITS)]
+
+HUNDRED = Decimal(100)
+
+
+class UnknownCurrency(ValueError):
+    pass
+
+
+def minor_unit_exponent(currency: str) -> int:
+    try:
+        return CURRENCY_MINOR_UNITS[currency]
+    except KeyError:
+        raise UnknownCurrency(f"{currency!r} is not a currency Quotery knows.") from None
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_unit_exponent(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up (away from zero on a tie) to the currency's minor unit."""
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"money must be Decimal, not {type(amount).__name__}")
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def money_str(amount: Decimal, currency: str) -> str:
+    """The canonical string of an amount: fixed minor-unit digits, no exponent ('1234.50')."""
+    return f"{round_money(amount, currency):f}"
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """Human form for pages and documents: symbol, thousands separators, minor digits."""
+    rounded = round_money(amount, currency)
+    digits = minor_unit_exponent(currency)
+    sign = "-" if rounded < 0 else ""
+    number = f"{abs(rounded):,.{digits}f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol:
+        return f"{sign}{symbol}{number}"
+    return f"{sign}{number} {currency}"

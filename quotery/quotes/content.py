@@ -1,0 +1,75 @@
+"""The client-visible content of a quote as canonical data: what a revision hashes.
+
+Internal notes, the owner's private data and database ids stay out, so the hash changes
+exactly when something the client can see changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from quotery.core.canonical import canonical_hash, canonical_json
+from quotery.core.money import money_str
+from quotery.quotes.models import Line, Quote, Section
+from quotery.quotes.totals import quote_totals
+
+CONTENT_VERSION = 1
+
+
+def client_visible_content(
+    quote: Quote, sections: Sequence[Section], lines: Sequence[Line]
+) -> dict[str, Any]:
+    currency = quote.currency
+    totals = quote_totals(lines, currency)
+    amounts = dict(zip([line.pk for line in lines], totals.lines, strict=True))
+    lines_by_section: dict[int, list[Line]] = {}
+    for line in lines:
+        lines_by_section.setdefault(line.section_id, []).append(line)
+    return {
+        "content_version": CONTENT_VERSION,
+        "company": quote.company.name,
+        "number": quote.number,
+        "title": quote.title,
+        "currency": currency,
+        "issue_date": quote.issue_date,
+        "valid_until": quote.valid_until,
+        "client": quote.client.name,
+        "contact": (
+            {"name": quote.contact.name, "email": quote.contact.email} if quote.contact else None
+        ),
+        "prepared_by": {"name": quote.owner.full_name, "email": quote.owner.email},
+        "notes": quote.notes,
+        "sections": [
+            {
+                "title": section.title,
+                "lines": [
+                    {
+                        "sku": line.sku,
+                        "description": line.description,
+                        "quantity": f"{line.quantity.normalize():f}",
+                        "unit_price": f"{line.unit_price.normalize():f}",
+                        "discount_percent": f"{line.discount_percent.normalize():f}",
+                        "tax_rate": f"{line.tax_rate.normalize():f}",
+                        "net": money_str(amounts[line.pk].net, currency),
+                    }
+                    for line in lines_by_section.get(section.pk, [])
+                ],
+            }
+            for section in sections
+        ],
+        "totals": {
+            "subtotal": money_str(totals.subtotal, currency),
+            "discount": money_str(totals.discount_total, currency),
+            "taxes": [
+                {"rate": f"{tax.rate.normalize():f}", "amount": money_str(tax.amount, currency)}
+                for tax in totals.taxes
+            ],
+            "tax": money_str(totals.tax_total, currency),
+            "total": money_str(totals.total, currency),
+        },
+    }
+
+
+def content_bytes_and_hash(content: dict[str, Any]) -> tuple[bytes, str]:
+    return canonical_json(content), canonical_hash(content)

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from quotery.core.fields import ExactDecimalField
+from quotery.core.models import CompanyOwned, Timestamped
+
+ZERO = Decimal(0)
+
+
+class QuoteState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    ACCEPTED = "accepted", "Accepted"
+    READY_FOR_BILLING = "ready_for_billing", "Ready for billing"
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class NumberSequence(CompanyOwned):
+    """Per-company, per-year counters for human document numbers (Q-2026-0001)."""
+
+    kind = models.CharField(max_length=20)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind", "year"], name="number_sequence_unique"
+            )
+        ]
+
+
+def money_field(**kwargs: object) -> ExactDecimalField:
+    return ExactDecimalField(max_digits=18, decimal_places=3, default=ZERO, **kwargs)  # type: ignore[arg-type]
+
+
+class Quote(CompanyOwned, Timestamped):
+    number = models.CharField(max_length=20)
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="quotes")
+    contact = models.ForeignKey(
+        "clients.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_quotes"
+    )
+    title = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3)
+    issue_date = models.DateField()
+    valid_until = models.DateField()
+    notes = models.TextField("Notes for the client", max_length=5000, blank=True)
+    internal_notes = models.TextField(max_length=5000, blank=True)
+    state = models.CharField(
+        max_length=20, choices=QuoteState.choices, default=QuoteState.DRAFT, db_index=True
+    )
+    # 0 until the quote is first shared; then the number of the latest revision.
+    revision_number = models.PositiveIntegerField(default=0)
+    first_shared_at = models.DateTimeField(null=True, blank=True)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    line_count = models.PositiveIntegerField(default=0)
+    subtotal = money_field()
+    discount_total = money_field()
+    tax_total = money_field()
+    total = money_field()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="quote_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["company", "state"]),
+            models.Index(fields=["company", "owner"]),
+            models.Index(fields=["company", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def has_been_shared(self) -> bool:
+        return self.revision_number > 0
+
+
+class Section(CompanyOwned):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Line(CompanyOwned):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sku = models.CharField(max_length=40, blank=True)
+    description = models.CharField(max_length=500)
+    quantity = ExactDecimalField(max_digits=14, decimal_places=3)
+    unit_price = ExactDecimalField(max_digits=14, decimal_places=4)
+    discount_percent = ExactDecimalField(
+        max_digits=6,
+        decimal_places=3,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal(100))],
+    )
+    tax_rate = ExactDecimalField(max_digits=6, decimal_places=3, default=ZERO)
+    net_amount = money_field()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class QuoteRevision(CompanyOwned):
+    """What the client was shown: canonical JSON of the client-visible content and its SHA-256."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    total = money_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "number"], name="revision_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote.number} r{self.number}"
+
+
+class DeliveryNoteState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class DeliveryNote(CompanyOwned):
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="delivery_notes")
+    number = models.CharField(max_length=20)
+    state = models.CharField(
+        max_length=12, choices=DeliveryNoteState.choices, default=DeliveryNoteState.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="delivery_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DeliveryNoteLine(CompanyOwned):
+    note = models.ForeignKey(DeliveryNote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sku = models.CharField(max_length=40, blank=True)
+    description = models.CharField(max_length=500)
+    quantity = ExactDecimalField(max_digits=14, decimal_places=3)
+    reserved_quantity = ExactDecimalField(max_digits=14, decimal_places=3, default=ZERO)
+    backorder_quantity = ExactDecimalField(max_digits=14, decimal_places=3, default=ZERO)
+
+    class Meta:
+        ordering = ["position"]
+
+
+def end_of_validity(valid_until: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The instant a quote expires: the end of its valid-until day in the company's zone."""
+    next_midnight = dt.datetime.combine(valid_until + dt.timedelta(days=1), dt.time(), zone)
+    return next_midnight.astimezone(dt.UTC)

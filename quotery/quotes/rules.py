@@ -1,0 +1,113 @@
+"""Rule checks on quote input, shared by every way in (editor, API, demo data).
+
+Returns errors keyed by the input's path ("sections.0.lines.2.quantity"), which is also the
+editor's field name, so a message lands beside the field the person typed in.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from quotery.accounts.models import Company
+from quotery.clients.services import client_errors
+from quotery.core.money import CURRENCY_MINOR_UNITS
+from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+MAX_SECTIONS = 50
+MAX_LINES = 1000
+MAX_QUANTITY = Decimal("99999999999")
+MAX_UNIT_PRICE = Decimal("9999999999")
+
+FieldErrors = dict[str, list[str]]
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def line_errors(line: LineInput, company: Company, prefix: str) -> FieldErrors:
+    errors: FieldErrors = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(f"{prefix}.{name}", []).append(message)
+
+    if not line.description.strip():
+        add("description", "Describe what this line is for.")
+    elif len(line.description) > 500:
+        add("description", "Keep the description under 500 characters.")
+    if line.quantity <= ZERO:
+        add("quantity", "Quantity must be more than zero.")
+    elif line.quantity > MAX_QUANTITY:
+        add("quantity", "That quantity is too large.")
+    elif _decimal_places(line.quantity) > 3:
+        add("quantity", "Use at most 3 decimal places for the quantity.")
+    if line.unit_price < ZERO:
+        add("unit_price", "The unit price cannot be negative; use a discount instead.")
+    elif line.unit_price > MAX_UNIT_PRICE:
+        add("unit_price", "That unit price is too large.")
+    elif _decimal_places(line.unit_price) > 4:
+        add("unit_price", "Use at most 4 decimal places for the unit price.")
+    if not ZERO <= line.discount_percent <= HUNDRED:
+        add("discount_percent", "The discount must be between 0 % and 100 %.")
+    elif _decimal_places(line.discount_percent) > 3:
+        add("discount_percent", "Use at most 3 decimal places for the discount.")
+    if not ZERO <= line.tax_rate <= HUNDRED:
+        add("tax_rate", "The tax rate must be between 0 % and 100 %.")
+    elif _decimal_places(line.tax_rate) > 3:
+        add("tax_rate", "Use at most 3 decimal places for the tax rate.")
+    if line.product is not None and line.product.company_id != company.pk:
+        add("product", "Pick a product from your catalog.")
+    return errors
+
+
+def new_client_errors(new_client: NewClientInput) -> FieldErrors:
+    return client_errors(
+        name=new_client.name,
+        contact_name=new_client.contact_name,
+        contact_email=new_client.contact_email,
+        name_key="new_client_name",
+        contact_prefix="new_contact_",
+    )
+
+
+def quote_input_errors(data: QuoteInput, company: Company) -> FieldErrors:
+    errors: FieldErrors = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if data.new_client is not None:
+        errors.update(new_client_errors(data.new_client))
+    elif data.client is None:
+        add("client", "Pick a client, or add a new one.")
+    elif data.client.company_id != company.pk:
+        add("client", "Pick one of your clients.")
+    elif data.contact is not None and data.contact.client_id != data.client.pk:
+        add("contact", "That contact works for another client; pick one of this client's.")
+    if not data.title.strip():
+        add("title", "Give the quote a title the client will recognise.")
+    elif len(data.title) > 200:
+        add("title", "Keep the title under 200 characters.")
+    if data.currency not in CURRENCY_MINOR_UNITS:
+        add("currency", f"“{data.currency}” is not a currency Quotery supports.")
+    if data.valid_until < data.issue_date:
+        add("valid_until", "The quote cannot expire before its issue date.")
+    if len(data.notes) > 5000:
+        add("notes", "Keep the notes under 5,000 characters.")
+    if len(data.internal_notes) > 5000:
+        add("internal_notes", "Keep the internal notes under 5,000 characters.")
+    if len(data.sections) > MAX_SECTIONS:
+        add("sections", f"A quote can have at most {MAX_SECTIONS} sections.")
+    if len(data.all_lines()) > MAX_LINES:
+        add("sections", f"A quote can have at most {MAX_LINES} lines.")
+    for i, section in enumerate(data.sections):
+        if not section.title.strip():
+            add(f"sections.{i}.title", "Give the section a title.")
+        elif len(section.title) > 200:
+            add(f"sections.{i}.title", "Keep the section title under 200 characters.")
+        for j, line in enumerate(section.lines):
+            errors.update(line_errors(line, company, f"sections.{i}.lines.{j}"))
+    return errors

@@ -1,0 +1,158 @@
+"""Reads of quotes, always scoped to the member's company and, for reps, to their own quotes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from quotery.accounts.models import Membership, Role, User
+from quotery.quotes.models import DeliveryNote, Line, Quote, QuoteState, Section
+from quotery.quotes.totals import quote_totals
+
+# What finance works with: quotes the client has accepted.
+FINANCE_STATES = (QuoteState.ACCEPTED, QuoteState.READY_FOR_BILLING, QuoteState.CLOSED)
+
+
+def quotes_visible_to(membership: Membership) -> QuerySet[Quote]:
+    quotes = Quote.objects.filter(company_id=membership.company_id)
+    if membership.role == Role.REP:
+        return quotes.filter(owner_id=membership.user_id)
+    if membership.role == Role.FINANCE:
+        return quotes.filter(state__in=FINANCE_STATES)
+    return quotes
+
+
+def quotes_editable_by(membership: Membership) -> QuerySet[Quote]:
+    if not membership.can_edit_quotes:
+        return Quote.objects.none()
+    return quotes_visible_to(membership)
+
+
+@dataclass(frozen=True)
+class QuoteFilters:
+    state: str = ""
+    owner_id: int | None = None
+    search: str = ""
+
+
+def quote_list(*, membership: Membership, filters: QuoteFilters) -> QuerySet[Quote]:
+    """The quote list page: one query for the rows (client and owner joined)."""
+    quotes = quotes_visible_to(membership).select_related("client", "owner", "contact")
+    if filters.state:
+        quotes = quotes.filter(state=filters.state)
+    if filters.owner_id:
+        quotes = quotes.filter(owner_id=filters.owner_id)
+    term = filters.search.strip()
+    if term:
+        quotes = quotes.filter(
+            Q(number__icontains=term) | Q(client__name__icontains=term) | Q(title__icontains=term)
+        )
+    return quotes.order_by("-created_at", "-id")
+
+
+def quote_detail(*, membership: Membership, pk: int, for_edit: bool = False) -> Quote:
+    """One quote with its sections and lines in a constant number of queries, or 404 when
+    it does not exist for this member (another company's, another rep's)."""
+    source = quotes_editable_by(membership) if for_edit else quotes_visible_to(membership)
+    quote = (
+        source.select_related("company", "client", "contact", "owner")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=Section.objects.order_by("position").prefetch_related(
+                    Prefetch(
+                        "lines",
+                        queryset=Line.objects.order_by("position").select_related("product"),
+                    )
+                ),
+            ),
+            "revisions",
+            Prefetch("delivery_notes", queryset=DeliveryNote.objects.order_by("-created_at")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if quote is None:
+        raise Http404("No such quote.")
+    return quote
+
+
+def quote_lines(quote: Quote) -> list[Line]:
+    """The prefetched lines of a quote from quote_detail, in document order."""
+    return [line for section in quote.sections.all() for line in section.lines.all()]
+
+
+def quote_owners(*, membership: Membership) -> list[User]:
+    """Who the owner filter offers: everyone in the company for managers, else nobody."""
+    if not membership.sees_all_quotes:
+        return []
+    return list(
+        User.objects.filter(membership__company_id=membership.company_id).order_by("full_name")
+    )
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    line: Line
+    gross: Decimal
+    discount: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    section: Section
+    lines: list[DocumentLine]
+    subtotal: Decimal
+
+
+def quote_document(quote: Quote) -> dict[str, Any]:
+    """The quote as the client reads it: sections with line amounts and subtotals, and the
+    totals, computed from the rows prefetched by quote_detail (no further queries)."""
+    sections = list(quote.sections.all())
+    lines = [line for section in sections for line in section.lines.all()]
+    totals = quote_totals(lines, quote.currency)
+    amounts = iter(totals.lines)
+    document_sections = []
+    for section in sections:
+        doc_lines = []
+        for line in section.lines.all():
+            amount = next(amounts)
+            doc_lines.append(
+                DocumentLine(
+                    line=line, gross=amount.gross, discount=amount.discount, net=amount.net
+                )
+            )
+        document_sections.append(
+            DocumentSection(
+                section=section,
+                lines=doc_lines,
+                subtotal=sum((d.net for d in doc_lines), Decimal(0)),
+            )
+        )
+    return {"document_sections": document_sections, "totals": totals}
+
+
+def delivery_notes_visible_to(*, membership: Membership) -> QuerySet[DeliveryNote]:
+    quotes = quotes_visible_to(membership)
+    return (
+        DeliveryNote.objects.filter(company_id=membership.company_id, quote__in=quotes)
+        .select_related("quote", "quote__client")
+        .order_by("-created_at", "-id")
+    )
+
+
+def delivery_note_detail(*, membership: Membership, pk: int) -> DeliveryNote:
+    note = (
+        delivery_notes_visible_to(membership=membership)
+        .prefetch_related("lines")
+        .filter(pk=pk)
+        .first()
+    )
+    if note is None:
+        raise Http404("No such delivery note.")
+    return note

@@ -1,0 +1,210 @@
+"""HTTP for the rep's quote pages: parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from quotery.accounts.access import EDITORS, MemberRequest, member_required
+from quotery.core.exceptions import ValidationFailed
+from quotery.quotes import selectors, services
+from quotery.quotes.forms import (
+    EditorChoices,
+    EditorForms,
+    EditorState,
+    attach_errors,
+    build_forms,
+    editor_totals,
+    fill_from_product,
+    quote_input_from_forms,
+)
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.states import LOCKED_STATES, effective_state
+
+PAGE_SIZE = 25
+
+
+@member_required()
+def quote_list(request: MemberRequest) -> HttpResponse:
+    owner = request.GET.get("owner", "")
+    filters = selectors.QuoteFilters(
+        state=request.GET.get("state", "") if request.GET.get("state") in QuoteState else "",
+        owner_id=int(owner) if owner.isdigit() else None,
+        search=request.GET.get("q", "")[:100],
+    )
+    quotes = selectors.quote_list(membership=request.membership, filters=filters)
+    page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "states": QuoteState.choices,
+        "owners": selectors.quote_owners(membership=request.membership),
+        "can_create": request.membership.can_edit_quotes,
+        "now": timezone.now(),
+        "query_without_page": _query_without_page(request),
+    }
+    return render(request, "quotes/quote_list.html", context)
+
+
+def _query_without_page(request: MemberRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@member_required()
+def quote_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    quote = selectors.quote_detail(membership=request.membership, pk=pk)
+    context = selectors.quote_document(quote)
+    display_state = effective_state(
+        quote.state, quote.valid_until, quote.company.zone, timezone.now()
+    )
+    context.update(
+        {
+            "quote": quote,
+            "display_state": display_state,
+            "display_state_label": QuoteState(display_state).label,
+            "can_edit": request.membership.can_edit_quotes and quote.state not in LOCKED_STATES,
+            "can_cancel": request.membership.can_edit_quotes
+            and quote.state
+            in {
+                QuoteState.DRAFT,
+                QuoteState.SENT,
+                QuoteState.CHANGES_REQUESTED,
+                QuoteState.EXPIRED,
+            },
+        }
+    )
+    return render(request, "quotes/quote_detail.html", context)
+
+
+@member_required(EDITORS)
+def quote_new(request: MemberRequest) -> HttpResponse:
+    choices = EditorChoices.load(request.company)
+    if request.method == "POST":
+        return _editor_post(request, choices, quote=None)
+    state = EditorState.blank(request.company)
+    client = request.GET.get("client", "")
+    if client.isdigit() and int(client) in choices.clients:
+        state.header["client"] = client
+    return _render_editor(request, build_forms(state, choices, bound=False), state, quote=None)
+
+
+@member_required(EDITORS)
+def quote_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    quote = selectors.quote_detail(membership=request.membership, pk=pk, for_edit=True)
+    if quote.state in LOCKED_STATES:
+        messages.error(
+            request,
+            f"This quote is {quote.get_state_display().lower()} and can no longer be edited.",
+        )
+        return redirect("quotes:detail", pk=quote.pk)
+    choices = EditorChoices.load(request.company)
+    if request.method == "POST":
+        return _editor_post(request, choices, quote=quote)
+    state = EditorState.from_quote(quote)
+    return _render_editor(request, build_forms(state, choices, bound=False), state, quote=quote)
+
+
+def _editor_post(
+    request: MemberRequest, choices: EditorChoices, quote: Quote | None
+) -> HttpResponse:
+    state = EditorState.from_post(request.POST)
+    action = request.POST.get("editor_action", "")
+    if action:
+        state.apply(action, choices)
+        return _render_editor(request, build_forms(state, choices, bound=False), state, quote=quote)
+    for section in state.sections:
+        for line in section["lines"]:
+            fill_from_product(line, choices, overwrite=False)
+    editor = build_forms(state, choices, bound=True)
+    data = quote_input_from_forms(editor, choices)
+    if data is not None:
+        try:
+            if quote is None:
+                saved = services.quote_create(
+                    company=request.company, owner=request.user, data=data
+                )
+            else:
+                saved = services.quote_update(quote=quote, data=data, user=request.user)
+        except ValidationFailed as error:
+            attach_errors(editor, error.field_errors)
+        else:
+            messages.success(request, f"Quote {saved.number} saved.")
+            return redirect("quotes:detail", pk=saved.pk)
+    return _render_editor(request, editor, state, quote=quote, status=422)
+
+
+def _render_editor(
+    request: MemberRequest,
+    editor: EditorForms,
+    state: EditorState,
+    *,
+    quote: Quote | None,
+    status: int = 200,
+) -> HttpResponse:
+    totals = editor_totals(state)
+    nets = iter(totals.lines)
+    rows = [
+        (section_form, [(line_form, next(nets).net) for line_form in line_forms])
+        for section_form, line_forms in editor.sections
+    ]
+    context = {
+        "editor": editor,
+        "editor_rows": rows,
+        "editor_url": reverse("quotes:edit", args=[quote.pk]) if quote else reverse("quotes:new"),
+        "quote": quote,
+        "live": totals,
+        "has_errors": status != 200,
+    }
+    return render(request, "quotes/quote_editor.html", context, status=status)
+
+
+@member_required(EDITORS)
+@require_POST
+def editor_totals_view(request: MemberRequest) -> HttpResponse:
+    state = EditorState.from_post(request.POST)
+    choices = EditorChoices.load(request.company)
+    for section in state.sections:
+        for line in section["lines"]:
+            fill_from_product(line, choices, overwrite=False)
+    totals = editor_totals(state)
+    return render(request, "quotes/_editor_totals.html", {"live": totals, "oob": True})
+
+
+@member_required(EDITORS)
+@require_POST
+def quote_cancel(request: MemberRequest, pk: int) -> HttpResponse:
+    quote = selectors.quote_detail(membership=request.membership, pk=pk, for_edit=True)
+    services.quote_cancel(quote=quote, user=request.user)
+    messages.success(
+        request, f"Quote {quote.number} cancelled. The client can no longer accept it."
+    )
+    return redirect("quotes:detail", pk=quote.pk)
+
+
+@member_required(EDITORS)
+@require_POST
+def quote_duplicate(request: MemberRequest, pk: int) -> HttpResponse:
+    quote = selectors.quote_detail(membership=request.membership, pk=pk)
+    copy = services.quote_duplicate(quote=quote, user=request.user)
+    messages.success(request, f"Quote {copy.number} created as a copy of {quote.number}.")
+    return redirect("quotes:edit", pk=copy.pk)
+
+
+@member_required()
+def delivery_note_list(request: MemberRequest) -> HttpResponse:
+    notes = selectors.delivery_notes_visible_to(membership=request.membership)
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "quotes/delivery_note_list.html", {"page": page})
+
+
+@member_required()
+def delivery_note_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    note = selectors.delivery_note_detail(membership=request.membership, pk=pk)
+    return render(request, "quotes/delivery_note_detail.html", {"note": note})
