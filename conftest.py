@@ -1,0 +1,50 @@
+"""Shared pytest fixtures: companies, members by role, a logged-in client."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+
+from quotery.accounts.models import Company, Role, User
+from quotery.factories import DEFAULT_PASSWORD, CompanyFactory, member
+
+
+@pytest.fixture
+def company(db: None) -> Company:
+    return CompanyFactory()
+
+
+@pytest.fixture
+def other_company(db: None) -> Company:
+    return CompanyFactory()
+
+
+@pytest.fixture
+def rep(company: Company) -> User:
+    return member(company, Role.REP)
+
+
+@pytest.fixture
+def manager(company: Company) -> User:
+    return member(company, Role.MANAGER)
+
+
+@pytest.fixture
+def admin_user(company: Company) -> User:
+    return member(company, Role.ADMIN)
+
+
+@pytest.fixture
+def finance(company: Company) -> User:
+    return member(company, Role.FINANCE)
+
+
+@pytest.fixture
+def login(client: HttpClient):  # type: ignore[no-untyped-def]
+    """login(user) logs the test client in and returns it."""
+
+    def do_login(user: User) -> HttpClient:
+        assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+        return client
+
+    return do_login
