@@ -15,7 +15,7 @@ from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
 from quotery.quotes.services import quote_create
 
-DEFAULT_PASSWORD = "correct-horse-battery-staple"
+DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test accounts only)
 
 
 class CompanyFactory(DjangoModelFactory[Company]):
