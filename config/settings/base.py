@@ -128,3 +128,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+FORM_RENDERER = "quotery.core.forms.QuoteryFormRenderer"
