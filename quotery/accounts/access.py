@@ -15,7 +15,7 @@ from quotery.accounts.models import Company, Membership, Role, User
 class MemberRequest(HttpRequest):
     """An HttpRequest from a logged-in member of a company."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     membership: Membership
     company: Company
 

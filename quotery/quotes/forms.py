@@ -49,6 +49,11 @@ def decimal_field(label: str, *, required: bool = True, example: str = "2 or 1.5
     )
 
 
+def _set_choices(field: forms.Field, options: list[tuple[int | str, str]]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = options
+
+
 class QuoteHeaderForm(forms.Form):
     client = forms.TypedChoiceField(label="Client", required=False, coerce=int, empty_value=None)
     contact = forms.TypedChoiceField(label="Contact", required=False, coerce=int, empty_value=None)
@@ -92,8 +97,8 @@ class QuoteHeaderForm(forms.Form):
 
     def __init__(self, *args: Any, choices: EditorChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = [("", "Choose a client…"), *choices.client_options]
-        self.fields["contact"].choices = [("", "No contact"), *choices.contact_options]
+        _set_choices(self.fields["client"], [("", "Choose a client…"), *choices.client_options])
+        _set_choices(self.fields["contact"], [("", "No contact"), *choices.contact_options])
 
 
 class SectionForm(PathForm):
@@ -115,7 +120,7 @@ class LineForm(PathForm):
 
     def __init__(self, *args: Any, choices: EditorChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "Free text line"), *choices.product_options]
+        _set_choices(self.fields["product"], [("", "Free text line"), *choices.product_options])
 
 
 @dataclass
