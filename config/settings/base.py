@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from django.utils.csp import CSP
+
 from config.env import (
     BASE_DIR,
     VAR_DIR,
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "quotery.accounts.middleware.CurrentMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "quotery.core.middleware.ApplicationErrorMiddleware",
 ]
 
@@ -111,6 +114,20 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
+}
+
+# No inline script anywhere, no third-party origins. Inline style attributes stay allowed.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
 }
 
 SESSION_COOKIE_HTTPONLY = True
