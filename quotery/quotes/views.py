@@ -39,13 +39,18 @@ def quote_list(request: MemberRequest) -> HttpResponse:
     )
     quotes = selectors.quote_list(membership=request.membership, filters=filters)
     page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
+    now, zone = timezone.now(), request.company.zone
+    rows = [
+        (quote, QuoteState(effective_state(quote.state, quote.valid_until, zone, now)))
+        for quote in page
+    ]
     context = {
         "page": page,
+        "rows": rows,
         "filters": filters,
         "states": QuoteState.choices,
         "owners": selectors.quote_owners(membership=request.membership),
         "can_create": request.membership.can_edit_quotes,
-        "now": timezone.now(),
         "query_without_page": _query_without_page(request),
     }
     return render(request, "quotes/quote_list.html", context)
