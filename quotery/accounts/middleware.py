@@ -3,12 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from quotery.accounts.models import Membership
 
 
 class CurrentMembershipMiddleware:
-    """Puts the logged-in user's membership (and so their company) on the request."""
+    """Puts the logged-in user's membership (and so their company) on the request, and
+    shows times in the company's time zone."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -23,4 +25,10 @@ class CurrentMembershipMiddleware:
                 .first()
             )
         request.membership = membership  # type: ignore[attr-defined]
-        return self.get_response(request)
+        # Times on the rep's pages read in the company's time zone.
+        if membership is not None:
+            timezone.activate(membership.company.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
