@@ -1,0 +1,252 @@
+"""`manage.py seed_demo`: loads the two demo companies once, through the services.
+
+Running it again changes nothing and says so. Quote states that no service reaches yet
+(the client's acceptance, decline and change requests come with the Customer Portal) are
+set by `walk_quote_through_states`, which asks `quotery.quotes.states.check_transition` at
+every step, so each demo quote has taken a path the app allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from quotery.accounts.models import Company, Role, User
+from quotery.accounts.services import member_create
+from quotery.catalog.models import Product
+from quotery.catalog.services import ProductInput, product_create
+from quotery.clients.models import Client
+from quotery.clients.services import client_create, contact_create
+from quotery.core.management.demo_data import (
+    DEMO_COMPANIES,
+    DEMO_PASSWORDS,
+    DemoCompany,
+    DemoQuote,
+    FreeLine,
+)
+from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services import (
+    quote_cancel,
+    quote_create,
+    quote_expire_due,
+    quote_mark_sent,
+    quote_update,
+)
+from quotery.quotes.states import check_transition
+
+S = QuoteState
+ROLES = (Role.REP, Role.MANAGER, Role.FINANCE, Role.ADMIN)
+
+
+def walk_quote_through_states(quote: Quote, *targets: str) -> Quote:
+    """Moves a demo quote through `targets` in order, checking each step against the state
+    machine. Stands in for the client's portal actions (accept, decline, request changes)
+    and finance's "paid", which no service performs yet."""
+    for target in targets:
+        check_transition(quote.state, target)
+        now = timezone.now()
+        changed = Quote.objects.filter(pk=quote.pk, state=quote.state).update(
+            state=target, state_changed_at=now, updated_at=now
+        )
+        assert changed == 1, f"{quote.number} changed while the demo data was loading"
+        quote.state = target
+    return quote
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(company, role, email, password) for every demo user, in a stable order."""
+    return [
+        (company.name, Role(role).label, company.email(role), DEMO_PASSWORDS[role])
+        for company in DEMO_COMPANIES
+        for role in ROLES
+    ]
+
+
+class Command(BaseCommand):
+    help = "Loads the demo companies, users, products, clients and quotes (once)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created: list[str] = []
+        for demo in DEMO_COMPANIES:
+            if Company.objects.filter(slug=demo.slug).exists():
+                continue
+            with transaction.atomic():
+                seed_company(demo)
+            created.append(demo.name)
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {', '.join(created)}."))
+        else:
+            self.stdout.write("Demo data is already loaded; nothing changed.")
+        self.stdout.write(self.logins_table())
+
+    def logins_table(self) -> str:
+        rows = [("Company", "Role", "Email", "Password"), *demo_logins()]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines = ["", "Demo logins:"]
+        for row in rows:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            lines.append(("  " + "  ".join(cells)).rstrip())
+        return "\n".join(lines)
+
+
+def seed_company(demo: DemoCompany) -> Company:
+    """Creates one demo company with its people, catalog, clients and quotes."""
+    company = Company.objects.create(
+        name=demo.name,
+        slug=demo.slug,
+        brand_colour=demo.brand_colour,
+        portal_text=demo.portal_text,
+        time_zone=demo.time_zone,
+        default_currency=demo.currency,
+        default_tax_rate=Decimal(demo.default_tax_rate),
+        default_validity_days=demo.validity_days,
+        plan=demo.plan,
+        finance_gate=demo.finance_gate,
+    )
+    people: dict[str, User] = {}
+    for role in ROLES:
+        new_member = member_create(
+            company=company,
+            full_name=demo.people[role],
+            email=demo.email(role),
+            role=role,
+            password=DEMO_PASSWORDS[role],
+        )
+        people[role] = new_member.membership.user
+    admin = people[Role.ADMIN]
+    products: dict[str, Product] = {}
+    for item in demo.products:
+        products[item.sku] = product_create(
+            company=company,
+            data=ProductInput(
+                sku=item.sku,
+                name=item.name,
+                description=item.description,
+                unit_price=Decimal(item.unit_price),
+                tax_rate=Decimal(item.tax_rate),
+                tracks_stock=item.stock is not None,
+            ),
+            initial_stock=Decimal(item.stock or 0),
+            user=admin,
+        )
+    clients: list[Client] = []
+    for demo_client in demo.clients:
+        (first_name, first_email), *more = demo_client.contacts
+        client = client_create(
+            company=company,
+            name=demo_client.name,
+            address=demo_client.address,
+            vat_number=demo_client.vat_number,
+            contact_name=first_name,
+            contact_email=first_email,
+        )
+        for name, email in more:
+            contact_create(client=client, name=name, email=email)
+        clients.append(client)
+    today = timezone.localdate(timezone=company.zone)
+    # Oldest first, so quote numbers rise with the issue date as they would in real use.
+    for spec in sorted(demo.quotes, key=lambda q: -q.issued_days_ago):
+        seed_quote(company, demo, spec, people, products, clients, today)
+    # Quotes issued long enough ago run past their validity: expire them as the periodic
+    # task would.
+    quote_expire_due()
+    return company
+
+
+def quote_input(
+    company: Company,
+    demo: DemoCompany,
+    spec: DemoQuote,
+    products: dict[str, Product],
+    client: Client,
+    today: dt.date,
+) -> QuoteInput:
+    issue_date = today - dt.timedelta(days=spec.issued_days_ago)
+    sections = []
+    for section in spec.sections:
+        lines = []
+        for line in section.lines:
+            if isinstance(line, FreeLine):
+                lines.append(
+                    LineInput(
+                        description=line.description,
+                        quantity=Decimal(line.quantity),
+                        unit_price=Decimal(line.unit_price),
+                        tax_rate=Decimal(line.tax_rate),
+                    )
+                )
+            else:
+                product = products[line.sku]
+                lines.append(
+                    LineInput(
+                        description=product.name,
+                        quantity=Decimal(line.quantity),
+                        unit_price=product.unit_price,
+                        discount_percent=Decimal(line.discount_percent),
+                        tax_rate=product.tax_rate,
+                        product=product,
+                    )
+                )
+        sections.append(SectionInput(title=section.title, lines=lines))
+    return QuoteInput(
+        client=client,
+        contact=client.contacts.order_by("pk").first(),
+        title=spec.title,
+        currency=demo.currency,
+        issue_date=issue_date,
+        valid_until=issue_date + dt.timedelta(days=company.default_validity_days),
+        notes=demo.notes,
+        sections=sections,
+    )
+
+
+def seed_quote(
+    company: Company,
+    demo: DemoCompany,
+    spec: DemoQuote,
+    people: dict[str, User],
+    products: dict[str, Product],
+    clients: list[Client],
+    today: dt.date,
+) -> Quote:
+    """Creates one quote and takes it along the path its story names."""
+    owner = people[spec.owner_role]
+    data = quote_input(company, demo, spec, products, clients[spec.client], today)
+    quote = quote_create(company=company, owner=owner, data=data)
+    story = spec.story
+    if story == "draft":
+        return quote
+    quote_mark_sent(quote=quote, user=owner)
+    if story in {"sent", "expired"}:
+        # "expired": issued long ago, so quote_expire_due picks it up once all are loaded.
+        return quote
+    if story == "cancelled":
+        return quote_cancel(quote=quote, user=owner)
+    if story == "declined":
+        return walk_quote_through_states(quote, S.DECLINED)
+    if story == "changes_requested":
+        return walk_quote_through_states(quote, S.CHANGES_REQUESTED)
+    if story == "sent_after_changes":
+        # The client asked for a better price; the rep raised the discounts and shared again.
+        walk_quote_through_states(quote, S.CHANGES_REQUESTED)
+        for section in data.sections:
+            for line in section.lines:
+                if line.product is not None and line.product.tracks_stock:
+                    line.discount_percent = max(line.discount_percent, Decimal(10))
+        data.internal_notes = "Client asked for 10 % on the hardware; approved by the manager."
+        quote = quote_update(quote=quote, data=data, user=owner)
+        quote_mark_sent(quote=quote, user=owner)
+        return quote
+    if story == "accepted":
+        # The finance gate decides where an accepted quote lands (DESIGN.md, journey 4).
+        landing = S.READY_FOR_BILLING if company.finance_gate else S.CLOSED
+        return walk_quote_through_states(quote, S.ACCEPTED, landing)
+    if story == "accepted_and_paid":
+        return walk_quote_through_states(quote, S.ACCEPTED, S.READY_FOR_BILLING, S.CLOSED)
+    raise ValueError(f"Unknown demo quote story {story!r}")
