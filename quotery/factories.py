@@ -75,6 +75,7 @@ class ContactFactory(DjangoModelFactory[Contact]):
 class ProductFactory(DjangoModelFactory[Product]):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     company = factory.SubFactory(CompanyFactory)
     sku = factory.Sequence(lambda n: f"SKU-{n:04d}")

@@ -56,7 +56,15 @@ def _set_choices(field: forms.Field, options: list[tuple[int | str, str]]) -> No
 
 class QuoteHeaderForm(forms.Form):
     client = forms.TypedChoiceField(label="Client", required=False, coerce=int, empty_value=None)
-    contact = forms.TypedChoiceField(label="Contact", required=False, coerce=int, empty_value=None)
+    contact = forms.TypedChoiceField(
+        label="Contact",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": "That contact works for another client; pick one of this client's."
+        },
+    )
     new_client_name = forms.CharField(label="New client name", required=False, max_length=200)
     new_contact_name = forms.CharField(label="Contact name", required=False, max_length=200)
     new_contact_email = forms.CharField(label="Contact email", required=False, max_length=254)
@@ -98,7 +106,11 @@ class QuoteHeaderForm(forms.Form):
     def __init__(self, *args: Any, choices: EditorChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_choices(self.fields["client"], [("", "Choose a client…"), *choices.client_options])
-        _set_choices(self.fields["contact"], [("", "No contact"), *choices.contact_options])
+        client = self.data.get("client") if self.is_bound else self.initial.get("client")
+        client_id = int(client) if client and str(client).isdigit() else None
+        _set_choices(
+            self.fields["contact"], [("", "No contact"), *choices.contact_options_for(client_id)]
+        )
 
 
 class SectionForm(PathForm):
@@ -150,8 +162,14 @@ class EditorChoices:
     def client_options(self) -> list[tuple[int, str]]:
         return [(pk, c.name) for pk, c in self.clients.items()]
 
-    @property
-    def contact_options(self) -> list[tuple[int, str]]:
+    def contact_options_for(self, client_id: int | None) -> list[tuple[int, str]]:
+        """The picked client's contacts; every contact (with its client) before a pick."""
+        if client_id in self.clients:
+            return [
+                (pk, f"{c.name} <{c.email}>")
+                for pk, c in self.contacts.items()
+                if c.client_id == client_id
+            ]
         return [
             (pk, f"{c.name} <{c.email}> · {self.clients[c.client_id].name}")
             for pk, c in self.contacts.items()
@@ -248,6 +266,17 @@ class EditorState:
         number = len(self.sections) + 1
         self.sections.append({"title": f"Section {number}", "lines": [self.new_line(company)]})
 
+    def pick_first_contact(self, choices: EditorChoices) -> None:
+        """After a client is picked: keep the contact if it is theirs, else take their first."""
+        client = self.header.get("client", "")
+        client_id = int(client) if client.isdigit() else None
+        contact = self.header.get("contact", "")
+        current = choices.contacts.get(int(contact)) if contact.isdigit() else None
+        if current is not None and current.client_id == client_id:
+            return
+        theirs = [pk for pk, c in choices.contacts.items() if c.client_id == client_id]
+        self.header["contact"] = str(theirs[0]) if theirs else ""
+
     def apply(self, action: str, choices: EditorChoices) -> None:
         name, _, args = action.partition(":")
         indexes = [int(x) for x in args.split(":") if x.isdigit()]
@@ -266,6 +295,8 @@ class EditorState:
                 _swap(
                     self.sections[indexes[0]]["lines"], indexes[1], -1 if name.endswith("up") else 1
                 )
+            elif name == "pick_client":
+                self.pick_first_contact(choices)
             elif name == "fill_line":
                 line = self.sections[indexes[0]]["lines"][indexes[1]]
                 fill_from_product(line, choices, overwrite=True)
