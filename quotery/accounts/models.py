@@ -15,7 +15,7 @@ from quotery.core.fields import ExactDecimalField
 from quotery.core.money import CURRENCY_CHOICES
 
 HEX_COLOUR = RegexValidator(
-    r"^#[0-9a-fA-F]{6}$", "Enter the colour as # followed by six hex digits, like #1f6feb."
+    r"\A#[0-9a-fA-F]{6}\Z", "Enter the colour as # followed by six hex digits, like #1f6feb."
 )
 
 

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(max_length=60, unique=True)),
                 ('logo', models.FileField(blank=True, upload_to='logos/')),
                 ('logo_content_type', models.CharField(blank=True, max_length=40)),
-                ('brand_colour', models.CharField(default='#1f6feb', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter the colour as # followed by six hex digits, like #1f6feb.')])),
+                ('brand_colour', models.CharField(default='#1f6feb', max_length=7, validators=[django.core.validators.RegexValidator('\\A#[0-9a-fA-F]{6}\\Z', 'Enter the colour as # followed by six hex digits, like #1f6feb.')])),
                 ('portal_text', models.TextField(blank=True, help_text='Shown to clients at the top of every shared quote.', max_length=2000)),
                 ('email_sender_name', models.CharField(blank=True, max_length=120)),
                 ('time_zone', models.CharField(default='UTC', max_length=64, validators=[quotery.accounts.models.validate_time_zone])),
