@@ -1,0 +1,25 @@
+"""gunicorn settings for Quotery (`gunicorn -c gunicorn.conf.py`).
+
+Defaults serve the local demo on 127.0.0.1:$PORT with two sync workers. Behind a proxy on
+another machine, override the address with GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000" (gunicorn
+reads it after this file) and the worker count with WEB_CONCURRENCY.
+"""
+
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = [f"127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"]
+workers = int(os.environ.get("WEB_CONCURRENCY", "").strip() or "2")
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 10
+# Each process keeps its database connection (CONN_MAX_AGE), so app loading is not shared
+# before the fork: every worker opens its own connection.
+preload_app = False
+
+# Access and error logs go to stdout/stderr, where the process supervisor collects them.
+accesslog = "-"
+errorlog = "-"
+
+# No runtime control socket: several instances on one machine would share its default path.
+control_socket_disable = True
