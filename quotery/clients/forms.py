@@ -1,0 +1,77 @@
+"""HTTP input for clients and contacts. Rules live in clients.services; these forms parse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from quotery.clients.services import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX, VAT_MAX
+from quotery.core.exceptions import ValidationFailed
+
+
+def add_service_errors(form: forms.Form, error: ValidationFailed) -> None:
+    """Shows a service's errors beside the fields they name (or above the form)."""
+    if not error.field_errors:
+        form.add_error(None, error.message)
+    for name, messages in error.field_errors.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def text_field(label: str, max_length: int, *, required: bool = False, **kwargs: Any) -> Any:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        error_messages={"max_length": f"Keep this under {max_length} characters."},
+        **kwargs,
+    )
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=NAME_MAX,
+        error_messages={
+            "required": "Enter the client's name.",
+            "max_length": "Keep the client's name under 200 characters.",
+        },
+    )
+    address = text_field(
+        "Address", ADDRESS_MAX, strip=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    vat_number = text_field("VAT number", VAT_MAX)
+
+    def __init__(self, *args: Any, with_first_contact: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_first_contact:
+            self.fields["contact_name"] = text_field(
+                "Contact name", NAME_MAX, help_text="Optional: the person you deal with."
+            )
+            self.fields["contact_email"] = text_field(
+                "Contact email",
+                EMAIL_MAX,
+                widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+            )
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=NAME_MAX,
+        error_messages={
+            "required": "Enter the contact's name.",
+            "max_length": "Keep the contact's name under 200 characters.",
+        },
+    )
+    email = forms.CharField(
+        label="Email",
+        max_length=EMAIL_MAX,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "Enter an email address like name@example.com.",
+            "max_length": "That email address is too long.",
+        },
+    )
+    phone = text_field("Phone", PHONE_MAX)
