@@ -14,7 +14,6 @@ from quotery.catalog.services import (
     SKU_MAX,
     ProductInput,
 )
-from quotery.core.exceptions import ValidationFailed
 
 
 def decimal_field(
@@ -42,15 +41,6 @@ def decimal_field(
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-
-
-def add_service_errors(form: forms.Form, error: ValidationFailed) -> None:
-    """Shows a service's errors beside the fields they name (or above the form)."""
-    if not error.field_errors:
-        form.add_error(None, error.message)
-    for name, messages in error.field_errors.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 class ProductForm(forms.Form):

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from quotery.accounts.access import ADMINS, MemberRequest, member_required
 from quotery.catalog import selectors, services
-from quotery.catalog.forms import ProductForm, StockAdjustForm, add_service_errors
+from quotery.catalog.forms import ProductForm, StockAdjustForm
 from quotery.catalog.models import Product, StockLevel
 from quotery.core.exceptions import ValidationFailed
+from quotery.core.forms import add_service_errors
 
 PAGE_SIZE = 25
 MOVEMENTS_PAGE_SIZE = 50

@@ -7,16 +7,6 @@ from typing import Any
 from django import forms
 
 from quotery.clients.services import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX, VAT_MAX
-from quotery.core.exceptions import ValidationFailed
-
-
-def add_service_errors(form: forms.Form, error: ValidationFailed) -> None:
-    """Shows a service's errors beside the fields they name (or above the form)."""
-    if not error.field_errors:
-        form.add_error(None, error.message)
-    for name, messages in error.field_errors.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def text_field(label: str, max_length: int, *, required: bool = False, **kwargs: Any) -> Any:

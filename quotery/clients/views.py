@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.clients import selectors, services
-from quotery.clients.forms import ClientForm, ContactForm, add_service_errors
+from quotery.clients.forms import ClientForm, ContactForm
 from quotery.clients.models import Client, Contact
 from quotery.core.exceptions import ValidationFailed
+from quotery.core.forms import add_service_errors
 
 PAGE_SIZE = 25
 QUOTES_PAGE_SIZE = 25
