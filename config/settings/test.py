@@ -10,3 +10,5 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# WhiteNoise warns about a missing STATIC_ROOT; static files come from the finders in tests.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
