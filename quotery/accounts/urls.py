@@ -18,5 +18,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.company_settings, name="settings"),
+    path("users/", views.member_list, name="members"),
+    path("users/new/", views.member_new, name="member_new"),
+    path("users/<int:pk>/", views.member_detail, name="member_detail"),
+    path("users/<int:pk>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path("users/<int:pk>/reactivate/", views.member_reactivate, name="member_reactivate"),
     path("logo/<int:company_id>/", views.company_logo, name="logo"),
 ]

@@ -1,20 +1,72 @@
-"""Company settings, branding and the company logo."""
+"""Company settings, branding, the company logo and user management (admins only)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from quotery.accounts import selectors, services
 from quotery.accounts.access import ADMINS, MemberRequest, member_required
-from quotery.accounts.models import Company
+from quotery.accounts.branding import text_colour_on
+from quotery.accounts.forms import (
+    PLAN_FEATURES,
+    ROLE_DESCRIPTIONS,
+    CompanySettingsForm,
+    MemberCreateForm,
+    MemberRoleForm,
+    attach_errors,
+    time_zone_names,
+)
+from quotery.accounts.models import Company, Membership, Plan
+from quotery.core.exceptions import ValidationFailed
 
 
 @member_required(ADMINS)
 def company_settings(request: MemberRequest) -> HttpResponse:
-    return render(request, "accounts/settings.html", {})
+    company = request.company
+    if request.method != "POST":
+        return _render_settings(request, CompanySettingsForm.for_company(company))
+    form = CompanySettingsForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["logo"]
+        try:
+            services.company_update(
+                company=company,
+                data=form.settings_input(),
+                logo=upload,
+                logo_size=upload.size if upload else None,
+                remove_logo=form.cleaned_data["remove_logo"],
+            )
+        except ValidationFailed as error:
+            attach_errors(form, error.field_errors)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("accounts:settings")
+    return _render_settings(request, form, status=422)
 
 
-def company_logo(request: HttpRequest, company_id: int) -> HttpResponse:
+def _render_settings(
+    request: MemberRequest, form: CompanySettingsForm, *, status: int = 200
+) -> HttpResponse:
+    company = request.company
+    preview_colour = form.preview_colour(company.brand_colour)
+    context = {
+        "form": form,
+        "preview_colour": preview_colour,
+        "preview_text_colour": text_colour_on(preview_colour),
+        "preview_text": form["portal_text"].value() if form.is_bound else company.portal_text,
+        "preview_name": (form["name"].value() if form.is_bound else company.name) or company.name,
+        "logo_version": (company.logo.name or "").rsplit("/", 1)[-1],
+        "plan_features": [(value, label, PLAN_FEATURES[value]) for value, label in Plan.choices],
+        "time_zones": time_zone_names(),
+        "lost_upload": form.is_bound and bool(request.FILES.get("logo")) and bool(form.errors),
+    }
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+def company_logo(request: HttpRequest, company_id: int) -> FileResponse:
     """The company's logo: public, because shared quotes and emails show it."""
     company = Company.objects.filter(pk=company_id).only("logo", "logo_content_type").first()
     if company is None or not company.logo:
@@ -24,3 +76,90 @@ def company_logo(request: HttpRequest, company_id: int) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@member_required(ADMINS)
+def member_list(request: MemberRequest) -> HttpResponse:
+    members = selectors.member_list(company=request.company)
+    return render(request, "accounts/member_list.html", {"members": members})
+
+
+@member_required(ADMINS)
+def member_new(request: MemberRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render_member_new(request, MemberCreateForm())
+    form = MemberCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.member_create(company=request.company, **form.cleaned_data)
+        except ValidationFailed as error:
+            attach_errors(form, error.field_errors)
+        else:
+            response = render(request, "accounts/member_created.html", {"created": created})
+            response["Cache-Control"] = "no-store"  # it may show a password
+            return response
+    return _render_member_new(request, form, status=422)
+
+
+def _render_member_new(
+    request: MemberRequest, form: MemberCreateForm, *, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "role_descriptions": ROLE_DESCRIPTIONS}
+    return render(request, "accounts/member_new.html", context, status=status)
+
+
+@member_required(ADMINS)
+def member_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    membership = selectors.member_get(company=request.company, pk=pk)
+    if request.method != "POST":
+        form = MemberRoleForm(initial={"role": membership.role})
+        return _render_member_detail(request, membership, form)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.member_change_role(
+                membership=membership, role=form.cleaned_data["role"], acting=request.user
+            )
+        except ValidationFailed as error:
+            attach_errors(form, error.field_errors)
+        else:
+            messages.success(request, f"{changed.user}'s role: {changed.get_role_display()}.")
+            return redirect("accounts:member_detail", pk=membership.pk)
+    return _render_member_detail(request, membership, form, status=422)
+
+
+def _render_member_detail(
+    request: MemberRequest, membership: Membership, form: MemberRoleForm, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "member": membership,
+        "form": form,
+        "role_descriptions": ROLE_DESCRIPTIONS,
+        "is_self": membership.user_id == request.user.pk,
+        "is_last_admin": membership.is_admin
+        and membership.user.is_active
+        and selectors.active_admin_count(company=request.company) == 1,
+    }
+    return render(request, "accounts/member_detail.html", context, status=status)
+
+
+@member_required(ADMINS)
+@require_POST
+def member_deactivate(request: MemberRequest, pk: int) -> HttpResponse:
+    membership = selectors.member_get(company=request.company, pk=pk)
+    try:
+        services.member_deactivate(membership=membership, acting=request.user)
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{membership.user} is deactivated and can no longer log in.")
+    return redirect("accounts:member_detail", pk=membership.pk)
+
+
+@member_required(ADMINS)
+@require_POST
+def member_reactivate(request: MemberRequest, pk: int) -> HttpResponse:
+    membership = selectors.member_get(company=request.company, pk=pk)
+    services.member_reactivate(membership=membership)
+    messages.success(request, f"{membership.user} can log in again.")
+    return redirect("accounts:member_detail", pk=membership.pk)
