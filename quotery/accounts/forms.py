@@ -44,13 +44,6 @@ class EmailLoginForm(AuthenticationForm):
     }
 
 
-def attach_errors(form: forms.Form, field_errors: dict[str, list[str]]) -> None:
-    """Shows a service's field errors beside the fields (or above the form when unnamed)."""
-    for field, messages in field_errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 class CompanySettingsForm(forms.Form):
     name = forms.CharField(
         label="Company name",

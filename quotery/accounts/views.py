@@ -16,11 +16,11 @@ from quotery.accounts.forms import (
     CompanySettingsForm,
     MemberCreateForm,
     MemberRoleForm,
-    attach_errors,
     time_zone_names,
 )
 from quotery.accounts.models import Company, Membership, Plan
 from quotery.core.exceptions import ValidationFailed
+from quotery.core.forms import add_service_errors
 
 
 @member_required(ADMINS)
@@ -40,7 +40,7 @@ def company_settings(request: MemberRequest) -> HttpResponse:
                 remove_logo=form.cleaned_data["remove_logo"],
             )
         except ValidationFailed as error:
-            attach_errors(form, error.field_errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Settings saved.")
             return redirect("accounts:settings")
@@ -93,7 +93,7 @@ def member_new(request: MemberRequest) -> HttpResponse:
         try:
             created = services.member_create(company=request.company, **form.cleaned_data)
         except ValidationFailed as error:
-            attach_errors(form, error.field_errors)
+            add_service_errors(form, error)
         else:
             response = render(request, "accounts/member_created.html", {"created": created})
             response["Cache-Control"] = "no-store"  # it may show a password
@@ -121,7 +121,7 @@ def member_detail(request: MemberRequest, pk: int) -> HttpResponse:
                 membership=membership, role=form.cleaned_data["role"], acting=request.user
             )
         except ValidationFailed as error:
-            attach_errors(form, error.field_errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{changed.user}'s role: {changed.get_role_display()}.")
             return redirect("accounts:member_detail", pk=membership.pk)
