@@ -17,6 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
     path("settings/", views.company_settings, name="settings"),
     path("users/", views.member_list, name="members"),
     path("users/new/", views.member_new, name="member_new"),

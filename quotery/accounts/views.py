@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -163,3 +165,16 @@ def member_reactivate(request: MemberRequest, pk: int) -> HttpResponse:
     services.member_reactivate(membership=membership)
     messages.success(request, f"{membership.user} can log in again.")
     return redirect("accounts:member_detail", pk=membership.pk)
+
+
+@member_required()
+def password_change(request: MemberRequest) -> HttpResponse:
+    """Any member changes their own password; the session stays logged in."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        messages.success(request, "Your password has been changed.")
+        return redirect("quotes:list")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
