@@ -46,7 +46,9 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half-up (away from zero on a tie) to the currency's minor unit."""
     if not isinstance(amount, Decimal):
         raise TypeError(f"money must be Decimal, not {type(amount).__name__}")
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    rounded = amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    # -0.004 rounds to -0.00; a zero amount carries no sign, so its canonical string is "0.00".
+    return abs(rounded) if rounded.is_zero() else rounded
 
 
 def money_str(amount: Decimal, currency: str) -> str:

@@ -19,6 +19,9 @@ MAX_SECTIONS = 50
 MAX_LINES = 1000
 MAX_QUANTITY = Decimal("99999999999")
 MAX_UNIT_PRICE = Decimal("9999999999")
+# quantity × unit price of one line. With at most MAX_LINES lines and tax at most 100 %, the
+# quote's total stays below 10^15, which the money columns (18 digits, 3 decimals) can hold.
+MAX_LINE_AMOUNT = Decimal("100000000000")
 
 FieldErrors = dict[str, list[str]]
 
@@ -50,6 +53,11 @@ def line_errors(line: LineInput, company: Company, prefix: str) -> FieldErrors:
         add("unit_price", "That unit price is too large.")
     elif _decimal_places(line.unit_price) > 4:
         add("unit_price", "Use at most 4 decimal places for the unit price.")
+    elif ZERO < line.quantity <= MAX_QUANTITY and line.quantity * line.unit_price > MAX_LINE_AMOUNT:
+        add(
+            "unit_price",
+            "This line comes to more than 100,000,000,000; split it into smaller lines.",
+        )
     if not ZERO <= line.discount_percent <= HUNDRED:
         add("discount_percent", "The discount must be between 0 % and 100 %.")
     elif _decimal_places(line.discount_percent) > 3:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Protocol
 
 from quotery.core.money import HUNDRED, round_money
 
 ZERO = Decimal(0)
+# Quantity × price × (100 − discount) has up to 14 + 14 + 6 digits: more than the default
+# 28-digit context keeps, and an early rounding there could tip a later half-up the wrong way.
+EXACT_DIGITS = 60
 
 
 class PricedLine(Protocol):
@@ -59,14 +62,20 @@ class QuoteTotals:
 
 
 def line_amounts(line: PricedLine, currency: str) -> LineAmounts:
-    gross_exact = line.quantity * line.unit_price
-    net_exact = gross_exact * (HUNDRED - line.discount_percent) / HUNDRED
-    gross = round_money(gross_exact, currency)
-    net = round_money(net_exact, currency)
-    return LineAmounts(gross=gross, discount=gross - net, net=net)
+    with localcontext(prec=EXACT_DIGITS):
+        gross_exact = line.quantity * line.unit_price
+        net_exact = gross_exact * (HUNDRED - line.discount_percent) / HUNDRED
+        gross = round_money(gross_exact, currency)
+        net = round_money(net_exact, currency)
+        return LineAmounts(gross=gross, discount=gross - net, net=net)
 
 
 def quote_totals(lines: Iterable[PricedLine], currency: str) -> QuoteTotals:
+    with localcontext(prec=EXACT_DIGITS):
+        return _quote_totals(lines, currency)
+
+
+def _quote_totals(lines: Iterable[PricedLine], currency: str) -> QuoteTotals:
     amounts: list[LineAmounts] = []
     base_by_rate: dict[Decimal, Decimal] = {}
     for line in lines:
