@@ -16,9 +16,10 @@ find_python() {
     cat >&2 <<'MESSAGE'
 Quotery needs Python 3.12 (or newer), and neither python3.12 nor python3 on the PATH is.
 Get it one of these ways, then run this command again:
-  - pyenv:   pyenv install 3.12 && pyenv local 3.12   (the repository's .python-version asks for 3.12)
-  - uv:      uv python install 3.12                    (then put its python3.12 on the PATH)
-  - Debian 13 / Ubuntu 24.04:  sudo apt-get install python3.12 python3.12-venv
+  - pyenv:   pyenv install 3.12      (the repository's .python-version then selects it)
+  - uv:      uv python install 3.12  (then put its python3.12 on the PATH)
+  - Ubuntu 24.04: sudo apt-get install python3.12 python3.12-venv
+  - Debian 13:    sudo apt-get install python3 python3-venv   (Python 3.13 works too)
 MESSAGE
     return 1
 }
@@ -47,7 +48,7 @@ ensure_venv() {
     if command -v uv >/dev/null 2>&1; then
         uv pip install --quiet --python .venv/bin/python -r requirements.lock || return 1
     else
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+        .venv/bin/python -m pip install -qq --disable-pip-version-check \
             -r requirements.lock || return 1
     fi
     echo "$stamp" >.venv/.quotery-installed
