@@ -20,6 +20,7 @@ from quotery.accounts.models import Company
 from quotery.catalog.models import Product
 from quotery.clients.models import Client, Contact
 from quotery.core.money import CURRENCY_CHOICES, CURRENCY_MINOR_UNITS
+from quotery.core.widgets import FastSelect, FastTextInput
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
 from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
@@ -45,7 +46,7 @@ def decimal_field(label: str, *, required: bool = True, example: str = "2 or 1.5
             "required": f"Enter the {label.lower()}.",
             "invalid": f"Enter a number, like {example}.",
         },
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        widget=FastTextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
 
@@ -123,8 +124,10 @@ class SectionForm(PathForm):
 
 
 class LineForm(PathForm):
-    product = forms.TypedChoiceField(label="Product", required=False, coerce=int, empty_value=None)
-    description = forms.CharField(label="Description", required=False)
+    product = forms.TypedChoiceField(
+        label="Product", required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
+    description = forms.CharField(label="Description", required=False, widget=FastTextInput)
     quantity = decimal_field("Quantity")
     unit_price = decimal_field("Unit price", example="120 or 99.90")
     discount_percent = decimal_field("Discount %", required=False, example="0 or 12.5")
