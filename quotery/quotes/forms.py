@@ -23,6 +23,7 @@ from quotery.core.money import CURRENCY_CHOICES, CURRENCY_MINOR_UNITS
 from quotery.core.widgets import FastSelect, FastTextInput
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
+from quotery.quotes.rules import FieldErrors, date_errors, line_errors
 from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
 
 LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
@@ -380,22 +381,13 @@ def quote_input_from_forms(editor: EditorForms, choices: EditorChoices) -> Quote
             contact_name=header["new_contact_name"],
             contact_email=header["new_contact_email"],
         )
-    sections = []
-    for section_form, line_forms in editor.sections:
-        lines = []
-        for line_form in line_forms:
-            data = line_form.cleaned_data
-            lines.append(
-                LineInput(
-                    product=choices.products.get(data["product"]) if data["product"] else None,
-                    description=data["description"],
-                    quantity=data["quantity"],
-                    unit_price=data["unit_price"],
-                    discount_percent=_decimal(data["discount_percent"]),
-                    tax_rate=_decimal(data["tax_rate"]),
-                )
-            )
-        sections.append(SectionInput(title=section_form.cleaned_data["title"], lines=lines))
+    sections = [
+        SectionInput(
+            title=section_form.cleaned_data["title"],
+            lines=[_line_input(line_form, choices) for line_form in line_forms],
+        )
+        for section_form, line_forms in editor.sections
+    ]
     return QuoteInput(
         client=choices.clients.get(header["client"]) if header["client"] else None,
         contact=choices.contacts.get(header["contact"]) if header["contact"] else None,
@@ -408,6 +400,35 @@ def quote_input_from_forms(editor: EditorForms, choices: EditorChoices) -> Quote
         sections=sections,
         new_client=new_client,
     )
+
+
+def _line_input(line_form: LineForm, choices: EditorChoices) -> LineInput:
+    data = line_form.cleaned_data
+    return LineInput(
+        product=choices.products.get(data["product"]) if data["product"] else None,
+        description=data["description"],
+        quantity=data["quantity"],
+        unit_price=data["unit_price"],
+        discount_percent=_decimal(data["discount_percent"]),
+        tax_rate=_decimal(data["tax_rate"]),
+    )
+
+
+def rule_errors_of_parsed_lines(editor: EditorForms, choices: EditorChoices) -> FieldErrors:
+    """When some fields do not parse, the rules still judge every line that did, so the
+    person sees all the problems after one save, not one batch per try."""
+    errors: FieldErrors = {}
+    for _section, line_forms in editor.sections:
+        for line_form in line_forms:
+            if line_form.is_valid():
+                prefix = line_form.prefix or ""
+                errors.update(line_errors(_line_input(line_form, choices), choices.company, prefix))
+    header = editor.header
+    if header.is_valid():
+        errors.update(
+            date_errors(header.cleaned_data["issue_date"], header.cleaned_data["valid_until"])
+        )
+    return errors
 
 
 def attach_errors(editor: EditorForms, field_errors: dict[str, list[str]]) -> None:

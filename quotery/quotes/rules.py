@@ -6,6 +6,7 @@ editor's field name, so a message lands beside the field the person typed in.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from quotery.accounts.models import Company
@@ -81,6 +82,12 @@ def new_client_errors(new_client: NewClientInput) -> FieldErrors:
     )
 
 
+def date_errors(issue_date: dt.date, valid_until: dt.date) -> FieldErrors:
+    if valid_until < issue_date:
+        return {"valid_until": ["The quote cannot expire before its issue date."]}
+    return {}
+
+
 def quote_input_errors(data: QuoteInput, company: Company) -> FieldErrors:
     errors: FieldErrors = {}
 
@@ -101,8 +108,7 @@ def quote_input_errors(data: QuoteInput, company: Company) -> FieldErrors:
         add("title", "Keep the title under 200 characters.")
     if data.currency not in CURRENCY_MINOR_UNITS:
         add("currency", f"“{data.currency}” is not a currency Quotery supports.")
-    if data.valid_until < data.issue_date:
-        add("valid_until", "The quote cannot expire before its issue date.")
+    errors.update(date_errors(data.issue_date, data.valid_until))
     if len(data.notes) > 5000:
         add("notes", "Keep the notes under 5,000 characters.")
     if len(data.internal_notes) > 5000:

@@ -22,6 +22,7 @@ from quotery.quotes.forms import (
     editor_totals,
     fill_from_product,
     quote_input_from_forms,
+    rule_errors_of_parsed_lines,
 )
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.states import LOCKED_STATES, effective_state
@@ -129,7 +130,9 @@ def _editor_post(
             fill_from_product(line, choices, overwrite=False)
     editor = build_forms(state, choices, bound=True)
     data = quote_input_from_forms(editor, choices)
-    if data is not None:
+    if data is None:
+        attach_errors(editor, rule_errors_of_parsed_lines(editor, choices))
+    else:
         try:
             if quote is None:
                 saved = services.quote_create(

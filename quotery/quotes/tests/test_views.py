@@ -448,6 +448,36 @@ def test_new_quote_with_bad_input_answers_422_beside_the_field_keeping_what_was_
     assert row_counts() == before
 
 
+def test_every_problem_shows_after_one_save_even_when_a_field_does_not_parse(
+    login, rep, company
+):
+    # given a price that is not a number, and rule breaks on lines that do parse
+    acme = ClientFactory(company=company)
+    client = login(rep)
+    before = row_counts()
+    data = editor_data(
+        acme.pk,
+        **{
+            "sections.0.lines.0.unit_price": "12,50 EUR",
+            "sections.0.lines.1.quantity": "-2",
+            "sections.1.lines.0.discount_percent": "150",
+            "valid_until": "2026-11-01",
+        },
+    )
+
+    # when the rep saves once
+    response = client.post(reverse("quotes:new"), data)
+
+    # then all four problems are shown beside their fields, and nothing is saved
+    assert response.status_code == 422
+    page = Fields(response.content.decode())
+    assert "Enter a number" in error_beside(page, "sections.0.lines.0.unit_price")
+    assert "more than zero" in error_beside(page, "sections.0.lines.1.quantity")
+    assert "between 0 % and 100 %" in error_beside(page, "sections.1.lines.0.discount_percent")
+    assert "cannot expire before" in error_beside(page, "valid_until")
+    assert row_counts() == before
+
+
 @pytest.mark.parametrize(
     "case", ["negative_quantity", "discount_over_100", "valid_until_before_issue_date"]
 )
