@@ -34,6 +34,12 @@ class ExactDecimalField(models.DecimalField):  # type: ignore[type-arg]
         value = self.to_python(value)
         assert isinstance(value, Decimal)
         quantized = value.quantize(Decimal(1).scaleb(-self.decimal_places))
+        if quantized != value:
+            # Rounding here would change a number nobody looked at; rules and forms must
+            # refuse such input first, so reaching this is a bug worth a loud failure.
+            raise ValueError(
+                f"{self.name}: {value} has more than {self.decimal_places} decimal places"
+            )
         if connection.vendor == "sqlite":
             return f"{quantized:f}"
         return quantized

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +92,18 @@ def test_a_float_never_reaches_python_code(line):
     row = Line.objects.values("quantity", "unit_price", "net_amount").get(pk=line.pk)
     assert all(type(value) is Decimal for value in row.values())
     assert row["quantity"] == Decimal("0.1")
+
+
+@pytest.mark.django_db
+def test_a_value_with_more_decimals_than_the_column_is_refused_not_rounded(company) -> None:
+    # given a product price with five decimal places (the column keeps four)
+    from quotery.catalog.models import Product
+
+    product = Product(
+        company=company, sku="X", name="X", unit_price=Decimal("1.00005"), tax_rate=Decimal(0)
+    )
+
+    # when it is saved, then the write fails loudly instead of rounding silently
+    with pytest.raises(ValueError, match="more than 4 decimal places"), transaction.atomic():
+        product.save()
+    assert not Product.objects.filter(sku="X").exists()
