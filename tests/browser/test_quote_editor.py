@@ -36,8 +36,12 @@ def test_rep_builds_a_quote_with_two_sections_and_three_lines(page) -> None:  # 
     client = ClientFactory(company=company, name="Globex Corporation")
     ContactFactory(client=client, company=company, name="Hank Scorpio", email="hank@globex.test")
     ProductFactory(
-        company=company, sku="DSK-160", name="Standing desk 160 cm",
-        unit_price=Decimal("499.00"), tax_rate=Decimal("20"), stock=Decimal(12),
+        company=company,
+        sku="DSK-160",
+        name="Standing desk 160 cm",
+        unit_price=Decimal("499.00"),
+        tax_rate=Decimal("20"),
+        stock=Decimal(12),
     )
 
     # when the rep logs in and opens a new quote

@@ -448,9 +448,7 @@ def test_new_quote_with_bad_input_answers_422_beside_the_field_keeping_what_was_
     assert row_counts() == before
 
 
-def test_every_problem_shows_after_one_save_even_when_a_field_does_not_parse(
-    login, rep, company
-):
+def test_every_problem_shows_after_one_save_even_when_a_field_does_not_parse(login, rep, company):
     # given a price that is not a number, and rule breaks on lines that do parse
     acme = ClientFactory(company=company)
     client = login(rep)
