@@ -33,13 +33,10 @@ def product_list(request: MemberRequest) -> HttpResponse:
         active=active if active in selectors.ActiveFilter.values else "",
     )
     products = selectors.product_list(company=request.company, filters=filters)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": Paginator(products, PAGE_SIZE).get_page(request.GET.get("page")),
         "filters": filters,
         "active_choices": selectors.ActiveFilter.choices,
-        "query_without_page": query.urlencode(),
     }
     return render(request, "catalog/product_list.html", context)
 

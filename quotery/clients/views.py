@@ -26,13 +26,10 @@ QUOTES_PAGE_SIZE = 25
 def client_list(request: MemberRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:100]
     clients = selectors.client_list(membership=request.membership, search=search)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page")),
         "search": search,
         "can_edit": request.membership.can_edit_quotes,
-        "query_without_page": query.urlencode(),
     }
     return render(request, "clients/client_list.html", context)
 

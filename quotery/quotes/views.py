@@ -52,15 +52,8 @@ def quote_list(request: MemberRequest) -> HttpResponse:
         "states": QuoteState.choices,
         "owners": selectors.quote_owners(membership=request.membership),
         "can_create": request.membership.can_edit_quotes,
-        "query_without_page": _query_without_page(request),
     }
     return render(request, "quotes/quote_list.html", context)
-
-
-def _query_without_page(request: MemberRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @member_required()
