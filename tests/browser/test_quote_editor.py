@@ -142,3 +142,59 @@ def expect_selected_text(select, text: str) -> None:  # type: ignore[no-untyped-
     from playwright.sync_api import expect
 
     expect(select.locator("option:checked")).to_have_text(text)
+
+
+def test_demo_rep_builds_a_quote_from_the_demo_catalog(page) -> None:  # type: ignore[no-untyped-def]
+    # given the demo data a newcomer gets from bin/dev
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+    # when the demo rep logs in with the README's password and builds a quote
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("rep@northwind.example")
+    page.get_by_label("Password").fill("demo-rep-2026")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="New quote").click()
+    page.get_by_label("Client", exact=True).select_option(label="Sternwerk Software GmbH")
+    page.get_by_label("Title", exact=True).fill("Sit-stand desks for the new team room")
+
+    first = page.get_by_role("region", name="Section 1")
+    first.get_by_label("Section title").fill("Desks and chairs")
+    pick_product(first, 1, 1, "NW-DSK-160 · Electric sit-stand desk, 160 × 80 cm", "4", "10")
+    first.get_by_role("button", name="Add line").click()
+    pick_product(first, 1, 2, "NW-CHR-AALTO · Ergonomic office chair Aalto, mesh back", "4")
+    page.get_by_role("button", name="Add section").click()
+    second = page.get_by_role("region", name="Section 2")
+    second.get_by_label("Section title").fill("Installation")
+    pick_product(second, 2, 1, "NW-SVC-ASM · Furniture assembly, per hour", "6")
+
+    # then: 4 x 649 x 0.9 = 2,336.40; 4 x 289 = 1,156.00; 6 x 65 = 390.00 -> 3,882.40
+    # tax 19 % = 737.66 -> total 4,620.06
+    expect_text(page.get_by_test_id("editor-total"), "€4,620.06")
+    page.get_by_role("button", name="Save quote").click()
+    expect_text(page.get_by_test_id("quote-total"), "€4,620.06")
+    number = page.get_by_text(re.compile(r"Quote Q-2026-\d{4} saved")).inner_text().split()[1]
+
+    # and it is the newest quote in the rep's list
+    page.get_by_role("link", name="Quotes", exact=True).first.click()
+    first_row = page.get_by_role("row").nth(1)
+    expect_text(first_row, number)
+    expect_text(first_row, "Sternwerk Software GmbH")
+    expect_text(first_row, "€4,620.06")
+
+
+def pick_product(
+    section,
+    section_no: int,
+    line_no: int,
+    label: str,
+    quantity: str,  # type: ignore[no-untyped-def]
+    discount: str = "",
+) -> None:
+    line = section.get_by_role("group", name=f"Line {line_no} of section {section_no}")
+    line.get_by_label("Product").select_option(label=label)
+    expect_value(line.get_by_label("Description"), label.split(" · ", 1)[1])
+    line.get_by_label("Quantity").fill(quantity)
+    if discount:
+        line.get_by_label("Discount %").fill(discount)
