@@ -22,16 +22,16 @@ from quotery.core.canonical import canonical_hash, canonical_json, sha256_hex
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_keys_are_sorted_and_there_is_no_whitespace():
+def test_security_15_keys_are_sorted_and_there_is_no_whitespace():
     value = {"b": 1, "a": {"d": [1, 2], "c": None}, "é": "ü"}
     assert canonical_json(value) == '{"a":{"c":null,"d":[1,2]},"b":1,"é":"ü"}'.encode()
 
 
-def test_key_order_of_the_input_does_not_matter():
+def test_security_15_key_order_of_the_input_does_not_matter():
     assert canonical_json({"x": 1, "y": 2}) == canonical_json({"y": 2, "x": 1})
 
 
-def test_decimals_are_fixed_point_strings():
+def test_security_15_decimals_are_fixed_point_strings():
     value = {
         "price": Decimal("1234.50"),
         "big": Decimal("1E+3"),
@@ -40,7 +40,7 @@ def test_decimals_are_fixed_point_strings():
     assert canonical_json(value) == b'{"big":"1000","price":"1234.50","small":"0.0000001"}'
 
 
-def test_times_are_utc_iso_strings_and_dates_are_iso_dates():
+def test_security_15_times_are_utc_iso_strings_and_dates_are_iso_dates():
     auckland = zoneinfo.ZoneInfo("Pacific/Auckland")
     value = {
         "at": dt.datetime(2026, 12, 1, 0, 0, tzinfo=auckland),
@@ -58,12 +58,12 @@ def test_times_are_utc_iso_strings_and_dates_are_iso_dates():
         float("nan"),
     ],
 )
-def test_floats_are_refused_anywhere(value):
+def test_security_15_floats_are_refused_anywhere(value):
     with pytest.raises(TypeError, match="floats are not allowed"):
         canonical_json(value)
 
 
-def test_naive_datetimes_non_string_keys_and_unknown_types_are_refused():
+def test_security_15_naive_datetimes_non_string_keys_and_unknown_types_are_refused():
     with pytest.raises(TypeError, match="naive"):
         canonical_json({"at": dt.datetime(2026, 11, 30, 12, 0)})
     with pytest.raises(TypeError, match="keys must be strings"):
@@ -72,11 +72,11 @@ def test_naive_datetimes_non_string_keys_and_unknown_types_are_refused():
         canonical_json({"s": {1, 2}})
 
 
-def test_booleans_stay_booleans_and_ints_stay_ints():
+def test_security_15_booleans_stay_booleans_and_ints_stay_ints():
     assert canonical_json({"t": True, "f": False, "n": 7}) == b'{"f":false,"n":7,"t":true}'
 
 
-def test_hash_is_sha256_of_the_canonical_bytes():
+def test_security_15_hash_is_sha256_of_the_canonical_bytes():
     value = {"b": Decimal("2.50"), "a": "x"}
     expected = hashlib.sha256(b'{"a":"x","b":"2.50"}').hexdigest()
     assert canonical_hash(value) == expected
@@ -98,7 +98,7 @@ json_values = st.recursive(
 
 @settings(max_examples=150, deadline=None)
 @given(value=json_values)
-def test_canonical_json_parses_back_and_is_a_fixed_point(value):
+def test_security_15_canonical_json_parses_back_and_is_a_fixed_point(value):
     # given any tree of canonical-able values
     raw = canonical_json(value)
     # then it is valid UTF-8 JSON with no float in it, and re-encoding what it parses to
@@ -107,7 +107,7 @@ def test_canonical_json_parses_back_and_is_a_fixed_point(value):
     assert canonical_json(parsed) == raw
 
 
-def test_same_hash_in_a_fresh_process_with_another_hash_seed():
+def test_security_15_same_hash_in_a_fresh_process_with_another_hash_seed():
     # given a value whose dict and set iteration orders depend on PYTHONHASHSEED
     value = {f"k{i}": {"amount": Decimal(i).scaleb(-2), "name": f"ü{i}"} for i in range(50)}
     here = canonical_hash(value)

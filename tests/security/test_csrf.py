@@ -1,0 +1,166 @@
+"""SECURITY.md 22: CSRF protection on every POST; a cross-site Origin is refused.
+
+Every URL of the app is listed here; a new URL without an entry fails
+test_security_22_every_url_is_covered, so no form slips past this check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from quotery.accounts.models import Company, Membership, Role, User
+from quotery.catalog.models import Product, StockMovement
+from quotery.clients.models import Client, Contact
+from quotery.factories import (
+    DEFAULT_PASSWORD,
+    ClientFactory,
+    ContactFactory,
+    ProductFactory,
+    make_quote,
+    member,
+)
+from quotery.quotes.models import Quote, QuoteState
+
+pytestmark = pytest.mark.django_db
+
+World = dict[str, Any]
+
+# url name -> kwargs built from the test's objects
+URL_KWARGS: dict[str, Callable[[World], dict[str, int]]] = {
+    "accounts:login": lambda w: {},
+    "accounts:logout": lambda w: {},
+    "accounts:password_change": lambda w: {},
+    "accounts:settings": lambda w: {},
+    "accounts:members": lambda w: {},
+    "accounts:member_new": lambda w: {},
+    "accounts:member_detail": lambda w: {"pk": w["colleague"].membership.pk},
+    "accounts:member_deactivate": lambda w: {"pk": w["colleague"].membership.pk},
+    "accounts:member_reactivate": lambda w: {"pk": w["colleague"].membership.pk},
+    "accounts:logo": lambda w: {"company_id": w["company"].pk},
+    "catalog:list": lambda w: {},
+    "catalog:new": lambda w: {},
+    "catalog:detail": lambda w: {"pk": w["product"].pk},
+    "catalog:edit": lambda w: {"pk": w["product"].pk},
+    "catalog:adjust": lambda w: {"pk": w["product"].pk},
+    "clients:list": lambda w: {},
+    "clients:new": lambda w: {},
+    "clients:detail": lambda w: {"pk": w["client"].pk},
+    "clients:edit": lambda w: {"pk": w["client"].pk},
+    "clients:contact_new": lambda w: {"pk": w["client"].pk},
+    "clients:contact_edit": lambda w: {"pk": w["client"].pk, "contact_pk": w["contact"].pk},
+    "quotes:list": lambda w: {},
+    "quotes:new": lambda w: {},
+    "quotes:editor_totals": lambda w: {},
+    "quotes:detail": lambda w: {"pk": w["quote"].pk},
+    "quotes:edit": lambda w: {"pk": w["quote"].pk},
+    "quotes:cancel": lambda w: {"pk": w["quote"].pk},
+    "quotes:duplicate": lambda w: {"pk": w["quote"].pk},
+    "quotes:delivery_notes": lambda w: {},
+    "quotes:delivery_note": lambda w: {"pk": 1},
+}
+
+
+def app_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in {"admin"}:
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name and namespace:
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+@pytest.fixture
+def world(company: Company) -> World:
+    admin = member(company, Role.ADMIN)
+    client = ClientFactory(company=company)
+    return {
+        "company": company,
+        "admin": admin,
+        "colleague": member(company, Role.REP),
+        "client": client,
+        "contact": ContactFactory(client=client, company=company),
+        "product": ProductFactory(company=company),
+        "quote": make_quote(owner=admin, client=client),
+    }
+
+
+def snapshot() -> tuple[object, ...]:
+    return (
+        Quote.objects.count(),
+        list(Quote.objects.values_list("state", "title")),
+        Client.objects.count(),
+        Contact.objects.count(),
+        Product.objects.count(),
+        StockMovement.objects.count(),
+        User.objects.count(),
+        list(Membership.objects.values_list("role", "user__is_active")),
+        list(Company.objects.values_list("name", "brand_colour")),
+    )
+
+
+def test_security_22_every_url_is_covered() -> None:
+    assert app_url_names() == set(URL_KWARGS)
+
+
+@pytest.mark.parametrize("name", sorted(URL_KWARGS))
+def test_security_22_post_without_csrf_token_is_refused_and_changes_nothing(
+    world: World, name: str
+) -> None:
+    # given a logged-in admin whose browser does not send the CSRF token
+    browser = HttpClient(enforce_csrf_checks=True)
+    assert browser.login(email=world["admin"].email, password=DEFAULT_PASSWORD)
+    before = snapshot()
+
+    # when anything is posted to the URL
+    url = reverse(name, kwargs=URL_KWARGS[name](world))
+    response = browser.post(url, {"title": "changed", "name": "changed", "role": "admin"})
+
+    # then it is refused (or the URL does not take POST at all) and nothing changed
+    assert response.status_code in {403, 405}, (name, response.status_code)
+    assert snapshot() == before
+
+
+def test_security_22_cross_site_origin_is_refused_even_with_a_token(world: World) -> None:
+    browser = HttpClient(enforce_csrf_checks=True)
+    assert browser.login(email=world["admin"].email, password=DEFAULT_PASSWORD)
+    browser.get(reverse("quotes:detail", args=[world["quote"].pk]))
+    token = browser.cookies["csrftoken"].value
+
+    response = browser.post(
+        reverse("quotes:cancel", args=[world["quote"].pk]),
+        {"csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="https://attacker.example",
+    )
+
+    assert response.status_code == 403
+    world["quote"].refresh_from_db()
+    assert world["quote"].state == QuoteState.DRAFT
+
+
+def test_security_22_same_origin_post_with_token_works(world: World) -> None:
+    browser = HttpClient(enforce_csrf_checks=True)
+    assert browser.login(email=world["admin"].email, password=DEFAULT_PASSWORD)
+    browser.get(reverse("quotes:detail", args=[world["quote"].pk]))
+    token = browser.cookies["csrftoken"].value
+
+    response = browser.post(
+        reverse("quotes:cancel", args=[world["quote"].pk]),
+        {"csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="http://testserver",
+    )
+
+    assert response.status_code == 302
+    world["quote"].refresh_from_db()
+    assert world["quote"].state == QuoteState.CANCELLED
