@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.core.exceptions import ValidationFailed
 from quotery.quotes import selectors, services
-from quotery.quotes.forms import (
+from quotery.quotes.editor import (
     EditorChoices,
     EditorForms,
     EditorState,

@@ -1,0 +1,394 @@
+"""The quote editor: what the person typed (EditorState), the actions that rearrange it
+(add, remove, move, fill from a product), live totals, and its assembly into a QuoteInput
+through the forms in quotes.forms. Rules live in quotes.rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+
+from quotery.accounts.models import Company
+from quotery.catalog.models import Product
+from quotery.clients.models import Client, Contact
+from quotery.core.money import CURRENCY_MINOR_UNITS
+from quotery.quotes.forms import LineForm, QuoteHeaderForm, SectionForm
+from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
+from quotery.quotes.models import Quote
+from quotery.quotes.rules import FieldErrors, date_errors, line_errors
+from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
+
+LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
+SECTION_KEY = re.compile(r"^sections\.(\d+)\.title$")
+LINE_KEY = re.compile(r"^sections\.(\d+)\.lines\.(\d+)\.(\w+)$")
+MAX_INDEX = 1000
+
+
+@dataclass
+class EditorChoices:
+    """The company's clients, contacts and products, read once per request: a 200-line
+    quote renders 200 product pickers from one query."""
+
+    company: Company
+    clients: dict[int, Client]
+    contacts: dict[int, Contact]
+    products: dict[int, Product]
+
+    @classmethod
+    def load(cls, company: Company) -> EditorChoices:
+        clients = {c.pk: c for c in Client.objects.filter(company=company).order_by("name")}
+        contacts = {
+            c.pk: c
+            for c in Contact.objects.filter(company=company).order_by("client__name", "name")
+        }
+        products = {
+            p.pk: p
+            for p in Product.objects.filter(company=company, is_active=True).order_by("name")
+        }
+        return cls(company=company, clients=clients, contacts=contacts, products=products)
+
+    @property
+    def client_options(self) -> list[tuple[int, str]]:
+        return [(pk, c.name) for pk, c in self.clients.items()]
+
+    def contact_options_for(self, client_id: int | None) -> list[tuple[int, str]]:
+        """The picked client's contacts; every contact (with its client) before a pick."""
+        if client_id in self.clients:
+            return [
+                (pk, f"{c.name} <{c.email}>")
+                for pk, c in self.contacts.items()
+                if c.client_id == client_id
+            ]
+        return [
+            (pk, f"{c.name} <{c.email}> · {self.clients[c.client_id].name}")
+            for pk, c in self.contacts.items()
+            if c.client_id in self.clients
+        ]
+
+    @property
+    def product_options(self) -> list[tuple[int, str]]:
+        return [(pk, f"{p.sku} · {p.name}") for pk, p in self.products.items()]
+
+
+@dataclass
+class EditorState:
+    """The editor as typed: raw strings, in display order. Actions rearrange it."""
+
+    header: dict[str, str]
+    sections: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_post(cls, data: QueryDict) -> EditorState:
+        header = {name: data.get(name, "") for name in QuoteHeaderForm.base_fields}
+        titles: dict[int, str] = {}
+        lines: dict[int, dict[int, dict[str, str]]] = {}
+        for key in data:
+            if match := SECTION_KEY.match(key):
+                index = int(match.group(1))
+                if index < MAX_INDEX:
+                    titles[index] = data.get(key, "")
+            elif (match := LINE_KEY.match(key)) and match.group(3) in LINE_FIELDS:
+                i, j = int(match.group(1)), int(match.group(2))
+                if i < MAX_INDEX and j < MAX_INDEX:
+                    lines.setdefault(i, {}).setdefault(j, {})[match.group(3)] = data.get(key, "")
+        sections = [
+            {
+                "title": titles[i],
+                "lines": [lines.get(i, {})[j] for j in sorted(lines.get(i, {}))],
+            }
+            for i in sorted(titles)
+        ]
+        return cls(header=header, sections=sections)
+
+    @classmethod
+    def from_quote(cls, quote: Quote) -> EditorState:
+        header = {
+            "client": str(quote.client_id),
+            "contact": str(quote.contact_id or ""),
+            "title": quote.title,
+            "currency": quote.currency,
+            "issue_date": quote.issue_date.isoformat(),
+            "valid_until": quote.valid_until.isoformat(),
+            "notes": quote.notes,
+            "internal_notes": quote.internal_notes,
+        }
+        sections = [
+            {
+                "title": section.title,
+                "lines": [
+                    {
+                        "product": str(line.product_id or ""),
+                        "description": line.description,
+                        "quantity": f"{line.quantity.normalize():f}",
+                        "unit_price": f"{line.unit_price.normalize():f}",
+                        "discount_percent": f"{line.discount_percent.normalize():f}",
+                        "tax_rate": f"{line.tax_rate.normalize():f}",
+                    }
+                    for line in section.lines.all()
+                ],
+            }
+            for section in quote.sections.all()
+        ]
+        return cls(header=header, sections=sections)
+
+    @classmethod
+    def blank(cls, company: Company) -> EditorState:
+        today = timezone.localdate(timezone=company.zone)
+        header = {
+            "currency": company.default_currency,
+            "issue_date": today.isoformat(),
+            "valid_until": (today + dt.timedelta(days=company.default_validity_days)).isoformat(),
+        }
+        state = cls(header=header)
+        state.add_section(company)
+        return state
+
+    # Actions: each takes the indexes as the person saw them.
+    def new_line(self, company: Company) -> dict[str, str]:
+        return {
+            "quantity": "1",
+            "discount_percent": "0",
+            "tax_rate": f"{company.default_tax_rate.normalize():f}",
+        }
+
+    def add_section(self, company: Company) -> None:
+        number = len(self.sections) + 1
+        self.sections.append({"title": f"Section {number}", "lines": [self.new_line(company)]})
+
+    def pick_first_contact(self, choices: EditorChoices) -> None:
+        """After a client is picked: keep the contact if it is theirs, else take their first."""
+        client = self.header.get("client", "")
+        client_id = int(client) if client.isdigit() else None
+        contact = self.header.get("contact", "")
+        current = choices.contacts.get(int(contact)) if contact.isdigit() else None
+        if current is not None and current.client_id == client_id:
+            return
+        theirs = [pk for pk, c in choices.contacts.items() if c.client_id == client_id]
+        self.header["contact"] = str(theirs[0]) if theirs else ""
+
+    def apply(self, action: str, choices: EditorChoices) -> None:
+        name, _, args = action.partition(":")
+        indexes = [int(x) for x in args.split(":") if x.isdigit()]
+        try:
+            if name == "add_section":
+                self.add_section(choices.company)
+            elif name == "add_line":
+                self.sections[indexes[0]]["lines"].append(self.new_line(choices.company))
+            elif name == "remove_section":
+                del self.sections[indexes[0]]
+            elif name == "remove_line":
+                del self.sections[indexes[0]]["lines"][indexes[1]]
+            elif name in {"move_section_up", "move_section_down"}:
+                _swap(self.sections, indexes[0], -1 if name.endswith("up") else 1)
+            elif name in {"move_line_up", "move_line_down"}:
+                _swap(
+                    self.sections[indexes[0]]["lines"], indexes[1], -1 if name.endswith("up") else 1
+                )
+            elif name == "pick_client":
+                self.pick_first_contact(choices)
+            elif name == "fill_line":
+                line = self.sections[indexes[0]]["lines"][indexes[1]]
+                fill_from_product(line, choices, overwrite=True)
+        except IndexError:
+            pass  # the page was stale; re-render what we have
+
+
+def _swap(items: list[Any], index: int, step: int) -> None:
+    other = index + step
+    if 0 <= index < len(items) and 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+
+
+def fill_from_product(line: dict[str, str], choices: EditorChoices, *, overwrite: bool) -> None:
+    """Copies the picked product's name, price and tax rate into the line."""
+    raw = line.get("product", "")
+    product = choices.products.get(int(raw)) if raw.isdigit() else None
+    if product is None:
+        return
+    values = {
+        "description": product.name,
+        "unit_price": f"{product.unit_price.normalize():f}",
+        "tax_rate": f"{product.tax_rate.normalize():f}",
+    }
+    for key, value in values.items():
+        if overwrite or not line.get(key, "").strip():
+            line[key] = value
+
+
+@dataclass
+class EditorForms:
+    header: QuoteHeaderForm
+    sections: list[tuple[SectionForm, list[LineForm]]]
+
+    def all_forms(self) -> list[forms.Form]:
+        out: list[forms.Form] = [self.header]
+        for section, lines in self.sections:
+            out.append(section)
+            out.extend(lines)
+        return out
+
+
+def build_forms(state: EditorState, choices: EditorChoices, *, bound: bool) -> EditorForms:
+    """Forms for the state. Bound forms validate (on save); unbound ones just show values."""
+
+    def make(form_class: Any, values: dict[str, str], prefix: str | None, **kw: Any) -> Any:
+        if bound:
+            data = {(f"{prefix}.{k}" if prefix else k): v for k, v in values.items()}
+            return form_class(data=data, prefix=prefix, **kw)
+        return form_class(initial=values, prefix=prefix, **kw)
+
+    header = make(QuoteHeaderForm, state.header, None, choices=choices)
+    sections = []
+    for i, section in enumerate(state.sections):
+        section_form = make(SectionForm, {"title": section["title"]}, f"sections.{i}")
+        line_forms = [
+            make(LineForm, line, f"sections.{i}.lines.{j}", choices=choices)
+            for j, line in enumerate(section["lines"])
+        ]
+        sections.append((section_form, line_forms))
+    return EditorForms(header=header, sections=sections)
+
+
+def _decimal(value: Decimal | None) -> Decimal:
+    return value if value is not None else Decimal(0)
+
+
+def quote_input_from_forms(editor: EditorForms, choices: EditorChoices) -> QuoteInput | None:
+    """The QuoteInput when every form parses; None when a form has errors to show."""
+    valid = all([form.is_valid() for form in editor.all_forms()])
+    if not valid:
+        return None
+    header = editor.header.cleaned_data
+    new_client = None
+    if header["new_client_name"].strip():
+        new_client = NewClientInput(
+            name=header["new_client_name"],
+            contact_name=header["new_contact_name"],
+            contact_email=header["new_contact_email"],
+        )
+    sections = [
+        SectionInput(
+            title=section_form.cleaned_data["title"],
+            lines=[_line_input(line_form, choices) for line_form in line_forms],
+        )
+        for section_form, line_forms in editor.sections
+    ]
+    return QuoteInput(
+        client=choices.clients.get(header["client"]) if header["client"] else None,
+        contact=choices.contacts.get(header["contact"]) if header["contact"] else None,
+        title=header["title"],
+        currency=header["currency"],
+        issue_date=header["issue_date"],
+        valid_until=header["valid_until"],
+        notes=header["notes"],
+        internal_notes=header["internal_notes"],
+        sections=sections,
+        new_client=new_client,
+    )
+
+
+def _line_input(line_form: LineForm, choices: EditorChoices) -> LineInput:
+    data = line_form.cleaned_data
+    return LineInput(
+        product=choices.products.get(data["product"]) if data["product"] else None,
+        description=data["description"],
+        quantity=data["quantity"],
+        unit_price=data["unit_price"],
+        discount_percent=_decimal(data["discount_percent"]),
+        tax_rate=_decimal(data["tax_rate"]),
+    )
+
+
+def rule_errors_of_parsed_lines(editor: EditorForms, choices: EditorChoices) -> FieldErrors:
+    """When some fields do not parse, the rules still judge every line that did, so the
+    person sees all the problems after one save, not one batch per try."""
+    errors: FieldErrors = {}
+    for _section, line_forms in editor.sections:
+        for line_form in line_forms:
+            if line_form.is_valid():
+                prefix = line_form.prefix or ""
+                errors.update(line_errors(_line_input(line_form, choices), choices.company, prefix))
+    header = editor.header
+    if header.is_valid():
+        errors.update(
+            date_errors(header.cleaned_data["issue_date"], header.cleaned_data["valid_until"])
+        )
+    return errors
+
+
+def attach_errors(editor: EditorForms, field_errors: dict[str, list[str]]) -> None:
+    """Puts service-reported errors (keyed by path) on the form field they belong to."""
+    by_name: dict[str, tuple[forms.Form, str]] = {}
+    for form in editor.all_forms():
+        for name in form.fields:
+            by_name[form.add_prefix(name)] = (form, name)
+    for path, messages in field_errors.items():
+        target = by_name.get(path)
+        for message in messages:
+            if target:
+                target[0].add_error(target[1], message)
+            else:
+                editor.header.add_error(None, message)
+
+
+@dataclass
+class EditorLineTotal:
+    key: str
+    net: Decimal | None
+
+
+@dataclass
+class EditorTotals:
+    currency: str
+    lines: list[EditorLineTotal]
+    totals: QuoteTotals | None
+
+
+def _parse(raw: str | None, default: Decimal | None = None) -> Decimal | None:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def editor_totals(state: EditorState) -> EditorTotals:
+    """Live totals of what is typed so far: lines that do not parse yet count as nothing."""
+    currency = state.header.get("currency", "")
+    if currency not in CURRENCY_MINOR_UNITS:
+        unknown = [
+            EditorLineTotal(key=f"{i}-{j}", net=None)
+            for i, section in enumerate(state.sections)
+            for j, _ in enumerate(section["lines"])
+        ]
+        return EditorTotals(currency=currency, lines=unknown, totals=None)
+    priced: list[LineInput] = []
+    line_totals: list[EditorLineTotal] = []
+    for i, section in enumerate(state.sections):
+        for j, raw in enumerate(section["lines"]):
+            quantity = _parse(raw.get("quantity"))
+            unit_price = _parse(raw.get("unit_price"))
+            discount = _parse(raw.get("discount_percent"), Decimal(0))
+            tax = _parse(raw.get("tax_rate"), Decimal(0))
+            net = None
+            if None not in (quantity, unit_price, discount, tax):
+                line = LineInput(
+                    description="",
+                    quantity=quantity,  # type: ignore[arg-type]
+                    unit_price=unit_price,  # type: ignore[arg-type]
+                    discount_percent=discount,  # type: ignore[arg-type]
+                    tax_rate=tax,  # type: ignore[arg-type]
+                )
+                priced.append(line)
+                net = line_amounts(line, currency).net
+            line_totals.append(EditorLineTotal(key=f"{i}-{j}", net=net))
+    return EditorTotals(currency=currency, lines=line_totals, totals=quote_totals(priced, currency))
