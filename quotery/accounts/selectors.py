@@ -1,4 +1,4 @@
-"""Reads of a company's members, always scoped to that company."""
+"""Reads of a company and its members, always scoped to that company."""
 
 from __future__ import annotations
 
@@ -27,3 +27,11 @@ def member_get(*, company: Company, pk: int) -> Membership:
 
 def active_admin_count(*, company: Company) -> int:
     return Membership.objects.filter(company=company, role=Role.ADMIN, user__is_active=True).count()
+
+
+def company_with_logo(*, company_id: int) -> Company:
+    """The company whose logo is asked for, or 404 when it has none."""
+    company = Company.objects.filter(pk=company_id).only("logo", "logo_content_type").first()
+    if company is None or not company.logo:
+        raise Http404("No logo.")
+    return company

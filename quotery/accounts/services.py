@@ -362,3 +362,10 @@ def member_reactivate(*, membership: Membership) -> Membership:
             user.is_active = True
             user.save(update_fields=["is_active"])
     return membership
+
+
+def user_password_set(*, user: User, password: str) -> User:
+    """Sets a new password (already checked by Django's password validators)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ from quotery.accounts.forms import (
     MemberRoleForm,
     time_zone_names,
 )
-from quotery.accounts.models import Company, Membership, Plan
+from quotery.accounts.models import Membership, Plan
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.forms import add_service_errors
 
@@ -70,9 +70,7 @@ def _render_settings(
 
 def company_logo(request: HttpRequest, company_id: int) -> FileResponse:
     """The company's logo: public, because shared quotes and emails show it."""
-    company = Company.objects.filter(pk=company_id).only("logo", "logo_content_type").first()
-    if company is None or not company.logo:
-        raise Http404("No logo.")
+    company = selectors.company_with_logo(company_id=company_id)
     response = FileResponse(company.logo.open("rb"), content_type=company.logo_content_type)
     response["Cache-Control"] = "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -172,8 +170,8 @@ def password_change(request: MemberRequest) -> HttpResponse:
     """Any member changes their own password; the session stays logged in."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        update_session_auth_hash(request, form.user)
+        services.user_password_set(user=request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
         messages.success(request, "Your password has been changed.")
         return redirect("quotes:list")
     status = 422 if request.method == "POST" else 200
