@@ -127,16 +127,7 @@ def product_create(
         raise ValidationFailed("The product could not be saved.", field_errors=errors)
     try:
         with transaction.atomic():
-            product = Product.objects.create(
-                company=company,
-                sku=data.sku.strip(),
-                name=data.name.strip(),
-                description=data.description,
-                unit_price=data.unit_price,
-                tax_rate=data.tax_rate,
-                tracks_stock=data.tracks_stock,
-                is_active=data.is_active,
-            )
+            product = Product.objects.create(company=company, **_product_fields(data))
             StockLevel.objects.create(company=company, product=product)
             if initial_stock:
                 stock_adjust(
@@ -145,6 +136,18 @@ def product_create(
     except IntegrityError:
         raise _sku_clash(data.sku) from None
     return product
+
+
+def _product_fields(data: ProductInput) -> dict[str, object]:
+    return {
+        "sku": data.sku.strip(),
+        "name": data.name.strip(),
+        "description": data.description,
+        "unit_price": data.unit_price,
+        "tax_rate": data.tax_rate,
+        "tracks_stock": data.tracks_stock,
+        "is_active": data.is_active,
+    }
 
 
 def product_update(*, product: Product, data: ProductInput) -> Product:
@@ -159,14 +162,7 @@ def product_update(*, product: Product, data: ProductInput) -> Product:
     try:
         with transaction.atomic():
             Product.objects.filter(pk=product.pk, company_id=product.company_id).update(
-                sku=data.sku.strip(),
-                name=data.name.strip(),
-                description=data.description,
-                unit_price=data.unit_price,
-                tax_rate=data.tax_rate,
-                tracks_stock=data.tracks_stock,
-                is_active=data.is_active,
-                updated_at=timezone.now(),
+                **_product_fields(data), updated_at=timezone.now()
             )
     except IntegrityError:
         raise _sku_clash(data.sku) from None
