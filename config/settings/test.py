@@ -12,3 +12,9 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # WhiteNoise warns about a missing STATIC_ROOT; static files come from the finders in tests.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# SQLite tests use a file, not the in-memory database: the live server for browser tests then
+# gives each request thread its own connection (WAL, IMMEDIATE) instead of sharing one
+# connection between concurrent requests, as htmx sends them (a line fill and the live totals).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-quotery.sqlite3")}  # noqa: F405

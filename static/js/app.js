@@ -7,4 +7,14 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
     }
   });
+
+  // Picking a product fills its line: press the line's "Use product details" button. A
+  // delegated listener also covers lines that htmx has just swapped in and not yet
+  // processed; an unprocessed button submits the form the plain way, with the same result.
+  document.body.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.name.endsWith(".product")) return;
+    const fill = select.closest(".line-row")?.querySelector("[data-fill-line]");
+    if (fill) fill.click();
+  });
 });
