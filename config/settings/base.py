@@ -25,6 +25,9 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 BASE_URL = env_str("BASE_URL", "http://127.0.0.1:" + env_str("PORT", "8000")).rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default):
+# the header is ignored and REMOTE_ADDR is the client, so a spoofed header changes nothing.
+TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +43,10 @@ INSTALLED_APPS = [
     "quotery.catalog",
     "quotery.clients",
     "quotery.quotes",
+    "quotery.portal",
+    "quotery.engagement",
+    "quotery.notifications",
+    "quotery.documents",
 ]
 
 MIDDLEWARE = [

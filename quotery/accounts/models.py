@@ -29,6 +29,12 @@ class Plan(models.TextChoices):
     PRO = "pro", "Pro"
 
 
+class IpRecording(models.TextChoices):
+    FULL = "full", "Full address"
+    ANONYMISED = "anonymised", "Network only (last part removed)"
+    OFF = "off", "Do not record"
+
+
 class Company(models.Model):
     """A tenant: everything else belongs to exactly one company."""
 
@@ -55,6 +61,12 @@ class Company(models.Model):
     plan = models.CharField(max_length=10, choices=Plan.choices, default=Plan.STARTER)
     finance_gate = models.BooleanField(
         default=False, help_text="Accepted quotes wait for finance before they close."
+    )
+    ip_recording = models.CharField(
+        "Client IP addresses in the engagement log",
+        max_length=12,
+        choices=IpRecording.choices,
+        default=IpRecording.ANONYMISED,
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.tasks import Task, TaskResult
 
+from quotery.notifications.tasks import deliver_due_emails
 from quotery.quotes.tasks import expire_due_quotes
 
 logger = logging.getLogger("quotery.scheduler")
@@ -34,11 +35,17 @@ class PeriodicTask:
         return self.task.name
 
 
-PERIODIC_TASKS = (PeriodicTask(expire_due_quotes, every_seconds=600),)
+PERIODIC_TASKS = (
+    PeriodicTask(expire_due_quotes, every_seconds=600),
+    PeriodicTask(deliver_due_emails, every_seconds=60),
+)
 
 
 class Command(BaseCommand):
-    help = "Enqueues periodic tasks (quote expiry every 10 minutes) for the background worker."
+    help = (
+        "Enqueues periodic tasks (quote expiry every 10 minutes, email retries every minute) "
+        "for the background worker."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -1,0 +1,82 @@
+"""The append-only engagement log: one hash-chained row per thing that happened to a quote.
+
+Rows are written only through `quotery.engagement.events`; nothing updates or deletes them.
+Each row's hash covers the previous row's hash and the canonical JSON of its own fields
+(SECURITY.md 16), so an edited, inserted or deleted row breaks the chain where it happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from quotery.core.models import CompanyOwned
+
+GENESIS_HASH = "0" * 64
+
+
+class EventKind(models.TextChoices):
+    QUOTE_SHARED = "quote_shared", "Shared"
+    LINK_REVOKED = "link_revoked", "Link revoked"
+    # A fetch of the client page; it becomes a view only when the page's script confirms a
+    # visible browser. Unconfirmed opens are link scanners and mail previews.
+    LINK_OPENED = "link_opened", "Opened by a link scanner or preview"
+    QUOTE_VIEWED = "quote_viewed", "Viewed"
+    PDF_DOWNLOADED = "pdf_downloaded", "PDF downloaded"
+    MESSAGE_POSTED = "message_posted", "Message"
+    QUOTE_ACCEPTED = "quote_accepted", "Accepted"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    QUOTE_DECLINED = "quote_declined", "Declined"
+    PAYMENT_STATUS_CHANGED = "payment_status_changed", "Payment status changed"
+
+
+class QuoteEvent(CompanyOwned):
+    quote = models.ForeignKey("quotes.Quote", on_delete=models.CASCADE, related_name="events")
+    sequence = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    occurred_at = models.DateTimeField()
+    share = models.ForeignKey(
+        "portal.PortalShare", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_email = models.EmailField(max_length=254, blank=True)
+    revision_number = models.PositiveIntegerField(default=0)
+    user_agent = models.CharField(max_length=400, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["quote_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "sequence"], name="event_sequence_unique")
+        ]
+        indexes = [
+            models.Index(fields=["company", "kind", "occurred_at"]),
+            models.Index(fields=["company", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id}#{self.sequence} {self.kind}"
+
+    def canonical_fields(self) -> dict[str, Any]:
+        """What the hash covers. Ids, not names, so renaming a user changes no hash."""
+        return {
+            "quote": self.quote_id,
+            "company": self.company_id,
+            "sequence": self.sequence,
+            "kind": self.kind,
+            "occurred_at": self.occurred_at,
+            "share": self.share_id,
+            "actor": self.actor_id,
+            "recipient_email": self.recipient_email,
+            "revision_number": self.revision_number,
+            "user_agent": self.user_agent,
+            "ip": self.ip,
+            "data": self.data,
+        }

@@ -1,0 +1,180 @@
+"""Every write of the portal: sharing, revoking, and what a client's visit records."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from quotery.accounts.models import User
+from quotery.core.exceptions import ApplicationError, IllegalTransition, ValidationFailed
+from quotery.core.request_meta import RequestMeta
+from quotery.engagement import events
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.notifications.services import outbox_email_add
+from quotery.portal.links import new_share_key
+from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services import quote_mark_sent
+
+NAME_MAX = 200
+EMAIL_MAX = 254
+MESSAGE_MAX = 2000
+SHAREABLE_STATES = frozenset(
+    {QuoteState.DRAFT, QuoteState.SENT, QuoteState.CHANGES_REQUESTED, QuoteState.EXPIRED}
+)
+
+
+def _has_line_break(value: str) -> bool:
+    return any(char in value for char in "\r\n\x00")
+
+
+def share_input_errors(*, name: str, email: str, message: str) -> dict[str, list[str]]:
+    """Every problem with a share form at once, keyed by field, in words a rep understands."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["recipient_name"] = ["Enter the client's name."]
+    elif len(name) > NAME_MAX or _has_line_break(name):
+        errors["recipient_name"] = [
+            f"The name must be one line of at most {NAME_MAX} characters."
+        ]
+    try:
+        if _has_line_break(email) or len(email) > EMAIL_MAX:
+            raise ValidationError("bad")
+        validate_email(email.strip())
+    except ValidationError:
+        errors["recipient_email"] = [
+            "Enter the client's email address, like anna@example.com."
+            if email.strip()
+            else "Enter the client's email address."
+        ]
+    if len(message) > MESSAGE_MAX:
+        errors["message"] = [
+            f"The message can be at most {MESSAGE_MAX} characters; it has {len(message)}."
+        ]
+    return errors
+
+
+def share_send(
+    *, quote: Quote, user: User, recipient_name: str, recipient_email: str, message: str = ""
+) -> PortalShare:
+    """Shares the quote with one recipient: the link for (quote, email) is created once and
+    reused on every later share; each share sends a fresh email through the outbox, logs a
+    `quote_shared` event, and a personal message starts (or continues) the conversation.
+
+    All or nothing: on bad input or a quote that cannot be shared, nothing is written, sent
+    or logged. Sharing again to a revoked recipient issues a new link (the old one stays dead).
+    """
+    name = recipient_name.strip()
+    email = recipient_email.strip().lower()
+    text = message.strip()
+    errors = share_input_errors(name=recipient_name, email=recipient_email, message=message)
+    if errors:
+        raise ValidationFailed("The share was not sent. Check the fields below.", field_errors=errors)
+    if quote.state not in SHAREABLE_STATES:
+        raise IllegalTransition(
+            f"This quote is {quote.get_state_display().lower()}, so it cannot be shared."
+        )
+    try:
+        with transaction.atomic():
+            revision = quote_mark_sent(quote=quote, user=user)
+            share, created = PortalShare.objects.get_or_create(
+                quote=quote,
+                recipient_email=email,
+                defaults={
+                    "company_id": quote.company_id,
+                    "recipient_name": name,
+                    "key": new_share_key(),
+                    "created_by": user,
+                },
+            )
+            now = timezone.now()
+            if share.is_revoked:
+                share.key = new_share_key()
+                share.revoked_at = None
+                share.revoked_by = None
+            share.recipient_name = name
+            share.send_count += 1
+            share.last_sent_at = now
+            share.save()
+            events.event_quote_shared(
+                quote=quote, share=share, actor=user, resend=not created, with_message=bool(text)
+            )
+            if text:
+                note = ConversationMessage.objects.create(
+                    company_id=quote.company_id,
+                    quote=quote,
+                    author_kind=AuthorKind.REP,
+                    author_name=user.full_name or user.email,
+                    author_email=user.email,
+                    author_user=user,
+                    share=share,
+                    body=text,
+                )
+                events.event_message_posted(
+                    quote=quote, message_id=note.pk, author_kind=AuthorKind.REP, actor=user
+                )
+            outbox_email_add(
+                company=quote.company,
+                kind="portal_share",
+                dedupe_key=f"portal_share:{share.pk}:{share.send_count}",
+                to_email=email,
+                to_name=name,
+                context={
+                    "share": share.pk,
+                    "sender": user.pk,
+                    "message": text,
+                    "revision": revision.number,
+                },
+            )
+    except IntegrityError as error:  # two reps sharing to the same new email at once
+        raise ApplicationError(
+            "Someone shared this quote with the same email just now. Try again."
+        ) from error
+    return share
+
+
+def share_revoke(*, share: PortalShare, user: User) -> PortalShare:
+    """Kills the share's link at once; the client sees the same page as for an unknown link."""
+    with transaction.atomic():
+        changed = PortalShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=user
+        )
+        if changed:
+            events.event_link_revoked(quote=share.quote, share=share, actor=user)
+    share.refresh_from_db()
+    return share
+
+
+def portal_open_record(*, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
+    """A GET of the client page: recorded as an open, not yet a view (SECURITY.md 10)."""
+    with transaction.atomic():
+        return events.event_link_opened(quote=share.quote, share=share, meta=meta)
+
+
+def portal_view_confirm(*, share: PortalShare, open_sequence: int, meta: RequestMeta) -> bool:
+    """The page's beacon: a visible browser confirms the open `open_sequence` of this share.
+    Counts at most one view per open; returns whether a view was counted."""
+    with transaction.atomic():
+        opened = QuoteEvent.objects.filter(
+            quote_id=share.quote_id, share=share, kind=EventKind.LINK_OPENED, sequence=open_sequence
+        ).first()
+        if opened is None:
+            return False
+        already = QuoteEvent.objects.filter(
+            quote_id=share.quote_id, kind=EventKind.QUOTE_VIEWED, data__open=open_sequence
+        ).exists()
+        if already:
+            return False
+        events.event_quote_viewed(quote=share.quote, share=share, meta=meta, opened=opened)
+        if opened.revision_number > share.last_viewed_revision:
+            PortalShare.objects.filter(pk=share.pk).update(
+                last_viewed_revision=opened.revision_number
+            )
+    return True
+
+
+def portal_pdf_download_record(*, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
+    with transaction.atomic():
+        return events.event_pdf_downloaded(quote=share.quote, share=share, meta=meta)
