@@ -54,13 +54,11 @@ def outbox_email_claim(*, email_id: int, now: dt.datetime | None = None) -> Outb
     """Compare-and-set: marks the row as being sent by this worker, or returns None when it
     is sent, given up, not yet due, or being sent by another worker."""
     now = now or timezone.now()
-    claimed = (
-        OutboxEmail.objects.filter(pk=email_id, status=EmailStatus.PENDING, next_attempt_at__lte=now)
-        .update(status=EmailStatus.SENDING, claimed_at=now)
-        or OutboxEmail.objects.filter(
-            pk=email_id, status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
-        ).update(claimed_at=now)
-    )
+    claimed = OutboxEmail.objects.filter(
+        pk=email_id, status=EmailStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=EmailStatus.SENDING, claimed_at=now) or OutboxEmail.objects.filter(
+        pk=email_id, status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    ).update(claimed_at=now)
     if not claimed:
         return None
     return OutboxEmail.objects.select_related("company").get(pk=email_id)
@@ -78,7 +76,9 @@ def outbox_email_deliver(*, email_id: int) -> str:
 
     email = outbox_email_claim(email_id=email_id)
     if email is None:
-        return OutboxEmail.objects.filter(pk=email_id).values_list("status", flat=True).first() or ""
+        return (
+            OutboxEmail.objects.filter(pk=email_id).values_list("status", flat=True).first() or ""
+        )
     try:
         message = render_outbox_email(email)
         message.send()

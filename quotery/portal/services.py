@@ -36,9 +36,7 @@ def share_input_errors(*, name: str, email: str, message: str) -> dict[str, list
     if not name.strip():
         errors["recipient_name"] = ["Enter the client's name."]
     elif len(name) > NAME_MAX or _has_line_break(name):
-        errors["recipient_name"] = [
-            f"The name must be one line of at most {NAME_MAX} characters."
-        ]
+        errors["recipient_name"] = [f"The name must be one line of at most {NAME_MAX} characters."]
     try:
         if _has_line_break(email) or len(email) > EMAIL_MAX:
             raise ValidationError("bad")
@@ -71,7 +69,9 @@ def share_send(
     text = message.strip()
     errors = share_input_errors(name=recipient_name, email=recipient_email, message=message)
     if errors:
-        raise ValidationFailed("The share was not sent. Check the fields below.", field_errors=errors)
+        raise ValidationFailed(
+            "The share was not sent. Check the fields below.", field_errors=errors
+        )
     if quote.state not in SHAREABLE_STATES:
         raise IllegalTransition(
             f"This quote is {quote.get_state_display().lower()}, so it cannot be shared."
