@@ -115,6 +115,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 MAILERS = {"default": email_mailer(os.environ.get("EMAIL_URL"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "quotes@quotery.localhost")
+# The local mailbox page (/mailbox/) shows what the file mailer wrote, so a developer can
+# follow a portal link without a mail server. Only while no EMAIL_URL is configured, and
+# never in production (production.py turns it off).
+MAILBOX_DIR = None if os.environ.get("EMAIL_URL") else VAR_DIR / "mailbox"
 
 TASKS = {
     "default": {

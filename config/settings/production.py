@@ -13,3 +13,5 @@ DEBUG = False
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")  # noqa: F405
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+# No local mailbox page in production: mail goes through EMAIL_URL.
+MAILBOX_DIR = None
