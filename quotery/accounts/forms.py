@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from quotery.accounts.models import HEX_COLOUR, Company, Plan, Role
+from quotery.accounts.models import HEX_COLOUR, Company, IpRecording, Plan, Role
 from quotery.accounts.services import CompanySettingsInput, company_settings_errors
 from quotery.core.money import CURRENCY_CHOICES
 
@@ -127,6 +127,16 @@ class CompanySettingsForm(forms.Form):
             attrs={"role": "switch", "aria-describedby": "finance-gate-help"}
         ),
     )
+    ip_recording = forms.ChoiceField(
+        label="Client IP addresses in the engagement log",
+        choices=IpRecording.choices,
+        widget=forms.RadioSelect,
+        help_text="Views and downloads record the client's IP address as chosen here.",
+        error_messages={
+            "required": "Choose how client IP addresses are recorded.",
+            "invalid_choice": "Choose how client IP addresses are recorded.",
+        },
+    )
 
     @classmethod
     def for_company(cls, company: Company) -> CompanySettingsForm:
@@ -142,6 +152,7 @@ class CompanySettingsForm(forms.Form):
                 "default_validity_days": company.default_validity_days,
                 "plan": company.plan,
                 "finance_gate": company.finance_gate,
+                "ip_recording": company.ip_recording,
             }
         )
 
@@ -173,6 +184,7 @@ class CompanySettingsForm(forms.Form):
             default_validity_days=data.get("default_validity_days", 30),
             plan=data.get("plan", Plan.STARTER),
             finance_gate=data.get("finance_gate", False),
+            ip_recording=data.get("ip_recording", IpRecording.ANONYMISED),
         )
 
     def settings_input(self) -> CompanySettingsInput:
@@ -188,6 +200,7 @@ class CompanySettingsForm(forms.Form):
             default_validity_days=data["default_validity_days"],
             plan=data["plan"],
             finance_gate=data["finance_gate"],
+            ip_recording=data["ip_recording"],
         )
 
     def preview_colour(self, fallback: str) -> str:

@@ -20,7 +20,15 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 
 from quotery.accounts.branding import CleanLogo, logo_clean
-from quotery.accounts.models import HEX_COLOUR, Company, Membership, Plan, Role, User
+from quotery.accounts.models import (
+    HEX_COLOUR,
+    Company,
+    IpRecording,
+    Membership,
+    Plan,
+    Role,
+    User,
+)
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.money import CURRENCY_MINOR_UNITS
 
@@ -43,6 +51,7 @@ class CompanySettingsInput:
     default_validity_days: int
     plan: str
     finance_gate: bool
+    ip_recording: str = IpRecording.ANONYMISED
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,8 @@ def company_settings_errors(data: CompanySettingsInput) -> dict[str, list[str]]:
         errors["default_validity_days"] = ["Quotes can be valid for 1 to 365 days."]
     if data.plan not in Plan.values:
         errors["plan"] = ["Choose the Starter or the Pro plan."]
+    if data.ip_recording not in IpRecording.values:
+        errors["ip_recording"] = ["Choose how client IP addresses are recorded."]
     return errors
 
 
@@ -141,6 +152,7 @@ def company_update(
         company.default_validity_days = data.default_validity_days
         company.plan = data.plan
         company.finance_gate = data.finance_gate
+        company.ip_recording = data.ip_recording
         company.save(
             update_fields=[
                 "name",
@@ -153,6 +165,7 @@ def company_update(
                 "default_validity_days",
                 "plan",
                 "finance_gate",
+                "ip_recording",
             ]
         )
         if clean_logo is not None:

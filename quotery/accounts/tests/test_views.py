@@ -38,6 +38,7 @@ def settings_post(**changes: object) -> dict[str, object]:
         "default_validity_days": "21",
         "plan": "starter",
         "finance_gate": "on",
+        "ip_recording": "anonymised",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -496,3 +497,22 @@ def test_the_default_tax_rate_is_shown_as_typed_by_people(
 ) -> None:
     page = login(admin_user).get(SETTINGS_URL).content.decode()
     assert 'name="default_tax_rate" value="20"' in page
+
+
+def test_admin_chooses_how_client_ips_are_recorded(admin_user, company, login) -> None:  # type: ignore[no-untyped-def]
+    # when the admin turns IP recording off
+    response = login(admin_user).post(SETTINGS_URL, settings_post(ip_recording="off"))
+
+    # then it is saved
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert company.ip_recording == "off"
+
+
+def test_an_unknown_ip_recording_choice_is_refused(admin_user, company, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(admin_user).post(SETTINGS_URL, settings_post(ip_recording="everything"))
+
+    assert response.status_code == 422
+    assert "Choose how client IP addresses are recorded." in response.content.decode()
+    company.refresh_from_db()
+    assert company.ip_recording == "anonymised"
