@@ -1,0 +1,88 @@
+"""The outbox: one row per dedupe key, claimed by one worker, retried with back-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from quotery.notifications.models import EmailStatus, OutboxEmail
+from quotery.notifications.services import (
+    CLAIM_TIMEOUT,
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    outbox_due_ids,
+    outbox_email_add,
+    outbox_email_claim,
+    outbox_email_deliver,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def add(company, key: str = "k1", kind: str = "no_such_kind") -> OutboxEmail:  # type: ignore[no-untyped-def]
+    return outbox_email_add(
+        company=company, kind=kind, dedupe_key=key, to_email="anna@example.com", context={}
+    )
+
+
+def test_security_20_one_row_per_dedupe_key(company) -> None:
+    first = add(company)
+    second = add(company)
+    assert first.pk == second.pk
+    assert OutboxEmail.objects.count() == 1
+
+
+def test_the_send_is_queued_only_when_the_transaction_commits(
+    company, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        add(company)
+        add(company)  # the same key: no second send
+    assert len(callbacks) == 1
+
+
+def test_only_one_worker_claims_a_row(company) -> None:
+    email = add(company)
+    assert outbox_email_claim(email_id=email.pk) is not None
+    assert outbox_email_claim(email_id=email.pk) is None
+
+
+def test_a_claim_left_by_a_crashed_worker_is_taken_again_after_the_timeout(company) -> None:
+    email = add(company)
+    outbox_email_claim(email_id=email.pk)
+    later = timezone.now() + CLAIM_TIMEOUT + dt.timedelta(seconds=1)
+
+    assert email.pk in outbox_due_ids(now=later)
+    assert outbox_email_claim(email_id=email.pk, now=later) is not None
+
+
+def test_security_20_a_failed_send_stays_pending_with_a_later_attempt(company) -> None:
+    # given an email that cannot be built or sent (here: a kind nobody renders)
+    email = add(company)
+    before = timezone.now()
+
+    # when the worker tries it
+    status = outbox_email_deliver(email_id=email.pk)
+
+    # then it waits for a retry with the error written down
+    email.refresh_from_db()
+    assert status == EmailStatus.PENDING == email.status
+    assert email.attempts == 1
+    assert email.next_attempt_at >= before + dt.timedelta(seconds=RETRY_DELAYS[0])
+    assert "UnknownEmailKind" in email.last_error
+    # and it is not due again before its time
+    assert email.pk not in outbox_due_ids()
+    assert outbox_email_deliver(email_id=email.pk) == EmailStatus.PENDING
+    email.refresh_from_db()
+    assert email.attempts == 1
+
+
+def test_after_the_last_attempt_the_email_is_marked_failed(company) -> None:
+    email = add(company)
+    OutboxEmail.objects.filter(pk=email.pk).update(attempts=MAX_ATTEMPTS - 1)
+
+    assert outbox_email_deliver(email_id=email.pk) == EmailStatus.FAILED
+    email.refresh_from_db()
+    assert email.status == EmailStatus.FAILED and email.attempts == MAX_ATTEMPTS
