@@ -1,6 +1,8 @@
 """`manage.py seed_demo`: loads the two demo companies once, through the services.
 
-Running it again changes nothing and says so. Quote states that no service reaches yet
+Running it again changes nothing and says so. Sent quotes are shared with their contact
+through the portal (the emails land in the local mailbox) and show some client engagement.
+Quote states that no service reaches yet
 (the client's acceptance, decline and change requests come with the Customer Portal) are
 set by `walk_quote_through_states`, which asks `quotery.quotes.states.check_transition` at
 every step, so each demo quote has taken a path the app allows.
@@ -28,13 +30,20 @@ from quotery.core.management.demo_data import (
     DemoQuote,
     FreeLine,
 )
+from quotery.core.request_meta import RequestMeta
+from quotery.portal.models import PortalShare
+from quotery.portal.services import (
+    portal_open_record,
+    portal_pdf_download_record,
+    portal_view_confirm,
+    share_send,
+)
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services import (
     quote_cancel,
     quote_create,
     quote_expire_due,
-    quote_mark_sent,
     quote_update,
 )
 from quotery.quotes.states import check_transition
@@ -204,6 +213,39 @@ def quote_input(
     )
 
 
+DEMO_CLIENT = RequestMeta(
+    ip="198.51.100.23", user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X)"
+)
+LINK_SCANNER = RequestMeta(ip="203.0.113.5", user_agent="Mozilla/5.0 (compatible; LinkScan)")
+
+
+def share_demo_quote(quote: Quote, owner: User) -> PortalShare:
+    """Shares the quote with its contact through the portal, as the rep would; the email
+    lands in the local mailbox (or goes to EMAIL_URL)."""
+    contact = quote.contact
+    if contact is None:
+        raise ValueError(f"Demo quote {quote.number} has no contact to share it with")
+    return share_send(
+        quote=quote,
+        user=owner,
+        recipient_name=contact.name,
+        recipient_email=contact.email,
+        message=f"Hello {contact.name.split()[0]},\n\nplease find our quote attached. "
+        "I am happy to walk you through it.",
+    )
+
+
+def client_reads(share: PortalShare, *, views: int, downloads: int) -> None:
+    """Engagement for the demo: a link scanner's fetch, then the client's confirmed views
+    and PDF downloads, recorded through the same services the portal pages use."""
+    portal_open_record(share=share, meta=LINK_SCANNER)
+    for _ in range(views):
+        opened = portal_open_record(share=share, meta=DEMO_CLIENT)
+        portal_view_confirm(share=share, open_sequence=opened.sequence, meta=DEMO_CLIENT)
+    for _ in range(downloads):
+        portal_pdf_download_record(share=share, meta=DEMO_CLIENT)
+
+
 def seed_quote(
     company: Company,
     demo: DemoCompany,
@@ -220,8 +262,12 @@ def seed_quote(
     story = spec.story
     if story == "draft":
         return quote
-    quote_mark_sent(quote=quote, user=owner)
-    if story in {"sent", "expired"}:
+    share = share_demo_quote(quote, owner)
+    if story == "sent":
+        # Opened once by the mail provider's link scanner, then read by the client.
+        client_reads(share, views=2 if quote.pk % 2 else 1, downloads=quote.pk % 2)
+        return quote
+    if story == "expired":
         # "expired": issued long ago, so quote_expire_due picks it up once all are loaded.
         return quote
     if story == "cancelled":
@@ -239,7 +285,8 @@ def seed_quote(
                     line.discount_percent = max(line.discount_percent, Decimal(10))
         data.internal_notes = "Client asked for 10 % on the hardware; approved by the manager."
         quote = quote_update(quote=quote, data=data, user=owner)
-        quote_mark_sent(quote=quote, user=owner)
+        share = share_demo_quote(quote, owner)
+        client_reads(share, views=2, downloads=1)
         return quote
     if story == "accepted":
         # The finance gate decides where an accepted quote lands (DESIGN.md, journey 4).
