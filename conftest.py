@@ -1,6 +1,12 @@
-"""Shared pytest fixtures: companies, members by role, a logged-in client."""
+"""Shared pytest fixtures: companies, members by role, a logged-in client, an SMTP server."""
 
 from __future__ import annotations
+
+import socket
+import threading
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 
 import pytest
 from django.test import Client as HttpClient
@@ -48,3 +54,49 @@ def login(client: HttpClient):  # type: ignore[no-untyped-def]
         return client
 
     return do_login
+
+
+class SmtpInbox:
+    """What a real SMTP server (aiosmtpd) received, as parsed email messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        with self._arrived:
+            self.messages.append(message)  # type: ignore[arg-type]
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server(settings):  # type: ignore[no-untyped-def]
+    """A real SMTP server on 127.0.0.1 that the default mailer sends to for this test."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    yield inbox
+    controller.stop()
