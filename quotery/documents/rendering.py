@@ -1,0 +1,282 @@
+"""A quote's content as a branded PDF, typeset by Typst.
+
+One compiler per process is reused for every render (fonts load once and Typst's caches stay
+warm). The template `typst/quote.typ` is fixed; everything that varies travels as one JSON
+document in `sys.inputs`, with money and dates already formatted here, so client text is
+only ever a string value inside Typst and never becomes markup or code.
+
+The same content and branding give the same bytes: the document has no creation date, only
+the fonts embedded in the typst wheel are used (system fonts differ between machines), and
+the PDF identifier Typst writes is derived from the document itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from quotery.core.money import CURRENCY_SYMBOLS, format_money, minor_unit_exponent
+
+TEMPLATE_PATH = Path(__file__).parent / "typst" / "quote.typ"
+# Bump when the template or the data built here changes what a PDF looks like: cached PDFs
+# of older versions are then no longer used.
+TEMPLATE_VERSION = "1"
+
+DEFAULT_BRAND_COLOUR = "#1f6feb"
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+LOGO_FORMATS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+LABELS = {
+    "quote": "Quote",
+    "prepared_for": "Prepared for",
+    "prepared_by": "Prepared by",
+    "issue_date": "Date",
+    "valid_until": "Valid until",
+    "description": "Description",
+    "quantity": "Qty",
+    "unit_price": "Unit price",
+    "discount": "Discount",
+    "tax": "Tax",
+    "amount": "Amount",
+    "no_lines": "No lines in this section.",
+    "section_subtotal": "Subtotal",
+    "total": "Total",
+    "notes": "Notes",
+}
+
+
+@dataclass(frozen=True)
+class Branding:
+    """What a company's PDF looks like: its name, colour, logo and text, and its time zone."""
+
+    name: str
+    colour: str = DEFAULT_BRAND_COLOUR
+    logo: bytes | None = None
+    logo_content_type: str = ""
+    portal_text: str = ""
+    time_zone: str = "UTC"
+
+
+class QuoteDocumentError(Exception):
+    """The quote could not be typeset (a defect in the template or its data, never the client's)."""
+
+
+_compiler_lock = threading.Lock()
+_compiler: typst.Compiler | None = None
+_template: bytes | None = None
+_renders = 0
+
+
+def render_count() -> int:
+    """How many PDFs this process has typeset (a cached download typesets none)."""
+    return _renders
+
+
+def render_quote_pdf(
+    content: dict[str, Any], branding: Branding, *, certificate: dict[str, Any] | None = None
+) -> bytes:
+    """The PDF of a quote's client-visible content (quotery.quotes.content), branded.
+
+    Same content, branding and certificate -> the same bytes. `certificate`, when given,
+    adds a last page of labelled facts: {"title": str, "intro": str, "rows": [{"label",
+    "value"}]} (all strings).
+    """
+    data = quote_document_data(content, branding, certificate=certificate)
+    return _compile(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _compile(data_json: str) -> bytes:
+    global _compiler, _template, _renders
+    with _compiler_lock:
+        if _compiler is None or _template is None:
+            _template = TEMPLATE_PATH.read_bytes()
+            _compiler = typst.Compiler(ignore_system_fonts=True)
+        try:
+            pdf = _compiler.compile(input=_template, format="pdf", sys_inputs={"data": data_json})
+        except typst.TypstError as error:
+            raise QuoteDocumentError(
+                f"The quote PDF could not be typeset: {error} {error.diagnostic}"
+            ) from error
+        _renders += 1
+    if not isinstance(pdf, bytes):  # a single document always comes back as bytes
+        raise QuoteDocumentError("The quote PDF could not be typeset: no document came back.")
+    return pdf
+
+
+def quote_document_data(
+    content: dict[str, Any], branding: Branding, *, certificate: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON the template reads: every value a finished string, nothing left to compute."""
+    currency = str(content["currency"])
+    number = str(content.get("number") or "")
+    title = str(content.get("title") or "")
+    contact = content.get("contact") or {}
+    prepared_by = content.get("prepared_by") or {}
+    valid_until = _date_text(content.get("valid_until"))
+    sections = [_section_data(section, currency) for section in content.get("sections", [])]
+    return {
+        "document_title": f"{LABELS['quote']} {number}: {title}" if title else number,
+        "labels": LABELS,
+        "brand": {
+            "name": branding.name,
+            "colour": _brand_colour(branding.colour),
+            "portal_text": branding.portal_text.strip(),
+        },
+        "logo": _logo_data(branding),
+        "quote": {
+            "number": number,
+            "title": title,
+            "client": str(content.get("client") or ""),
+            "contact_name": str(contact.get("name") or ""),
+            "contact_email": str(contact.get("email") or ""),
+            "prepared_by_name": str(prepared_by.get("name") or ""),
+            "prepared_by_email": str(prepared_by.get("email") or ""),
+            "issue_date": _date_text(content.get("issue_date")),
+            "valid_until": valid_until,
+            "validity_sentence": (
+                f"This quote is valid until the end of {valid_until} ({branding.time_zone})."
+                if valid_until
+                else ""
+            ),
+            "notes": str(content.get("notes") or "").replace("\r\n", "\n").strip(),
+        },
+        "sections": sections,
+        "totals": _totals_data(content["totals"], currency),
+        "certificate": _certificate_data(certificate),
+    }
+
+
+def _section_data(section: dict[str, Any], currency: str) -> dict[str, Any]:
+    lines = section.get("lines", [])
+    subtotal = sum((Decimal(line["net"]) for line in lines), Decimal(0))
+    return {
+        "title": str(section.get("title") or ""),
+        "lines": [
+            {
+                "description": str(line.get("description") or ""),
+                "sku": str(line.get("sku") or ""),
+                "quantity": _number_text(line["quantity"]),
+                "unit_price": unit_price_text(Decimal(line["unit_price"]), currency),
+                "discount": _percent_text(line["discount_percent"], blank_if_zero=True),
+                "tax": _percent_text(line["tax_rate"]),
+                "amount": _money(line["net"], currency),
+            }
+            for line in lines
+        ],
+        "subtotal": format_money(subtotal, currency),
+    }
+
+
+def _totals_data(totals: dict[str, Any], currency: str) -> dict[str, Any]:
+    subtotal = Decimal(totals["subtotal"])
+    discount = Decimal(totals["discount"])
+    rows: list[dict[str, str]] = []
+
+    def row(label: str, amount: str) -> None:
+        rows.append({"label": label, "amount": amount})
+
+    if discount:
+        row("Before discounts", format_money(subtotal + discount, currency))
+        row("Discounts", "−" + format_money(discount, currency))
+    row("Subtotal", format_money(subtotal, currency))
+    for tax in totals.get("taxes", []):
+        row(f"Tax {_percent_text(tax['rate'])}", _money(tax["amount"], currency))
+    return {"rows": rows, "total": _money(totals["total"], currency)}
+
+
+def _certificate_data(certificate: dict[str, Any] | None) -> dict[str, Any] | None:
+    if certificate is None:
+        return None
+    return {
+        "title": str(certificate.get("title") or ""),
+        "intro": str(certificate.get("intro") or ""),
+        "rows": [
+            {"label": str(row["label"]), "value": str(row["value"])}
+            for row in certificate.get("rows", [])
+        ],
+    }
+
+
+def _logo_data(branding: Branding) -> dict[str, Any] | None:
+    if not branding.logo:
+        return None
+    logo_format = LOGO_FORMATS.get(branding.logo_content_type)
+    if logo_format is None:
+        return None
+    if logo_format == "svg":
+        try:
+            return {"format": "svg", "svg": branding.logo.decode("utf-8")}
+        except UnicodeDecodeError:
+            return None
+    # Typst reads image bytes from an array of byte values: JSON has no bytes type, and the
+    # typst binding's in-memory files must be UTF-8 text.
+    return {"format": logo_format, "raster": list(branding.logo)}
+
+
+def _brand_colour(colour: str) -> str:
+    return colour if HEX_COLOUR.match(colour or "") else DEFAULT_BRAND_COLOUR
+
+
+def _money(amount: str, currency: str) -> str:
+    return format_money(Decimal(amount), currency)
+
+
+def unit_price_text(price: Decimal, currency: str) -> str:
+    """A unit price with the currency's minor digits, or more when the price has them
+    (0.1234 EUR stays "€0.1234": rounding it would misstate every line)."""
+    digits = minor_unit_exponent(currency)
+    exponent = price.normalize().as_tuple().exponent
+    extra = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if extra <= digits:
+        return format_money(price, currency)
+    sign = "-" if price < 0 else ""
+    number = f"{abs(price):,.{extra}f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
+
+
+def _number_text(value: str) -> str:
+    try:
+        return f"{Decimal(value).normalize():f}"
+    except InvalidOperation:
+        return str(value)
+
+
+def _percent_text(value: str, *, blank_if_zero: bool = False) -> str:
+    number = Decimal(value)
+    if blank_if_zero and not number:
+        return "—"
+    return f"{number.normalize():f} %"
+
+
+def _date_text(value: object) -> str:
+    """'2026-11-02' (or a date) -> '2 November 2026', independent of the process locale."""
+    if value in (None, ""):
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+__all__ = [
+    "TEMPLATE_VERSION",
+    "Branding",
+    "QuoteDocumentError",
+    "quote_document_data",
+    "render_count",
+    "render_quote_pdf",
+    "unit_price_text",
+]

@@ -1,0 +1,104 @@
+"""Quote PDFs for stored revisions, rendered once and served from storage afterwards.
+
+A revision's content never changes (its content_hash says what it is), so its PDF is a pure
+function of that hash, the company's branding and the template version. The PDF is kept in
+the default storage under a key built from exactly those; a later download reads the stored
+bytes and typesets nothing. A change of logo, colour, name, text or template gives a new key,
+so nobody is served a PDF with yesterday's branding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+
+from quotery.accounts.models import Company
+from quotery.documents.rendering import TEMPLATE_VERSION, Branding, render_quote_pdf
+from quotery.quotes.models import QuoteRevision
+
+CACHE_PREFIX = "documents/quote-pdfs"
+SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def branding_for_company(company: Company) -> Branding:
+    """The company's branding as the renderer needs it (reads the logo file, if any)."""
+    logo: bytes | None = None
+    if company.logo:
+        try:
+            with company.logo.open("rb") as handle:
+                logo = handle.read()
+        except FileNotFoundError:
+            logo = None  # a logo row whose file is gone: the PDF falls back to the name
+    return Branding(
+        name=company.name,
+        colour=company.brand_colour,
+        logo=logo,
+        logo_content_type=company.logo_content_type if logo else "",
+        portal_text=company.portal_text,
+        time_zone=company.time_zone,
+    )
+
+
+def branding_fingerprint(company: Company) -> str:
+    """A short digest of everything about the company that shows in its PDFs.
+
+    The logo is named by its stored file name: every upload gets a new random name, so a new
+    logo means a new fingerprint without reading the file on every download.
+    """
+    facts = {
+        "template": TEMPLATE_VERSION,
+        "name": company.name,
+        "colour": company.brand_colour,
+        "logo": company.logo.name or "",
+        "logo_type": company.logo_content_type if company.logo else "",
+        "portal_text": company.portal_text,
+        "time_zone": company.time_zone,
+    }
+    encoded = json.dumps(facts, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()[:24]
+
+
+def quote_pdf_cache_key(*, revision: QuoteRevision, company: Company) -> str:
+    """Where the PDF of `revision` with `company`'s current branding is stored."""
+    return (
+        f"{CACHE_PREFIX}/{company.pk}/"
+        f"{revision.content_hash}-{branding_fingerprint(company)}-t{TEMPLATE_VERSION}.pdf"
+    )
+
+
+def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
+    """The branded PDF of a stored revision: the same bytes for the same revision and branding.
+
+    The first call typesets the PDF and stores it; later calls read it back and typeset
+    nothing. Two concurrent first calls both typeset (the result is byte-identical) and the
+    stored copy stays single. `company` must be the revision's company.
+    """
+    if revision.company_id != company.pk:
+        raise ValueError("The revision belongs to another company.")
+    storage: Storage = storages["default"]
+    key = quote_pdf_cache_key(revision=revision, company=company)
+    try:
+        with storage.open(key, "rb") as handle:
+            cached: bytes = handle.read()
+        if cached:
+            return cached
+    except FileNotFoundError:
+        pass
+    content: dict[str, Any] = json.loads(revision.content)
+    pdf = render_quote_pdf(content, branding_for_company(company))
+    stored_as = storage.save(key, ContentFile(pdf))
+    if stored_as != key:
+        # Another request stored the same bytes first; keep one copy.
+        storage.delete(stored_as)
+    return pdf
+
+
+def quote_pdf_filename(content: dict[str, Any]) -> str:
+    """A download name like `Q-2026-0001.pdf`: letters, digits, dash and underscore only."""
+    stem = SAFE_FILENAME.sub("-", str(content.get("number") or "")).strip("-_")
+    return f"{stem[:80] or 'quote'}.pdf"
