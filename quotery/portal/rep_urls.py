@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quotery.portal.views import rep
 
 app_name = "sharing"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("<int:pk>/share/", rep.share, name="share"),
+    path("<int:pk>/shares/<int:share_pk>/resend/", rep.resend, name="resend"),
+    path("<int:pk>/shares/<int:share_pk>/revoke/", rep.revoke, name="revoke"),
+]

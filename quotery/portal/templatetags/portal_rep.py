@@ -1,21 +1,107 @@
-"""The sharing parts of the rep's quote page: the Share action and the conversation."""
+"""The sharing parts of the rep's quote page: the Share action, who the quote is shared
+with, and the conversation. Two queries in all (the shares and the thread), however many
+shares or messages there are."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from quotery.accounts.models import Membership
+from quotery.portal.forms import ShareForm
+from quotery.portal.links import share_url
+from quotery.portal.models import ConversationMessage, PortalShare
+from quotery.portal.selectors import shares_for_quote, thread_for_quote
+from quotery.portal.services import SHAREABLE_STATES
 from quotery.quotes.models import Quote
 
 register = template.Library()
 
 
+def _can_share(context: template.Context) -> bool:
+    membership: Membership | None = context.get("membership")
+    return membership is not None and membership.can_edit_quotes
+
+
+def _share_form(quote: Quote) -> ShareForm:
+    contact = quote.contact
+    return ShareForm(
+        initial={
+            "recipient_name": contact.name if contact else "",
+            "recipient_email": contact.email if contact else "",
+        },
+        auto_id="id_share_%s",
+    )
+
+
 @register.inclusion_tag("portal/rep/_share_actions.html", takes_context=True)
 def share_actions(context: template.Context, quote: Quote) -> dict[str, Any]:
-    return {"quote": quote, "request": context.get("request")}
+    can_share = _can_share(context)
+    shareable = quote.state in SHAREABLE_STATES
+    return {
+        "quote": quote,
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+        "can_share": can_share,
+        "shareable": shareable,
+        "form": _share_form(quote) if can_share and shareable else None,
+    }
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    share: PortalShare
+    link: str
+    last_sent_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    message: ConversationMessage
+    created_at: dt.datetime
+
+
+def _preview_url(quote: Quote) -> str | None:
+    try:
+        return reverse("portal:preview", args=[quote.pk])
+    except NoReverseMatch:  # the client page is not installed
+        return None
 
 
 @register.inclusion_tag("portal/rep/_conversation.html", takes_context=True)
 def quote_conversation(context: template.Context, quote: Quote) -> dict[str, Any]:
-    return {"quote": quote, "request": context.get("request")}
+    zone = quote.company.zone
+    shares = [
+        ShareRow(
+            share=share,
+            # Computed for the page, never stored (SECURITY.md 2); a revoked link is dead.
+            link=""
+            if share.is_revoked
+            else share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
+            last_sent_at=timezone.localtime(share.last_sent_at, zone)
+            if share.last_sent_at
+            else None,
+            revoked_at=timezone.localtime(share.revoked_at, zone) if share.revoked_at else None,
+        )
+        for share in shares_for_quote(quote)
+    ]
+    thread = [
+        ThreadRow(message=message, created_at=timezone.localtime(message.created_at, zone))
+        for message in thread_for_quote(quote)
+    ]
+    return {
+        "quote": quote,
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+        "can_share": _can_share(context),
+        "shareable": quote.state in SHAREABLE_STATES,
+        "shares": shares,
+        "thread": thread,
+        "preview_url": _preview_url(quote) if shares else None,
+    }

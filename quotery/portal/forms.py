@@ -1,0 +1,33 @@
+"""HTTP input for the rep's sharing. The rules (and their messages) live in portal.services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from quotery.portal.services import EMAIL_MAX, MESSAGE_MAX, NAME_MAX
+
+
+class ShareForm(forms.Form):
+    """Parses the share form; `share_send` judges it, so a field's message is the same
+    whether it comes from the dialog, the plain page or a test."""
+
+    recipient_name = forms.CharField(
+        label="Client name",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": NAME_MAX}),
+    )
+    recipient_email = forms.CharField(
+        label="Client email",
+        required=False,
+        strip=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "maxlength": EMAIL_MAX}),
+    )
+    message = forms.CharField(
+        label="Personal message",
+        required=False,
+        strip=False,
+        help_text=f"Optional. Up to {MESSAGE_MAX} characters. It starts the conversation "
+        "the client sees on the quote's page.",
+        widget=forms.Textarea(attrs={"rows": 5, "data-counter-max": MESSAGE_MAX}),
+    )
