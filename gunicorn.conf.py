@@ -23,3 +23,6 @@ errorlog = "-"
 
 # No runtime control socket: several instances on one machine would share its default path.
 control_socket_disable = True
+
+# The access log writes each request line; portal links in it are redacted (SECURITY.md 7).
+logger_class = "quotery.core.logging.RedactingGunicornLogger"

@@ -152,12 +152,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Portal links are capabilities: no handler ever writes one (SECURITY.md 7).
+    "filters": {"redact_portal_tokens": {"()": "quotery.core.logging.RedactPortalTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_portal_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         # Replaces Django's own "django" handlers, which (with DEBUG on) print every line of
         # the web server and the task worker a second time.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The development server's request lines: through the same redacting handler
+        # instead of Django's default one.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
     },
 }

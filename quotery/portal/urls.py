@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""The client's side of a portal link, mounted at /p/. Everything under /p/ that is not one
+of these pages gets the same 404 as an unknown link (and counts towards its rate limit)."""
+
+from django.urls import URLPattern, path, re_path
+
+from quotery.portal.views import client
 
 app_name = "portal"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns: list[URLPattern] = [
+    path("preview/<int:pk>/", client.preview, name="preview"),
+    path("<str:token>/", client.page, name="page"),
+    path("<str:token>/seen/", client.seen, name="seen"),
+    path("<str:token>/pdf/", client.pdf, name="pdf"),
+    re_path(r"^(?P<rest>.*)$", client.not_found),
+]

@@ -1,0 +1,108 @@
+"""Rate limits of the portal (SECURITY.md 8): POSTs per IP and per link, 404s per IP.
+
+Counters live in the database (`RateLimitCounter`), one row per bucket and fixed window,
+incremented with a single atomic upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`,
+on SQLite >= 3.35 and PostgreSQL alike). So the limit holds across gunicorn's worker
+processes and across machines sharing the database; a per-process cache would let each
+worker grant the full allowance again. The IP comes from `client_ip`, which ignores
+X-Forwarded-For unless TRUSTED_PROXY_COUNT says a proxy is in front of us, so a spoofed
+header cannot reset a counter.
+
+Buckets hold an HMAC of the IP or share id, never the address itself (SECURITY.md 24).
+
+Limits are (hits, seconds) and can be changed with the PORTAL_RATE_LIMITS setting, e.g.
+PORTAL_RATE_LIMITS = {"post_per_ip": (120, 600)}.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils.crypto import salted_hmac
+
+from quotery.portal.models import RateLimitCounter
+
+NOT_FOUND_PER_IP = "not_found_per_ip"
+POST_PER_IP = "post_per_ip"
+POST_PER_LINK = "post_per_link"
+
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    # Somebody mistyping a link a few times is fine; walking the link space is not.
+    NOT_FOUND_PER_IP: (20, 600),
+    # Every page load sends one beacon; an office behind one address sends many.
+    POST_PER_IP: (120, 600),
+    POST_PER_LINK: (60, 600),
+}
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    hits: int
+    seconds: int
+
+
+def limit(name: str) -> Limit:
+    configured: dict[str, tuple[int, int]] = getattr(settings, "PORTAL_RATE_LIMITS", {})
+    hits, seconds = configured.get(name, DEFAULT_LIMITS[name])
+    return Limit(name=name, hits=hits, seconds=seconds)
+
+
+def _bucket(name: str, subject: str) -> str:
+    digest = salted_hmac("quotery.portal.ratelimit", subject, algorithm="sha256").hexdigest()
+    return f"{name}:{digest[:40]}"
+
+
+def _period_start(rule: Limit, now: float) -> int:
+    return int(now // rule.seconds) * rule.seconds
+
+
+def retry_after(name: str, *, now: float | None = None) -> int:
+    """Seconds until the current window of `name` closes."""
+    rule = limit(name)
+    moment = time.time() if now is None else now
+    return max(1, _period_start(rule, moment) + rule.seconds - int(moment))
+
+
+def hit(name: str, subject: str, *, now: float | None = None) -> bool:
+    """Counts one hit of `subject` (an IP or a share id) against the limit `name`; False when
+    the limit is now exceeded. One statement, atomic under concurrency."""
+    rule = limit(name)
+    moment = time.time() if now is None else now
+    period = _period_start(rule, moment)
+    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (bucket, period_start, hits) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (bucket, period_start) DO UPDATE SET hits = {table}.hits + 1 "
+            "RETURNING hits",
+            [_bucket(name, subject), period],
+        )
+        row = cursor.fetchone()
+    hits = int(row[0])
+    if hits == 1:
+        # The first hit of a new window: windows that closed a while ago are no use to
+        # anybody, so they go now (at most once per bucket and window, not on every hit).
+        RateLimitCounter.objects.filter(period_start__lt=period - 2 * max_window()).delete()
+    return hits <= rule.hits
+
+
+def exceeded(name: str, subject: str, *, now: float | None = None) -> bool:
+    """Whether `subject` is over the limit `name` in the current window. Reads only."""
+    rule = limit(name)
+    moment = time.time() if now is None else now
+    hits = (
+        RateLimitCounter.objects.filter(
+            bucket=_bucket(name, subject), period_start=_period_start(rule, moment)
+        )
+        .values_list("hits", flat=True)
+        .first()
+    )
+    return hits is not None and hits > rule.hits
+
+
+def max_window() -> int:
+    return max(limit(name).seconds for name in DEFAULT_LIMITS)
