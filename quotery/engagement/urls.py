@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quotery.engagement import views
 
 app_name = "engagement"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

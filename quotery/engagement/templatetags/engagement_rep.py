@@ -1,11 +1,14 @@
-"""The Engagement section of the rep's quote page."""
+"""The Engagement section of the rep's quote page, and the filters of the Engagement page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
+from quotery.engagement.selectors import engagement_summary, timeline_for_quote
 from quotery.quotes.models import Quote
 
 register = template.Library()
@@ -13,4 +16,39 @@ register = template.Library()
 
 @register.inclusion_tag("engagement/_quote_engagement.html", takes_context=True)
 def quote_engagement(context: template.Context, quote: Quote) -> dict[str, Any]:
-    return {"quote": quote, "request": context.get("request")}
+    """Three queries whatever the number of events: the latest events (the actors joined),
+    the grouped counts, the shares."""
+    membership = context.get("membership")
+    return {
+        "quote": quote,
+        "request": context.get("request"),
+        "timeline": timeline_for_quote(quote),
+        "summary": engagement_summary(quote, timezone.now()),
+        "can_resend": bool(membership and membership.can_edit_quotes),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def duration(value: dt.timedelta | None) -> str:
+    """A span of time the way people say it: "45 min", "3 h 20 min", "2 days 4 h"."""
+    if value is None:
+        return "–"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        unit = "day" if days == 1 else "days"
+        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{round(value * 100)} %"

@@ -1,0 +1,30 @@
+"""Reads of the engagement log: one quote's timeline and summary (`quote`), and the
+company-wide Engagement page (`company`)."""
+
+from quotery.engagement.selectors.company import (
+    CompanyEngagement,
+    DateRange,
+    company_engagement,
+    engagement_scope,
+)
+from quotery.engagement.selectors.quote import (
+    EngagementSummary,
+    Timeline,
+    TimelineEntry,
+    engagement_summary,
+    kind_label,
+    timeline_for_quote,
+)
+
+__all__ = [
+    "CompanyEngagement",
+    "DateRange",
+    "EngagementSummary",
+    "Timeline",
+    "TimelineEntry",
+    "company_engagement",
+    "engagement_scope",
+    "engagement_summary",
+    "kind_label",
+    "timeline_for_quote",
+]

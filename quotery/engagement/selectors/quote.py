@@ -1,0 +1,208 @@
+"""One quote's engagement: its timeline and summary (the quote page's Engagement section).
+
+What counts as a view (SECURITY.md 10): a QUOTE_VIEWED event, written when the page's script
+confirmed a visible browser for one LINK_OPENED event (its `data.open` names the open's
+sequence). An open that no view confirms is "opened by a link scanner or preview": listed
+apart, never counted as a view or a buying signal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Min
+
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.portal.models import PortalShare
+from quotery.quotes.models import Quote
+
+# The quote page lists the latest events only, so it costs the same whatever the log's size.
+TIMELINE_LIMIT = 50
+# "Several views plus a PDF download is a strong buying signal" (DESIGN.md journey 8).
+STRONG_SIGNAL_MIN_VIEWS = 2
+STRONG_SIGNAL_MIN_DOWNLOADS = 1
+# "No view a week after sharing: the client may not have seen it."
+UNSEEN_AFTER = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: QuoteEvent
+    label: str
+    # Who: the recipient's email for client events, the staff member's name for theirs.
+    who: str
+    revision_number: int
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        return self.event.occurred_at
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The latest events of a quote in order, and unconfirmed opens apart."""
+
+    entries: list[TimelineEntry]
+    scanner_opens: list[TimelineEntry]
+    # Events older than the listed ones (the sequence is gapless, so no count query).
+    earlier: int
+
+
+def kind_label(kind: str) -> str:
+    """The display name of an event kind; kinds added later read sensibly without code."""
+    if kind in EventKind.values:
+        return str(EventKind(kind).label)
+    return kind.replace("_", " ").capitalize()
+
+
+def _staff_name(event: QuoteEvent) -> str:
+    actor = event.actor if event.actor_id is not None else None
+    return (actor.full_name or actor.email) if actor is not None else ""
+
+
+def _entry(event: QuoteEvent) -> TimelineEntry:
+    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
+    email = event.recipient_email
+    kind = event.kind
+    if kind == EventKind.QUOTE_SHARED:
+        label = "Re-shared" if data.get("resend") else "Shared"
+        who = email
+    elif kind == EventKind.MESSAGE_POSTED:
+        from_client = data.get("author") == "client"
+        label = "Message from the client" if from_client else "Message to the client"
+        who = email if from_client else _staff_name(event)
+    elif kind == EventKind.LINK_REVOKED:
+        label, who = "Link revoked", email
+    else:
+        # Views, downloads, opens and the outcome kinds (accepted, declined, changes
+        # requested, payment status): the kind's own label and whoever it concerns.
+        label = kind_label(kind)
+        status = data.get("status")
+        if kind == EventKind.PAYMENT_STATUS_CHANGED and isinstance(status, str) and status:
+            label = f"{label}: {status.replace('_', ' ')}"
+        who = email or _staff_name(event)
+    return TimelineEntry(event=event, label=label, who=who, revision_number=event.revision_number)
+
+
+def timeline_for_quote(quote: Quote, *, limit: int = TIMELINE_LIMIT) -> Timeline:
+    """The latest `limit` events of the quote, oldest first, with display labels. One query.
+
+    Opens that a view confirms are not listed (the view stands for them); opens that none
+    confirms are returned apart as scanner opens. A view always follows its open, so every
+    confirmation of a listed open is itself among the listed events.
+    """
+    latest = list(
+        QuoteEvent.objects.filter(quote_id=quote.pk, company_id=quote.company_id)
+        .select_related("actor")
+        .order_by("-sequence")[:limit]
+    )
+    latest.reverse()
+    confirmed = {
+        event.data.get("open")
+        for event in latest
+        if event.kind == EventKind.QUOTE_VIEWED and isinstance(event.data, dict)
+    }
+    entries: list[TimelineEntry] = []
+    scanner_opens: list[TimelineEntry] = []
+    for event in latest:
+        if event.kind == EventKind.LINK_OPENED:
+            if event.sequence not in confirmed:
+                scanner_opens.append(_entry(event))
+            continue
+        entries.append(_entry(event))
+    earlier = latest[0].sequence - 1 if latest else 0
+    return Timeline(entries=entries, scanner_opens=scanner_opens, earlier=earlier)
+
+
+@dataclass(frozen=True)
+class RevisionViews:
+    revision_number: int
+    views: int
+
+
+@dataclass(frozen=True)
+class EngagementSummary:
+    views: int
+    unique_viewers: int
+    pdf_downloads: int
+    scanner_opens: int
+    first_view: dt.datetime | None
+    last_view: dt.datetime | None
+    views_per_revision: list[RevisionViews]
+    strong_signal: bool
+    may_not_have_seen: bool
+    # With may_not_have_seen: the live shares a rep can send again in one click.
+    resend_shares: list[PortalShare] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_events(self) -> bool:
+        return bool(self.counts)
+
+
+def is_strong_signal(*, views: int, pdf_downloads: int) -> bool:
+    return views >= STRONG_SIGNAL_MIN_VIEWS and pdf_downloads >= STRONG_SIGNAL_MIN_DOWNLOADS
+
+
+def engagement_summary(quote: Quote, now: dt.datetime) -> EngagementSummary:
+    """Counts over the quote's whole log and the two signals. Two queries whatever the
+    number of events: one grouped count, one for the shares.
+
+    Views are QUOTE_VIEWED events; each confirms exactly one open (the portal counts at most
+    one view per open), so the unconfirmed opens are the opens minus the views.
+    """
+    rows = (
+        QuoteEvent.objects.filter(quote_id=quote.pk, company_id=quote.company_id)
+        .values("kind", "revision_number", "recipient_email")
+        .annotate(n=Count("pk"), first=Min("occurred_at"), last=Max("occurred_at"))
+        .order_by()
+    )
+    counts: Counter[str] = Counter()
+    per_revision: Counter[int] = Counter()
+    viewers: set[str] = set()
+    first_view: dt.datetime | None = None
+    last_view: dt.datetime | None = None
+    for row in rows:
+        counts[row["kind"]] += row["n"]
+        if row["kind"] != EventKind.QUOTE_VIEWED:
+            continue
+        per_revision[row["revision_number"]] += row["n"]
+        viewers.add(row["recipient_email"])
+        first_view = row["first"] if first_view is None else min(first_view, row["first"])
+        last_view = row["last"] if last_view is None else max(last_view, row["last"])
+    views = counts[EventKind.QUOTE_VIEWED]
+    downloads = counts[EventKind.PDF_DOWNLOADED]
+    shares = list(
+        PortalShare.objects.filter(quote_id=quote.pk, company_id=quote.company_id).order_by(
+            "created_at", "pk"
+        )
+    )
+    shared_at = quote.first_shared_at
+    unseen = (
+        views == 0
+        and counts[EventKind.QUOTE_SHARED] > 0
+        and shared_at is not None
+        and now - shared_at >= UNSEEN_AFTER
+    )
+    return EngagementSummary(
+        views=views,
+        unique_viewers=len(viewers),
+        pdf_downloads=downloads,
+        scanner_opens=max(counts[EventKind.LINK_OPENED] - views, 0),
+        first_view=first_view,
+        last_view=last_view,
+        views_per_revision=[
+            RevisionViews(number, per_revision[number]) for number in sorted(per_revision)
+        ],
+        strong_signal=is_strong_signal(views=views, pdf_downloads=downloads),
+        may_not_have_seen=unseen,
+        resend_shares=[share for share in shares if not share.is_revoked] if unseen else [],
+        counts=dict(counts),
+    )

@@ -1,0 +1,112 @@
+"""Engagement data for the tests, made the way the product makes it.
+
+`shared` and `visit` go through the portal's real services (share, open, beacon, download).
+`record` appends a chained event at a chosen time through `append_event`, the function every
+named event function uses, for tests about dates and time zones (the services stamp "now").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from quotery.accounts.models import User
+from quotery.core.request_meta import RequestMeta
+from quotery.engagement.chain import append_event
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.factories import make_quote
+from quotery.portal.models import PortalShare
+from quotery.portal.services import (
+    portal_open_record,
+    portal_pdf_download_record,
+    portal_view_confirm,
+    share_send,
+)
+from quotery.quotes.models import Quote, QuoteState
+
+BROWSER = RequestMeta(ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/140")
+SCANNER = RequestMeta(ip="198.51.100.2", user_agent="Microsoft Office Link Scanner")
+
+
+def shared(owner: User, email: str = "anna@client.test", **quote_fields: Any) -> PortalShare:
+    quote = make_quote(owner=owner, **quote_fields)
+    return share_send(quote=quote, user=owner, recipient_name="Anna Client", recipient_email=email)
+
+
+def share_again(share: PortalShare, owner: User, email: str | None = None) -> PortalShare:
+    quote = Quote.objects.get(pk=share.quote_id)
+    return share_send(
+        quote=quote,
+        user=owner,
+        recipient_name="Anna Client",
+        recipient_email=email or share.recipient_email,
+    )
+
+
+def visit(share: PortalShare, *, seen: bool = True, downloads: int = 0) -> None:
+    """The client opens the link; `seen`: the page's beacon confirms a visible browser."""
+    share = PortalShare.objects.select_related("quote__company").get(pk=share.pk)
+    opened = portal_open_record(share=share, meta=BROWSER if seen else SCANNER)
+    if seen:
+        assert portal_view_confirm(share=share, open_sequence=opened.sequence, meta=BROWSER)
+    for _ in range(downloads):
+        portal_pdf_download_record(share=share, meta=BROWSER)
+
+
+def record(
+    quote: Quote,
+    kind: str,
+    at: dt.datetime,
+    *,
+    share: PortalShare | None = None,
+    data: dict[str, Any] | None = None,
+) -> QuoteEvent:
+    return append_event(
+        QuoteEvent(
+            company_id=quote.company_id,
+            quote_id=quote.pk,
+            kind=kind,
+            occurred_at=at,
+            share=share,
+            recipient_email=share.recipient_email if share else "",
+            revision_number=max(quote.revision_number, 1),
+            data=data or {},
+        )
+    )
+
+
+def quote_shared_at(
+    owner: User, at: dt.datetime, email: str = "anna@client.test", **quote_fields: Any
+) -> tuple[Quote, PortalShare]:
+    """A quote first shared at `at`: the quote's sent fields and the share event as
+    quote_mark_sent and share_send leave them, dated `at`."""
+    quote = make_quote(owner=owner, **quote_fields)
+    Quote.objects.filter(pk=quote.pk).update(
+        state=QuoteState.SENT,
+        revision_number=1,
+        first_shared_at=at,
+        state_changed_at=at,
+    )
+    quote.refresh_from_db()
+    share = PortalShare.objects.create(
+        company_id=quote.company_id,
+        quote=quote,
+        recipient_name="Anna Client",
+        recipient_email=email,
+        key=f"k{quote.pk:031d}",
+        created_by=owner,
+        created_at=at,
+        last_sent_at=at,
+        send_count=1,
+    )
+    record(quote, EventKind.QUOTE_SHARED, at, share=share, data={"resend": False})
+    return quote, share
+
+
+def view_at(quote: Quote, share: PortalShare, at: dt.datetime) -> QuoteEvent:
+    opened = record(quote, EventKind.LINK_OPENED, at, share=share)
+    return record(quote, EventKind.QUOTE_VIEWED, at, share=share, data={"open": opened.sequence})
+
+
+def event_count() -> int:
+    return QuoteEvent.objects.count()
