@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quotery.notifications import views
 
 app_name = "mailbox"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.mailbox_list, name="list"),
+    path("<str:name>/", views.mailbox_message_detail, name="message"),
+]
