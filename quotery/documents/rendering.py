@@ -32,6 +32,11 @@ TEMPLATE_VERSION = "1"
 
 DEFAULT_BRAND_COLOUR = "#1f6feb"
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A run of this many characters without a space gets an invisible break opportunity after
+# it, so a pasted URL or a long part number wraps inside its column instead of running off
+# the page. (Copying the text out of the PDF gives the original characters back.)
+LONGEST_UNBROKEN = 24
+UNBROKEN_RUN = re.compile(rf"(\S{{{LONGEST_UNBROKEN}}})(?=\S)")
 
 LOGO_FORMATS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
@@ -132,19 +137,19 @@ def quote_document_data(
         "document_title": f"{LABELS['quote']} {number}: {title}" if title else number,
         "labels": LABELS,
         "brand": {
-            "name": branding.name,
+            "name": _text(branding.name),
             "colour": _brand_colour(branding.colour),
-            "portal_text": branding.portal_text.strip(),
+            "portal_text": _text(branding.portal_text.strip()),
         },
         "logo": _logo_data(branding),
         "quote": {
-            "number": number,
-            "title": title,
-            "client": str(content.get("client") or ""),
-            "contact_name": str(contact.get("name") or ""),
-            "contact_email": str(contact.get("email") or ""),
-            "prepared_by_name": str(prepared_by.get("name") or ""),
-            "prepared_by_email": str(prepared_by.get("email") or ""),
+            "number": _text(number),
+            "title": _text(title),
+            "client": _text(content.get("client")),
+            "contact_name": _text(contact.get("name")),
+            "contact_email": _text(contact.get("email")),
+            "prepared_by_name": _text(prepared_by.get("name")),
+            "prepared_by_email": _text(prepared_by.get("email")),
             "issue_date": _date_text(content.get("issue_date")),
             "valid_until": valid_until,
             "validity_sentence": (
@@ -152,7 +157,7 @@ def quote_document_data(
                 if valid_until
                 else ""
             ),
-            "notes": str(content.get("notes") or "").replace("\r\n", "\n").strip(),
+            "notes": _text(str(content.get("notes") or "").replace("\r\n", "\n").strip()),
         },
         "sections": sections,
         "totals": _totals_data(content["totals"], currency),
@@ -164,11 +169,11 @@ def _section_data(section: dict[str, Any], currency: str) -> dict[str, Any]:
     lines = section.get("lines", [])
     subtotal = sum((Decimal(line["net"]) for line in lines), Decimal(0))
     return {
-        "title": str(section.get("title") or ""),
+        "title": _text(section.get("title")),
         "lines": [
             {
-                "description": str(line.get("description") or ""),
-                "sku": str(line.get("sku") or ""),
+                "description": _text(line.get("description")),
+                "sku": _text(line.get("sku")),
                 "quantity": _number_text(line["quantity"]),
                 "unit_price": unit_price_text(Decimal(line["unit_price"]), currency),
                 "discount": _percent_text(line["discount_percent"], blank_if_zero=True),
@@ -202,10 +207,10 @@ def _certificate_data(certificate: dict[str, Any] | None) -> dict[str, Any] | No
     if certificate is None:
         return None
     return {
-        "title": str(certificate.get("title") or ""),
-        "intro": str(certificate.get("intro") or ""),
+        "title": _text(certificate.get("title")),
+        "intro": _text(certificate.get("intro")),
         "rows": [
-            {"label": str(row["label"]), "value": str(row["value"])}
+            {"label": _text(row["label"]), "value": _text(row["value"])}
             for row in certificate.get("rows", [])
         ],
     }
@@ -225,6 +230,13 @@ def _logo_data(branding: Branding) -> dict[str, Any] | None:
     # Typst reads image bytes from an array of byte values: JSON has no bytes type, and the
     # typst binding's in-memory files must be UTF-8 text.
     return {"format": logo_format, "raster": list(branding.logo)}
+
+
+def _text(value: object) -> str:
+    """Client or company text as the template prints it: a string, long runs breakable."""
+    if value is None:
+        return ""
+    return UNBROKEN_RUN.sub("\\1\u200b", str(value))
 
 
 def _brand_colour(colour: str) -> str:
