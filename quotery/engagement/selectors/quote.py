@@ -151,9 +151,17 @@ def is_strong_signal(*, views: int, pdf_downloads: int) -> bool:
     return views >= STRONG_SIGNAL_MIN_VIEWS and pdf_downloads >= STRONG_SIGNAL_MIN_DOWNLOADS
 
 
+def _live_shares(quote: Quote) -> list[PortalShare]:
+    return list(
+        PortalShare.objects.filter(
+            quote_id=quote.pk, company_id=quote.company_id, revoked_at__isnull=True
+        ).order_by("created_at", "pk")
+    )
+
+
 def engagement_summary(quote: Quote, now: dt.datetime) -> EngagementSummary:
-    """Counts over the quote's whole log and the two signals. Two queries whatever the
-    number of events: one grouped count, one for the shares.
+    """Counts over the quote's whole log and the two signals. One grouped query whatever the
+    number of events, and one more for the shares when it offers a resend.
 
     Views are QUOTE_VIEWED events; each confirms exactly one open (the portal counts at most
     one view per open), so the unconfirmed opens are the opens minus the views.
@@ -179,11 +187,6 @@ def engagement_summary(quote: Quote, now: dt.datetime) -> EngagementSummary:
         last_view = row["last"] if last_view is None else max(last_view, row["last"])
     views = counts[EventKind.QUOTE_VIEWED]
     downloads = counts[EventKind.PDF_DOWNLOADED]
-    shares = list(
-        PortalShare.objects.filter(quote_id=quote.pk, company_id=quote.company_id).order_by(
-            "created_at", "pk"
-        )
-    )
     shared_at = quote.first_shared_at
     unseen = (
         views == 0
@@ -203,6 +206,6 @@ def engagement_summary(quote: Quote, now: dt.datetime) -> EngagementSummary:
         ],
         strong_signal=is_strong_signal(views=views, pdf_downloads=downloads),
         may_not_have_seen=unseen,
-        resend_shares=[share for share in shares if not share.is_revoked] if unseen else [],
+        resend_shares=_live_shares(quote) if unseen else [],
         counts=dict(counts),
     )

@@ -16,8 +16,8 @@ register = template.Library()
 
 @register.inclusion_tag("engagement/_quote_engagement.html", takes_context=True)
 def quote_engagement(context: template.Context, quote: Quote) -> dict[str, Any]:
-    """Three queries whatever the number of events: the latest events (the actors joined),
-    the grouped counts, the shares."""
+    """Two queries whatever the number of events (the latest events with their actors, the
+    grouped counts), and a third for the shares when the section offers a resend."""
     membership = context.get("membership")
     return {
         "quote": quote,
