@@ -1,0 +1,69 @@
+"""A quote shared with a client, as the client page tests need it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from quotery.accounts.models import User
+from quotery.factories import make_quote
+from quotery.portal.links import share_token
+from quotery.portal.models import PortalShare
+from quotery.portal.services import share_send
+from quotery.quotes.models import Quote
+
+
+@dataclass
+class Shared:
+    quote: Quote
+    share: PortalShare
+    token: str
+
+    @property
+    def url(self) -> str:
+        return reverse("portal:page", args=[self.token])
+
+    @property
+    def seen_url(self) -> str:
+        return reverse("portal:seen", args=[self.token])
+
+    @property
+    def pdf_url(self) -> str:
+        return reverse("portal:pdf", args=[self.token])
+
+
+def share_quote(
+    owner: User,
+    *,
+    sections: int = 2,
+    lines_per_section: int = 3,
+    email: str = "anna@client.test",
+    message: str = "Here is the quote we discussed.",
+    title: str = "Office fit-out",
+) -> Shared:
+    quote = make_quote(
+        owner=owner,
+        sections=sections,
+        lines_per_section=lines_per_section,
+        issue_date=timezone.localdate(),
+        title=title,
+    )
+    share = share_send(
+        quote=quote,
+        user=owner,
+        recipient_name="Anna Client",
+        recipient_email=email,
+        message=message,
+    )
+    token = share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email)
+    return Shared(quote=quote, share=share, token=token)
+
+
+def expire(quote: Quote) -> None:
+    """Moves the quote's validity into the past, as time passing would."""
+    Quote.objects.filter(pk=quote.pk).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=3)
+    )

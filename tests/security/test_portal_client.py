@@ -1,0 +1,541 @@
+"""SECURITY.md 3-10, 21-22 on the client's pages under /p/ (page, beacon, PDF, 404s)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+import runpy
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test import override_settings
+from django.urls import reverse
+from gunicorn.config import Config as GunicornConfig
+
+from quotery.accounts.models import Role
+from quotery.core.logging import RedactingGunicornLogger, RedactPortalTokens
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.factories import member
+from quotery.portal import ratelimit
+from quotery.portal.links import share_token
+from quotery.portal.models import AuthorKind, ConversationMessage, RateLimitCounter
+from quotery.portal.services import share_revoke
+from quotery.portal.tests.portal_fixtures import Shared, share_quote
+from quotery.quotes.models import Quote, QuoteRevision
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def events(quote: Quote) -> list[tuple[int, str]]:
+    return list(
+        QuoteEvent.objects.filter(quote=quote).order_by("sequence").values_list("sequence", "kind")
+    )
+
+
+def business_state(quote: Quote) -> tuple[object, ...]:
+    quote.refresh_from_db()
+    return (
+        quote.state,
+        quote.revision_number,
+        quote.first_shared_at,
+        QuoteRevision.objects.filter(quote=quote).count(),
+        ConversationMessage.objects.filter(quote=quote).count(),
+    )
+
+
+def open_number(html: str) -> int:
+    match = re.search(r'data-open="(\d+)"', html)
+    assert match
+    return int(match.group(1))
+
+
+# --- 3: one 404 for every link that opens nothing ----------------------------------------
+
+
+def test_security_3_unknown_malformed_forged_and_revoked_links_get_the_same_404(client, rep):
+    # given a live share and a revoked one
+    live = share_quote(rep)
+    revoked = share_quote(rep, email="gone@client.test")
+    share_revoke(share=revoked.share, user=rep)
+    key = live.share.key
+    forged = key + share_token(key=key, quote_id=live.quote.pk + 1, email="x@y.test")[22:]
+    tokens = {
+        "unknown": "A" * 44,
+        "malformed": "not-a-token",
+        "malformed with bad characters": "%3Cscript%3E" + "a" * 32,
+        "forged signature": forged,
+        "revoked": revoked.token,
+    }
+
+    # when each is opened
+    responses = {name: client.get(f"/p/{token}/") for name, token in tokens.items()}
+    responses["other path under /p/"] = client.get(f"/p/{live.token}/nothing/here/")
+
+    # then every answer is the same 404, byte for byte, and says nothing about the quote
+    bodies = {response.content for response in responses.values()}
+    assert {response.status_code for response in responses.values()} == {404}
+    assert len(bodies) == 1
+    body = bodies.pop().decode()
+    assert "This link does not open a quote" in body
+    for secret in (live.quote.number, live.quote.title, revoked.quote.number, rep.full_name):
+        assert secret not in body
+    # and nothing was recorded for the revoked link
+    assert EventKind.LINK_OPENED not in [kind for _, kind in events(revoked.quote)]
+
+
+def test_security_3_the_404_is_the_same_for_the_beacon_and_the_pdf(client, rep):
+    live = share_quote(rep)
+    page_404 = client.get("/p/" + "B" * 44 + "/").content
+
+    assert client.post("/p/" + "B" * 44 + "/seen/", {"open": 1}).content == page_404
+    assert client.get("/p/" + "B" * 44 + "/pdf/").content == page_404
+    assert client.get(f"/p/{live.token[:-1]}/pdf/").content == page_404
+
+
+# --- 4: state checked on every POST -------------------------------------------------------
+
+
+def test_security_4_the_beacon_of_a_revoked_link_is_refused(client, rep):
+    # given a client who opened the page, then the rep revoked the link
+    shared = share_quote(rep)
+    sequence = open_number(client.get(shared.url).content.decode())
+    share_revoke(share=shared.share, user=rep)
+    before = events(shared.quote)
+
+    # when the page's beacon arrives
+    response = client.post(shared.seen_url, {"open": sequence})
+
+    # then it is refused and no view is counted
+    assert response.status_code == 404
+    assert events(shared.quote) == before
+
+
+# --- 5: headers and no third-party resources ----------------------------------------------
+
+
+def assert_portal_headers(response) -> None:  # type: ignore[no-untyped-def]
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Cache-Control"] == "no-store"
+    policy = response["Content-Security-Policy"]
+    directives = {
+        part.strip().split(" ")[0]: part.strip().split(" ")[1:] for part in policy.split(";")
+    }
+    assert directives["script-src"] == ["'self'"]  # no inline script, no other origin
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["form-action"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert "'unsafe-inline'" not in directives["script-src"]
+
+
+def test_security_5_portal_headers_on_every_answer_under_p(client, rep):
+    shared = share_quote(rep)
+    sequence = open_number(client.get(shared.url).content.decode())
+
+    answers = [
+        client.get(shared.url),
+        client.head(shared.url),
+        client.post(shared.seen_url, {"open": sequence}),
+        client.get("/p/" + "C" * 44 + "/"),
+        client.get("/p/whatever/"),
+    ]
+    for response in answers:
+        assert_portal_headers(response)
+
+
+def test_security_5_portal_headers_on_the_staff_preview(login, rep):
+    shared = share_quote(rep)
+    response = login(rep).get(reverse("portal:preview", args=[shared.quote.pk]))
+    assert response.status_code == 200
+    assert_portal_headers(response)
+
+
+def test_security_5_no_third_party_resources_and_no_inline_script(client, rep):
+    shared = share_quote(rep)
+
+    html = client.get(shared.url).content.decode()
+
+    urls = re.findall(r'(?:src|href|action)="([^"]+)"', html)
+    assert urls
+    for url in urls:
+        assert url.startswith(("/", "#", "mailto:")), url
+    for script in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S):
+        assert script.strip() == ""  # every script is a file of our own
+    assert re.search(r"<script[^>]*\ssrc=\"/static/js/portal.js\"", html)
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+
+
+# --- 6: absolute links from BASE_URL -----------------------------------------------------
+
+
+@override_settings(BASE_URL="https://quotes.example.com")
+def test_security_6_absolute_links_use_base_url_not_the_host_header(rep):
+    shared = share_quote(rep)
+    browser = HttpClient(HTTP_HOST="evil.example")
+
+    with override_settings(ALLOWED_HOSTS=["evil.example", "testserver"]):
+        html = browser.get(shared.url).content.decode()
+
+    assert "evil.example" not in html
+    for url in re.findall(r'(?:src|href|action)="(https?://[^"]+)"', html):
+        assert url.startswith(settings.BASE_URL), url
+
+
+# --- 7: the token never appears in logs ---------------------------------------------------
+
+
+@contextmanager
+def console_output() -> Iterator[io.StringIO]:
+    """What the configured console handler writes (the one every logger ends in)."""
+    handlers = [
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(f, RedactPortalTokens) for f in handler.filters)
+    ]
+    assert handlers, "the root handler has no token-redacting filter"
+    stream = io.StringIO()
+    previous = [handler.setStream(stream) for handler in handlers]  # type: ignore[attr-defined]
+    try:
+        yield stream
+    finally:
+        for handler, old in zip(handlers, previous, strict=True):
+            handler.setStream(old)  # type: ignore[attr-defined]
+
+
+def test_security_7_django_404_and_405_warnings_do_not_carry_the_token(client, rep):
+    shared = share_quote(rep)
+    with console_output() as output:
+        client.get("/p/" + "D" * 44 + "/")  # unknown: "Not Found: /p/..."
+        client.get(f"/p/{shared.token}/extra/")
+        client.post(shared.url)  # 405: "Method Not Allowed (POST): /p/..."
+        client.get(shared.seen_url)  # 405 on the beacon
+    written = output.getvalue()
+    assert "Not Found: /p/[redacted]/" in written
+    assert "Method Not Allowed (POST): /p/[redacted]/" in written
+    assert "D" * 44 not in written
+    assert shared.token not in written and shared.share.key not in written
+
+
+def test_security_7_development_server_request_lines_do_not_carry_the_token(rep):
+    shared = share_quote(rep)
+    with console_output() as output:
+        logging.getLogger("django.server").info(
+            '"%s" %s %s', f"GET /p/{shared.token}/ HTTP/1.1", 200, 5120
+        )
+    assert '"GET /p/[redacted]/ HTTP/1.1" 200 5120' in output.getvalue()
+    assert shared.token not in output.getvalue()
+
+
+def test_security_7_gunicorn_access_log_does_not_carry_the_token(rep, tmp_path):
+    # given gunicorn configured by the project's gunicorn.conf.py, logging to a file
+    shared = share_quote(rep)
+    conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    config = GunicornConfig()
+    config.set("logger_class", conf["logger_class"])
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("errorlog", str(tmp_path / "error.log"))
+    logger = config.logger_class(config)
+    assert isinstance(logger, RedactingGunicornLogger)
+
+    # when it logs a client's requests (page, beacon with a referer, PDF) and an error
+    for path, referer in [
+        (f"/p/{shared.token}/", "-"),
+        (f"/p/{shared.token}/seen/", f"http://127.0.0.1:8000/p/{shared.token}/"),
+        (f"/p/{shared.token}/pdf/", "-"),
+    ]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "RAW_URI": path,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "198.51.100.7",
+            "HTTP_REFERER": referer,
+            "HTTP_USER_AGENT": "Mozilla/5.0",
+        }
+        response = SimpleNamespace(status="200 OK", sent=1234, headers=[])
+        request = SimpleNamespace(headers=[("REFERER", referer)])
+        logger.access(response, request, environ, dt.timedelta(milliseconds=3))
+    logger.error("Error handling request %s", f"/p/{shared.token}/")
+    for handler in logger.access_log.handlers + logger.error_log.handlers:
+        handler.flush()
+
+    # then the lines are there, with the paths redacted
+    access = (tmp_path / "access.log").read_text()
+    errors = (tmp_path / "error.log").read_text()
+    assert len(access.splitlines()) == 3
+    assert '"GET /p/[redacted]/ HTTP/1.1" 200 1234 "-"' in access
+    assert '"GET /p/[redacted]/pdf/ HTTP/1.1"' in access
+    assert (
+        '"GET /p/[redacted]/seen/ HTTP/1.1" 200 1234 "http://127.0.0.1:8000/p/[redacted]/"'
+        in access
+    )
+    assert "Error handling request /p/[redacted]/" in errors
+    assert shared.token not in access + errors
+    assert shared.share.key not in access + errors
+
+
+def test_security_7_the_staff_preview_path_holds_no_secret_and_stays_readable():
+    from quotery.core.logging import redact_portal_paths
+
+    assert redact_portal_paths("GET /p/preview/12/") == "GET /p/preview/12/"
+    assert redact_portal_paths("GET /p/abc_DEF-123/pdf/?x=1") == "GET /p/[redacted]/pdf/?x=1"
+
+
+# --- 8: rate limits ------------------------------------------------------------------------
+
+TIGHT = {
+    ratelimit.NOT_FOUND_PER_IP: (3, 600),
+    ratelimit.POST_PER_IP: (4, 600),
+    ratelimit.POST_PER_LINK: (3, 600),
+}
+
+
+@override_settings(PORTAL_RATE_LIMITS=TIGHT)
+def test_security_8_a_404_storm_gets_429_with_a_clear_page(client, rep):
+    # given a client IP guessing links
+    shared = share_quote(rep)
+    guesses = [client.get(f"/p/{n:044d}/", REMOTE_ADDR="203.0.113.9") for n in range(5)]
+
+    # then the first three are 404s and then the address is told to wait
+    assert [r.status_code for r in guesses] == [404, 404, 404, 429, 429]
+    assert "Too many requests" in guesses[-1].content.decode()
+    assert int(guesses[-1]["Retry-After"]) > 0
+    assert_portal_headers(guesses[-1])
+    # and even a real link gets no answer from that address while the window lasts
+    before = events(shared.quote)
+    assert client.get(shared.url, REMOTE_ADDR="203.0.113.9").status_code == 429
+    assert events(shared.quote) == before
+    # while another address is served
+    assert client.get(shared.url, REMOTE_ADDR="198.51.100.1").status_code == 200
+
+
+@override_settings(PORTAL_RATE_LIMITS=TIGHT, TRUSTED_PROXY_COUNT=0)
+def test_security_8_a_spoofed_x_forwarded_for_does_not_reset_the_limit(client):
+    statuses = [
+        client.get(
+            f"/p/{n:044d}/", REMOTE_ADDR="203.0.113.10", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [404, 404, 404, 429, 429]
+
+
+@override_settings(PORTAL_RATE_LIMITS=TIGHT, TRUSTED_PROXY_COUNT=1)
+def test_security_8_behind_a_trusted_proxy_the_forwarded_address_is_limited(client):
+    # the proxy's own address is the same for everybody; the client's comes from the header
+    first = [
+        client.get(
+            f"/p/{n:044d}/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.20"
+        ).status_code
+        for n in range(4)
+    ]
+    other = client.get(
+        "/p/" + "E" * 44 + "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.21"
+    )
+    assert first == [404, 404, 404, 429]
+    assert other.status_code == 404
+
+
+@override_settings(PORTAL_RATE_LIMITS=TIGHT)
+def test_security_8_beacon_posts_are_limited_per_link(client, rep):
+    # given one link, opened once
+    shared = share_quote(rep)
+    sequence = open_number(client.get(shared.url).content.decode())
+
+    # when its beacon is posted from several addresses
+    statuses = [
+        client.post(shared.seen_url, {"open": sequence}, REMOTE_ADDR=f"198.51.100.{n}").status_code
+        for n in range(5)
+    ]
+
+    # then the link's allowance runs out whatever the address
+    assert statuses == [204, 204, 204, 429, 429]
+    assert "Too many requests" in client.post(shared.seen_url, {"open": sequence}).content.decode()
+
+
+@override_settings(PORTAL_RATE_LIMITS=TIGHT)
+def test_security_8_beacon_posts_are_limited_per_ip(client, rep):
+    links = [share_quote(rep, email=f"r{n}@client.test") for n in range(3)]
+    statuses = [
+        client.post(link.seen_url, {"open": 1}, REMOTE_ADDR="203.0.113.30").status_code
+        for link in links + links
+    ]
+    assert statuses == [204, 204, 204, 204, 429, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_security_8_counters_are_exact_across_concurrent_connections():
+    # given many connections (as gunicorn's workers have) hitting one bucket at once
+    rule = ratelimit.limit(ratelimit.POST_PER_IP)
+    per_thread, threads = 25, 8
+    results: list[bool] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads)
+
+    def worker() -> None:
+        start.wait()
+        try:
+            outcomes = [
+                ratelimit.hit(ratelimit.POST_PER_IP, "203.0.113.40", now=1_000_000.0)
+                for _ in range(per_thread)
+            ]
+            with lock:
+                results.extend(outcomes)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+
+    # then no hit is lost and exactly the allowance is granted
+    counter = RateLimitCounter.objects.get()
+    assert counter.hits == per_thread * threads
+    assert results.count(True) == min(rule.hits, per_thread * threads)
+
+
+def test_security_8_counters_hold_no_ip_address(client):
+    client.get("/p/" + "F" * 44 + "/", REMOTE_ADDR="203.0.113.50")
+    buckets = list(RateLimitCounter.objects.values_list("bucket", flat=True))
+    assert buckets and all("203.0.113" not in bucket for bucket in buckets)
+
+
+# --- 9 and 10: what GET, HEAD and the beacon record ---------------------------------------
+
+
+def test_security_9_get_and_head_change_no_business_state_and_head_records_nothing(client, rep):
+    shared = share_quote(rep)
+    state = business_state(shared.quote)
+    before = events(shared.quote)
+
+    head = client.head(shared.url)
+
+    assert head.status_code == 200
+    assert events(shared.quote) == before  # HEAD: nothing at all
+    client.get(shared.url)
+    assert business_state(shared.quote) == state  # GET: an open, no business change
+    assert [kind for _, kind in events(shared.quote)][len(before) :] == [EventKind.LINK_OPENED]
+
+
+def test_security_10_a_plain_get_is_an_open_never_a_view(rep):
+    # given a link scanner that fetches the page and runs no script
+    shared = share_quote(rep)
+    scanner = HttpClient(HTTP_USER_AGENT="LinkScanner/1.0")
+
+    scanner.get(shared.url)
+    scanner.get(shared.url)
+
+    kinds = [kind for _, kind in events(shared.quote)]
+    assert kinds.count(EventKind.LINK_OPENED) == 2
+    assert EventKind.QUOTE_VIEWED not in kinds
+
+
+def test_security_10_views_by_company_staff_count_nothing(login, rep):
+    shared = share_quote(rep)
+    before = events(shared.quote)
+    browser = login(member(rep.membership.company, Role.REP))
+
+    html = browser.get(shared.url).content.decode()
+    browser.post(shared.seen_url, {"open": before[-1][0]})
+
+    assert "data-open" not in html
+    assert events(shared.quote) == before
+
+
+# --- 21: hostile client text is escaped ---------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_security_21_hostile_client_name_and_message_are_escaped(client, rep, company):
+    # given a client whose name and message carry markup
+    shared = share_quote(rep, message="")
+    client_record = shared.quote.client
+    client_record.name = f"Evil {HOSTILE} GmbH"
+    client_record.save()
+    from quotery.portal.services import share_send
+
+    share_send(
+        quote=shared.quote, user=rep, recipient_name="Anna", recipient_email="anna@client.test"
+    )  # a new revision carries the new client name
+    ConversationMessage.objects.create(
+        company=company,
+        quote=shared.quote,
+        author_kind=AuthorKind.CLIENT,
+        author_name=f"Mallory {HOSTILE}",
+        author_email="m@client.test",
+        share=shared.share,
+        body=f"Hello{HOSTILE}\nline two",
+    )
+
+    html = client.get(shared.url).content.decode()
+
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "Evil &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "Mallory &lt;script&gt;" in html
+    assert (
+        "Hello&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+        "&lt;img src=x onerror=alert(1)&gt;<br>line two" in html
+    )
+
+
+# --- 22: CSRF and Origin on the beacon ----------------------------------------------------
+
+
+def opened_page(shared: Shared) -> tuple[HttpClient, int, str]:
+    browser = HttpClient(enforce_csrf_checks=True)
+    html = browser.get(shared.url).content.decode()
+    return browser, open_number(html), browser.cookies["csrftoken"].value
+
+
+def test_security_22_beacon_without_csrf_token_is_refused(rep):
+    shared = share_quote(rep)
+    browser, sequence, _ = opened_page(shared)
+    before = events(shared.quote)
+
+    response = browser.post(shared.seen_url, {"open": sequence})
+
+    assert response.status_code == 403
+    assert events(shared.quote) == before
+
+
+def test_security_22_beacon_from_a_cross_site_origin_is_refused(rep):
+    shared = share_quote(rep)
+    browser, sequence, token = opened_page(shared)
+    before = events(shared.quote)
+
+    response = browser.post(
+        shared.seen_url,
+        {"open": sequence},
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="https://attacker.example",
+    )
+
+    assert response.status_code == 403
+    assert events(shared.quote) == before
+
+
+def test_security_22_beacon_with_token_from_the_page_origin_counts(rep):
+    shared = share_quote(rep)
+    browser, sequence, token = opened_page(shared)
+
+    response = browser.post(
+        shared.seen_url, {"open": sequence}, HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="http://testserver"
+    )
+
+    assert response.status_code == 204
+    assert events(shared.quote)[-1][1] == EventKind.QUOTE_VIEWED
