@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +203,33 @@ def test_revoke_asks_first_and_kills_the_link(page, browser, live_server, settin
     response = visitor.new_page().goto(link)
     assert response is not None and response.status == 404
     visitor.close()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{violation['id']}: {violation['help']}"
+        for violation in result["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_share_dialog_and_panel_have_no_serious_accessibility_problems(
+    browser, live_server, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.BASE_URL = live_server.url
+    rep, quote = rep_and_quote()
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, rep.email)
+    dialog = open_portal_share(page, quote)
+    assert serious_violations(page) == []
+    dialog.get_by_role("button", name="Send").click()
+    page.get_by_role("region", name="Shared with").wait_for()
+    assert serious_violations(page) == []
+    context.close()
