@@ -446,3 +446,35 @@ def test_manager_and_admin_can_share_any_quote_of_the_company(
         response = login(user).post(share_path(quote), FORM)
         assert response.status_code == 302
         assert PortalShare.objects.filter(quote=quote, created_by=user).exists()
+
+
+def test_resend_of_a_quote_that_can_no_longer_be_shared_is_explained_and_sends_nothing(
+    login, rep, django_capture_on_commit_callbacks
+) -> None:
+    # given a shared quote that the client has since accepted
+    quote = make_quote(owner=rep)
+    share = share_send(
+        quote=quote, user=rep, recipient_name="Anna", recipient_email="anna@example.com"
+    )
+    Quote.objects.filter(pk=quote.pk).update(state=QuoteState.ACCEPTED)
+    events = QuoteEvent.objects.count()
+
+    # when a stale page's Resend is pressed
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(rep).post(
+            reverse("sharing:resend", args=[quote.pk, share.pk]), follow=True
+        )
+
+    # then the reason is shown and nothing was sent or logged
+    assert "cannot be shared" in response.content.decode()
+    share.refresh_from_db()
+    assert share.send_count == 1 and OutboxEmail.objects.count() == 1
+    assert QuoteEvent.objects.count() == events and mail.outbox == []
+
+
+def test_share_panel_links_to_the_client_preview(login, rep) -> None:
+    quote = make_quote(owner=rep)
+    share_send(quote=quote, user=rep, recipient_name="Anna", recipient_email="anna@example.com")
+    html = login(rep).get(reverse("quotes:detail", args=[quote.pk])).content.decode()
+    assert f'<a href="{reverse("portal:preview", args=[quote.pk])}"' in html
+    assert "Preview as client" in html
