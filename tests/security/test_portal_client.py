@@ -154,6 +154,16 @@ def test_security_5_portal_headers_on_every_answer_under_p(client, rep):
         assert_portal_headers(response)
 
 
+def test_security_5_portal_headers_on_the_pdf(client, rep):
+    shared = share_quote(rep)
+
+    response = client.get(shared.pdf_url)
+
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert_portal_headers(response)
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
 def test_security_5_portal_headers_on_the_staff_preview(login, rep):
     shared = share_quote(rep)
     response = login(rep).get(reverse("portal:preview", args=[shared.quote.pk]))
@@ -429,6 +439,15 @@ def test_security_9_get_and_head_change_no_business_state_and_head_records_nothi
     client.get(shared.url)
     assert business_state(shared.quote) == state  # GET: an open, no business change
     assert [kind for _, kind in events(shared.quote)][len(before) :] == [EventKind.LINK_OPENED]
+
+
+def test_security_9_head_of_the_pdf_records_nothing(client, rep):
+    shared = share_quote(rep)
+    before = events(shared.quote)
+
+    assert client.head(shared.pdf_url).status_code == 200
+
+    assert events(shared.quote) == before
 
 
 def test_security_10_a_plain_get_is_an_open_never_a_view(rep):

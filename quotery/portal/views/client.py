@@ -31,6 +31,7 @@ from quotery.accounts.models import Company
 from quotery.core.canonical import canonical_json
 from quotery.core.money import UnknownCurrency, format_money
 from quotery.core.request_meta import RequestMeta, client_ip
+from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
 from quotery.portal.models import ConversationMessage, PortalShare
 from quotery.portal.selectors import PortalPage, portal_page, share_for_token, thread_for_quote
@@ -182,9 +183,10 @@ def quote_view(content: dict[str, Any]) -> QuoteView:
     )
 
 
-# A revision's content never changes (its hash names it), so its rendered body can be kept.
-# Per process, bounded: the page then costs its queries and a small outer template.
-_BODY_CACHE: OrderedDict[str, SafeString] = OrderedDict()
+# A revision's content never changes (its hash names it), so its formatted view and
+# rendered body can be kept. Per process, bounded: the page then costs its queries and a
+# small outer template, whatever the number of lines.
+_BODY_CACHE: OrderedDict[str, tuple[QuoteView, SafeString]] = OrderedDict()
 _BODY_CACHE_SIZE = 256
 _BODY_CACHE_LOCK = Lock()
 
@@ -194,18 +196,18 @@ def _render_body(quote: QuoteView) -> SafeString:
 
 
 def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView, SafeString]:
-    quote = quote_view(content)
     with _BODY_CACHE_LOCK:
-        body = _BODY_CACHE.get(content_hash)
-        if body is not None:
+        cached = _BODY_CACHE.get(content_hash)
+        if cached is not None:
             _BODY_CACHE.move_to_end(content_hash)
-            return quote, body
-    body = _render_body(quote)
+            return cached
+    quote = quote_view(content)
+    rendered = (quote, _render_body(quote))
     with _BODY_CACHE_LOCK:
-        _BODY_CACHE[content_hash] = body
+        _BODY_CACHE[content_hash] = rendered
         if len(_BODY_CACHE) > _BODY_CACHE_SIZE:
             _BODY_CACHE.popitem(last=False)
-    return quote, body
+    return rendered
 
 
 # ---------------------------------------------------------------------------------------
@@ -428,8 +430,6 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
 def pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The quote's PDF as a download. A client's GET records a download; HEAD and staff
     record nothing."""
-    from quotery.documents.services import quote_pdf, quote_pdf_filename
-
     if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
         return _too_many(ratelimit.NOT_FOUND_PER_IP)
     share = share_for_token(token)

@@ -1,0 +1,29 @@
+"""Settings for the portal load benchmark: production-like (DEBUG off, persistent
+connections, WhiteNoise), SQLite in WAL mode on a file under var/bench/, and a URL conf
+that adds a bare template page to compare against."""
+
+from config.env import VAR_DIR
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+BENCH_DIR = VAR_DIR / "bench"
+BENCH_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES["default"]["NAME"] = BENCH_DIR / "portal.sqlite3"  # noqa: F405
+ROOT_URLCONF = "benchmarks.bench_urls"
+TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates", BASE_DIR / "benchmarks" / "templates"]  # noqa: F405
+TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+# The limiter still runs (its queries are part of the cost); one load generator on one
+# address must not be throttled by it.
+PORTAL_RATE_LIMITS = {
+    "not_found_per_ip": (10**9, 600),
+    "post_per_ip": (10**9, 600),
+    "post_per_link": (10**9, 600),
+}
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
