@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from quotery.accounts.models import Role
+from quotery.accounts.models import Role, User
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
 from quotery.notifications.models import OutboxEmail
@@ -22,7 +22,7 @@ from tests.browser.test_quote_editor import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def rep_and_quote() -> tuple[object, Quote]:
+def rep_and_quote() -> tuple[User, Quote]:
     company = CompanyFactory(name="Northwind", default_currency="EUR", default_tax_rate=Decimal(20))
     rep = member(company, Role.REP, email="rita@northwind.test", full_name="Rita Rep")
     client = ClientFactory(company=company, name="Globex Corporation")
