@@ -18,8 +18,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
 from quotery.accounts.models import Company
+from quotery.core.canonical import canonical_json
 from quotery.documents.rendering import TEMPLATE_VERSION, Branding, render_quote_pdf
-from quotery.quotes.models import QuoteRevision
+from quotery.quotes.content import client_visible_content
+from quotery.quotes.models import Quote, QuoteRevision
 
 CACHE_PREFIX = "documents/quote-pdfs"
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
@@ -96,6 +98,17 @@ def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
         # Another request stored the same bytes first; keep one copy.
         storage.delete(stored_as)
     return pdf
+
+
+def quote_preview_pdf(*, quote: Quote) -> bytes:
+    """The PDF of a quote as it stands now (a draft included), for staff to look at before
+    sharing. Typeset on every call and never stored: the quote may change any minute. The
+    content goes through canonical JSON first, so the preview matches the revision it
+    would become byte for byte."""
+    sections = list(quote.sections.all())
+    lines = [line for section in sections for line in section.lines.all()]
+    content = json.loads(canonical_json(client_visible_content(quote, sections, lines)))
+    return render_quote_pdf(content, branding_for_company(quote.company))
 
 
 def quote_pdf_filename(content: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from quotery.documents.services import (
     quote_pdf,
     quote_pdf_cache_key,
     quote_pdf_filename,
+    quote_preview_pdf,
 )
 from quotery.documents.tests.samples import tiny_png
 from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote
@@ -122,6 +123,25 @@ def test_a_new_logo_means_a_new_stored_pdf_with_the_logo(company: Company, rep: 
     assert quote_pdf_cache_key(revision=revision, company=company) != before_key
     assert after != before
     assert len(PdfReader(io.BytesIO(after)).pages[0].images) == 1
+
+
+def test_the_preview_of_a_draft_matches_the_pdf_of_the_revision_it_becomes(
+    company: Company, rep: User
+):
+    # Given a draft quote, previewed before it is shared
+    quote = make_quote(owner=rep, sections=2, lines_per_section=3)
+    renders_before = rendering.render_count()
+    preview = quote_preview_pdf(quote=quote)
+
+    # When it is shared and the client downloads the PDF
+    revision = quote_mark_sent(quote=quote, user=rep)
+    key = quote_pdf_cache_key(revision=revision, company=company)
+    assert not storages["default"].exists(key)  # the preview stored nothing
+    shared = quote_pdf(revision=revision, company=company)
+
+    # Then the client gets exactly what the rep previewed
+    assert shared == preview
+    assert rendering.render_count() == renders_before + 2
 
 
 def test_a_foreign_company_cannot_be_used_for_a_revision(company: Company, rep: User):
