@@ -187,3 +187,24 @@ def test_a_logo_typst_cannot_decode_fails_with_a_clear_error():
     # When a quote is rendered, then the failure says what happened
     with pytest.raises(QuoteDocumentError, match="could not be typeset"):
         render_quote_pdf(quote_content(), branded)
+
+
+@pytest.mark.parametrize(
+    ("colour", "expected"),
+    [("#0a7d5a", "#0a7d5a"), ("#1f2328", "#1f2328")],
+)
+def test_a_dark_brand_colour_is_used_for_text_as_it_is(colour: str, expected: str):
+    assert rendering.readable_on_white(colour) == expected
+
+
+@pytest.mark.parametrize("colour", ["#ffff00", "#ffffff", "#7fdbff"])
+def test_a_pale_brand_colour_is_darkened_for_headings_until_it_reads_on_white(colour: str):
+    # Given a brand colour too pale for text on white
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    assert rendering._contrast_with_white(red, green, blue) < 4.5
+
+    # When it is made readable, then it reaches 4.5:1 and keeps its hue family
+    darker = rendering.readable_on_white(colour)
+    channels = [int(darker[i : i + 2], 16) for i in (1, 3, 5)]
+    assert rendering._contrast_with_white(*channels) >= 4.5
+    assert all(new <= old for new, old in zip(channels, (red, green, blue), strict=True))
