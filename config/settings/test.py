@@ -1,5 +1,7 @@
 """Test settings: the database from DATABASE_URL as in base, fast hashing, immediate tasks."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -16,5 +18,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # SQLite tests use a file, not the in-memory database: the live server for browser tests then
 # gives each request thread its own connection (WAL, IMMEDIATE) instead of sharing one
 # connection between concurrent requests, as htmx sends them (a line fill and the live totals).
+# One file per test process, so two test runs at once do not share (and delete) one database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-quotery.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(VAR_DIR / f"test-quotery-{os.getpid()}.sqlite3")  # noqa: F405
+    }
