@@ -99,7 +99,7 @@ def daily_bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> SafeSt
     )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" '
-        'aria-labelledby="{}-title {}-desc" width="100%" '
+        'aria-labelledby="{}-title" aria-describedby="{}-desc" width="100%" '
         'xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
         '<g aria-hidden="true">{}<g class="chart-bars">{}</g>{}</g></svg>',
