@@ -11,6 +11,11 @@ class UnknownEmailKind(Exception):
     pass
 
 
+class EmailNotSendable(Exception):
+    """The email must never go out (its link was revoked, its subject is gone): the outbox
+    marks it failed at once instead of retrying. The message says why, for the row."""
+
+
 def render_outbox_email(email: OutboxEmail) -> EmailMultiAlternatives:
     if email.kind == "portal_share":
         from quotery.portal.emails import share_email

@@ -68,11 +68,12 @@ def outbox_email_deliver(*, email_id: int) -> str:
     """Sends one outbox email if it is due; returns its status afterwards.
 
     Failure leaves it pending with a later attempt time (or failed after MAX_ATTEMPTS), so
-    an SMTP outage delays mail and loses none. The Message-ID comes from the dedupe key, so
-    in the rare case of a crash after the server took the mail and before we wrote it down,
-    the second copy is recognisably the same message.
+    an SMTP outage delays mail and loses none. An email that must never go out
+    (EmailNotSendable, e.g. its link was revoked) is marked failed at once. The Message-ID
+    comes from the dedupe key, so in the rare case of a crash after the server took the mail
+    and before we wrote it down, the second copy is recognisably the same message.
     """
-    from quotery.notifications.rendering import render_outbox_email
+    from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
 
     email = outbox_email_claim(email_id=email_id)
     if email is None:
@@ -82,7 +83,15 @@ def outbox_email_deliver(*, email_id: int) -> str:
     try:
         message = render_outbox_email(email)
         message.send()
-    except Exception as error:  # any failure: SMTP refused, server down, template bug
+    except EmailNotSendable as reason:
+        OutboxEmail.objects.filter(pk=email.pk).update(
+            status=EmailStatus.FAILED,
+            attempts=email.attempts + 1,
+            claimed_at=None,
+            last_error=str(reason)[:500],
+        )
+        return EmailStatus.FAILED
+    except Exception as error:  # any other failure: SMTP refused, server down, template bug
         attempts = email.attempts + 1
         given_up = attempts >= MAX_ATTEMPTS
         delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]

@@ -23,12 +23,13 @@ from quotery.accounts.branding import text_colour_on
 from quotery.accounts.models import User
 from quotery.core.money import format_money
 from quotery.notifications.models import OutboxEmail
+from quotery.notifications.rendering import EmailNotSendable
 from quotery.portal.links import share_url
 from quotery.portal.models import PortalShare
 from quotery.quotes.models import QuoteRevision
 
 
-class ShareEmailNotSendable(Exception):
+class ShareEmailNotSendable(EmailNotSendable):
     """The share behind a pending email was revoked or deleted: sending it would deliver a
     dead link, so it is not sent."""
 

@@ -86,3 +86,29 @@ def test_after_the_last_attempt_the_email_is_marked_failed(company) -> None:
     assert outbox_email_deliver(email_id=email.pk) == EmailStatus.FAILED
     email.refresh_from_db()
     assert email.status == EmailStatus.FAILED and email.attempts == MAX_ATTEMPTS
+
+
+def test_an_email_whose_link_was_revoked_fails_at_once_and_is_never_retried(company) -> None:
+    from quotery.accounts.models import Role
+    from quotery.factories import make_quote, member
+    from quotery.portal.services import share_revoke, share_send
+
+    # given a share email still waiting in the outbox when the rep revokes the link
+    rep = member(company, Role.REP)
+    share = share_send(
+        quote=make_quote(owner=rep),
+        user=rep,
+        recipient_name="Anna",
+        recipient_email="anna@example.com",
+    )
+    share_revoke(share=share, user=rep)
+    email = OutboxEmail.objects.get()
+
+    # when the worker gets to it
+    status = outbox_email_deliver(email_id=email.pk)
+
+    # then it is given up with the reason, and nothing is due for a retry
+    email.refresh_from_db()
+    assert status == EmailStatus.FAILED == email.status, email.last_error
+    assert email.last_error == "Not sent: the link was revoked before this email went out."
+    assert email.pk not in outbox_due_ids(now=timezone.now() + dt.timedelta(days=2))
