@@ -189,8 +189,8 @@ def test_a_revoked_shares_pending_email_is_not_sent_with_a_dead_link(shared) -> 
     # then building it refuses with a clear reason
     with pytest.raises(ShareEmailNotSendable, match="link was revoked"):
         render_outbox_email(outbox)
-    # and the worker does not send it: it stays unsent, with the reason recorded
-    assert outbox_email_deliver(email_id=outbox.pk) == EmailStatus.PENDING
+    # and the worker gives it up at once: unsent, with the reason recorded, never retried
+    assert outbox_email_deliver(email_id=outbox.pk) == EmailStatus.FAILED
     outbox.refresh_from_db()
     assert outbox.sent_at is None and "link was revoked" in outbox.last_error
     assert mail.outbox == []
