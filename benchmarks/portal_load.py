@@ -127,7 +127,7 @@ print(reverse("portal:seen", args=[token]))
     return out[-2], out[-1]
 
 
-def start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     env = environment()
     env["BASE_URL"] = f"http://127.0.0.1:{port}"
     env["PORT"] = str(port)
@@ -139,7 +139,7 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--access-logfile",
             str(log),
             "--error-logfile",
@@ -237,12 +237,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
     port = free_port()
     page, seen = seed(port)
     log = ROOT / "var" / "bench" / "gunicorn.log"
-    process = start_gunicorn(port, log)
+    process = start_gunicorn(port, log, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         warm(port, "/bench/bare/")
@@ -266,7 +267,7 @@ def main() -> None:
     token_in_log = leaked in log.read_text()
 
     print(
-        f"\nwrk -t2 -c{args.connections} -d{args.duration}s, gunicorn 2 sync workers, SQLite WAL\n"
+        f"\nwrk -t2 -c{args.connections} -d{args.duration}s, gunicorn {args.workers} sync workers, SQLite WAL\n"
     )
     print(f"{'run':32} {'req/s':>9} {'vs bare':>8} {'p50 ms':>8} {'p99 ms':>8}  errors")
     for result in (bare, mixed, page_only):

@@ -280,3 +280,15 @@ def test_client_preview_needs_a_login(client, rep):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_client_link_without_its_trailing_slash_is_sent_on_by_shape_alone(client, rep):
+    shared = share_quote(rep)
+
+    real = client.get(f"/p/{shared.token}")
+    unknown = client.get("/p/" + "Q" * 44)
+
+    assert real.status_code == unknown.status_code == 301
+    assert real["Location"] == shared.url
+    assert unknown["Location"] == "/p/" + "Q" * 44 + "/"
+    assert client.get("/p/short").status_code == 404

@@ -19,9 +19,10 @@ from functools import wraps
 from threading import Lock
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
@@ -33,6 +34,7 @@ from quotery.core.money import UnknownCurrency, format_money
 from quotery.core.request_meta import RequestMeta, client_ip
 from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
+from quotery.portal.links import split_token
 from quotery.portal.models import ConversationMessage, PortalShare
 from quotery.portal.selectors import PortalPage, portal_page, share_for_token, thread_for_quote
 from quotery.portal.services import (
@@ -385,9 +387,13 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
 @portal_headers
 @require_safe
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    """Anything else under /p/: the same 404 as an unknown link, counted the same way."""
+    """Anything else under /p/: the same 404 as an unknown link, counted the same way. A
+    link that lost its trailing slash (pasted by hand) is sent on by its shape alone, so
+    the answer says nothing about whether the link exists."""
     if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
         return _too_many(ratelimit.NOT_FOUND_PER_IP)
+    if split_token(rest) is not None:
+        return HttpResponsePermanentRedirect(reverse("portal:page", args=[rest]))
     return _unknown_link(request)
 
 
