@@ -103,6 +103,8 @@ def test_client_page_has_no_serious_accessibility_violations(browser, live_serve
         for width in (375, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(shared.url)
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(RESULTS / f"portal-client-{width}.png"), full_page=True)
             page.add_script_tag(path=str(AXE))
             violations = page.evaluate(
                 "async () => (await axe.run(document)).violations"
