@@ -8,10 +8,10 @@ from quotery.core.request_meta import RequestMeta, anonymised_ip, client_ip
 
 
 def request_from(remote: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]
-    headers = {"REMOTE_ADDR": remote, "HTTP_USER_AGENT": "Agent/1.0"}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_USER_AGENT="Agent/1.0")
     if forwarded is not None:
-        headers["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **headers)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return request
 
 
 def test_security_8_a_spoofed_forwarded_for_is_ignored_without_a_trusted_proxy(settings) -> None:
