@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from quotery.accounts.models import Company, Membership, Role, User
 from quotery.catalog.models import Product, StockMovement
 from quotery.clients.models import Client, Contact
+from quotery.engagement.models import QuoteEvent
 from quotery.factories import (
     DEFAULT_PASSWORD,
     ClientFactory,
@@ -24,6 +25,10 @@ from quotery.factories import (
     make_quote,
     member,
 )
+from quotery.notifications.models import OutboxEmail
+from quotery.portal.links import share_token
+from quotery.portal.models import PortalShare
+from quotery.portal.services import share_send
 from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +36,7 @@ pytestmark = pytest.mark.django_db
 World = dict[str, Any]
 
 # url name -> kwargs built from the test's objects
-URL_KWARGS: dict[str, Callable[[World], dict[str, int]]] = {
+URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "accounts:login": lambda w: {},
     "accounts:logout": lambda w: {},
     "accounts:password_change": lambda w: {},
@@ -62,6 +67,16 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int]]] = {
     "quotes:duplicate": lambda w: {"pk": w["quote"].pk},
     "quotes:delivery_notes": lambda w: {},
     "quotes:delivery_note": lambda w: {"pk": 1},
+    "sharing:share": lambda w: {"pk": w["quote"].pk},
+    "sharing:resend": lambda w: {"pk": w["quote"].pk, "share_pk": w["share"].pk},
+    "sharing:revoke": lambda w: {"pk": w["quote"].pk, "share_pk": w["share"].pk},
+    "portal:page": lambda w: {"token": w["token"]},
+    "portal:seen": lambda w: {"token": w["token"]},
+    "portal:pdf": lambda w: {"token": w["token"]},
+    "portal:preview": lambda w: {"pk": w["quote"].pk},
+    "engagement:dashboard": lambda w: {},
+    "mailbox:list": lambda w: {},
+    "mailbox:message": lambda w: {"name": "20261128-073050-1.0"},
 }
 
 
@@ -85,6 +100,10 @@ def app_url_names() -> set[str]:
 def world(company: Company) -> World:
     admin = member(company, Role.ADMIN)
     client = ClientFactory(company=company)
+    quote = make_quote(owner=admin, client=client)
+    share = share_send(
+        quote=quote, user=admin, recipient_name="Anna", recipient_email="anna@example.com"
+    )
     return {
         "company": company,
         "admin": admin,
@@ -92,7 +111,9 @@ def world(company: Company) -> World:
         "client": client,
         "contact": ContactFactory(client=client, company=company),
         "product": ProductFactory(company=company),
-        "quote": make_quote(owner=admin, client=client),
+        "quote": quote,
+        "share": share,
+        "token": share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email),
     }
 
 
@@ -107,6 +128,9 @@ def snapshot() -> tuple[object, ...]:
         User.objects.count(),
         list(Membership.objects.values_list("role", "user__is_active")),
         list(Company.objects.values_list("name", "brand_colour")),
+        list(PortalShare.objects.values_list("key", "revoked_at", "send_count")),
+        QuoteEvent.objects.count(),
+        OutboxEmail.objects.count(),
     )
 
 
@@ -149,7 +173,7 @@ def cancel_with_token_from(world: World, origin: str) -> int:
 
 def test_security_22_cross_site_origin_is_refused_even_with_a_token(world: World) -> None:
     assert cancel_with_token_from(world, "https://attacker.example") == 403
-    assert world["quote"].state == QuoteState.DRAFT
+    assert world["quote"].state == QuoteState.SENT
 
 
 def test_security_22_same_origin_post_with_token_works(world: World) -> None:
