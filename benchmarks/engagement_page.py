@@ -31,7 +31,7 @@ TARGETS_MS = {"sqlite": 1000, "postgresql": 300}
 
 def run(command: list[str], **options: object) -> subprocess.CompletedProcess[str]:
     """Our own scripts (manage.py, this file) with fixed arguments."""
-    return subprocess.run(command, text=True, **options)  # type: ignore[call-overload]  # noqa: S603
+    return subprocess.run(command, **{"text": True, **options})  # type: ignore[call-overload]  # noqa: S603
 
 
 def database_url(backend: str) -> str:

@@ -59,6 +59,11 @@ class QuoteEvent(CompanyOwned):
         indexes = [
             models.Index(fields=["company", "kind", "occurred_at"]),
             models.Index(fields=["company", "occurred_at"]),
+            # Covers the Engagement page's grouped counts (kind, time, quote) so PostgreSQL
+            # answers them from the index alone.
+            models.Index(
+                fields=["company", "kind", "occurred_at", "quote"], name="event_kind_time_quote"
+            ),
         ]
 
     def __str__(self) -> str:
