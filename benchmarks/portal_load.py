@@ -267,7 +267,8 @@ def main() -> None:
     token_in_log = leaked in log.read_text()
 
     print(
-        f"\nwrk -t2 -c{args.connections} -d{args.duration}s, gunicorn {args.workers} sync workers, SQLite WAL\n"
+        f"\nwrk -t2 -c{args.connections} -d{args.duration}s, "
+        f"gunicorn {args.workers} sync workers, SQLite WAL\n"
     )
     print(f"{'run':32} {'req/s':>9} {'vs bare':>8} {'p50 ms':>8} {'p99 ms':>8}  errors")
     for result in (bare, mixed, page_only):
