@@ -9,8 +9,17 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from quotery.core.canonical import canonical_json
+from quotery.core.rawsql import Insert
 from quotery.engagement.models import GENESIS_HASH, QuoteEvent
 from quotery.quotes.models import Quote
+
+# Written by hand (quotery.core.rawsql): every page view and beacon appends a link.
+LOCK_SQL = f"SELECT id FROM {Quote._meta.db_table} WHERE id = %s FOR UPDATE"  # noqa: S608
+LAST_LINK_SQL = (
+    f"SELECT sequence, hash FROM {QuoteEvent._meta.db_table} "  # noqa: S608
+    "WHERE quote_id = %s ORDER BY sequence DESC LIMIT 1"
+)
+EVENT_INSERT = Insert(QuoteEvent)
 
 
 def link_hash(prev_hash: str, event: QuoteEvent) -> str:
@@ -20,27 +29,32 @@ def link_hash(prev_hash: str, event: QuoteEvent) -> str:
     ).hexdigest()
 
 
+def lock_chain(quote_id: int) -> None:
+    """Within the caller's transaction, makes it the only writer of the quote's chain until
+    it ends. On PostgreSQL: the quote's row lock (the one the quote services take). SQLite's
+    IMMEDIATE transactions already admit one writer at a time."""
+    if connection.vendor != "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(LOCK_SQL, [quote_id])
+
+
 def append_event(event: QuoteEvent) -> QuoteEvent:
     """Gives the unsaved event the next sequence number and its chained hash, and saves it.
 
-    Serialised per quote: on PostgreSQL it takes the quote's row lock (the same lock the
-    quote services take); SQLite's IMMEDIATE transactions already admit one writer at a time.
-    The (quote, sequence) unique constraint refuses a fork if anything slips past.
+    Serialised per quote through `lock_chain`. The (quote, sequence) unique constraint
+    refuses a fork if anything slips past. Inside a caller's transaction it adds no
+    savepoint: an error here rolls the caller back too.
     """
-    with transaction.atomic():
-        if connection.vendor != "sqlite":
-            Quote.objects.select_for_update().filter(pk=event.quote_id).values_list("pk").get()
-        last = (
-            QuoteEvent.objects.filter(quote_id=event.quote_id)
-            .order_by("-sequence")
-            .values_list("sequence", "hash")
-            .first()
-        )
-        sequence, prev_hash = last if last else (0, GENESIS_HASH)
+    with transaction.atomic(savepoint=False):
+        lock_chain(event.quote_id)
+        with connection.cursor() as cursor:
+            cursor.execute(LAST_LINK_SQL, [event.quote_id])
+            last = cursor.fetchone()
+        sequence, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
         event.sequence = sequence + 1
         event.prev_hash = prev_hash
         event.hash = link_hash(prev_hash, event)
-        event.save(force_insert=True)
+        EVENT_INSERT.save(event)
     return event
 
 

@@ -80,16 +80,22 @@ def event_link_opened(*, quote: Quote, share: PortalShare, meta: RequestMeta) ->
 
 
 def event_quote_viewed(
-    *, quote: Quote, share: PortalShare, meta: RequestMeta, opened: QuoteEvent
+    *,
+    quote: Quote,
+    share: PortalShare,
+    meta: RequestMeta,
+    open_sequence: int,
+    revision_number: int,
 ) -> QuoteEvent:
-    """The beacon of a visible browser confirmed the open `opened`: a counted view."""
+    """The beacon of a visible browser confirmed the open `open_sequence` (of revision
+    `revision_number`): a counted view."""
     return _append(
         quote=quote,
         kind=EventKind.QUOTE_VIEWED,
         share=share,
         meta=meta,
-        data={"open": opened.sequence},
-        revision_number=opened.revision_number,
+        data={"open": open_sequence},
+        revision_number=revision_number,
     )
 
 

@@ -1,34 +1,62 @@
-"""Reads of the portal: which share a link opens, a quote's shares and its thread."""
+"""Reads of the portal: which share a link opens, a quote's shares and its thread.
+
+The client page's reads (`share_for_token`, `portal_page`) are hand-written SQL through
+`quotery.core.rawsql`: they run on every page view and beacon, where the ORM's compile
+time would be most of the cost.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from quotery.accounts.models import Company
+from quotery.core.rawsql import Columns, fetch_instances
 from quotery.portal.links import signature_matches, split_token
 from quotery.portal.models import ConversationMessage, PortalShare
 from quotery.quotes.models import Quote, QuoteRevision, end_of_validity
 from quotery.quotes.states import effective_state
 
 
+def _all_columns(model: type[Any], alias: str) -> Columns:
+    return Columns(model, [f.name for f in model._meta.concrete_fields], alias)
+
+
+SHARE_COLUMNS = _all_columns(PortalShare, "s")
+QUOTE_COLUMNS = _all_columns(Quote, "q")
+COMPANY_COLUMNS = _all_columns(Company, "c")
+SHARE_SQL = (
+    f"SELECT {SHARE_COLUMNS.sql}, {QUOTE_COLUMNS.sql}, {COMPANY_COLUMNS.sql} "  # noqa: S608
+    f"FROM {PortalShare._meta.db_table} s "
+    f"INNER JOIN {Quote._meta.db_table} q ON q.id = s.quote_id "
+    f"INNER JOIN {Company._meta.db_table} c ON c.id = q.company_id "
+    "WHERE s.key = %s"
+)
+
+
 def share_for_token(token: str) -> PortalShare | None:
     """The live share a link opens, or None for unknown, malformed, forged and revoked links
-    alike (SECURITY.md 3); the caller answers all of them with the same 404. One query."""
+    alike (SECURITY.md 3); the caller answers all of them with the same 404. One query,
+    which also loads the share's quote and company."""
     parts = split_token(token)
     if parts is None:
         return None
     key, signature = parts
-    share = (
-        PortalShare.objects.select_related("quote", "quote__company", "quote__owner")
-        .filter(key=key)
-        .first()
-    )
-    if share is None or share.is_revoked:
+    rows = fetch_instances(SHARE_SQL, [key], SHARE_COLUMNS, QUOTE_COLUMNS, COMPANY_COLUMNS)
+    if not rows:
+        return None
+    share, quote, company = rows[0]
+    Quote._meta.get_field("company").set_cached_value(quote, company)
+    PortalShare._meta.get_field("quote").set_cached_value(share, quote)
+    PortalShare._meta.get_field("company").set_cached_value(share, company)
+    if share.is_revoked:
         return None
     if not signature_matches(
         key=key, quote_id=share.quote_id, email=share.recipient_email, signature=signature
@@ -50,13 +78,67 @@ def thread_for_quote(quote: Quote) -> QuerySet[ConversationMessage]:
 
 
 @dataclass(frozen=True)
+class RevisionContent:
+    number: int
+    content_hash: str
+    content: dict[str, Any]
+
+
+# A revision never changes once written, so (quote, revision number) names its content for
+# good: each process keeps the most recent ones instead of reading them on every page view.
+# The quote's creation time is in the key too, so a database restored or rebuilt with the
+# same ids (as tests do) never meets content cached for another quote.
+_REVISIONS: OrderedDict[tuple[int, dt.datetime, int], RevisionContent] = OrderedDict()
+_REVISIONS_SIZE = 512
+_REVISIONS_LOCK = Lock()
+
+
+def revision_content(quote: Quote) -> RevisionContent:
+    """The content of the quote's latest revision (`quote.revision_number`): from this
+    process's cache, or one query."""
+    key = (quote.pk, quote.created_at, quote.revision_number)
+    with _REVISIONS_LOCK:
+        cached = _REVISIONS.get(key)
+        if cached is not None:
+            _REVISIONS.move_to_end(key)
+            return cached
+    row = (
+        QuoteRevision.objects.filter(quote_id=quote.pk, number=quote.revision_number)
+        .values_list("content_hash", "content")
+        .first()
+    )
+    if row is None:  # a share always follows quote_mark_sent, which writes one
+        raise QuoteRevision.DoesNotExist(
+            f"Quote {quote.pk} has no revision {quote.revision_number}"
+        )
+    revision = RevisionContent(quote.revision_number, row[0], json.loads(row[1]))
+    with _REVISIONS_LOCK:
+        _REVISIONS[key] = revision
+        if len(_REVISIONS) > _REVISIONS_SIZE:
+            _REVISIONS.popitem(last=False)
+    return revision
+
+
+MESSAGE_COLUMNS = Columns(
+    ConversationMessage,
+    ["id", "company", "quote", "author_kind", "author_name", "body", "created_at"],
+    "m",
+)
+THREAD_SQL = (
+    f"SELECT {MESSAGE_COLUMNS.sql} FROM {ConversationMessage._meta.db_table} m "  # noqa: S608
+    "WHERE m.quote_id = %s ORDER BY m.created_at, m.id"
+)
+
+
+@dataclass(frozen=True)
 class PortalPage:
     """What the client page shows: the latest revision's canonical content (exactly what
     the content hash covers), the thread, and whether the quote is past its validity."""
 
     share: PortalShare
     quote: Quote
-    revision: QuoteRevision
+    revision_number: int
+    content_hash: str
     content: dict[str, Any]
     messages: list[ConversationMessage]
     state: str
@@ -65,20 +147,21 @@ class PortalPage:
 
 
 def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> PortalPage:
-    """Two queries whatever the quote's size: the latest revision and the thread."""
+    """One query whatever the quote's size (the thread), plus one for a revision this
+    process has not seen yet."""
     quote = share.quote
     zone = quote.company.zone
     now = now or timezone.now()
-    revision = QuoteRevision.objects.filter(quote=quote).order_by("-number").first()
-    if revision is None:  # a share always follows quote_mark_sent, which writes one
-        raise QuoteRevision.DoesNotExist(f"Quote {quote.pk} has a share but no revision")
+    revision = revision_content(quote)
+    messages = [row[0] for row in fetch_instances(THREAD_SQL, [quote.pk], MESSAGE_COLUMNS)]
     state = effective_state(quote.state, quote.valid_until, zone, now)
     return PortalPage(
         share=share,
         quote=quote,
-        revision=revision,
-        content=json.loads(revision.content),
-        messages=list(thread_for_quote(quote)),
+        revision_number=revision.number,
+        content_hash=revision.content_hash,
+        content=revision.content,
+        messages=messages,
         state=state,
         expired=state == "expired",
         valid_until_end=end_of_validity(quote.valid_until, zone),

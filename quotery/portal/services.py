@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from quotery.accounts.models import User
 from quotery.core.exceptions import ApplicationError, IllegalTransition, ValidationFailed
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement import events
+from quotery.engagement.chain import lock_chain
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.notifications.services import outbox_email_add
 from quotery.portal.links import new_share_key
@@ -149,32 +152,60 @@ def share_revoke(*, share: PortalShare, user: User) -> PortalShare:
 
 def portal_open_record(*, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
     """A GET of the client page: recorded as an open, not yet a view (SECURITY.md 10)."""
-    with transaction.atomic():
-        return events.event_link_opened(quote=share.quote, share=share, meta=meta)
+    return events.event_link_opened(quote=share.quote, share=share, meta=meta)
+
+
+OPEN_SQL = (
+    f"SELECT revision_number FROM {QuoteEvent._meta.db_table} "  # noqa: S608
+    "WHERE quote_id = %s AND sequence = %s AND kind = %s AND share_id = %s"
+)
+# Views come seconds after their open, so only the few events after it are read.
+LATER_VIEWS_SQL = (
+    f"SELECT data FROM {QuoteEvent._meta.db_table} "  # noqa: S608
+    "WHERE quote_id = %s AND sequence > %s AND kind = %s"
+)
+SEEN_REVISION_SQL = (
+    f"UPDATE {PortalShare._meta.db_table} SET last_viewed_revision = %s "  # noqa: S608
+    "WHERE id = %s AND last_viewed_revision < %s"
+)
+
+
+def _confirms(data: object, open_sequence: int) -> bool:
+    if isinstance(data, str):  # SQLite hands JSON back as text
+        data = json.loads(data)
+    return isinstance(data, dict) and data.get("open") == open_sequence
 
 
 def portal_view_confirm(*, share: PortalShare, open_sequence: int, meta: RequestMeta) -> bool:
     """The page's beacon: a visible browser confirms the open `open_sequence` of this share.
-    Counts at most one view per open; returns whether a view was counted."""
+    Counts at most one view per open, also when beacons race; returns whether it counted.
+
+    Holds the quote's chain lock (`lock_chain`) from the check to the insert. The queries
+    are hand-written (they run on every beacon; see quotery.core.rawsql).
+    """
     with transaction.atomic():
-        opened = QuoteEvent.objects.filter(
-            quote_id=share.quote_id, share=share, kind=EventKind.LINK_OPENED, sequence=open_sequence
-        ).first()
-        if opened is None:
-            return False
-        already = QuoteEvent.objects.filter(
-            quote_id=share.quote_id, kind=EventKind.QUOTE_VIEWED, data__open=open_sequence
-        ).exists()
-        if already:
-            return False
-        events.event_quote_viewed(quote=share.quote, share=share, meta=meta, opened=opened)
-        if opened.revision_number > share.last_viewed_revision:
-            PortalShare.objects.filter(pk=share.pk).update(
-                last_viewed_revision=opened.revision_number
+        lock_chain(share.quote_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                OPEN_SQL, [share.quote_id, open_sequence, EventKind.LINK_OPENED, share.pk]
             )
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            revision_number = row[0]
+            cursor.execute(LATER_VIEWS_SQL, [share.quote_id, open_sequence, EventKind.QUOTE_VIEWED])
+            if any(_confirms(data, open_sequence) for (data,) in cursor.fetchall()):
+                return False
+            events.event_quote_viewed(
+                quote=share.quote,
+                share=share,
+                meta=meta,
+                open_sequence=open_sequence,
+                revision_number=revision_number,
+            )
+            cursor.execute(SEEN_REVISION_SQL, [revision_number, share.pk, revision_number])
     return True
 
 
 def portal_pdf_download_record(*, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
-    with transaction.atomic():
-        return events.event_pdf_downloaded(quote=share.quote, share=share, meta=meta)
+    return events.event_pdf_downloaded(quote=share.quote, share=share, meta=meta)

@@ -17,8 +17,8 @@ from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import member
 from quotery.portal.models import AuthorKind, ConversationMessage
+from quotery.portal.presentation import brand_for
 from quotery.portal.tests.portal_fixtures import expire, share_quote
-from quotery.portal.views.client import brand_for
 from quotery.quotes.models import Line
 
 pytestmark = pytest.mark.django_db
@@ -239,7 +239,7 @@ def test_client_brand_text_colour_is_picked_by_contrast(company, colour, on_colo
     brand = brand_for(company)
     assert brand.on_colour == on_colour
     # the ink for brand-coloured text on white reaches WCAG AA
-    from quotery.portal.views.client import _contrast, _luminance
+    from quotery.portal.presentation import _contrast, _luminance
 
     assert _contrast(1.0, _luminance(brand.ink)) >= 4.5
 

@@ -47,7 +47,7 @@ def test_security_1_a_link_carries_128_random_bits_and_one_link_per_recipient(co
 
 def test_security_2_the_database_alone_cannot_produce_a_working_link(company, settings) -> None:
     # given a share and everything the database holds about it
-    _, quote, share = shared(company)
+    _, _, share = shared(company)
     working = token_of(share)
     stored = " ".join(
         str(v) for v in PortalShare.objects.filter(pk=share.pk).values().get().values()

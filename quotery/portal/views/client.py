@@ -9,41 +9,42 @@ open, and only the page's beacon turns that open into a counted view (SECURITY.m
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable
 from functools import wraps
-from threading import Lock
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.db import transaction
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
-from quotery.accounts.models import Company
 from quotery.core.canonical import canonical_json
-from quotery.core.money import UnknownCurrency, format_money
 from quotery.core.request_meta import RequestMeta, client_ip
 from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
 from quotery.portal.links import split_token
-from quotery.portal.models import ConversationMessage, PortalShare
-from quotery.portal.selectors import PortalPage, portal_page, share_for_token, thread_for_quote
+from quotery.portal.models import PortalShare
+from quotery.portal.presentation import (
+    client_page_response,
+    page_context,
+    page_key,
+    quote_view,
+    render_body,
+    revision_body,
+)
+from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
 from quotery.portal.services import (
     portal_open_record,
     portal_pdf_download_record,
     portal_view_confirm,
 )
 from quotery.quotes.content import client_visible_content
-from quotery.quotes.models import QuoteState, end_of_validity
+from quotery.quotes.models import QuoteRevision, end_of_validity
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
 
@@ -67,195 +68,6 @@ def portal_headers(view: View) -> View:
         return response
 
     return wrapped
-
-
-# ---------------------------------------------------------------------------------------
-# Presentation of a revision's canonical content
-
-
-@dataclass(frozen=True)
-class LineView:
-    description: str
-    sku: str
-    quantity: str
-    unit_price: str
-    discount: str
-    tax: str
-    total: str
-
-
-@dataclass(frozen=True)
-class SectionView:
-    title: str
-    lines: list[LineView]
-    subtotal: str
-
-
-@dataclass(frozen=True)
-class TaxView:
-    rate: str
-    amount: str
-
-
-@dataclass(frozen=True)
-class QuoteView:
-    number: str
-    title: str
-    currency: str
-    issue_date: dt.date
-    valid_until: dt.date
-    client: str
-    contact_name: str
-    prepared_by_name: str
-    prepared_by_email: str
-    notes: str
-    sections: list[SectionView]
-    line_count: int
-    before_discount: str
-    discount: str
-    has_discount: bool
-    subtotal: str
-    taxes: list[TaxView]
-    total: str
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    try:
-        return format_money(amount, currency)
-    except UnknownCurrency:
-        return f"{amount:f} {currency}"
-
-
-def _date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def quote_view(content: dict[str, Any]) -> QuoteView:
-    """The canonical content (all strings) made readable: money formatted for the currency,
-    section subtotals summed from the rounded line totals, dates as dates."""
-    currency = content["currency"]
-    sections = []
-    line_count = 0
-    for section in content["sections"]:
-        lines = [
-            LineView(
-                description=line["description"],
-                sku=line["sku"],
-                quantity=line["quantity"],
-                unit_price=_money(Decimal(line["unit_price"]), currency),
-                discount=f"{line['discount_percent']} %"
-                if Decimal(line["discount_percent"])
-                else "",
-                tax=f"{line['tax_rate']} %",
-                total=_money(Decimal(line["net"]), currency),
-            )
-            for line in section["lines"]
-        ]
-        line_count += len(lines)
-        subtotal = sum((Decimal(line["net"]) for line in section["lines"]), Decimal(0))
-        sections.append(
-            SectionView(title=section["title"], lines=lines, subtotal=_money(subtotal, currency))
-        )
-    totals = content["totals"]
-    discount = Decimal(totals["discount"])
-    contact = content.get("contact") or {}
-    prepared_by = content.get("prepared_by") or {}
-    return QuoteView(
-        number=content["number"],
-        title=content["title"],
-        currency=currency,
-        issue_date=_date(content["issue_date"]),
-        valid_until=_date(content["valid_until"]),
-        client=content["client"],
-        contact_name=contact.get("name", ""),
-        prepared_by_name=prepared_by.get("name", "") or prepared_by.get("email", ""),
-        prepared_by_email=prepared_by.get("email", ""),
-        notes=content.get("notes", ""),
-        sections=sections,
-        line_count=line_count,
-        before_discount=_money(Decimal(totals["subtotal"]) + discount, currency),
-        discount=_money(discount, currency),
-        has_discount=bool(discount),
-        subtotal=_money(Decimal(totals["subtotal"]), currency),
-        taxes=[
-            TaxView(rate=tax["rate"], amount=_money(Decimal(tax["amount"]), currency))
-            for tax in totals["taxes"]
-        ],
-        total=_money(Decimal(totals["total"]), currency),
-    )
-
-
-# A revision's content never changes (its hash names it), so its formatted view and
-# rendered body can be kept. Per process, bounded: the page then costs its queries and a
-# small outer template, whatever the number of lines.
-_BODY_CACHE: OrderedDict[str, tuple[QuoteView, SafeString]] = OrderedDict()
-_BODY_CACHE_SIZE = 256
-_BODY_CACHE_LOCK = Lock()
-
-
-def _render_body(quote: QuoteView) -> SafeString:
-    return SafeString(render_to_string("portal/client/_quote.html", {"q": quote}))
-
-
-def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView, SafeString]:
-    with _BODY_CACHE_LOCK:
-        cached = _BODY_CACHE.get(content_hash)
-        if cached is not None:
-            _BODY_CACHE.move_to_end(content_hash)
-            return cached
-    quote = quote_view(content)
-    rendered = (quote, _render_body(quote))
-    with _BODY_CACHE_LOCK:
-        _BODY_CACHE[content_hash] = rendered
-        if len(_BODY_CACHE) > _BODY_CACHE_SIZE:
-            _BODY_CACHE.popitem(last=False)
-    return rendered
-
-
-# ---------------------------------------------------------------------------------------
-# Branding
-
-
-def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(a: float, b: float) -> float:
-    light, dark = max(a, b), min(a, b)
-    return (light + 0.05) / (dark + 0.05)
-
-
-DARK_TEXT = "#111827"
-WHITE = "#ffffff"
-
-
-@dataclass(frozen=True)
-class Brand:
-    colour: str  # backgrounds: the header band, the primary button
-    on_colour: str  # text on the brand colour: white or dark, whichever reads better
-    ink: str  # the brand colour darkened until it reads as text on white (WCAG AA 4.5:1)
-
-
-def brand_for(company: Company) -> Brand:
-    colour = company.brand_colour
-    if not (len(colour) == 7 and colour.startswith("#")):
-        colour = "#1f6feb"
-    try:
-        luminance = _luminance(colour)
-    except ValueError:
-        colour, luminance = "#1f6feb", _luminance("#1f6feb")
-    dark = _luminance(DARK_TEXT)
-    on_colour = WHITE if _contrast(1.0, luminance) >= _contrast(luminance, dark) else DARK_TEXT
-    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    ink = colour
-    for step in range(21):
-        factor = 1 - step * 0.05
-        ink = "#" + "".join(f"{round(c * factor):02x}" for c in channels)
-        if _contrast(1.0, _luminance(ink)) >= 4.5:
-            break
-    return Brand(colour=colour, on_colour=on_colour, ink=ink)
 
 
 # ---------------------------------------------------------------------------------------
@@ -289,39 +101,6 @@ def _is_company_staff(request: HttpRequest, share: PortalShare) -> bool:
     return membership is not None and membership.company_id == share.company_id
 
 
-def _state_notice(state: str) -> str:
-    return {
-        QuoteState.ACCEPTED: "This quote has been accepted.",
-        QuoteState.READY_FOR_BILLING: "This quote has been accepted.",
-        QuoteState.CLOSED: "This quote has been accepted and is closed.",
-        QuoteState.DECLINED: "This quote was declined.",
-        QuoteState.CANCELLED: "This quote has been withdrawn.",
-    }.get(QuoteState(state), "")
-
-
-def _page_context(
-    *,
-    company: Company,
-    quote: QuoteView,
-    body: SafeString,
-    messages: Sequence[ConversationMessage],
-    state: str,
-    valid_until: dt.date,
-) -> dict[str, Any]:
-    return {
-        "company": company,
-        "brand": brand_for(company),
-        "q": quote,
-        "body": body,
-        "messages": messages,
-        "state": state,
-        "expired": state == QuoteState.EXPIRED,
-        "valid_until": valid_until,
-        "open_for_answer": state in {QuoteState.SENT, QuoteState.CHANGES_REQUESTED},
-        "state_notice": _state_notice(state),
-    }
-
-
 # ---------------------------------------------------------------------------------------
 # Views
 
@@ -336,32 +115,52 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     share = share_for_token(token)
     if share is None:
         return _unknown_link(request)
-    current: PortalPage = portal_page(share)
+    current = portal_page(share)
+    company = current.quote.company
     staff = _is_company_staff(request, share)
     open_sequence = None
     # Django answers HEAD with this same function: only a real GET records the open.
     if request.method == "GET" and not staff:
         opened = portal_open_record(share=share, meta=RequestMeta.from_request(request))
         open_sequence = opened.sequence
-    quote, body = revision_body(current.revision.content_hash, current.content)
-    context = _page_context(
-        company=current.quote.company,
+    quote, body = revision_body(current.content_hash, current.content)
+    context = page_context(
+        company=company,
         quote=quote,
         body=body,
         messages=current.messages,
         state=current.state,
         valid_until=current.quote.valid_until,
     )
-    context.update(token=token, staff_visit=staff, open_sequence=open_sequence, preview=False)
-    with timezone.override(current.quote.company.zone):
-        return render(request, "portal/client/page.html", context)
+    context.update(staff_visit=staff, preview=False)
+    key = page_key(
+        company=company,
+        content_hash=current.content_hash,
+        state=current.state,
+        valid_until=current.quote.valid_until,
+        messages=current.messages,
+        staff_visit=staff,
+        counts_open=open_sequence is not None,
+    )
+    return client_page_response(
+        request,
+        key=key,
+        context=context,
+        token=token,
+        open_sequence=open_sequence,
+        zone=company.zone,
+    )
 
 
 @portal_headers
 @require_POST
+@transaction.atomic
 def seen(request: HttpRequest, token: str) -> HttpResponse:
     """The beacon: the page was visible in a browser for a moment, so the open it names
-    becomes a counted view. CSRF-protected like every POST; 204 whether or not it counted."""
+    becomes a counted view. CSRF-protected like every POST; 204 whether or not it counted.
+
+    One transaction for the rate-limit counters and the view: one commit per beacon, and
+    every answer (429s included) keeps its counted hits."""
     if not ratelimit.hit(ratelimit.POST_PER_IP, _ip(request)):
         return _too_many(ratelimit.POST_PER_IP)
     share = share_for_token(token)  # revoked since the page loaded: nothing is counted
@@ -411,10 +210,10 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
     company = quote.company
     state = effective_state(quote.state, quote.valid_until, company.zone, timezone.now())
     view = quote_view(content)
-    context = _page_context(
+    context = page_context(
         company=company,
         quote=view,
-        body=_render_body(view),
+        body=render_body(view),
         messages=list(thread_for_quote(quote)),
         state=state,
         valid_until=quote.valid_until,
@@ -442,7 +241,8 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     if share is None:
         return _unknown_link(request)
     current = portal_page(share)
-    document = quote_pdf(revision=current.revision, company=current.quote.company)
+    revision = QuoteRevision.objects.get(quote_id=share.quote_id, number=current.revision_number)
+    document = quote_pdf(revision=revision, company=current.quote.company)
     if request.method == "GET" and not _is_company_staff(request, share):
         portal_pdf_download_record(share=share, meta=RequestMeta.from_request(request))
     response = HttpResponse(document, content_type="application/pdf")

@@ -3,8 +3,9 @@
 Running it again changes nothing and says so. Sent quotes are shared with their contact
 through the portal (the emails land in the local mailbox) and show some client engagement.
 Quote states that no service reaches yet (the client's acceptance, decline and change
-requests, and finance's "paid") are set by `walk_quote_through_states`, which asks `quotery.quotes.states.check_transition` at
-every step, so each demo quote has taken a path the app allows.
+requests, and finance's "paid") are set by `walk_quote_through_states`, which asks
+`quotery.quotes.states.check_transition` at every step, so each demo quote has taken a path
+the app allows.
 """
 
 from __future__ import annotations

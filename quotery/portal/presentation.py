@@ -1,0 +1,327 @@
+"""How the client page presents a quote: the revision's canonical content made readable,
+the company's brand colours, and the rendered page, kept per process where it cannot change.
+
+A revision's content never changes (its hash names it), so its formatted body is kept by
+content hash. The whole page is kept too, by everything it shows (content, branding, state,
+thread), with the three per-request values (the link, the CSRF token, the open's number)
+left as marks and filled in for each response: the client page is served far more often
+than it changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from threading import Lock
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from quotery.accounts.models import Company
+from quotery.core.money import UnknownCurrency, format_money
+from quotery.portal.models import ConversationMessage
+from quotery.quotes.models import QuoteState
+
+# ---------------------------------------------------------------------------------------
+# Presentation of a revision's canonical content
+
+
+@dataclass(frozen=True)
+class LineView:
+    description: str
+    sku: str
+    quantity: str
+    unit_price: str
+    discount: str
+    tax: str
+    total: str
+
+
+@dataclass(frozen=True)
+class SectionView:
+    title: str
+    lines: list[LineView]
+    subtotal: str
+
+
+@dataclass(frozen=True)
+class TaxView:
+    rate: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    number: str
+    title: str
+    currency: str
+    issue_date: dt.date
+    valid_until: dt.date
+    client: str
+    contact_name: str
+    prepared_by_name: str
+    prepared_by_email: str
+    notes: str
+    sections: list[SectionView]
+    line_count: int
+    before_discount: str
+    discount: str
+    has_discount: bool
+    subtotal: str
+    taxes: list[TaxView]
+    total: str
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    try:
+        return format_money(amount, currency)
+    except UnknownCurrency:
+        return f"{amount:f} {currency}"
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def quote_view(content: dict[str, Any]) -> QuoteView:
+    """The canonical content (all strings) made readable: money formatted for the currency,
+    section subtotals summed from the rounded line totals, dates as dates."""
+    currency = content["currency"]
+    sections = []
+    line_count = 0
+    for section in content["sections"]:
+        lines = [
+            LineView(
+                description=line["description"],
+                sku=line["sku"],
+                quantity=line["quantity"],
+                unit_price=_money(Decimal(line["unit_price"]), currency),
+                discount=f"{line['discount_percent']} %"
+                if Decimal(line["discount_percent"])
+                else "",
+                tax=f"{line['tax_rate']} %",
+                total=_money(Decimal(line["net"]), currency),
+            )
+            for line in section["lines"]
+        ]
+        line_count += len(lines)
+        subtotal = sum((Decimal(line["net"]) for line in section["lines"]), Decimal(0))
+        sections.append(
+            SectionView(title=section["title"], lines=lines, subtotal=_money(subtotal, currency))
+        )
+    totals = content["totals"]
+    discount = Decimal(totals["discount"])
+    contact = content.get("contact") or {}
+    prepared_by = content.get("prepared_by") or {}
+    return QuoteView(
+        number=content["number"],
+        title=content["title"],
+        currency=currency,
+        issue_date=_date(content["issue_date"]),
+        valid_until=_date(content["valid_until"]),
+        client=content["client"],
+        contact_name=contact.get("name", ""),
+        prepared_by_name=prepared_by.get("name", "") or prepared_by.get("email", ""),
+        prepared_by_email=prepared_by.get("email", ""),
+        notes=content.get("notes", ""),
+        sections=sections,
+        line_count=line_count,
+        before_discount=_money(Decimal(totals["subtotal"]) + discount, currency),
+        discount=_money(discount, currency),
+        has_discount=bool(discount),
+        subtotal=_money(Decimal(totals["subtotal"]), currency),
+        taxes=[
+            TaxView(rate=tax["rate"], amount=_money(Decimal(tax["amount"]), currency))
+            for tax in totals["taxes"]
+        ],
+        total=_money(Decimal(totals["total"]), currency),
+    )
+
+
+# A revision's content never changes (its hash names it), so its formatted view and
+# rendered body can be kept. Per process, bounded: the page then costs its queries and a
+# small outer template, whatever the number of lines.
+_BODY_CACHE: OrderedDict[str, tuple[QuoteView, SafeString]] = OrderedDict()
+_BODY_CACHE_SIZE = 256
+_BODY_CACHE_LOCK = Lock()
+
+
+def render_body(quote: QuoteView) -> SafeString:
+    return SafeString(render_to_string("portal/client/_quote.html", {"q": quote}))
+
+
+def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView, SafeString]:
+    with _BODY_CACHE_LOCK:
+        cached = _BODY_CACHE.get(content_hash)
+        if cached is not None:
+            _BODY_CACHE.move_to_end(content_hash)
+            return cached
+    quote = quote_view(content)
+    rendered = (quote, render_body(quote))
+    with _BODY_CACHE_LOCK:
+        _BODY_CACHE[content_hash] = rendered
+        if len(_BODY_CACHE) > _BODY_CACHE_SIZE:
+            _BODY_CACHE.popitem(last=False)
+    return rendered
+
+
+# ---------------------------------------------------------------------------------------
+# Branding
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: float, b: float) -> float:
+    light, dark = max(a, b), min(a, b)
+    return (light + 0.05) / (dark + 0.05)
+
+
+DARK_TEXT = "#111827"
+WHITE = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Brand:
+    colour: str  # backgrounds: the header band, the primary button
+    on_colour: str  # text on the brand colour: white or dark, whichever reads better
+    ink: str  # the brand colour darkened until it reads as text on white (WCAG AA 4.5:1)
+
+
+def brand_for(company: Company) -> Brand:
+    colour = company.brand_colour
+    if not (len(colour) == 7 and colour.startswith("#")):
+        colour = "#1f6feb"
+    try:
+        luminance = _luminance(colour)
+    except ValueError:
+        colour, luminance = "#1f6feb", _luminance("#1f6feb")
+    dark = _luminance(DARK_TEXT)
+    on_colour = WHITE if _contrast(1.0, luminance) >= _contrast(luminance, dark) else DARK_TEXT
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    ink = colour
+    for step in range(21):
+        factor = 1 - step * 0.05
+        ink = "#" + "".join(f"{round(c * factor):02x}" for c in channels)
+        if _contrast(1.0, _luminance(ink)) >= 4.5:
+            break
+    return Brand(colour=colour, on_colour=on_colour, ink=ink)
+
+
+def state_notice(state: str) -> str:
+    return {
+        QuoteState.ACCEPTED: "This quote has been accepted.",
+        QuoteState.READY_FOR_BILLING: "This quote has been accepted.",
+        QuoteState.CLOSED: "This quote has been accepted and is closed.",
+        QuoteState.DECLINED: "This quote was declined.",
+        QuoteState.CANCELLED: "This quote has been withdrawn.",
+    }.get(QuoteState(state), "")
+
+
+def page_context(
+    *,
+    company: Company,
+    quote: QuoteView,
+    body: SafeString,
+    messages: Sequence[ConversationMessage],
+    state: str,
+    valid_until: dt.date,
+) -> dict[str, Any]:
+    return {
+        "company": company,
+        "brand": brand_for(company),
+        "q": quote,
+        "body": body,
+        "messages": messages,
+        "state": state,
+        "expired": state == QuoteState.EXPIRED,
+        "valid_until": valid_until,
+        "open_for_answer": state in {QuoteState.SENT, QuoteState.CHANGES_REQUESTED},
+        "state_notice": state_notice(state),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# The whole page, kept by what it shows
+
+PAGE_TEMPLATE = "portal/client/page.html"
+TOKEN_MARK = "quotery-token-mark"  # noqa: S105 (a placeholder, not a secret)
+CSRF_MARK = "quotery-csrf-mark"
+OPEN_MARK = "quotery-open-mark"
+
+_PAGES: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_PAGES_SIZE = 512
+_PAGES_LOCK = Lock()
+
+
+def page_key(
+    *,
+    company: Company,
+    content_hash: str,
+    state: str,
+    valid_until: dt.date,
+    messages: Sequence[ConversationMessage],
+    staff_visit: bool,
+    counts_open: bool,
+) -> tuple[Any, ...]:
+    """Everything the page shows apart from the marks. Messages are never edited, so their
+    ids stand for their text."""
+    return (
+        company.pk,
+        company.name,
+        company.logo.name,
+        company.brand_colour,
+        company.portal_text,
+        company.time_zone,
+        content_hash,
+        state,
+        valid_until,
+        tuple(message.pk for message in messages),
+        staff_visit,
+        counts_open,
+    )
+
+
+def client_page_response(
+    request: HttpRequest,
+    *,
+    key: tuple[Any, ...],
+    context: dict[str, Any],
+    token: str,
+    open_sequence: int | None,
+    zone: dt.tzinfo,
+) -> HttpResponse:
+    """The client page for this request: rendered once per key and process, then only the
+    link, the CSRF token (which also sets the CSRF cookie) and the open's number change."""
+    csrf = get_token(request)
+    with _PAGES_LOCK:
+        html = _PAGES.get(key)
+        if html is not None:
+            _PAGES.move_to_end(key)
+    if html is None:
+        marked = dict(
+            context,
+            token=TOKEN_MARK,
+            csrf_token=CSRF_MARK,
+            open_sequence=OPEN_MARK if open_sequence is not None else None,
+        )
+        with timezone.override(zone):
+            html = render_to_string(PAGE_TEMPLATE, marked, request=request)
+        with _PAGES_LOCK:
+            _PAGES[key] = html
+            if len(_PAGES) > _PAGES_SIZE:
+                _PAGES.popitem(last=False)
+    html = html.replace(TOKEN_MARK, token).replace(CSRF_MARK, csrf)
+    if open_sequence is not None:
+        html = html.replace(OPEN_MARK, str(open_sequence))
+    return HttpResponse(html)
