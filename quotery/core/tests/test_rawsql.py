@@ -1,0 +1,70 @@
+"""Hand-written SQL gives back the same instances the ORM would, and writes the same rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from quotery.core.rawsql import Columns, Insert, fetch_instances
+from quotery.engagement.models import QuoteEvent
+from quotery.factories import make_quote
+from quotery.quotes.models import Quote
+
+pytestmark = pytest.mark.django_db
+
+QUOTE_FIELDS = [f.name for f in Quote._meta.concrete_fields]
+
+
+def test_rows_come_back_as_the_orm_would_load_them(rep) -> None:  # type: ignore[no-untyped-def]
+    # given a quote with decimals, dates and date-times
+    quote = make_quote(owner=rep, sections=2, lines_per_section=3)
+    columns = Columns(Quote, QUOTE_FIELDS, "q")
+
+    # when it is read by hand
+    [(loaded,)] = fetch_instances(
+        f"SELECT {columns.sql} FROM {Quote._meta.db_table} q WHERE q.id = %s",  # noqa: S608
+        [quote.pk],
+        columns,
+    )
+
+    # then every field equals, with the same Python types, what the ORM loads
+    expected = Quote.objects.get(pk=quote.pk)
+    for field in Quote._meta.concrete_fields:
+        ours, orms = getattr(loaded, field.attname), getattr(expected, field.attname)
+        assert ours == orms and type(ours) is type(orms), field.name
+    assert loaded._state.adding is False and loaded._state.db == connection.alias
+
+
+def test_fields_left_out_load_on_first_use(rep) -> None:  # type: ignore[no-untyped-def]
+    quote = make_quote(owner=rep)
+    columns = Columns(Quote, ["id", "number"], "q")
+    [(loaded,)] = fetch_instances(
+        f"SELECT {columns.sql} FROM {Quote._meta.db_table} q WHERE q.id = %s",  # noqa: S608
+        [quote.pk],
+        columns,
+    )
+    assert loaded.title == quote.title
+
+
+def test_insert_writes_the_row_the_orm_reads_back(rep) -> None:  # type: ignore[no-untyped-def]
+    quote = make_quote(owner=rep)
+    event = QuoteEvent(
+        company_id=quote.company_id,
+        quote_id=quote.pk,
+        sequence=1,
+        kind="link_opened",
+        occurred_at=timezone.now(),
+        recipient_email="anna@example.com",
+        revision_number=2,
+        user_agent="Agent/1.0",
+        ip="2001:db8::1",
+        data={"open": 3, "nested": {"a": [1, "b"]}},
+        prev_hash="0" * 64,
+        hash="1" * 64,
+    )
+
+    Insert(QuoteEvent).save(event)
+
+    stored = QuoteEvent.objects.get(pk=event.pk)
+    assert stored.canonical_fields() == event.canonical_fields()
