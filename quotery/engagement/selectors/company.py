@@ -1,8 +1,11 @@
 """The company-wide Engagement page: figures for a date range, aggregated in the database.
 
-Speed: a million events must render in well under a second, so every figure comes from a
-grouped query on the (company, kind, occurred_at) index; Python only walks the grouped rows
-(one per quote active in the range, one per day), never the events themselves.
+Speed: a million events must render in well under a second, so the events of the range are
+read twice, both times from the covering (company, kind, occurred_at, quote) index: once
+for the totals per kind and the views per local day, once for the per-quote figures. The
+per-quote rows never leave the database: one statement aggregates them further into the
+per-rep table, the hot and unseen lists (ten rows and a count each) and the middle row(s)
+of the sorted delays to first view, so Python sees a few dozen rows whatever the volume.
 
 Definitions (also shown on the page):
 - quotes shared: quotes first shared within the range;
@@ -22,13 +25,20 @@ import statistics
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, Count, DateField, Min, Q, QuerySet, When
 
 from quotery.accounts.models import Membership, Role, User
 from quotery.engagement.local_dates import LocalDate
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.engagement.selectors.quote import UNSEEN_AFTER, is_strong_signal
+from quotery.engagement.selectors.quote import (
+    STRONG_SIGNAL_MIN_DOWNLOADS,
+    STRONG_SIGNAL_MIN_VIEWS,
+    UNSEEN_AFTER,
+)
 from quotery.quotes.models import Quote, QuoteState
 
 OPEN_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
@@ -116,112 +126,48 @@ def engagement_scope(membership: Membership) -> QuerySet[QuoteEvent]:
     return events.none()
 
 
-def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
-    if not values:
-        return None
-    seconds = statistics.median(value.total_seconds() for value in values)
-    return dt.timedelta(seconds=round(seconds))
-
-
 def company_engagement(
     *, membership: Membership, date_range: DateRange, now: dt.datetime
 ) -> CompanyEngagement:
-    """Everything the Engagement page shows for the range. Five queries whatever the
-    number of events: totals per kind, per-quote aggregates, views per local day, the rows
-    of the listed quotes, the reps' names."""
-    start, end = date_range.start, date_range.end
-    in_range = engagement_scope(membership).filter(occurred_at__gte=start, occurred_at__lt=end)
+    """Everything the Engagement page shows for the range. Four queries whatever the
+    number of events: totals per kind with views per local day, the per-quote figures
+    aggregated down to reps, lists and the median's middle rows, the listed quotes, the
+    reps' names."""
+    in_range = engagement_scope(membership).filter(
+        occurred_at__gte=date_range.start, occurred_at__lt=date_range.end
+    )
     result = CompanyEngagement(range=date_range)
+    _fill_totals_and_days(result, in_range, date_range)
 
-    totals: Counter[str] = Counter(
-        dict(
-            in_range.filter(kind__in=EventKind.values)
-            .values_list("kind")
-            .annotate(n=Count("quote_id"))
-            .order_by()
-        )
-    )
-    result.views = totals[EventKind.QUOTE_VIEWED]
-    result.pdf_downloads = totals[EventKind.PDF_DOWNLOADED]
-    result.scanner_opens = max(totals[EventKind.LINK_OPENED] - result.views, 0)
-    result.accepted = totals[EventKind.QUOTE_ACCEPTED]
-    result.declined = totals[EventKind.QUOTE_DECLINED]
-    result.changes_requested = totals[EventKind.CHANGES_REQUESTED]
-
-    # One row per quote with views, downloads, shares or an acceptance in the range.
-    per_quote = (
-        in_range.filter(
-            kind__in=[
-                EventKind.QUOTE_SHARED,
-                EventKind.QUOTE_VIEWED,
-                EventKind.PDF_DOWNLOADED,
-                EventKind.QUOTE_ACCEPTED,
-            ]
-        )
-        .values_list("quote_id", "quote__owner_id", "quote__state", "quote__first_shared_at")
-        .annotate(
-            # Counting quote_id (in the covering index), not pk (only in the table).
-            views=Count("quote_id", filter=Q(kind=EventKind.QUOTE_VIEWED)),
-            downloads=Count("quote_id", filter=Q(kind=EventKind.PDF_DOWNLOADED)),
-            accepted=Count("quote_id", filter=Q(kind=EventKind.QUOTE_ACCEPTED)),
-            first_view=Min("occurred_at", filter=Q(kind=EventKind.QUOTE_VIEWED)),
-        )
-        .order_by()
-    )
-    unseen_cutoff = min(end, now) - UNSEEN_AFTER
-    delays: list[dt.timedelta] = []
-    hot: list[tuple[int, int, int, int]] = []  # (-views, -downloads, quote id) sortable
-    unseen: list[tuple[dt.datetime, int]] = []
-    reps: dict[int, list[int]] = {}  # owner -> [shared, viewed, downloads, accepted]
-    facts: dict[int, tuple[int, int, dt.datetime | None]] = {}
-    for (
-        quote_id,
-        owner_id,
-        state,
-        first_shared,
-        views,
-        downloads,
-        accepted,
-        first_view,
-    ) in per_quote:
-        rep = reps.setdefault(owner_id, [0, 0, 0, 0])
-        rep[2] += downloads
-        rep[3] += accepted
-        facts[quote_id] = (views, downloads, first_shared)
-        if first_shared is not None and start <= first_shared < end:
-            rep[0] += 1
-            result.quotes_shared += 1
-            if first_view is not None:
-                rep[1] += 1
-                result.quotes_viewed += 1
-                delays.append(first_view - first_shared)
-            elif state in OPEN_STATES and first_shared <= unseen_cutoff:
-                unseen.append((first_shared, quote_id))
-        if state in OPEN_STATES and is_strong_signal(views=views, pdf_downloads=downloads):
-            hot.append((-views, -downloads, -quote_id, quote_id))
-    result.median_to_first_view = _median(delays)
-
-    hot.sort()
-    unseen.sort()
-    result.hot_total, result.unseen_total = len(hot), len(unseen)
-    hot_ids = [row[-1] for row in hot[:LIST_LIMIT]]
-    unseen_ids = [quote_id for _, quote_id in unseen[:LIST_LIMIT]]
+    figures = _quote_figures(in_range, date_range, now)
+    result.median_to_first_view = figures.median
+    result.hot_total, result.unseen_total = figures.hot_total, figures.unseen_total
+    # The same order as the SQL's: most views, then most downloads, then newest quote.
+    hot = sorted(figures.hot, key=lambda row: (-row[1], -row[2], -row[0]))
     listed = {
         quote.pk: quote
         for quote in Quote.objects.filter(
-            company_id=membership.company_id, pk__in=hot_ids + unseen_ids
+            company_id=membership.company_id,
+            pk__in=[row[0] for row in hot] + [row[0] for row in figures.unseen],
         ).select_related("client", "owner")
     }
+    result.hot = [
+        QuoteRow(listed[quote_id], views, downloads, listed[quote_id].first_shared_at)
+        for quote_id, views, downloads in hot
+        if quote_id in listed
+    ]
+    result.unseen = sorted(
+        (
+            QuoteRow(listed[quote_id], views, downloads, listed[quote_id].first_shared_at)
+            for quote_id, views, downloads in figures.unseen
+            if quote_id in listed
+        ),
+        key=lambda row: (row.first_shared_at, row.quote.pk),
+    )
 
-    def quote_row(quote_id: int) -> QuoteRow:
-        views, downloads, first_shared = facts[quote_id]
-        return QuoteRow(listed[quote_id], views, downloads, first_shared)
-
-    result.hot = [quote_row(quote_id) for quote_id in hot_ids if quote_id in listed]
-    result.unseen = [quote_row(quote_id) for quote_id in unseen_ids if quote_id in listed]
-
-    result.views_per_day = _views_per_day(in_range, date_range)
-
+    reps = figures.reps
+    result.quotes_shared = sum(counts[0] for counts in reps.values())
+    result.quotes_viewed = sum(counts[1] for counts in reps.values())
     names = dict(
         User.objects.filter(
             membership__company_id=membership.company_id, pk__in=list(reps)
@@ -237,19 +183,188 @@ def company_engagement(
     return result
 
 
-def _views_per_day(in_range: QuerySet[QuoteEvent], date_range: DateRange) -> list[DayCount]:
-    """Every day of the range with its number of counted views, days in the company's zone."""
-    local_day = LocalDate(
-        "occurred_at", zone=date_range.zone, start=date_range.start, end=date_range.end
+def _fill_totals_and_days(
+    result: CompanyEngagement, in_range: QuerySet[QuoteEvent], date_range: DateRange
+) -> None:
+    """The totals per kind and every day of the range with its number of counted views
+    (days in the company's zone), from one grouped pass over the range: views are grouped
+    by (kind, local day), every other kind by kind alone."""
+    view_day = Case(
+        When(
+            kind=EventKind.QUOTE_VIEWED,
+            then=LocalDate(
+                "occurred_at", zone=date_range.zone, start=date_range.start, end=date_range.end
+            ),
+        ),
+        default=None,
+        output_field=DateField(),
     )
-    counted = dict(
-        in_range.filter(kind=EventKind.QUOTE_VIEWED)
-        .annotate(day=local_day)
-        .values_list("day")
-        .annotate(n=Count("quote_id"))
+    totals: Counter[str] = Counter()
+    per_day: dict[dt.date, int] = {}
+    rows = (
+        in_range.filter(kind__in=EventKind.values)
+        .annotate(day=view_day)
+        .values_list("kind", "day")
+        .annotate(n=Count("quote_id"))  # quote_id is in the covering index, pk is not
         .order_by()
     )
-    return [
-        DayCount(day, counted.get(day, 0))
+    for kind, day, count in rows:
+        totals[kind] += count
+        if day is not None:
+            per_day[day] = count
+    result.views = totals[EventKind.QUOTE_VIEWED]
+    result.pdf_downloads = totals[EventKind.PDF_DOWNLOADED]
+    result.scanner_opens = max(totals[EventKind.LINK_OPENED] - result.views, 0)
+    result.accepted = totals[EventKind.QUOTE_ACCEPTED]
+    result.declined = totals[EventKind.QUOTE_DECLINED]
+    result.changes_requested = totals[EventKind.CHANGES_REQUESTED]
+    result.views_per_day = [
+        DayCount(day, per_day.get(day, 0))
         for day in (date_range.first + dt.timedelta(days=i) for i in range(date_range.days))
     ]
+
+
+@dataclass
+class _QuoteFigures:
+    reps: dict[int, list[int]]  # owner -> [shared, viewed, downloads, accepted]
+    hot: list[tuple[int, int, int]]  # (quote id, views, downloads), at most LIST_LIMIT
+    hot_total: int
+    unseen: list[tuple[int, int, int]]
+    unseen_total: int
+    median: dt.timedelta | None
+
+
+# One row per quote with a share, view, download or acceptance in the range (`per_quote`,
+# the ORM's own SQL for the scoped events), joined to its quote once (`facts`), then
+# reduced to a few rows. The parts share one column layout: (part, id, a, b, c, d).
+_FIGURES_SQL = """
+WITH per_quote AS ({per_quote}),
+facts AS MATERIALIZED (
+    SELECT p.quote_id, p.views, p.downloads, p.accepted, p.first_view,
+           q.owner_id, q.first_shared_at,
+           CASE WHEN q.first_shared_at >= %s AND q.first_shared_at < %s
+                THEN 1 ELSE 0 END AS cohort,
+           CASE WHEN q.state IN ({open_states}) THEN 1 ELSE 0 END AS is_open
+    FROM per_quote p INNER JOIN {quote_table} q ON q.id = p.quote_id
+)
+SELECT 'rep' AS part, owner_id AS id, SUM(cohort) AS a,
+       SUM(CASE WHEN cohort = 1 AND first_view IS NOT NULL THEN 1 ELSE 0 END) AS b,
+       SUM(downloads) AS c, SUM(accepted) AS d
+FROM facts GROUP BY owner_id
+UNION ALL
+SELECT 'hot_total', NULL, COUNT(*), 0, 0, 0 FROM facts
+WHERE is_open = 1 AND views >= %s AND downloads >= %s
+UNION ALL
+SELECT * FROM (
+    SELECT 'hot' AS part, quote_id AS id, views AS a, downloads AS b, 0 AS c, 0 AS d
+    FROM facts WHERE is_open = 1 AND views >= %s AND downloads >= %s
+    ORDER BY views DESC, downloads DESC, quote_id DESC LIMIT %s
+) AS hot
+UNION ALL
+SELECT 'unseen_total', NULL, COUNT(*), 0, 0, 0 FROM facts
+WHERE cohort = 1 AND first_view IS NULL AND is_open = 1 AND first_shared_at <= %s
+UNION ALL
+SELECT * FROM (
+    SELECT 'unseen' AS part, quote_id AS id, views AS a, downloads AS b, 0 AS c, 0 AS d
+    FROM facts WHERE cohort = 1 AND first_view IS NULL AND is_open = 1 AND first_shared_at <= %s
+    ORDER BY first_shared_at, quote_id LIMIT %s
+) AS unseen
+UNION ALL
+SELECT 'median', NULL, delay, 0, 0, 0 FROM (
+    SELECT {delay} AS delay, ROW_NUMBER() OVER (ORDER BY {delay}) AS position,
+           COUNT(*) OVER () AS n
+    FROM facts WHERE cohort = 1 AND first_view IS NOT NULL
+) AS ranked
+WHERE position IN ((n + 1) / 2, (n + 2) / 2)
+"""
+
+
+def _delay_microseconds_sql() -> str:
+    """SQL for `first_view - first_shared_at` in whole microseconds (exact on both
+    databases, so the median is the one Python would compute from every delay)."""
+    if connection.vendor == "postgresql":
+        return "CAST(EXTRACT(EPOCH FROM (first_view - first_shared_at)) * 1000000 AS BIGINT)"
+    # SQLite: Django's own timestamp difference (microseconds), as F() - F() compiles.
+    sql, _ = connection.ops.subtract_temporals(
+        "DateTimeField", ("first_view", ()), ("first_shared_at", ())
+    )
+    return str(sql)
+
+
+def _quote_figures(
+    in_range: QuerySet[QuoteEvent], date_range: DateRange, now: dt.datetime
+) -> _QuoteFigures:
+    """Per-quote aggregates, reduced in the database to the per-rep counts, the first
+    LIST_LIMIT hot and unseen quotes with their totals, and the median's middle delays.
+
+    Per quote, over the events of the range: views, downloads, acceptances and the first
+    view. A quote is in the range's cohort when first shared within it; the rep table
+    lists the owners of every quote with such an event (their cohort counts may be 0).
+    """
+    per_quote = (
+        in_range.filter(
+            kind__in=[
+                EventKind.QUOTE_SHARED,
+                EventKind.QUOTE_VIEWED,
+                EventKind.PDF_DOWNLOADED,
+                EventKind.QUOTE_ACCEPTED,
+            ]
+        )
+        .values("quote_id")
+        .annotate(
+            # Counting quote_id (in the covering index), not pk (only in the table).
+            views=Count("quote_id", filter=Q(kind=EventKind.QUOTE_VIEWED)),
+            downloads=Count("quote_id", filter=Q(kind=EventKind.PDF_DOWNLOADED)),
+            accepted=Count("quote_id", filter=Q(kind=EventKind.QUOTE_ACCEPTED)),
+            first_view=Min("occurred_at", filter=Q(kind=EventKind.QUOTE_VIEWED)),
+        )
+        .order_by()
+    )
+    figures = _QuoteFigures(reps={}, hot=[], hot_total=0, unseen=[], unseen_total=0, median=None)
+    try:
+        per_quote_sql, per_quote_params = per_quote.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can read nothing (finance)
+        return figures
+    ops = connection.ops
+    sql = _FIGURES_SQL.format(
+        per_quote=per_quote_sql,
+        quote_table=ops.quote_name(Quote._meta.db_table),
+        open_states=", ".join(["%s"] * len(OPEN_STATES)),
+        delay=_delay_microseconds_sql(),
+    )
+    unseen_cutoff = ops.adapt_datetimefield_value(min(date_range.end, now) - UNSEEN_AFTER)
+    signal = [STRONG_SIGNAL_MIN_VIEWS, STRONG_SIGNAL_MIN_DOWNLOADS]
+    params: list[Any] = [
+        *per_quote_params,
+        ops.adapt_datetimefield_value(date_range.start),
+        ops.adapt_datetimefield_value(date_range.end),
+        *sorted(OPEN_STATES),
+        *signal,
+        *signal,
+        LIST_LIMIT,
+        unseen_cutoff,
+        unseen_cutoff,
+        LIST_LIMIT,
+    ]
+    middle: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, key, a, b, c, d in cursor.fetchall():
+            if part == "rep":
+                figures.reps[int(key)] = [int(a), int(b), int(c), int(d)]
+            elif part == "hot":
+                figures.hot.append((int(key), int(a), int(b)))
+            elif part == "unseen":
+                figures.unseen.append((int(key), int(a), int(b)))
+            elif part == "hot_total":
+                figures.hot_total = int(a)
+            elif part == "unseen_total":
+                figures.unseen_total = int(a)
+            else:
+                middle.append(int(a))
+    if middle:
+        seconds = statistics.median(
+            dt.timedelta(microseconds=value).total_seconds() for value in middle
+        )
+        figures.median = dt.timedelta(seconds=round(seconds))
+    return figures
