@@ -263,10 +263,43 @@ def css_is_safe(text: str) -> bool:
     return lowered.count("url(") == len(CSS_URL.findall(lowered))
 
 
+DEFAULT_BRAND_COLOUR = "#1f6feb"
+HEX_COLOUR_PATTERN = re.compile(r"\A#[0-9a-fA-F]{6}\Z")
+
+
+def usable_brand_colour(colour: str) -> str:
+    """The colour when it is #rrggbb, else Quotery's default (for rows older than the rule)."""
+    return colour if HEX_COLOUR_PATTERN.match(colour or "") else DEFAULT_BRAND_COLOUR
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour (0 black, 1 white)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (relative_luminance(colour) + 0.05)
+
+
 def text_colour_on(brand_colour: str) -> str:
     """Black or white, whichever reads better on `brand_colour` (WCAG relative luminance)."""
-    channels = [int(brand_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    luminance = relative_luminance(brand_colour)
     # Contrast with white is 1.05 / (L + 0.05), with black (L + 0.05) / 0.05.
     return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#000000"
+
+
+def readable_on_white(colour: str) -> str:
+    """The brand colour, darkened just enough for text on white to reach WCAG AA (4.5:1).
+
+    A pale brand colour still fills bars and buttons; text in the brand colour (headings in
+    the PDF, links on the client page) uses this darker shade.
+    """
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for _ in range(40):
+        shade = f"#{red:02x}{green:02x}{blue:02x}"
+        if contrast_with_white(shade) >= 4.5:
+            return shade
+        red, green, blue = (int(channel * 0.93) for channel in (red, green, blue))
+    return f"#{red:02x}{green:02x}{blue:02x}"

@@ -23,6 +23,11 @@ from typing import Any
 
 import typst
 
+from quotery.accounts.branding import (
+    DEFAULT_BRAND_COLOUR,
+    readable_on_white,
+    usable_brand_colour,
+)
 from quotery.core.money import CURRENCY_SYMBOLS, format_money, minor_unit_exponent
 
 TEMPLATE_PATH = Path(__file__).parent / "typst" / "quote.typ"
@@ -30,8 +35,6 @@ TEMPLATE_PATH = Path(__file__).parent / "typst" / "quote.typ"
 # of older versions are then no longer used.
 TEMPLATE_VERSION = "2"
 
-DEFAULT_BRAND_COLOUR = "#1f6feb"
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A run of this many characters without a space gets an invisible break opportunity after
 # it, so a pasted URL or a long part number wraps inside its column instead of running off
 # the page. (Copying the text out of the PDF gives the original characters back.)
@@ -138,8 +141,8 @@ def quote_document_data(
         "labels": LABELS,
         "brand": {
             "name": _text(branding.name),
-            "colour": _brand_colour(branding.colour),
-            "text_colour": readable_on_white(_brand_colour(branding.colour)),
+            "colour": usable_brand_colour(branding.colour),
+            "text_colour": readable_on_white(usable_brand_colour(branding.colour)),
             "portal_text": _text(branding.portal_text.strip()),
         },
         "logo": _logo_data(branding),
@@ -238,32 +241,6 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     return UNBROKEN_RUN.sub("\\1\u200b", str(value))
-
-
-def _brand_colour(colour: str) -> str:
-    return colour if HEX_COLOUR.match(colour or "") else DEFAULT_BRAND_COLOUR
-
-
-def readable_on_white(colour: str) -> str:
-    """The brand colour, darkened just enough for text on white to reach WCAG AA (4.5:1).
-
-    A pale brand colour still fills the bars and rules; headings use this darker shade.
-    """
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    for _ in range(40):
-        if _contrast_with_white(red, green, blue) >= 4.5:
-            break
-        red, green, blue = (int(channel * 0.93) for channel in (red, green, blue))
-    return f"#{red:02x}{green:02x}{blue:02x}"
-
-
-def _contrast_with_white(red: int, green: int, blue: int) -> float:
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-    return 1.05 / (luminance + 0.05)
 
 
 def _money(amount: str, currency: str) -> str:

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from quotery.accounts.branding import readable_on_white, text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
 from quotery.core.money import UnknownCurrency, format_money
 from quotery.portal.models import ConversationMessage
@@ -176,46 +177,16 @@ def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView
 # Branding
 
 
-def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(a: float, b: float) -> float:
-    light, dark = max(a, b), min(a, b)
-    return (light + 0.05) / (dark + 0.05)
-
-
-DARK_TEXT = "#111827"
-WHITE = "#ffffff"
-
-
 @dataclass(frozen=True)
 class Brand:
     colour: str  # backgrounds: the header band, the primary button
-    on_colour: str  # text on the brand colour: white or dark, whichever reads better
+    on_colour: str  # text on the brand colour: white or black, whichever reads better
     ink: str  # the brand colour darkened until it reads as text on white (WCAG AA 4.5:1)
 
 
 def brand_for(company: Company) -> Brand:
-    colour = company.brand_colour
-    if not (len(colour) == 7 and colour.startswith("#")):
-        colour = "#1f6feb"
-    try:
-        luminance = _luminance(colour)
-    except ValueError:
-        colour, luminance = "#1f6feb", _luminance("#1f6feb")
-    dark = _luminance(DARK_TEXT)
-    on_colour = WHITE if _contrast(1.0, luminance) >= _contrast(luminance, dark) else DARK_TEXT
-    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    ink = colour
-    for step in range(21):
-        factor = 1 - step * 0.05
-        ink = "#" + "".join(f"{round(c * factor):02x}" for c in channels)
-        if _contrast(1.0, _luminance(ink)) >= 4.5:
-            break
-    return Brand(colour=colour, on_colour=on_colour, ink=ink)
+    colour = usable_brand_colour(company.brand_colour)
+    return Brand(colour=colour, on_colour=text_colour_on(colour), ink=readable_on_white(colour))
 
 
 def state_notice(state: str) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from quotery.accounts.branding import contrast_with_white, readable_on_white
 from quotery.core.money import format_money
 from quotery.documents import rendering
 from quotery.documents.rendering import Branding, QuoteDocumentError, render_quote_pdf
@@ -194,17 +195,17 @@ def test_a_logo_typst_cannot_decode_fails_with_a_clear_error():
     [("#0a7d5a", "#0a7d5a"), ("#1f2328", "#1f2328")],
 )
 def test_a_dark_brand_colour_is_used_for_text_as_it_is(colour: str, expected: str):
-    assert rendering.readable_on_white(colour) == expected
+    assert readable_on_white(colour) == expected
 
 
 @pytest.mark.parametrize("colour", ["#ffff00", "#ffffff", "#7fdbff"])
 def test_a_pale_brand_colour_is_darkened_for_headings_until_it_reads_on_white(colour: str):
     # Given a brand colour too pale for text on white
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    assert rendering._contrast_with_white(red, green, blue) < 4.5
+    assert contrast_with_white(colour) < 4.5
 
     # When it is made readable, then it reaches 4.5:1 and keeps its hue family
-    darker = rendering.readable_on_white(colour)
+    darker = readable_on_white(colour)
     channels = [int(darker[i : i + 2], 16) for i in (1, 3, 5)]
-    assert rendering._contrast_with_white(*channels) >= 4.5
+    assert contrast_with_white(darker) >= 4.5
     assert all(new <= old for new, old in zip(channels, (red, green, blue), strict=True))

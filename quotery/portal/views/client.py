@@ -14,11 +14,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -92,6 +92,17 @@ def _unknown_link(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_not_found_body(), status=404)
 
 
+def _live_share(request: HttpRequest, token: str) -> PortalShare | HttpResponse:
+    """The share a GET's link opens, or the answer to give instead: 429 for an address
+    over its 404 limit, the one 404 for a link that opens nothing."""
+    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
+        return _too_many(ratelimit.NOT_FOUND_PER_IP)
+    share = share_for_token(token)
+    if share is None:
+        return _unknown_link(request)
+    return share
+
+
 def _ip(request: HttpRequest) -> str:
     return client_ip(request) or "unknown"
 
@@ -110,11 +121,9 @@ def _is_company_staff(request: HttpRequest, share: PortalShare) -> bool:
 def page(request: HttpRequest, token: str) -> HttpResponse:
     """The quote behind a link. A client's GET records an open (not yet a view) and hands
     the page the open's number for the beacon; HEAD and staff visits record nothing."""
-    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
-        return _too_many(ratelimit.NOT_FOUND_PER_IP)
-    share = share_for_token(token)
-    if share is None:
-        return _unknown_link(request)
+    share = _live_share(request, token)
+    if isinstance(share, HttpResponse):
+        return share
     current = portal_page(share)
     company = current.quote.company
     staff = _is_company_staff(request, share)
@@ -235,11 +244,9 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
 def pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The quote's PDF as a download. A client's GET records a download; HEAD and staff
     record nothing."""
-    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
-        return _too_many(ratelimit.NOT_FOUND_PER_IP)
-    share = share_for_token(token)
-    if share is None:
-        return _unknown_link(request)
+    share = _live_share(request, token)
+    if isinstance(share, HttpResponse):
+        return share
     current = portal_page(share)
     revision = QuoteRevision.objects.get(quote_id=share.quote_id, number=current.revision_number)
     document = quote_pdf(revision=revision, company=current.quote.company)
