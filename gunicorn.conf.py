@@ -20,6 +20,9 @@ preload_app = False
 # Access and error logs go to stdout/stderr, where the process supervisor collects them.
 accesslog = "-"
 errorlog = "-"
+# Time, request line, status, size, referer, user agent, duration. No client address:
+# addresses are personal data and stay in the database (SECURITY.md 24).
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 
 # No runtime control socket: several instances on one machine would share its default path.
 control_socket_disable = True
