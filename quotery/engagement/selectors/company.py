@@ -29,10 +29,11 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, DateField, Min, Q, QuerySet, When
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from quotery.accounts.models import Membership, Role, User
-from quotery.engagement.local_dates import LocalDate
+from quotery.engagement.local_dates import offset_segments
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.selectors.quote import (
     STRONG_SIGNAL_MIN_DOWNLOADS,
@@ -133,11 +134,10 @@ def company_engagement(
     number of events: totals per kind with views per local day, the per-quote figures
     aggregated down to reps, lists and the median's middle rows, the listed quotes, the
     reps' names."""
-    in_range = engagement_scope(membership).filter(
-        occurred_at__gte=date_range.start, occurred_at__lt=date_range.end
-    )
+    scope = engagement_scope(membership)
+    in_range = scope.filter(occurred_at__gte=date_range.start, occurred_at__lt=date_range.end)
     result = CompanyEngagement(range=date_range)
-    _fill_totals_and_days(result, in_range, date_range)
+    _fill_totals_and_days(result, scope, date_range)
 
     figures = _quote_figures(in_range, date_range, now)
     result.median_to_first_view = figures.median
@@ -183,35 +183,85 @@ def company_engagement(
     return result
 
 
+def day_spans(date_range: DateRange) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
+    """[(local day, from, until), ...]: UTC intervals covering the range, each within one
+    local calendar day of the range's zone. A day has one span, or more when the zone's
+    offset changes that day (each offset segment is cut at its own local midnights), so
+    counting events per span and adding the spans up per day gives exactly the events'
+    local dates, daylight saving time included."""
+    start, end = date_range.start.astimezone(dt.UTC), date_range.end.astimezone(dt.UTC)
+    segments = offset_segments(date_range.zone, start, end)
+    spans: list[tuple[dt.date, dt.datetime, dt.datetime]] = []
+    for index, (segment_start, offset) in enumerate(segments):
+        segment_end = segments[index + 1][0] if index + 1 < len(segments) else end
+        moment = segment_start
+        while moment < segment_end:
+            day = (moment + offset).date()
+            midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+            until = min(midnight - offset, segment_end)
+            spans.append((day, moment, until))
+            moment = until
+    return spans
+
+
+# The totals per kind and the views per local day, as one count per (kind, from, until)
+# row: each count is a range scan of the covering (company, kind, occurred_at, quote)
+# index, with no grouping or sorting of the events at all.
+_COUNTS_SQL = """
+SELECT buckets.column1, buckets.column2, COALESCE(({count}), 0)
+FROM (VALUES {rows}) AS buckets
+"""
+_COUNTED_KINDS = (
+    EventKind.LINK_OPENED,
+    EventKind.PDF_DOWNLOADED,
+    EventKind.QUOTE_ACCEPTED,
+    EventKind.QUOTE_DECLINED,
+    EventKind.CHANGES_REQUESTED,
+)
+
+
 def _fill_totals_and_days(
-    result: CompanyEngagement, in_range: QuerySet[QuoteEvent], date_range: DateRange
+    result: CompanyEngagement, scope: QuerySet[QuoteEvent], date_range: DateRange
 ) -> None:
-    """The totals per kind and every day of the range with its number of counted views
-    (days in the company's zone), from one grouped pass over the range: views are grouped
-    by (kind, local day), every other kind by kind alone."""
-    view_day = Case(
-        When(
-            kind=EventKind.QUOTE_VIEWED,
-            then=LocalDate(
-                "occurred_at", zone=date_range.zone, start=date_range.start, end=date_range.end
-            ),
-        ),
-        default=None,
-        output_field=DateField(),
-    )
-    totals: Counter[str] = Counter()
-    per_day: dict[dt.date, int] = {}
-    rows = (
-        in_range.filter(kind__in=EventKind.values)
-        .annotate(day=view_day)
-        .values_list("kind", "day")
-        .annotate(n=Count("quote_id"))  # quote_id is in the covering index, pk is not
+    """The totals per kind in the range and every day of the range with its number of
+    counted views (days in the company's zone), in one statement."""
+    counting = (
+        scope.filter(
+            kind=RawSQL("buckets.column2", ()),
+            occurred_at__gte=RawSQL("buckets.column3", ()),
+            occurred_at__lt=RawSQL("buckets.column4", ()),
+        )
         .order_by()
+        .values("company_id")
+        .annotate(n=Count("quote_id"))  # quote_id is in the covering index, pk is not
+        .values("n")
     )
-    for kind, day, count in rows:
+    spans = day_spans(date_range)
+    adapt = connection.ops.adapt_datetimefield_value
+    buckets: list[tuple[int, str, dt.datetime, dt.datetime]] = [
+        (index, EventKind.QUOTE_VIEWED, since, until)
+        for index, (_, since, until) in enumerate(spans)
+    ] + [(-1, kind, date_range.start, date_range.end) for kind in _COUNTED_KINDS]
+    totals: Counter[str] = Counter()
+    per_day: Counter[dt.date] = Counter()
+    try:
+        count_sql, count_params = counting.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can read nothing (finance)
+        rows: list[tuple[int, str, int]] = []
+    else:
+        sql = _COUNTS_SQL.format(
+            count=count_sql, rows=", ".join(["(%s, %s, %s, %s)"] * len(buckets))
+        )
+        params: list[Any] = list(count_params)
+        for index, kind, since, until in buckets:
+            params += [index, str(kind), adapt(since), adapt(until)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    for index, kind, count in rows:
         totals[kind] += count
-        if day is not None:
-            per_day[day] = count
+        if index >= 0:
+            per_day[spans[index][0]] += count
     result.views = totals[EventKind.QUOTE_VIEWED]
     result.pdf_downloads = totals[EventKind.PDF_DOWNLOADED]
     result.scanner_opens = max(totals[EventKind.LINK_OPENED] - result.views, 0)
@@ -219,7 +269,7 @@ def _fill_totals_and_days(
     result.declined = totals[EventKind.QUOTE_DECLINED]
     result.changes_requested = totals[EventKind.CHANGES_REQUESTED]
     result.views_per_day = [
-        DayCount(day, per_day.get(day, 0))
+        DayCount(day, per_day[day])
         for day in (date_range.first + dt.timedelta(days=i) for i in range(date_range.days))
     ]
 
