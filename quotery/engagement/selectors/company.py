@@ -239,9 +239,9 @@ def _fill_totals_and_days(
     spans = day_spans(date_range)
     adapt = connection.ops.adapt_datetimefield_value
     buckets: list[tuple[int, str, dt.datetime, dt.datetime]] = [
-        (index, EventKind.QUOTE_VIEWED, since, until)
+        (index, str(EventKind.QUOTE_VIEWED), since, until)
         for index, (_, since, until) in enumerate(spans)
-    ] + [(-1, kind, date_range.start, date_range.end) for kind in _COUNTED_KINDS]
+    ] + [(-1, str(kind), date_range.start, date_range.end) for kind in _COUNTED_KINDS]
     totals: Counter[str] = Counter()
     per_day: Counter[dt.date] = Counter()
     try:
@@ -254,7 +254,7 @@ def _fill_totals_and_days(
         )
         params: list[Any] = list(count_params)
         for index, kind, since, until in buckets:
-            params += [index, str(kind), adapt(since), adapt(until)]
+            params += [index, kind, adapt(since), adapt(until)]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
