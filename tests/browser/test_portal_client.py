@@ -69,13 +69,18 @@ def test_client_page_fits_a_phone_and_prints_its_lines_as_cards(page) -> None:  
     RESULTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(RESULTS / "portal-client-375.png"), full_page=True)
     assert width <= 375, f"the client page is {width} px wide at 375 px"
-    # every line is a card that labels its figures
+    # every line is a compact card that labels its figures, two rows high
     first_line = page.locator("table.lines tbody tr").first
-    assert first_line.evaluate("row => getComputedStyle(row).display") == "block"
+    assert first_line.evaluate("row => getComputedStyle(row).display") == "flex"
     label = first_line.locator("td[data-label='Unit price']").evaluate(
         "cell => getComputedStyle(cell, '::before').content"
     )
-    assert label == '"Unit price"'
+    assert "Unit price" in label
+    description_height = first_line.locator("td.line-description").evaluate(
+        "cell => cell.getBoundingClientRect().height"
+    )
+    card_height = first_line.evaluate("row => row.getBoundingClientRect().height")
+    assert card_height < 4 * description_height
 
 
 def test_the_beacon_turns_the_open_into_a_counted_view(page) -> None:  # type: ignore[no-untyped-def]
