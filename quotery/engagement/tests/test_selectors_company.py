@@ -4,6 +4,8 @@ hot and unseen quotes, the per-rep table, and whose events count."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import statistics
 import zoneinfo
 
 import pytest
@@ -12,6 +14,7 @@ from quotery.accounts.models import Role
 from quotery.engagement.local_dates import offset_segments
 from quotery.engagement.models import EventKind
 from quotery.engagement.selectors import DateRange, company_engagement
+from quotery.engagement.selectors.company import day_spans
 from quotery.engagement.tests.conftest import quote_shared_at, record, view_at
 from quotery.factories import member
 from quotery.quotes.models import Quote, QuoteState
@@ -222,3 +225,186 @@ def test_security_23_another_companys_events_are_never_counted(manager, rep, oth
     assert stats.hot == [] and stats.hot_total == 0
     assert sum(point.count for point in stats.views_per_day) == 0
     assert [row.name for row in stats.reps] == [rep.full_name]
+
+
+def test_the_median_of_an_even_number_of_delays_is_the_mean_of_the_middle_two(manager, rep):
+    # given four quotes viewed 1 h, 2 h, 3 h 0.5 s and 10 h after their first share
+    for delay in (
+        dt.timedelta(hours=10),
+        dt.timedelta(hours=1),
+        dt.timedelta(hours=3, milliseconds=500),
+        dt.timedelta(hours=2),
+    ):
+        quote, share = quote_shared_at(rep, at(3))
+        view_at(quote, share, at(3) + delay)
+
+    stats = figures(manager)
+
+    # then (2 h + 3 h 0.5 s) / 2 = 2 h 30 min 0.25 s, shown to the second
+    assert stats.median_to_first_view == dt.timedelta(hours=2, minutes=30)
+
+
+def test_the_median_equals_the_one_computed_from_every_delay(manager, rep):
+    # given quotes with delays down to the microsecond, shared at odd moments: the middle
+    # two (7.499999 s and 7.500001 s) average to exactly 7.5 s, which rounds to 8 s
+    delays = [
+        dt.timedelta(seconds=seconds, microseconds=micro)
+        for seconds, micro in [
+            (7, 499_999),
+            (86_400 * 2, 1),
+            (1, 0),
+            (7, 500_001),
+            (3600, 0),
+            (2, 999_999),
+            (45_000, 250_000),
+            (0, 1),
+        ]
+    ]
+    for number, delay in enumerate(delays):
+        shared = at(2 + number, 9, number) + dt.timedelta(microseconds=number * 7)
+        quote, share = quote_shared_at(rep, shared)
+        view_at(quote, share, shared + delay)
+    # and a quote first shared in October (not in the cohort), viewed in November
+    old, old_share = quote_shared_at(rep, at(20, month=10))
+    view_at(old, old_share, at(1))
+
+    even = figures(manager).median_to_first_view
+    # and a ninth quote, making the count odd
+    quote, share = quote_shared_at(rep, at(25))
+    view_at(quote, share, at(25) + dt.timedelta(seconds=90, microseconds=123_456))
+    odd = figures(manager).median_to_first_view
+
+    seconds = [delay.total_seconds() for delay in delays]
+    assert (
+        even == dt.timedelta(seconds=round(statistics.median(seconds))) == dt.timedelta(seconds=8)
+    )
+    assert odd == dt.timedelta(seconds=round(statistics.median([*seconds, 90.123456])))
+    assert odd == dt.timedelta(seconds=8)  # 7.500001 s
+
+
+def test_hot_quotes_list_the_ten_strongest_and_count_them_all(manager, rep):
+    # given twelve hot quotes: quote i has 2 + i % 4 views and 1 + i % 2 downloads
+    quotes = []
+    for number in range(12):
+        quote, share = quote_shared_at(rep, at(2), title=f"Hot {number}")
+        for view in range(2 + number % 4):
+            view_at(quote, share, at(3, 8 + view))
+        for download in range(1 + number % 2):
+            record(quote, EventKind.PDF_DOWNLOADED, at(4, 8 + download), share=share)
+        quotes.append((quote, 2 + number % 4, 1 + number % 2))
+
+    stats = figures(manager)
+
+    strongest = sorted(quotes, key=lambda row: (-row[1], -row[2], -row[0].pk))[:10]
+    assert stats.hot_total == 12
+    assert [(row.quote.pk, row.views, row.downloads) for row in stats.hot] == [
+        (quote.pk, views, downloads) for quote, views, downloads in strongest
+    ]
+    assert stats.hot[0].first_shared_at == at(2)
+
+
+def test_unseen_quotes_list_the_ten_shared_longest_ago_and_count_them_all(manager, rep):
+    # given twelve open quotes never viewed, shared on 1..12 November, one also downloaded
+    unseen = [quote_shared_at(rep, at(1 + number))[0] for number in range(12)]
+    downloaded, download_share = quote_shared_at(rep, at(1, 6))
+    record(downloaded, EventKind.PDF_DOWNLOADED, at(2), share=download_share)
+
+    stats = figures(manager)
+
+    assert stats.unseen_total == 13
+    assert [row.quote.pk for row in stats.unseen] == [downloaded.pk] + [
+        quote.pk for quote in unseen[:9]
+    ]
+    assert (stats.unseen[0].views, stats.unseen[0].downloads) == (0, 1)
+    assert stats.unseen[1].first_shared_at == at(1)
+
+
+def test_a_rep_whose_quotes_were_only_viewed_in_the_range_has_a_row_of_zeros(manager, company):
+    # given Olga's quote shared in October and viewed in November, nothing else of hers
+    olga = member(company, Role.REP, full_name="Olga Older")
+    quote, share = quote_shared_at(olga, at(20, month=10))
+    view_at(quote, share, at(2))
+    # and Nina, whose quotes saw nothing at all in November
+    nina = member(company, Role.REP, full_name="Nina None")
+    quote_shared_at(nina, at(20, month=10))
+
+    rows = figures(manager).reps
+
+    assert [(row.name, row.shared, row.viewed, row.downloads, row.accepted) for row in rows] == [
+        ("Olga Older", 0, 0, 0, 0)
+    ]
+
+
+def test_views_per_day_across_the_change_back_to_winter_time(manager, rep):
+    # Berlin moves from UTC+2 back to UTC+1 at 01:00 UTC on 25 October 2026
+    autumn = DateRange(first=dt.date(2026, 10, 24), last=dt.date(2026, 10, 26), zone=BERLIN)
+    quote, share = quote_shared_at(rep, dt.datetime(2026, 10, 20, 9, tzinfo=UTC))
+    view_at(quote, share, dt.datetime(2026, 10, 23, 22, 30, tzinfo=UTC))  # 00:30 CEST, 24th
+    view_at(quote, share, dt.datetime(2026, 10, 24, 21, 59, tzinfo=UTC))  # 23:59 CEST, 24th
+    view_at(quote, share, dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC))  # 02:30 CEST, 25th
+    view_at(quote, share, dt.datetime(2026, 10, 25, 1, 30, tzinfo=UTC))  # 02:30 CET, 25th
+    view_at(quote, share, dt.datetime(2026, 10, 25, 22, 59, tzinfo=UTC))  # 23:59 CET, 25th
+    view_at(quote, share, dt.datetime(2026, 10, 25, 23, 0, tzinfo=UTC))  # 00:00 CET, 26th
+    view_at(quote, share, dt.datetime(2026, 10, 26, 23, 0, tzinfo=UTC))  # 27th: outside
+
+    stats = figures(manager, autumn)
+
+    assert {point.day: point.count for point in stats.views_per_day} == {
+        dt.date(2026, 10, 24): 2,
+        dt.date(2026, 10, 25): 3,
+        dt.date(2026, 10, 26): 1,
+    }
+    assert stats.views == 6
+
+
+@pytest.mark.parametrize(
+    "zone_name", ["Europe/Berlin", "Asia/Kolkata", "America/Santiago", "Australia/Lord_Howe"]
+)
+def test_day_spans_cover_the_range_once_each_within_its_local_day(zone_name):
+    zone = zoneinfo.ZoneInfo(zone_name)
+    year = DateRange(first=dt.date(2026, 1, 1), last=dt.date(2026, 12, 31), zone=zone)
+
+    spans = day_spans(year)
+
+    assert spans[0][1] == year.start and spans[-1][2] == year.end
+    for (_, _, until), (_, since, _) in itertools.pairwise(spans):
+        assert until == since  # contiguous: no gap, no overlap
+    for day, since, until in spans:
+        assert since < until
+        assert since.astimezone(zone).date() == day
+        assert (until - dt.timedelta(microseconds=1)).astimezone(zone).date() == day
+    assert sorted({day for day, _, _ in spans}) == [
+        dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(365)
+    ]
+
+
+def test_a_rep_sees_only_their_own_views_per_day_and_totals(company, rep, manager):
+    colleague = member(company, Role.REP, full_name="Colleague")
+    mine, my_share = quote_shared_at(rep, at(3))
+    view_at(mine, my_share, at(4))
+    record(mine, EventKind.PDF_DOWNLOADED, at(4, 11), share=my_share)
+    theirs, their_share = quote_shared_at(colleague, at(3))
+    view_at(theirs, their_share, at(4))
+    record(theirs, EventKind.LINK_OPENED, at(4, 12), share=their_share)
+    record(theirs, EventKind.QUOTE_DECLINED, at(5), share=their_share)
+
+    own = figures(rep)
+
+    assert {point.day: point.count for point in own.views_per_day if point.count} == {
+        dt.date(2026, 11, 4): 1
+    }
+    assert (own.views, own.pdf_downloads, own.scanner_opens, own.declined) == (1, 1, 0, 0)
+
+
+def test_the_page_runs_four_queries_whatever_the_volume(manager, rep, django_assert_num_queries):
+    for number in range(3):
+        quote, share = quote_shared_at(rep, at(2 + number))
+        view_at(quote, share, at(3 + number))
+        view_at(quote, share, at(4 + number))
+        record(quote, EventKind.PDF_DOWNLOADED, at(5 + number), share=share)
+    quote_shared_at(rep, at(3))
+
+    with django_assert_num_queries(4):
+        stats = figures(manager)
+
+    assert (stats.hot_total, stats.unseen_total, stats.quotes_shared) == (3, 1, 4)
