@@ -89,11 +89,17 @@ def daily_bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> SafeSt
         ),
     )
     ticks = _date_ticks(bars)
+    # The first and last labels are anchored at their outer edge so they stay inside the box.
     labels = format_html_join(
         "",
-        '<text x="{}" y="{}" text-anchor="middle" class="chart-label">{}</text>',
+        '<text x="{}" y="{}" text-anchor="{}" class="chart-label">{}</text>',
         (
-            (f"{LEFT + (i + 0.5) * slot:.2f}", HEIGHT - 6, bars[i].day.strftime("%-d %b"))
+            (
+                f"{LEFT + (i + 0.5) * slot:.2f}",
+                HEIGHT - 6,
+                _label_anchor(i, len(bars)),
+                bars[i].day.strftime("%-d %b"),
+            )
             for i in ticks
         ),
     )
@@ -119,6 +125,14 @@ def daily_bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> SafeSt
 
 def _day(day: dt.date) -> str:
     return day.strftime("%-d %b %Y")
+
+
+def _label_anchor(index: int, count: int) -> str:
+    if count > 1 and index == 0:
+        return "start"
+    if count > 1 and index == count - 1:
+        return "end"
+    return "middle"
 
 
 def _date_ticks(bars: Sequence[Bar]) -> list[int]:
