@@ -321,9 +321,10 @@ SELECT * FROM (
 ) AS unseen
 UNION ALL
 SELECT 'median', NULL, delay, 0, 0, 0 FROM (
-    SELECT {delay} AS delay, ROW_NUMBER() OVER (ORDER BY {delay}) AS position,
-           COUNT(*) OVER () AS n
-    FROM facts WHERE cohort = 1 AND first_view IS NOT NULL
+    SELECT delay, ROW_NUMBER() OVER (ORDER BY delay) AS position, COUNT(*) OVER () AS n
+    FROM (
+        SELECT {delay} AS delay FROM facts WHERE cohort = 1 AND first_view IS NOT NULL
+    ) AS delays
 ) AS ranked
 WHERE position IN ((n + 1) / 2, (n + 2) / 2)
 """
