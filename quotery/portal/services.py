@@ -181,9 +181,10 @@ def portal_view_confirm(*, share: PortalShare, open_sequence: int, meta: Request
     Counts at most one view per open, also when beacons race; returns whether it counted.
 
     Holds the quote's chain lock (`lock_chain`) from the check to the insert. The queries
-    are hand-written (they run on every beacon; see quotery.core.rawsql).
+    are hand-written (they run on every beacon; see quotery.core.rawsql). Inside a caller's
+    transaction it adds no savepoint.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         lock_chain(share.quote_id)
         with connection.cursor() as cursor:
             cursor.execute(
