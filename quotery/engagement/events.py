@@ -41,6 +41,7 @@ def _append(
     meta: RequestMeta | None = None,
     data: dict[str, Any] | None = None,
     revision_number: int | None = None,
+    confirmed_open: int | None = None,
 ) -> QuoteEvent:
     event = QuoteEvent(
         company_id=quote.company_id,
@@ -54,6 +55,7 @@ def _append(
         user_agent=meta.user_agent if meta else "",
         ip=_recorded_ip(quote, meta),
         data=data or {},
+        confirmed_open=confirmed_open,
     )
     return append_event(event)
 
@@ -96,6 +98,7 @@ def event_quote_viewed(
         meta=meta,
         data={"open": open_sequence},
         revision_number=revision_number,
+        confirmed_open=open_sequence,
     )
 
 

@@ -48,13 +48,20 @@ class QuoteEvent(CompanyOwned):
     user_agent = models.CharField(max_length=400, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # For a view: the sequence of the open it confirms (the same as data["open"], which the
+    # hash covers). Indexed and unique per quote, so the database itself allows one view per
+    # open, and a beacon finds an earlier confirmation with one index lookup.
+    confirmed_open = models.PositiveIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["quote_id", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["quote", "sequence"], name="event_sequence_unique")
+            models.UniqueConstraint(fields=["quote", "sequence"], name="event_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["quote", "confirmed_open"], name="event_one_view_per_open"
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "kind", "occurred_at"]),

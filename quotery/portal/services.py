@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
@@ -159,21 +157,14 @@ OPEN_SQL = (
     f"SELECT revision_number FROM {QuoteEvent._meta.db_table} "  # noqa: S608
     "WHERE quote_id = %s AND sequence = %s AND kind = %s AND share_id = %s"
 )
-# Views come seconds after their open, so only the few events after it are read.
-LATER_VIEWS_SQL = (
-    f"SELECT data FROM {QuoteEvent._meta.db_table} "  # noqa: S608
-    "WHERE quote_id = %s AND sequence > %s AND kind = %s"
+CONFIRMED_SQL = (
+    f"SELECT 1 FROM {QuoteEvent._meta.db_table} "  # noqa: S608
+    "WHERE quote_id = %s AND confirmed_open = %s"
 )
 SEEN_REVISION_SQL = (
     f"UPDATE {PortalShare._meta.db_table} SET last_viewed_revision = %s "  # noqa: S608
     "WHERE id = %s AND last_viewed_revision < %s"
 )
-
-
-def _confirms(data: object, open_sequence: int) -> bool:
-    if isinstance(data, str):  # SQLite hands JSON back as text
-        data = json.loads(data)
-    return isinstance(data, dict) and data.get("open") == open_sequence
 
 
 def portal_view_confirm(*, share: PortalShare, open_sequence: int, meta: RequestMeta) -> bool:
@@ -194,8 +185,8 @@ def portal_view_confirm(*, share: PortalShare, open_sequence: int, meta: Request
             if row is None:
                 return False
             revision_number = row[0]
-            cursor.execute(LATER_VIEWS_SQL, [share.quote_id, open_sequence, EventKind.QUOTE_VIEWED])
-            if any(_confirms(data, open_sequence) for (data,) in cursor.fetchall()):
+            cursor.execute(CONFIRMED_SQL, [share.quote_id, open_sequence])
+            if cursor.fetchone() is not None:
                 return False
             events.event_quote_viewed(
                 quote=share.quote,

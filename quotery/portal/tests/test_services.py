@@ -236,3 +236,28 @@ def test_anonymised_ipv6_keeps_the_network_only(company) -> None:
     )
 
     assert opened.ip == "2001:db8:85a3::"
+
+
+def test_the_database_itself_allows_one_view_per_open(company) -> None:
+    from django.db import IntegrityError, transaction
+
+    from quotery.engagement.events import event_quote_viewed
+
+    rep = member(company, Role.REP)
+    quote = make_quote(owner=rep)
+    share = share_send(
+        quote=quote, user=rep, recipient_name="Anna", recipient_email="anna@example.com"
+    )
+    opened = portal_open_record(share=share, meta=CLIENT)
+    assert portal_view_confirm(share=share, open_sequence=opened.sequence, meta=CLIENT)
+
+    # a second view of the same open, even written past the service's check, is refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        event_quote_viewed(
+            quote=quote,
+            share=share,
+            meta=CLIENT,
+            open_sequence=opened.sequence,
+            revision_number=opened.revision_number,
+        )
+    assert QuoteEvent.objects.filter(quote=quote, kind=EventKind.QUOTE_VIEWED).count() == 1

@@ -290,6 +290,7 @@ class Command(BaseCommand):
                     user_agent=planned.agent,
                     ip=None if staff_event else "203.0.113.0",
                     data=data,
+                    confirmed_open=data.get("open"),
                     prev_hash=prev_hash,
                 )
                 event.hash = prev_hash = link_hash(prev_hash, cast(QuoteEvent, event))
@@ -316,6 +317,7 @@ EVENT_COLUMNS = (
     "user_agent",
     "ip",
     "data",
+    "confirmed_open",
     "prev_hash",
     "hash",
 )
