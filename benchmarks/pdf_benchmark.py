@@ -46,16 +46,7 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK_DIR / 'bench.sqlite3'}")
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+from tests.browser.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 HTML_TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ d.document_title }}</title>
@@ -268,7 +259,7 @@ def chromium_times(
         from playwright.sync_api import Browser, Page, sync_playwright
     except ImportError:
         return None
-    executable = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    executable = chromium_path() or "/usr/bin/chromium"
 
     def print_pdf(page: Page, content: dict[str, Any]) -> bytes:
         page.set_content(html_for(content), wait_until="load")

@@ -7,32 +7,15 @@ own browser); elsewhere set CHROMIUM_PATH or install Playwright's browser.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM_ARGS, chromium_path
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
 # around it are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-
-
-def chromium_path() -> str | None:
-    explicit = os.environ.get("CHROMIUM_PATH")
-    if explicit:
-        return explicit
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.tasks import Task, TaskResult
 
+from quotery.core.tasks import refresh_planner_statistics
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.quotes.tasks import expire_due_quotes
 
@@ -38,13 +39,14 @@ class PeriodicTask:
 PERIODIC_TASKS = (
     PeriodicTask(expire_due_quotes, every_seconds=600),
     PeriodicTask(deliver_due_emails, every_seconds=60),
+    PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
 )
 
 
 class Command(BaseCommand):
     help = (
-        "Enqueues periodic tasks (quote expiry every 10 minutes, email retries every minute) "
-        "for the background worker."
+        "Enqueues periodic tasks (quote expiry every 10 minutes, email retries every minute, "
+        "SQLite planner statistics daily) for the background worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
