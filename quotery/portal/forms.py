@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from quotery.portal.services import EMAIL_MAX, MESSAGE_MAX, NAME_MAX
+from quotery.quotes.models import Quote
 
 
 class ShareForm(forms.Form):
@@ -31,3 +34,13 @@ class ShareForm(forms.Form):
         "the client sees on the quote's page.",
         widget=forms.Textarea(attrs={"rows": 5, "data-counter-max": MESSAGE_MAX}),
     )
+
+    @classmethod
+    def for_quote(cls, quote: Quote, **options: Any) -> ShareForm:
+        """An empty form for the quote, the client's name and email taken from its contact."""
+        contact = quote.contact
+        initial = {
+            "recipient_name": contact.name if contact else "",
+            "recipient_email": contact.email if contact else "",
+        }
+        return cls(initial=initial, **options)

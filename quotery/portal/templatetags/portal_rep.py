@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from quotery.accounts.models import Membership
@@ -28,17 +28,6 @@ def _can_share(context: template.Context) -> bool:
     return membership is not None and membership.can_edit_quotes
 
 
-def _share_form(quote: Quote) -> ShareForm:
-    contact = quote.contact
-    return ShareForm(
-        initial={
-            "recipient_name": contact.name if contact else "",
-            "recipient_email": contact.email if contact else "",
-        },
-        auto_id="id_share_%s",
-    )
-
-
 @register.inclusion_tag("portal/rep/_share_actions.html", takes_context=True)
 def share_actions(context: template.Context, quote: Quote) -> dict[str, Any]:
     can_share = _can_share(context)
@@ -49,7 +38,9 @@ def share_actions(context: template.Context, quote: Quote) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "can_share": can_share,
         "shareable": shareable,
-        "form": _share_form(quote) if can_share and shareable else None,
+        "form": ShareForm.for_quote(quote, auto_id="id_share_%s")
+        if can_share and shareable
+        else None,
     }
 
 
@@ -65,13 +56,6 @@ class ShareRow:
 class ThreadRow:
     message: ConversationMessage
     created_at: dt.datetime
-
-
-def _preview_url(quote: Quote) -> str | None:
-    try:
-        return reverse("portal:preview", args=[quote.pk])
-    except NoReverseMatch:  # the client page is not installed
-        return None
 
 
 @register.inclusion_tag("portal/rep/_conversation.html", takes_context=True)
@@ -103,5 +87,5 @@ def quote_conversation(context: template.Context, quote: Quote) -> dict[str, Any
         "shareable": quote.state in SHAREABLE_STATES,
         "shares": shares,
         "thread": thread,
-        "preview_url": _preview_url(quote) if shares else None,
+        "preview_url": reverse("portal:preview", args=[quote.pk]) if shares else None,
     }

@@ -80,14 +80,7 @@ def share(request: MemberRequest, pk: int) -> HttpResponse:
                 messages.success(request, _sent_message(done.recipient_email, "Shared with"))
                 return redirect("quotes:detail", pk=quote.pk)
         return _render_share(request, quote, form, status=422)
-    contact = quote.contact
-    form = ShareForm(
-        initial={
-            "recipient_name": contact.name if contact else "",
-            "recipient_email": contact.email if contact else "",
-        }
-    )
-    return _render_share(request, quote, form, status=200)
+    return _render_share(request, quote, ShareForm.for_quote(quote), status=200)
 
 
 def _render_share(
