@@ -230,7 +230,7 @@ def share_demo_quote(quote: Quote, owner: User) -> PortalShare:
         user=owner,
         recipient_name=contact.name,
         recipient_email=contact.email,
-        message=f"Hello {contact.name.split()[0]},\n\nplease find our quote attached. "
+        message=f"Hello {contact.name.split()[0]},\n\nhere is the quote we discussed. "
         "I am happy to walk you through it.",
     )
 
