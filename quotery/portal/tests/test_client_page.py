@@ -263,7 +263,7 @@ def test_client_preview_shows_the_live_quote_to_staff_and_records_nothing(login,
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
-def test_client_preview_of_another_companys_quote_is_not_found(login, rep, other_company):
+def test_security_23_the_preview_of_another_companys_quote_is_not_found(login, rep, other_company):
     shared = share_quote(rep)
     outsider = member(other_company, Role.ADMIN)
 
