@@ -12,8 +12,7 @@ from django.conf import settings
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import CompanyFactory, member
-from quotery.portal.models import AuthorKind, ConversationMessage
-from quotery.portal.tests.portal_fixtures import Shared, share_quote
+from quotery.portal.tests.portal_fixtures import Shared, client_message, share_quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,15 +28,7 @@ def shared_quote() -> Shared:
     )
     rep = member(company, Role.REP, email="riley@northwind.test", full_name="Riley Rep")
     shared = share_quote(rep, sections=3, lines_per_section=4)
-    ConversationMessage.objects.create(
-        company=company,
-        quote=shared.quote,
-        author_kind=AuthorKind.CLIENT,
-        author_name="Anna Client",
-        author_email="anna@client.test",
-        share=shared.share,
-        body="Could the desks come in oak?\nThanks!",
-    )
+    client_message(shared, "Could the desks come in oak?\nThanks!")
     return shared
 
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quotery.accounts.models import User
+from quotery.engagement.models import QuoteEvent
 from quotery.factories import make_quote
 from quotery.portal.links import share_token
-from quotery.portal.models import PortalShare
+from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
 from quotery.portal.services import share_send
 from quotery.quotes.models import Quote
 
@@ -66,4 +67,29 @@ def expire(quote: Quote) -> None:
     """Moves the quote's validity into the past, as time passing would."""
     Quote.objects.filter(pk=quote.pk).update(
         valid_until=timezone.localdate() - dt.timedelta(days=3)
+    )
+
+
+def event_kinds(quote_id: int) -> list[str]:
+    """The quote's event log, as kinds in order."""
+    return list(
+        QuoteEvent.objects.filter(quote_id=quote_id)
+        .order_by("sequence")
+        .values_list("kind", flat=True)
+    )
+
+
+def client_message(
+    shared: Shared, body: str, *, created_at: dt.datetime | None = None
+) -> ConversationMessage:
+    """A message from the client in the quote's thread."""
+    return ConversationMessage.objects.create(
+        company_id=shared.quote.company_id,
+        quote=shared.quote,
+        author_kind=AuthorKind.CLIENT,
+        author_name=shared.share.recipient_name,
+        author_email=shared.share.recipient_email,
+        share=shared.share,
+        body=body,
+        created_at=created_at or timezone.now(),
     )

@@ -17,20 +17,11 @@ from quotery.accounts.branding import contrast_with_white
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import member
-from quotery.portal.models import AuthorKind, ConversationMessage
 from quotery.portal.presentation import brand_for
-from quotery.portal.tests.portal_fixtures import expire, share_quote
+from quotery.portal.tests.portal_fixtures import client_message, event_kinds, expire, share_quote
 from quotery.quotes.models import Line
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds(quote_id: int) -> list[str]:
-    return list(
-        QuoteEvent.objects.filter(quote_id=quote_id)
-        .order_by("sequence")
-        .values_list("kind", flat=True)
-    )
 
 
 def open_sequence(html: str) -> int:
@@ -75,13 +66,13 @@ def test_client_page_shows_the_quote_as_shared(client, rep, company):
 
 def test_client_page_get_records_an_open_and_hands_its_number_to_the_beacon(client, rep):
     shared = share_quote(rep)
-    before = kinds(shared.quote.pk)
+    before = event_kinds(shared.quote.pk)
 
     response = client.get(shared.url)
 
     opened = QuoteEvent.objects.filter(quote=shared.quote).order_by("-sequence").first()
     assert opened is not None
-    assert kinds(shared.quote.pk) == [*before, EventKind.LINK_OPENED]
+    assert event_kinds(shared.quote.pk) == [*before, EventKind.LINK_OPENED]
     assert opened.share_id == shared.share.pk
     assert opened.recipient_email == "anna@client.test"
     assert open_sequence(response.content.decode()) == opened.sequence
@@ -110,13 +101,13 @@ def test_client_beacon_turns_the_open_into_one_counted_view(client, rep):
 def test_client_beacon_without_an_open_number_is_refused_and_counts_nothing(client, rep):
     shared = share_quote(rep)
     client.get(shared.url)
-    before = kinds(shared.quote.pk)
+    before = event_kinds(shared.quote.pk)
 
     response = client.post(shared.seen_url, {"open": "soon"})
 
     assert response.status_code == 400
     assert "must name the open" in response.content.decode()
-    assert kinds(shared.quote.pk) == before
+    assert event_kinds(shared.quote.pk) == before
 
 
 def test_client_beacon_for_an_open_of_another_share_counts_nothing(client, rep):
@@ -124,19 +115,19 @@ def test_client_beacon_for_an_open_of_another_share_counts_nothing(client, rep):
     anna = share_quote(rep)
     bob_share = share_quote(rep, email="bob@client.test")
     bob_sequence = open_sequence(client.get(bob_share.url).content.decode())
-    before = kinds(bob_share.quote.pk)
+    before = event_kinds(bob_share.quote.pk)
 
     # when Anna's link confirms Bob's open
     response = client.post(anna.seen_url, {"open": bob_sequence})
 
     # then nothing is counted
     assert response.status_code == 204
-    assert kinds(bob_share.quote.pk) == before
+    assert event_kinds(bob_share.quote.pk) == before
 
 
 def test_client_page_by_company_staff_records_nothing_and_has_no_beacon(login, rep):
     shared = share_quote(rep)
-    before = kinds(shared.quote.pk)
+    before = event_kinds(shared.quote.pk)
     browser = login(member(rep.membership.company, Role.MANAGER))
 
     response = browser.get(shared.url)
@@ -145,10 +136,10 @@ def test_client_page_by_company_staff_records_nothing_and_has_no_beacon(login, r
     assert response.status_code == 200
     assert "this visit is not counted" in html
     assert "data-open" not in html and "portal.js" not in html
-    assert kinds(shared.quote.pk) == before
+    assert event_kinds(shared.quote.pk) == before
     # and a beacon sent by staff anyway counts nothing
     assert browser.post(shared.seen_url, {"open": len(before)}).status_code == 204
-    assert kinds(shared.quote.pk) == before
+    assert event_kinds(shared.quote.pk) == before
 
 
 def test_client_page_by_staff_of_another_company_is_a_client_open(login, rep, other_company):
@@ -157,7 +148,7 @@ def test_client_page_by_staff_of_another_company_is_a_client_open(login, rep, ot
 
     browser.get(shared.url)
 
-    assert kinds(shared.quote.pk)[-1] == EventKind.LINK_OPENED
+    assert event_kinds(shared.quote.pk)[-1] == EventKind.LINK_OPENED
 
 
 def test_client_page_of_an_expired_quote_stays_readable_and_cannot_be_accepted(client, rep):
@@ -181,15 +172,8 @@ def test_client_page_shows_the_thread_in_the_company_time_zone(client, rep, comp
     company.time_zone = "America/New_York"
     company.save()
     shared = share_quote(rep, message="")
-    ConversationMessage.objects.create(
-        company=company,
-        quote=shared.quote,
-        author_kind=AuthorKind.CLIENT,
-        author_name="Anna Client",
-        author_email="anna@client.test",
-        share=shared.share,
-        body="First line\nSecond line",
-        created_at=dt.datetime(2026, 7, 1, 15, 30, tzinfo=dt.UTC),
+    client_message(
+        shared, "First line\nSecond line", created_at=dt.datetime(2026, 7, 1, 15, 30, tzinfo=dt.UTC)
     )
 
     html = client.get(shared.url).content.decode()
@@ -250,7 +234,7 @@ def test_client_preview_shows_the_live_quote_to_staff_and_records_nothing(login,
     assert line is not None
     line.description = "Renamed after sharing"
     line.save()
-    before = kinds(shared.quote.pk)
+    before = event_kinds(shared.quote.pk)
 
     response = login(rep).get(reverse("portal:preview", args=[shared.quote.pk]))
 
@@ -259,7 +243,7 @@ def test_client_preview_shows_the_live_quote_to_staff_and_records_nothing(login,
     assert "Preview: what the client sees; not counted" in html
     assert "Renamed after sharing" in html
     assert "data-open" not in html and "portal.js" not in html
-    assert kinds(shared.quote.pk) == before
+    assert event_kinds(shared.quote.pk) == before
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 

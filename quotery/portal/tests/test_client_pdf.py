@@ -11,23 +11,15 @@ from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import member
 from quotery.portal.services import share_revoke
-from quotery.portal.tests.portal_fixtures import share_quote
+from quotery.portal.tests.portal_fixtures import event_kinds, share_quote
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds(quote_id: int) -> list[str]:
-    return list(
-        QuoteEvent.objects.filter(quote_id=quote_id)
-        .order_by("sequence")
-        .values_list("kind", flat=True)
-    )
 
 
 def test_client_pdf_downloads_the_shared_revision_and_records_the_download(client, rep):
     # given a shared quote
     shared = share_quote(rep)
-    before = kinds(shared.quote.pk)
+    before = event_kinds(shared.quote.pk)
 
     # when the client downloads the PDF
     response = client.get(shared.pdf_url)
@@ -40,7 +32,7 @@ def test_client_pdf_downloads_the_shared_revision_and_records_the_download(clien
     assert "Item 1.1" in text and "Item 2.3" in text
     assert f"{shared.quote.total:,.2f}" in text
     # and the download is in the engagement log, with the recipient
-    assert kinds(shared.quote.pk) == [*before, EventKind.PDF_DOWNLOADED]
+    assert event_kinds(shared.quote.pk) == [*before, EventKind.PDF_DOWNLOADED]
     event = QuoteEvent.objects.filter(quote=shared.quote).order_by("-sequence").first()
     assert event is not None and event.recipient_email == "anna@client.test"
     assert response["Cache-Control"] == "no-store"
@@ -50,23 +42,23 @@ def test_client_pdf_downloads_the_shared_revision_and_records_the_download(clien
 
 def test_client_pdf_head_and_staff_downloads_record_nothing(client, login, rep):
     shared = share_quote(rep)
-    before = kinds(shared.quote.pk)
+    before = event_kinds(shared.quote.pk)
 
     head = client.head(shared.pdf_url)
     staff = login(member(rep.membership.company, Role.MANAGER)).get(shared.pdf_url)
 
     assert head.status_code == 200 and staff.status_code == 200
     assert staff.content.startswith(b"%PDF")
-    assert kinds(shared.quote.pk) == before
+    assert event_kinds(shared.quote.pk) == before
 
 
 def test_client_pdf_of_a_revoked_link_is_the_same_404(client, rep):
     shared = share_quote(rep)
     share_revoke(share=shared.share, user=rep)
-    before = kinds(shared.quote.pk)
+    before = event_kinds(shared.quote.pk)
 
     response = client.get(shared.pdf_url)
 
     assert response.status_code == 404
     assert response.content == client.get("/p/" + "Z" * 44 + "/").content
-    assert kinds(shared.quote.pk) == before
+    assert event_kinds(shared.quote.pk) == before
