@@ -53,12 +53,6 @@ def create_concurrently(
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creates_get_unique_gap_free_numbers_per_company():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "SQLite's in-memory test database cannot be written from several threads at once "
-            "(shared-cache table locks fail instead of waiting); on SQLite the race runs against "
-            "a database file in test_concurrent_creates_on_a_sqlite_file below."
-        )
     # given two companies with no quote yet (so the counter rows are created in the race too)
     companies = [CompanyFactory(), CompanyFactory()]
     jobs = []
