@@ -9,8 +9,10 @@ so nobody is served a PDF with yesterday's branding.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import re
 from typing import Any
 
@@ -19,9 +21,16 @@ from django.core.files.storage import Storage, storages
 
 from quotery.accounts.models import Company
 from quotery.core.canonical import canonical_json
-from quotery.documents.rendering import TEMPLATE_VERSION, Branding, render_quote_pdf
+from quotery.documents.rendering import (
+    TEMPLATE_VERSION,
+    Branding,
+    QuoteDocumentError,
+    render_quote_pdf,
+)
 from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import Quote, QuoteRevision
+
+logger = logging.getLogger("quotery.documents")
 
 CACHE_PREFIX = "documents/quote-pdfs"
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
@@ -92,12 +101,26 @@ def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
     except FileNotFoundError:
         pass
     content: dict[str, Any] = json.loads(revision.content)
-    pdf = render_quote_pdf(content, branding_for_company(company))
+    pdf = _render_with_logo_fallback(content, branding_for_company(company))
     stored_as = storage.save(key, ContentFile(pdf))
     if stored_as != key:
         # Another request stored the same bytes first; keep one copy.
         storage.delete(stored_as)
     return pdf
+
+
+def _render_with_logo_fallback(content: dict[str, Any], branding: Branding) -> bytes:
+    """A stored logo the typesetter cannot read (uploads are checked, so only a damaged
+    file) must not cost the client the quote: the PDF then shows the company name."""
+    try:
+        return render_quote_pdf(content, branding)
+    except QuoteDocumentError:
+        if branding.logo is None:
+            raise
+        logger.warning("The stored logo could not be typeset; the PDF shows the name instead")
+        return render_quote_pdf(
+            content, dataclasses.replace(branding, logo=None, logo_content_type="")
+        )
 
 
 def quote_preview_pdf(*, quote: Quote) -> bytes:
@@ -108,7 +131,7 @@ def quote_preview_pdf(*, quote: Quote) -> bytes:
     sections = list(quote.sections.all())
     lines = [line for section in sections for line in section.lines.all()]
     content = json.loads(canonical_json(client_visible_content(quote, sections, lines)))
-    return render_quote_pdf(content, branding_for_company(quote.company))
+    return _render_with_logo_fallback(content, branding_for_company(quote.company))
 
 
 def quote_pdf_filename(content: dict[str, Any]) -> str:

@@ -218,3 +218,18 @@ def test_security_21_hostile_text_is_printed_literally_in_the_pdf(company: Compa
     assert "Eve <b>$x$</b>" in text
     assert 'Offer #set text(size: 40pt) #panic("title")' in text
     assert ']#panic("section")[' in text
+
+
+def test_a_damaged_stored_logo_still_gives_the_client_a_pdf_with_the_name(
+    company: Company, rep: User
+):
+    # Given a logo file damaged in storage after its upload was checked
+    company.logo.save("logo.png", ContentFile(b"\x89PNG\r\n\x1a\n not an image"), save=False)
+    company.logo_content_type = "image/png"
+    company.save()
+    revision = shared_revision(rep)
+
+    # When the client downloads the PDF, then it comes, showing the company's name
+    pdf = quote_pdf(revision=revision, company=company)
+    assert pdf.startswith(b"%PDF-")
+    assert company.name in pdf_text(pdf)
