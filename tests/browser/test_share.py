@@ -205,6 +205,25 @@ def test_revoke_asks_first_and_kills_the_link(page, browser, live_server, settin
     visitor.close()
 
 
+def test_copy_link_puts_the_link_on_the_clipboard(page, live_server, settings) -> None:  # type: ignore[no-untyped-def]
+    # given a shared quote, in a browser that lets the page use the clipboard
+    settings.BASE_URL = live_server.url
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    rep, quote = rep_and_quote()
+    log_in(page, rep.email)
+    dialog = open_portal_share(page, quote)
+    dialog.get_by_role("button", name="Send").click()
+    page.get_by_text("Shared with hank@globex.test").wait_for()
+    link = page.get_by_label("Link for hank@globex.test", exact=True).input_value()
+
+    # when the rep presses Copy link
+    page.get_by_role("button", name="Copy link").click()
+
+    # then the button says so and the clipboard holds the link
+    page.get_by_role("button", name="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+
+
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
