@@ -21,7 +21,7 @@ from quotery.accounts.models import Company
 from quotery.core.rawsql import Columns, fetch_instances
 from quotery.portal.links import signature_matches, split_token
 from quotery.portal.models import ConversationMessage, PortalShare
-from quotery.quotes.models import Quote, QuoteRevision, end_of_validity
+from quotery.quotes.models import Quote, QuoteRevision
 from quotery.quotes.states import effective_state
 
 
@@ -133,7 +133,8 @@ THREAD_SQL = (
 @dataclass(frozen=True)
 class PortalPage:
     """What the client page shows: the latest revision's canonical content (exactly what
-    the content hash covers), the thread, and whether the quote is past its validity."""
+    the content hash covers), the thread, and the state to show (expired once the
+    valid-until day has ended)."""
 
     share: PortalShare
     quote: Quote
@@ -142,8 +143,6 @@ class PortalPage:
     content: dict[str, Any]
     messages: list[ConversationMessage]
     state: str
-    expired: bool
-    valid_until_end: dt.datetime
 
 
 def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> PortalPage:
@@ -163,6 +162,4 @@ def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> Portal
         content=revision.content,
         messages=messages,
         state=state,
-        expired=state == "expired",
-        valid_until_end=end_of_validity(quote.valid_until, zone),
     )

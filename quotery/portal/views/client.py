@@ -44,7 +44,7 @@ from quotery.portal.services import (
     portal_view_confirm,
 )
 from quotery.quotes.content import client_visible_content
-from quotery.quotes.models import QuoteRevision, end_of_validity
+from quotery.quotes.models import QuoteRevision
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
 
@@ -240,7 +240,6 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
         open_sequence=None,
         preview=True,
         preview_quote_pk=quote.pk,
-        valid_until_end=end_of_validity(quote.valid_until, company.zone),
     )
     with timezone.override(company.zone):
         return render(request, "portal/client/page.html", context)
