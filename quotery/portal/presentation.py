@@ -11,11 +11,9 @@ than it changes.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from threading import Lock
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +24,7 @@ from django.utils.safestring import SafeString
 
 from quotery.accounts.branding import readable_on_white, text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
+from quotery.core.kept import KeptValues
 from quotery.core.money import UnknownCurrency, format_money
 from quotery.portal.models import ConversationMessage
 from quotery.quotes.models import QuoteState
@@ -149,9 +148,7 @@ def quote_view(content: dict[str, Any]) -> QuoteView:
 # A revision's content never changes (its hash names it), so its formatted view and
 # rendered body can be kept. Per process, bounded: the page then costs its queries and a
 # small outer template, whatever the number of lines.
-_BODY_CACHE: OrderedDict[str, tuple[QuoteView, SafeString]] = OrderedDict()
-_BODY_CACHE_SIZE = 256
-_BODY_CACHE_LOCK = Lock()
+_BODIES: KeptValues[str, tuple[QuoteView, SafeString]] = KeptValues(256)
 
 
 def render_body(quote: QuoteView) -> SafeString:
@@ -159,18 +156,11 @@ def render_body(quote: QuoteView) -> SafeString:
 
 
 def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView, SafeString]:
-    with _BODY_CACHE_LOCK:
-        cached = _BODY_CACHE.get(content_hash)
-        if cached is not None:
-            _BODY_CACHE.move_to_end(content_hash)
-            return cached
+    cached = _BODIES.get(content_hash)
+    if cached is not None:
+        return cached
     quote = quote_view(content)
-    rendered = (quote, render_body(quote))
-    with _BODY_CACHE_LOCK:
-        _BODY_CACHE[content_hash] = rendered
-        if len(_BODY_CACHE) > _BODY_CACHE_SIZE:
-            _BODY_CACHE.popitem(last=False)
-    return rendered
+    return _BODIES.put(content_hash, (quote, render_body(quote)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -230,9 +220,7 @@ TOKEN_MARK = "quotery-token-mark"  # noqa: S105 (a placeholder, not a secret)
 CSRF_MARK = "quotery-csrf-mark"
 OPEN_MARK = "quotery-open-mark"
 
-_PAGES: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-_PAGES_SIZE = 512
-_PAGES_LOCK = Lock()
+_PAGES: KeptValues[tuple[Any, ...], str] = KeptValues(512)
 
 
 def page_key(
@@ -275,10 +263,7 @@ def client_page_response(
     """The client page for this request: rendered once per key and process, then only the
     link, the CSRF token (which also sets the CSRF cookie) and the open's number change."""
     csrf = get_token(request)
-    with _PAGES_LOCK:
-        html = _PAGES.get(key)
-        if html is not None:
-            _PAGES.move_to_end(key)
+    html = _PAGES.get(key)
     if html is None:
         marked = dict(
             context,
@@ -287,11 +272,7 @@ def client_page_response(
             open_sequence=OPEN_MARK if open_sequence is not None else None,
         )
         with timezone.override(zone):
-            html = render_to_string(PAGE_TEMPLATE, marked, request=request)
-        with _PAGES_LOCK:
-            _PAGES[key] = html
-            if len(_PAGES) > _PAGES_SIZE:
-                _PAGES.popitem(last=False)
+            html = _PAGES.put(key, render_to_string(PAGE_TEMPLATE, marked, request=request))
     html = html.replace(TOKEN_MARK, token).replace(CSRF_MARK, csrf)
     if open_sequence is not None:
         html = html.replace(OPEN_MARK, str(open_sequence))

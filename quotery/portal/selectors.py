@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
-from threading import Lock
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from quotery.accounts.models import Company
+from quotery.core.kept import KeptValues
 from quotery.core.rawsql import Columns, fetch_instances
 from quotery.portal.links import signature_matches, split_token
 from quotery.portal.models import ConversationMessage, PortalShare
@@ -88,20 +87,16 @@ class RevisionContent:
 # good: each process keeps the most recent ones instead of reading them on every page view.
 # The quote's creation time is in the key too, so a database restored or rebuilt with the
 # same ids (as tests do) never meets content cached for another quote.
-_REVISIONS: OrderedDict[tuple[int, dt.datetime, int], RevisionContent] = OrderedDict()
-_REVISIONS_SIZE = 512
-_REVISIONS_LOCK = Lock()
+_REVISIONS: KeptValues[tuple[int, dt.datetime, int], RevisionContent] = KeptValues(512)
 
 
 def revision_content(quote: Quote) -> RevisionContent:
     """The content of the quote's latest revision (`quote.revision_number`): from this
     process's cache, or one query."""
     key = (quote.pk, quote.created_at, quote.revision_number)
-    with _REVISIONS_LOCK:
-        cached = _REVISIONS.get(key)
-        if cached is not None:
-            _REVISIONS.move_to_end(key)
-            return cached
+    cached = _REVISIONS.get(key)
+    if cached is not None:
+        return cached
     row = (
         QuoteRevision.objects.filter(quote_id=quote.pk, number=quote.revision_number)
         .values_list("content_hash", "content")
@@ -111,12 +106,7 @@ def revision_content(quote: Quote) -> RevisionContent:
         raise QuoteRevision.DoesNotExist(
             f"Quote {quote.pk} has no revision {quote.revision_number}"
         )
-    revision = RevisionContent(quote.revision_number, row[0], json.loads(row[1]))
-    with _REVISIONS_LOCK:
-        _REVISIONS[key] = revision
-        if len(_REVISIONS) > _REVISIONS_SIZE:
-            _REVISIONS.popitem(last=False)
-    return revision
+    return _REVISIONS.put(key, RevisionContent(quote.revision_number, row[0], json.loads(row[1])))
 
 
 MESSAGE_COLUMNS = Columns(
