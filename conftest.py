@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from email import policy
 from email.message import EmailMessage
@@ -13,6 +12,7 @@ from django.test import Client as HttpClient
 
 from quotery.accounts.models import Company, Role, User
 from quotery.factories import DEFAULT_PASSWORD, CompanyFactory, member
+from tests.network import free_port, smtp_mailers
 
 
 @pytest.fixture
@@ -77,12 +77,6 @@ class SmtpInbox:
         return self.messages
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_server(settings):  # type: ignore[no-untyped-def]
     """A real SMTP server on 127.0.0.1 that the default mailer sends to for this test."""
@@ -92,11 +86,6 @@ def smtp_server(settings):  # type: ignore[no-untyped-def]
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-        }
-    }
+    settings.MAILERS = smtp_mailers(port, timeout=10)
     yield inbox
     controller.stop()

@@ -25,7 +25,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,11 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
+
+from tests.network import free_port  # noqa: E402
+
 SETTINGS = "benchmarks.bench_settings"
 WRK = "/usr/bin/wrk"
 
@@ -72,12 +75,6 @@ class Result:
     p99_ms: float
     requests: int
     errors: str
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def environment() -> dict[str, str]:

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import re
 import runpy
-import socket
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +16,7 @@ from config.env import BASE_DIR
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.services import outbox_email_deliver
 from quotery.portal.tests.portal_fixtures import share_quote
+from tests.network import free_port, smtp_mailers
 
 pytestmark = pytest.mark.django_db
 
@@ -25,23 +25,12 @@ CLIENT_NAME = "Anna Client"
 CLIENT_EMAIL = "anna@client.test"
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_security_24_a_clients_visit_and_a_failed_email_log_no_personal_data(
     rep, settings, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     # given everything logged, down to DEBUG, and an SMTP server that is down
     caplog.set_level(logging.DEBUG)
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": closed_port(), "timeout": 2},
-        }
-    }
+    settings.MAILERS = smtp_mailers(free_port(), timeout=2)
 
     # when a quote is shared, its email fails, and the client opens, views, downloads and
     # mistypes the link

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import socket
 from email.message import EmailMessage
 from email.utils import parseaddr
 from unittest import mock
@@ -30,6 +29,7 @@ from quotery.portal.links import share_url
 from quotery.portal.models import PortalShare
 from quotery.portal.services import share_revoke, share_send
 from quotery.quotes.models import Quote
+from tests.network import free_port, smtp_mailers
 
 pytestmark = pytest.mark.django_db
 
@@ -202,27 +202,12 @@ def test_the_email_shows_the_revision_that_was_shared(shared) -> None:
     assert "Office fit-out" in share_email(outbox).subject
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def smtp_mailer(port: int) -> dict[str, object]:
-    return {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-
-
 def test_security_20_smtp_down_delays_the_email_and_it_goes_out_exactly_once_later(
     company, settings, django_capture_on_commit_callbacks, smtp_server
 ) -> None:
     # given SMTP is down: nobody listens on the mailer's port
     real_smtp = settings.MAILERS
-    settings.MAILERS = smtp_mailer(closed_port())
+    settings.MAILERS = smtp_mailers(free_port())
     rep = member(company, Role.REP)
     quote = make_quote(owner=rep)
 
