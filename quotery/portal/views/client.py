@@ -170,13 +170,13 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
     Reads first, then one short transaction for the rate-limit counters and the view: on
     SQLite a write transaction holds the database's single write lock, so it takes it once
     per beacon, for as little time as possible."""
-    ip = _ip(request)
+    meta = RequestMeta.from_request(request)
+    ip = meta.ip or "unknown"
     share = share_for_token(token)  # revoked since the page loaded: nothing is counted
     if share is None:
         if not ratelimit.hit(ratelimit.POST_PER_IP, ip):
             return _too_many(ratelimit.POST_PER_IP)
         return _unknown_link(request)
-    meta = RequestMeta.from_request(request)
     staff = _is_company_staff(request, share)
     named_open = request.POST.get("open", "")
     with transaction.atomic():
