@@ -31,6 +31,7 @@ from quotery.accounts.models import (
 )
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.money import CURRENCY_MINOR_UNITS
+from quotery.core.text import has_control_characters
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -63,10 +64,6 @@ class NewMember:
     generated_password: str | None
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
-
-
 def company_settings_errors(data: CompanySettingsInput) -> dict[str, list[str]]:
     """Every rule a company's settings must meet, as messages per field (empty: all good)."""
     errors: dict[str, list[str]] = {}
@@ -75,7 +72,7 @@ def company_settings_errors(data: CompanySettingsInput) -> dict[str, list[str]]:
         errors["name"] = ["Enter the company's name."]
     elif len(name) > 120:
         errors["name"] = ["Keep the company name to 120 characters or fewer."]
-    elif _has_control_characters(name):
+    elif has_control_characters(name):
         errors["name"] = ["The company name cannot contain line breaks or control characters."]
     try:
         HEX_COLOUR(data.brand_colour.strip())
@@ -91,7 +88,7 @@ def company_settings_errors(data: CompanySettingsInput) -> dict[str, list[str]]:
     sender = data.email_sender_name.strip()
     if len(sender) > 120:
         errors["email_sender_name"] = ["Keep the sender name to 120 characters or fewer."]
-    elif _has_control_characters(data.email_sender_name):
+    elif has_control_characters(data.email_sender_name):
         errors["email_sender_name"] = [
             "The sender name goes into an email header: it cannot contain line breaks "
             "or control characters."
@@ -262,7 +259,7 @@ def member_create(
         errors["full_name"] = ["Enter the person's full name."]
     elif len(name) > 120:
         errors["full_name"] = ["Keep the name to 120 characters or fewer."]
-    elif _has_control_characters(name):
+    elif has_control_characters(name):
         errors["full_name"] = ["The name cannot contain line breaks or control characters."]
     address, email_errors = _member_email_errors(email)
     if email_errors:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from quotery.accounts.models import User
 from quotery.core.exceptions import ApplicationError, IllegalTransition, ValidationFailed
 from quotery.core.request_meta import RequestMeta
+from quotery.core.text import has_control_characters
 from quotery.engagement import events
 from quotery.engagement.chain import lock_chain
 from quotery.engagement.models import EventKind, QuoteEvent
@@ -27,19 +28,15 @@ SHAREABLE_STATES = frozenset(
 )
 
 
-def _has_line_break(value: str) -> bool:
-    return any(char in value for char in "\r\n\x00")
-
-
 def share_input_errors(*, name: str, email: str, message: str) -> dict[str, list[str]]:
     """Every problem with a share form at once, keyed by field, in words a rep understands."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["recipient_name"] = ["Enter the client's name."]
-    elif len(name) > NAME_MAX or _has_line_break(name):
+    elif len(name) > NAME_MAX or has_control_characters(name):
         errors["recipient_name"] = [f"The name must be one line of at most {NAME_MAX} characters."]
     try:
-        if _has_line_break(email) or len(email) > EMAIL_MAX:
+        if has_control_characters(email) or len(email) > EMAIL_MAX:
             raise ValidationError("bad")
         validate_email(email.strip())
     except ValidationError:
