@@ -154,7 +154,7 @@ def make_data() -> tuple[Any, Any, Any]:
     from quotery.accounts.models import Role
     from quotery.accounts.services import company_logo_set
     from quotery.factories import CompanyFactory, make_quote, member
-    from quotery.quotes.services import quote_mark_sent
+    from quotery.quotes.services.quotes import quote_mark_sent
 
     company = CompanyFactory(name="Northwind Office Supply", brand_colour="#0a7d5a")
     logo = io.BytesIO()

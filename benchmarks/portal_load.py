@@ -107,7 +107,7 @@ from django.urls import reverse
 from quotery.factories import CompanyFactory, make_quote, member
 from quotery.accounts.models import Role
 from quotery.portal.links import share_token
-from quotery.portal.services import share_send
+from quotery.portal.services.sharing import share_send
 from django.utils import timezone
 company = CompanyFactory(name="Northwind Interiors", portal_text="Thank you for asking us.")
 rep = member(company, Role.REP, full_name="Riley Rep", email="riley@northwind.test")

@@ -13,7 +13,7 @@ from quotery.catalog.models import Product, StockLevel
 from quotery.clients.models import Client, Contact
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
-from quotery.quotes.services import quote_create
+from quotery.quotes.services.quotes import quote_create
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test accounts only)
 

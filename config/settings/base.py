@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "quotery.engagement",
     "quotery.notifications",
     "quotery.documents",
+    "quotery.billing",
 ]
 
 MIDDLEWARE = [

@@ -241,3 +241,35 @@ def stock_adjust(*, product: Product, delta: Decimal, reason: str, user: User | 
             user=user,
         )
     return level
+
+
+def stock_reserve(*, product: Product, quantity: Decimal) -> Decimal:
+    """Reserves up to `quantity` of the product's available stock (on hand - reserved) and
+    returns how much it reserved; the caller records the rest as a backorder. Never takes
+    stock below zero available, also when acceptances race for the last unit (SECURITY.md
+    19): the stock row is read and written under its row lock (PostgreSQL
+    `select_for_update`; SQLite's IMMEDIATE transaction serialises writers). Runs inside the
+    caller's transaction. A product that does not track stock reserves nothing.
+    """
+    if not product.tracks_stock or quantity <= ZERO:
+        return ZERO
+    level, _ = StockLevel.objects.get_or_create(company_id=product.company_id, product=product)
+    level = StockLevel.objects.select_for_update().get(pk=level.pk)
+    available = max(level.on_hand - level.reserved, ZERO)
+    taken = min(available, quantity)
+    if taken > ZERO:
+        level.reserved = level.reserved + taken
+        level.save(update_fields=["reserved", "updated_at"])
+    return taken
+
+
+def stock_release(*, product: Product, quantity: Decimal) -> None:
+    """Gives back a reservation (a cancelled delivery note). Runs inside the caller's
+    transaction, under the stock row's lock."""
+    if quantity <= ZERO:
+        return
+    level = StockLevel.objects.select_for_update().filter(product=product).first()
+    if level is None:
+        return
+    level.reserved = max(level.reserved - quantity, ZERO)
+    level.save(update_fields=["reserved", "updated_at"])

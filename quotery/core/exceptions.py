@@ -75,3 +75,11 @@ class RevisionMismatch(ApplicationError):
 
     code = "revision_mismatch"
     http_status = 409
+
+
+class AlreadyAnswered(QuoteNotAcceptable):
+    """The client (or another tab, or a double click) already accepted or declined the quote.
+    Views show a friendly page saying so, not an error."""
+
+    code = "already_answered"
+    http_status = 409

@@ -131,3 +131,59 @@ def event_message_posted(
         meta=meta,
         data={"message": message_id, "author": author_kind},
     )
+
+
+def event_quote_accepted(
+    *,
+    quote: Quote,
+    share: PortalShare,
+    meta: RequestMeta,
+    acceptance_id: int,
+    signature_hash: str,
+    revision_number: int,
+) -> QuoteEvent:
+    """The client's signature. Its chain hash covers the acceptance's signature hash, which
+    in turn covers this event's predecessor (SECURITY.md 15-16)."""
+    return _append(
+        quote=quote,
+        kind=EventKind.QUOTE_ACCEPTED,
+        share=share,
+        meta=meta,
+        data={"acceptance": acceptance_id, "signature_hash": signature_hash},
+        revision_number=revision_number,
+    )
+
+
+def event_changes_requested(
+    *, quote: Quote, share: PortalShare, meta: RequestMeta, message_id: int
+) -> QuoteEvent:
+    return _append(
+        quote=quote,
+        kind=EventKind.CHANGES_REQUESTED,
+        share=share,
+        meta=meta,
+        data={"message": message_id},
+    )
+
+
+def event_quote_declined(
+    *, quote: Quote, share: PortalShare, meta: RequestMeta, reason: str, with_detail: bool
+) -> QuoteEvent:
+    return _append(
+        quote=quote,
+        kind=EventKind.QUOTE_DECLINED,
+        share=share,
+        meta=meta,
+        data={"reason": reason, "with_detail": with_detail},
+    )
+
+
+def event_payment_status_changed(
+    *, quote: Quote, actor: User, previous: str, status: str
+) -> QuoteEvent:
+    return _append(
+        quote=quote,
+        kind=EventKind.PAYMENT_STATUS_CHANGED,
+        actor=actor,
+        data={"from": previous, "to": status},
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.mail import EmailMultiAlternatives
 
 from quotery.notifications.models import OutboxEmail
@@ -16,9 +18,26 @@ class EmailNotSendable(Exception):
     marks it failed at once instead of retrying. The message says why, for the row."""
 
 
-def render_outbox_email(email: OutboxEmail) -> EmailMultiAlternatives:
-    if email.kind == "portal_share":
-        from quotery.portal.emails import share_email
+EmailBuilder = Callable[[OutboxEmail], EmailMultiAlternatives]
 
-        return share_email(email)
-    raise UnknownEmailKind(f"No email is defined for kind {email.kind!r}")
+
+def _builders() -> dict[str, EmailBuilder]:
+    # Imported here: the portal's email modules import this module (EmailNotSendable).
+    from quotery.portal.emails import acceptance, answers, share
+
+    return {
+        "portal_share": share.share_email,
+        "acceptance_rep": acceptance.acceptance_rep_email,
+        "acceptance_client": acceptance.acceptance_client_email,
+        "changes_requested_rep": answers.changes_requested_email,
+        "declined_rep": answers.declined_email,
+        "client_message_rep": answers.client_message_email,
+        "rep_message_client": answers.rep_message_email,
+    }
+
+
+def render_outbox_email(email: OutboxEmail) -> EmailMultiAlternatives:
+    builder = _builders().get(email.kind)
+    if builder is None:
+        raise UnknownEmailKind(f"No email is defined for kind {email.kind!r}")
+    return builder(email)

@@ -9,8 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from quotery.accounts.models import Company
-from quotery.notifications.models import EmailStatus, OutboxEmail
+from quotery.accounts.models import Company, User
+from quotery.notifications.models import EmailStatus, Notification, OutboxEmail
+from quotery.quotes.models import Quote
 
 logger = logging.getLogger("quotery.outbox")
 
@@ -129,3 +130,21 @@ def outbox_due_ids(*, now: dt.datetime | None = None, limit: int = 200) -> list[
         status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
     )
     return list((pending | stale).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def notification_add(
+    *, user: User, quote: Quote, kind: str, text: str, dedupe_key: str
+) -> Notification:
+    """An in-app notification for `user`, inside the caller's transaction. One row per
+    dedupe key, however often the caller runs (SECURITY.md 18)."""
+    notification, _created = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "company_id": quote.company_id,
+            "user": user,
+            "quote": quote,
+            "kind": kind,
+            "text": text[:300],
+        },
+    )
+    return notification

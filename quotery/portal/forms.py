@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from quotery.portal.services import EMAIL_MAX, MESSAGE_MAX, NAME_MAX
+from quotery.portal.services.sharing import EMAIL_MAX, MESSAGE_MAX, NAME_MAX
 from quotery.quotes.models import Quote
 
 
@@ -44,3 +44,24 @@ class ShareForm(forms.Form):
             "recipient_email": contact.email if contact else "",
         }
         return cls(initial=initial, **options)
+
+
+class AcceptForm(forms.Form):
+    """The client's acceptance: typed name, email, the consent box (unchecked until they
+    tick it), and the content hash of the revision the page showed them (SECURITY.md 11, 13).
+    `quote_accept` judges the values; this only parses them."""
+
+    signer_name = forms.CharField(
+        label="Your full name",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": NAME_MAX}),
+    )
+    signer_email = forms.CharField(
+        label="Your email",
+        required=False,
+        strip=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": EMAIL_MAX}),
+    )
+    consent = forms.BooleanField(required=False)
+    revision_hash = forms.CharField(required=False, widget=forms.HiddenInput)

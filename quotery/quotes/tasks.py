@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from quotery.quotes.services import quote_expire_due
+from quotery.quotes.services.quotes import quote_expire_due
 
 
 @task

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.core.exceptions import ValidationFailed
-from quotery.quotes import selectors, services
+from quotery.quotes import selectors
 from quotery.quotes.editor import (
     EditorChoices,
     EditorForms,
@@ -25,6 +25,7 @@ from quotery.quotes.editor import (
     rule_errors_of_parsed_lines,
 )
 from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services import quotes as services
 from quotery.quotes.states import LOCKED_STATES, effective_state
 
 PAGE_SIZE = 25

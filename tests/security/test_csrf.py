@@ -28,7 +28,7 @@ from quotery.factories import (
 from quotery.notifications.models import OutboxEmail
 from quotery.portal.links import share_token
 from quotery.portal.models import PortalShare
-from quotery.portal.services import share_send
+from quotery.portal.services.sharing import share_send
 from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db

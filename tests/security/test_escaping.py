@@ -14,7 +14,7 @@ from quotery.accounts.models import Company, Role
 from quotery.clients.services import client_create
 from quotery.factories import DEFAULT_PASSWORD, ProductFactory, member
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
-from quotery.quotes.services import quote_create
+from quotery.quotes.services.quotes import quote_create
 
 pytestmark = pytest.mark.django_db
 

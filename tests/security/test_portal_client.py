@@ -28,7 +28,7 @@ from quotery.factories import member
 from quotery.portal import ratelimit
 from quotery.portal.links import share_token
 from quotery.portal.models import AuthorKind, ConversationMessage, RateLimitCounter
-from quotery.portal.services import share_revoke
+from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.portal_fixtures import Shared, share_quote
 from quotery.quotes.models import Quote, QuoteRevision
 
@@ -486,7 +486,7 @@ def test_security_21_hostile_client_name_and_message_are_escaped(client, rep, co
     client_record = shared.quote.client
     client_record.name = f"Evil {HOSTILE} GmbH"
     client_record.save()
-    from quotery.portal.services import share_send
+    from quotery.portal.services.sharing import share_send
 
     share_send(
         quote=shared.quote, user=rep, recipient_name="Anna", recipient_email="anna@client.test"

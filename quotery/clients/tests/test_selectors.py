@@ -14,7 +14,7 @@ from quotery.clients.selectors import (
     contact_detail,
 )
 from quotery.factories import ClientFactory, ContactFactory, make_quote, member
-from quotery.quotes.services import quote_cancel
+from quotery.quotes.services.quotes import quote_cancel
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from quotery.accounts.models import User
 from quotery.core.management.commands.run_scheduler import PERIODIC_TASKS
 from quotery.factories import make_quote
 from quotery.quotes.models import QuoteState
-from quotery.quotes.services import quote_mark_sent
+from quotery.quotes.services.quotes import quote_mark_sent
 from quotery.quotes.tasks import expire_due_quotes
 
 

@@ -26,7 +26,7 @@ from quotery.documents.tests.samples import tiny_png
 from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import QuoteRevision
-from quotery.quotes.services import quote_create, quote_mark_sent
+from quotery.quotes.services.quotes import quote_create, quote_mark_sent
 
 pytestmark = pytest.mark.django_db
 

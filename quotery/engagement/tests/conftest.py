@@ -16,7 +16,7 @@ from quotery.engagement.chain import append_event
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import make_quote
 from quotery.portal.models import PortalShare
-from quotery.portal.services import (
+from quotery.portal.services.sharing import (
     portal_open_record,
     portal_pdf_download_record,
     portal_view_confirm,

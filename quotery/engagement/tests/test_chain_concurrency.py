@@ -12,7 +12,7 @@ from quotery.core.request_meta import RequestMeta
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import QuoteEvent
 from quotery.factories import CompanyFactory, make_quote, member
-from quotery.portal.services import portal_open_record, share_send
+from quotery.portal.services.sharing import portal_open_record, share_send
 
 THREADS = 8
 ROUNDS = 5

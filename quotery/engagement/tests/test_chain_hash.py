@@ -10,7 +10,7 @@ import pytest
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import GENESIS_HASH, QuoteEvent
-from quotery.portal.services import portal_open_record
+from quotery.portal.services.sharing import portal_open_record
 from quotery.portal.tests.portal_fixtures import share_quote
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from quotery.engagement.models import EventKind
 from quotery.engagement.selectors import engagement_summary, timeline_for_quote
 from quotery.engagement.selectors.quote import TIMELINE_LIMIT
 from quotery.engagement.tests.conftest import record, share_again, shared, visit
-from quotery.portal.services import share_revoke
+from quotery.portal.services.sharing import share_revoke
 from quotery.quotes.models import Quote
 
 pytestmark = pytest.mark.django_db

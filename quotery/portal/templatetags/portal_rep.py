@@ -17,7 +17,7 @@ from quotery.portal.forms import ShareForm
 from quotery.portal.links import share_url
 from quotery.portal.models import ConversationMessage, PortalShare
 from quotery.portal.selectors import shares_for_quote, thread_for_quote
-from quotery.portal.services import SHAREABLE_STATES
+from quotery.portal.services.sharing import SHAREABLE_STATES
 from quotery.quotes.models import Quote
 
 register = template.Library()

@@ -13,7 +13,7 @@ from quotery.engagement.models import QuoteEvent
 from quotery.factories import make_quote
 from quotery.portal.links import share_token
 from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
-from quotery.portal.services import share_send
+from quotery.portal.services.sharing import share_send
 from quotery.quotes.models import Quote
 
 

@@ -9,7 +9,7 @@ from quotery.factories import make_quote, member
 from quotery.portal.links import KEY_LENGTH, TOKEN_LENGTH, share_token, share_url, split_token
 from quotery.portal.models import PortalShare
 from quotery.portal.selectors import share_for_token
-from quotery.portal.services import share_revoke, share_send
+from quotery.portal.services.sharing import share_revoke, share_send
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client as HttpClient
 
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.portal.services import share_send
+from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import share_quote
-from quotery.quotes.services import quote_cancel
+from quotery.quotes.services.quotes import quote_cancel
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import make_quote, member
 from quotery.notifications.models import OutboxEmail
 from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
-from quotery.portal.services import (
+from quotery.portal.services.sharing import (
     MESSAGE_MAX,
     portal_open_record,
     portal_pdf_download_record,
@@ -21,7 +21,7 @@ from quotery.portal.services import (
     share_send,
 )
 from quotery.quotes.models import QuoteState
-from quotery.quotes.services import quote_cancel
+from quotery.quotes.services.quotes import quote_cancel
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from quotery.accounts.models import Role
 from quotery.factories import make_quote, member
 from quotery.portal.links import share_url
 from quotery.portal.models import PortalShare
-from quotery.portal.services import share_send
+from quotery.portal.services.sharing import share_send
 
 pytestmark = pytest.mark.django_db
 

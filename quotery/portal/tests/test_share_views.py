@@ -17,7 +17,7 @@ from quotery.factories import CompanyFactory, make_quote, member
 from quotery.notifications.models import OutboxEmail
 from quotery.portal.links import share_url
 from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
-from quotery.portal.services import MESSAGE_MAX, share_revoke, share_send
+from quotery.portal.services.sharing import MESSAGE_MAX, share_revoke, share_send
 from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db

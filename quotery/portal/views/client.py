@@ -10,25 +10,20 @@ open, and only the page's beacon turns that open into a counted view (SECURITY.m
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
 from quotery.core.canonical import canonical_json
-from quotery.core.request_meta import RequestMeta, client_ip
+from quotery.core.request_meta import RequestMeta
 from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
 from quotery.portal.links import split_token
-from quotery.portal.models import PortalShare
 from quotery.portal.presentation import (
     client_page_response,
     page_context,
@@ -38,79 +33,23 @@ from quotery.portal.presentation import (
     revision_body,
 )
 from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
-from quotery.portal.services import (
+from quotery.portal.services.sharing import (
     portal_open_record,
     portal_pdf_download_record,
     portal_view_confirm,
+)
+from quotery.portal.views.common import (
+    ip_of,
+    is_company_staff,
+    live_share,
+    portal_headers,
+    too_many,
+    unknown_link,
 )
 from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import QuoteRevision
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
-
-PORTAL_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "no-store",
-}
-
-View = Callable[..., HttpResponse]
-
-
-def portal_headers(view: View) -> View:
-    """SECURITY.md 5: the link must not leak through Referer, search engines or caches."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        for header, value in PORTAL_HEADERS.items():
-            response[header] = value
-        return response
-
-    return wrapped
-
-
-# ---------------------------------------------------------------------------------------
-# Responses shared by every portal URL
-
-
-def _not_found_body() -> bytes:
-    # No request in the context: the bytes are the same whoever asks (SECURITY.md 3).
-    return render_to_string("portal/not_found.html").encode()
-
-
-def _too_many(name: str) -> HttpResponse:
-    response = HttpResponse(render_to_string("portal/rate_limited.html"), status=429)
-    response["Retry-After"] = str(ratelimit.retry_after(name))
-    return response
-
-
-def _unknown_link(request: HttpRequest) -> HttpResponse:
-    """The one answer to every link that opens nothing. Counts towards the 404 limit."""
-    if not ratelimit.hit(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
-        return _too_many(ratelimit.NOT_FOUND_PER_IP)
-    return HttpResponse(_not_found_body(), status=404)
-
-
-def _live_share(request: HttpRequest, token: str) -> PortalShare | HttpResponse:
-    """The share a GET's link opens, or the answer to give instead: 429 for an address
-    over its 404 limit, the one 404 for a link that opens nothing."""
-    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
-        return _too_many(ratelimit.NOT_FOUND_PER_IP)
-    share = share_for_token(token)
-    if share is None:
-        return _unknown_link(request)
-    return share
-
-
-def _ip(request: HttpRequest) -> str:
-    return client_ip(request) or "unknown"
-
-
-def _is_company_staff(request: HttpRequest, share: PortalShare) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.company_id == share.company_id
-
 
 # ---------------------------------------------------------------------------------------
 # Views
@@ -121,12 +60,12 @@ def _is_company_staff(request: HttpRequest, share: PortalShare) -> bool:
 def page(request: HttpRequest, token: str) -> HttpResponse:
     """The quote behind a link. A client's GET records an open (not yet a view) and hands
     the page the open's number for the beacon; HEAD and staff visits record nothing."""
-    share = _live_share(request, token)
+    share = live_share(request, token)
     if isinstance(share, HttpResponse):
         return share
     current = portal_page(share)
     company = current.quote.company
-    staff = _is_company_staff(request, share)
+    staff = is_company_staff(request, share)
     open_sequence = None
     # Django answers HEAD with this same function: only a real GET records the open.
     if request.method == "GET" and not staff:
@@ -175,9 +114,9 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
     share = share_for_token(token)  # revoked since the page loaded: nothing is counted
     if share is None:
         if not ratelimit.hit(ratelimit.POST_PER_IP, ip):
-            return _too_many(ratelimit.POST_PER_IP)
-        return _unknown_link(request)
-    staff = _is_company_staff(request, share)
+            return too_many(ratelimit.POST_PER_IP)
+        return unknown_link(request)
+    staff = is_company_staff(request, share)
     named_open = request.POST.get("open", "")
     with transaction.atomic():
         for name, subject in (
@@ -185,7 +124,7 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
             (ratelimit.POST_PER_LINK, str(share.pk)),
         ):
             if not ratelimit.hit(name, subject):
-                return _too_many(name)
+                return too_many(name)
         try:
             open_sequence = int(named_open)
         except ValueError:
@@ -205,11 +144,11 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Anything else under /p/: the same 404 as an unknown link, counted the same way. A
     link that lost its trailing slash (pasted by hand) is sent on by its shape alone, so
     the answer says nothing about whether the link exists."""
-    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, _ip(request)):
-        return _too_many(ratelimit.NOT_FOUND_PER_IP)
+    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, ip_of(request)):
+        return too_many(ratelimit.NOT_FOUND_PER_IP)
     if split_token(rest) is not None:
         return HttpResponsePermanentRedirect(reverse("portal:page", args=[rest]))
-    return _unknown_link(request)
+    return unknown_link(request)
 
 
 @portal_headers
@@ -250,13 +189,13 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
 def pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The quote's PDF as a download. A client's GET records a download; HEAD and staff
     record nothing."""
-    share = _live_share(request, token)
+    share = live_share(request, token)
     if isinstance(share, HttpResponse):
         return share
     current = portal_page(share)
     revision = QuoteRevision.objects.get(quote_id=share.quote_id, number=current.revision_number)
     document = quote_pdf(revision=revision, company=current.quote.company)
-    if request.method == "GET" and not _is_company_staff(request, share):
+    if request.method == "GET" and not is_company_staff(request, share):
         portal_pdf_download_record(share=share, meta=RequestMeta.from_request(request))
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = (

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.core.exceptions import ApplicationError, ValidationFailed
 from quotery.core.forms import add_service_errors
-from quotery.portal import services
 from quotery.portal.forms import ShareForm
 from quotery.portal.models import PortalShare
 from quotery.portal.selectors import shares_for_quote
+from quotery.portal.services import sharing
 from quotery.quotes.models import Quote
 from quotery.quotes.selectors import quotes_editable_by
 
@@ -65,7 +65,7 @@ def share(request: MemberRequest, pk: int) -> HttpResponse:
         form = ShareForm(request.POST)
         if form.is_valid():
             try:
-                done = services.share_send(
+                done = sharing.share_send(
                     quote=quote,
                     user=request.user,
                     recipient_name=form.cleaned_data["recipient_name"],
@@ -90,7 +90,7 @@ def _render_share(
         "quote": quote,
         "form": form,
         "has_errors": status != 200,
-        "shareable": quote.state in services.SHAREABLE_STATES,
+        "shareable": quote.state in sharing.SHAREABLE_STATES,
     }
     return render(request, "portal/rep/share.html", context, status=status)
 
@@ -101,7 +101,7 @@ def resend(request: MemberRequest, pk: int, share_pk: int) -> HttpResponse:
     quote = _editable_quote(request, pk)
     previous = _share_of(quote, share_pk)
     try:
-        done = services.share_send(
+        done = sharing.share_send(
             quote=quote,
             user=request.user,
             recipient_name=previous.recipient_name,
@@ -122,7 +122,7 @@ def revoke(request: MemberRequest, pk: int, share_pk: int) -> HttpResponse:
     if target.is_revoked:
         messages.info(request, f"The link for {target.recipient_email} was already revoked.")
     else:
-        services.share_revoke(share=target, user=request.user)
+        sharing.share_revoke(share=target, user=request.user)
         messages.success(
             request,
             f"The link for {target.recipient_email} no longer opens the quote. "

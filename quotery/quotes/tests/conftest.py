@@ -127,7 +127,7 @@ def new_quote(
     rep: User, company: Company, acme: Client, acme_contact: Contact
 ) -> Callable[..., Quote]:
     """new_quote(**header) creates a draft through quote_create."""
-    from quotery.quotes.services import quote_create
+    from quotery.quotes.services.quotes import quote_create
 
     def make(owner: User | None = None, **header: Any) -> Quote:
         return quote_create(

@@ -21,7 +21,7 @@ from quotery.core.canonical import canonical_hash
 from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, ProductFactory, member
 from quotery.quotes.inputs import LineInput, QuoteInput
 from quotery.quotes.models import Quote, QuoteRevision
-from quotery.quotes.services import quote_create, quote_mark_sent, quote_update
+from quotery.quotes.services.quotes import quote_create, quote_mark_sent, quote_update
 from quotery.quotes.tests.conftest import quote_input
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]

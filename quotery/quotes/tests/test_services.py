@@ -20,7 +20,7 @@ from quotery.core.exceptions import QuoteLocked, ValidationFailed
 from quotery.factories import ClientFactory, ContactFactory, ProductFactory, member
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput
 from quotery.quotes.models import Line, Quote, QuoteRevision, QuoteState, Section
-from quotery.quotes.services import (
+from quotery.quotes.services.quotes import (
     quote_cancel,
     quote_create,
     quote_duplicate,

@@ -17,7 +17,7 @@ from django.db import connection, connections
 from quotery.accounts.models import Role
 from quotery.factories import ClientFactory, CompanyFactory, member
 from quotery.quotes.models import NumberSequence, Quote
-from quotery.quotes.services import quote_create
+from quotery.quotes.services.quotes import quote_create
 from quotery.quotes.tests.conftest import quote_input
 
 THREADS = 8

@@ -10,7 +10,12 @@ import pytest
 
 from quotery.core.exceptions import IllegalTransition, QuoteLocked
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState, end_of_validity
-from quotery.quotes.services import _transition, quote_cancel, quote_expire_due, quote_mark_sent
+from quotery.quotes.services.quotes import (
+    _transition,
+    quote_cancel,
+    quote_expire_due,
+    quote_mark_sent,
+)
 from quotery.quotes.states import (
     LOCKED_STATES,
     OPEN_STATES,
@@ -187,7 +192,7 @@ def two_zones(new_quote, rep, company, other_company):
     """A sent quote valid until 30 Nov 2026 in Auckland and one in Los Angeles."""
     from quotery.accounts.models import Role
     from quotery.factories import ClientFactory, member
-    from quotery.quotes.services import quote_create
+    from quotery.quotes.services.quotes import quote_create
     from quotery.quotes.tests.conftest import quote_input
 
     company.time_zone = "Pacific/Auckland"

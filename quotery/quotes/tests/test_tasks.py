@@ -9,7 +9,7 @@ import pytest
 from quotery.accounts.models import User
 from quotery.factories import make_quote
 from quotery.quotes.models import QuoteState
-from quotery.quotes.services import quote_mark_sent
+from quotery.quotes.services.quotes import quote_mark_sent
 from quotery.quotes.tasks import expire_due_quotes
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from quotery.accounts.models import Role
 from quotery.factories import ClientFactory, ContactFactory, ProductFactory, make_quote, member
 from quotery.quotes.models import DeliveryNote, Line, Quote, QuoteState
-from quotery.quotes.services import quote_mark_sent
+from quotery.quotes.services.quotes import quote_mark_sent
 from quotery.quotes.tests.conftest import force_state, quote_snapshot, row_counts
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from quotery.accounts.models import Role
 from quotery.factories import ClientFactory, ContactFactory, ProductFactory, member
 from quotery.quotes.inputs import LineInput, SectionInput
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
-from quotery.quotes.services import quote_create, quote_mark_sent, quote_update
+from quotery.quotes.services.quotes import quote_create, quote_mark_sent, quote_update
 from quotery.quotes.tests.conftest import quote_input
 
 pytestmark = pytest.mark.django_db

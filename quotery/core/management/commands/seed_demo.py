@@ -32,7 +32,7 @@ from quotery.core.management.demo_data import (
 )
 from quotery.core.request_meta import RequestMeta
 from quotery.portal.models import PortalShare
-from quotery.portal.services import (
+from quotery.portal.services.sharing import (
     portal_open_record,
     portal_pdf_download_record,
     portal_view_confirm,
@@ -40,7 +40,7 @@ from quotery.portal.services import (
 )
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote, QuoteState
-from quotery.quotes.services import (
+from quotery.quotes.services.quotes import (
     quote_cancel,
     quote_create,
     quote_expire_due,

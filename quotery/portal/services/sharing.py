@@ -18,7 +18,7 @@ from quotery.notifications.services import outbox_email_add
 from quotery.portal.links import new_share_key
 from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
 from quotery.quotes.models import Quote, QuoteState
-from quotery.quotes.services import quote_mark_sent
+from quotery.quotes.services.quotes import quote_mark_sent
 
 NAME_MAX = 200
 EMAIL_MAX = 254

@@ -240,6 +240,31 @@ def quote_cancel(*, quote: Quote, user: User) -> Quote:
     return quote
 
 
+def quote_mark_accepted(*, quote: Quote, finance_gate: bool) -> Quote:
+    """The client accepted: sent (or changes requested) -> accepted -> closed, or -> ready for
+    billing when the company's finance gate is on. Compare-and-set on the state the caller
+    read; the caller holds the quote's row lock (`quote_accept` does)."""
+    _transition(quote, QuoteState.ACCEPTED)
+    return _transition(quote, QuoteState.READY_FOR_BILLING if finance_gate else QuoteState.CLOSED)
+
+
+def quote_mark_changes_requested(*, quote: Quote) -> Quote:
+    """The client asked for changes (also allowed once the quote has expired). Asking
+    again while changes are already requested leaves the state as it is."""
+    if quote.state == QuoteState.CHANGES_REQUESTED:
+        return quote
+    return _transition(quote, QuoteState.CHANGES_REQUESTED)
+
+
+def quote_mark_declined(*, quote: Quote) -> Quote:
+    return _transition(quote, QuoteState.DECLINED)
+
+
+def quote_mark_closed(*, quote: Quote) -> Quote:
+    """Finance recorded the payment of a quote that was ready for billing."""
+    return _transition(quote, QuoteState.CLOSED)
+
+
 def quote_expire_due(*, now: dt.datetime | None = None) -> int:
     """Marks open quotes whose valid-until day has ended (company time zone) as expired.
 

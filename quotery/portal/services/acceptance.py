@@ -1,0 +1,230 @@
+"""The client's acceptance: a typed-name electronic signature of the revision they saw, and
+everything it sets off, exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from quotery.billing.services import payment_open
+from quotery.core.canonical import canonical_json
+from quotery.core.exceptions import (
+    AlreadyAnswered,
+    NotFound,
+    QuoteNotAcceptable,
+    RevisionMismatch,
+    ValidationFailed,
+)
+from quotery.core.money import format_money
+from quotery.core.request_meta import RequestMeta
+from quotery.core.text import has_control_characters
+from quotery.engagement import events
+from quotery.engagement.chain import LAST_LINK_SQL, lock_chain
+from quotery.engagement.models import GENESIS_HASH
+from quotery.notifications.models import NotificationKind
+from quotery.notifications.services import notification_add, outbox_email_add
+from quotery.portal.consent import CONSENT_VERSION, consent_text
+from quotery.portal.models import Acceptance, PortalShare
+from quotery.quotes.models import Quote, QuoteRevision, QuoteState
+from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
+from quotery.quotes.services.quotes import quote_mark_accepted
+from quotery.quotes.states import effective_state
+
+NAME_MAX = 200
+EMAIL_MAX = 254
+ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
+
+
+def acceptance_input_errors(*, name: str, email: str, consent: bool) -> dict[str, list[str]]:
+    """Every problem with an acceptance form at once, keyed by field."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["signer_name"] = ["Type your full name: it is your signature."]
+    elif len(name) > NAME_MAX or has_control_characters(name):
+        errors["signer_name"] = [f"Your name must be one line of at most {NAME_MAX} characters."]
+    try:
+        if has_control_characters(email) or len(email) > EMAIL_MAX:
+            raise ValidationError("bad")
+        validate_email(email.strip())
+    except ValidationError:
+        errors["signer_email"] = [
+            "Enter your email address, like anna@example.com."
+            if email.strip()
+            else "Enter your email address: the confirmation goes there."
+        ]
+    if not consent:
+        errors["consent"] = ["Tick the box to confirm that you accept and sign electronically."]
+    return errors
+
+
+def not_acceptable_reason(state: str) -> str:
+    """Why a quote in `state` cannot be accepted, in the client's words."""
+    return {
+        QuoteState.EXPIRED: (
+            "This quote has expired and can no longer be accepted. You can still ask for "
+            "changes, and the sender can send you an updated quote."
+        ),
+        QuoteState.DECLINED: "This quote was declined, so it can no longer be accepted.",
+        QuoteState.CANCELLED: "This quote was withdrawn by the sender and cannot be accepted.",
+        QuoteState.DRAFT: "This quote is not open for acceptance.",
+    }.get(QuoteState(state), "This quote has already been accepted.")
+
+
+def acceptance_consent_text(revision_content: dict[str, object], company_name: str) -> str:
+    totals = revision_content["totals"]
+    assert isinstance(totals, dict)
+    total = format_money(Decimal(str(totals["total"])), str(revision_content["currency"]))
+    return consent_text(
+        company_name=company_name, quote_number=str(revision_content["number"]), total=total
+    )
+
+
+def signature_hash(prev_hash: str, acceptance: Acceptance) -> str:
+    """SHA-256 of the previous event's hash (64 hex characters) followed by the canonical
+    JSON of the signed record (SECURITY.md 15-16)."""
+    return hashlib.sha256(
+        prev_hash.encode("ascii") + canonical_json(acceptance.signed_record())
+    ).hexdigest()
+
+
+def _chain_head(quote_id: int) -> tuple[int, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(LAST_LINK_SQL, [quote_id])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def quote_accept(
+    *,
+    share: PortalShare,
+    signer_name: str,
+    signer_email: str,
+    consent: bool,
+    revision_hash: str,
+    request_meta: RequestMeta,
+    now: dt.datetime | None = None,
+) -> Acceptance:
+    """Records the client's acceptance of the revision they saw and, in the same
+    transaction: the chained event, the state change (closed, or ready for billing behind
+    the finance gate), stock reservations and a draft delivery note, the owner's
+    notification, and the emails to the owner and the signer (outbox).
+
+    Exactly once (SECURITY.md 18): it holds the quote's row lock (PostgreSQL
+    `select_for_update`, taken through `lock_chain`; SQLite's IMMEDIATE transaction admits
+    one writer) from its checks to its last write, and the one-acceptance-per-quote unique
+    constraint backs that up. A repeat raises AlreadyAnswered. Bad input (ValidationFailed),
+    a changed quote (RevisionMismatch), a revoked link (NotFound) or a quote that is not open
+    (QuoteNotAcceptable) raise before anything is written.
+    """
+    name = signer_name.strip()
+    email = signer_email.strip().lower()
+    errors = acceptance_input_errors(name=signer_name, email=signer_email, consent=consent)
+    if errors:
+        raise ValidationFailed(
+            "Nothing was recorded yet. Check the fields below.", field_errors=errors
+        )
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            lock_chain(share.quote_id)
+            quote = Quote.objects.select_related("company", "owner").get(pk=share.quote_id)
+            _check_acceptable(quote, share, now)
+            revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
+            if revision.content_hash != revision_hash:
+                raise RevisionMismatch(
+                    "This quote was updated after you opened it. Nothing was recorded: "
+                    "please review the new version, then accept it."
+                )
+            content = json.loads(revision.content)
+            sequence, prev_hash = _chain_head(quote.pk)
+            acceptance = Acceptance(
+                company_id=quote.company_id,
+                quote=quote,
+                share=share,
+                link_key=share.key,
+                revision=revision,
+                revision_number=revision.number,
+                content_hash=revision.content_hash,
+                signer_name=name,
+                signer_email=email,
+                consent_text=acceptance_consent_text(content, quote.company.name),
+                consent_version=CONSENT_VERSION,
+                accepted_at=now,
+                ip=request_meta.ip,
+                user_agent=request_meta.user_agent,
+                total=content["totals"]["total"],
+                currency=content["currency"],
+                prev_hash=prev_hash,
+                event_sequence=sequence + 1,
+            )
+            acceptance.signature_hash = signature_hash(prev_hash, acceptance)
+            acceptance.save()
+            events.event_quote_accepted(
+                quote=quote,
+                share=share,
+                meta=request_meta,
+                acceptance_id=acceptance.pk,
+                signature_hash=acceptance.signature_hash,
+                revision_number=revision.number,
+            )
+            _set_off_effects(quote, acceptance)
+    except IntegrityError as error:  # a concurrent acceptance slipped past the lock
+        raise AlreadyAnswered("This quote has already been accepted.") from error
+    return acceptance
+
+
+def _check_acceptable(quote: Quote, share: PortalShare, now: dt.datetime) -> None:
+    """SECURITY.md 4: the link and the quote's state are checked again on every POST,
+    under the lock."""
+    if not PortalShare.objects.filter(pk=share.pk, revoked_at__isnull=True).exists():
+        raise NotFound("This link no longer works.")
+    state = effective_state(quote.state, quote.valid_until, quote.company.zone, now)
+    if state in ACCEPTABLE_STATES:
+        return
+    if Acceptance.objects.filter(quote=quote).exists():
+        raise AlreadyAnswered("This quote has already been accepted.")
+    if state == QuoteState.DECLINED:
+        raise AlreadyAnswered(not_acceptable_reason(state))
+    raise QuoteNotAcceptable(not_acceptable_reason(state))
+
+
+def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
+    from quotery.documents.tasks import seal_accepted_pdf
+
+    company = quote.company
+    quote_mark_accepted(quote=quote, finance_gate=company.finance_gate)
+    if company.finance_gate:
+        payment_open(quote=quote)
+    delivery_note_create_for_quote(quote=quote)
+    total = format_money(Decimal(acceptance.total), acceptance.currency)
+    notification_add(
+        user=quote.owner,
+        quote=quote,
+        kind=NotificationKind.QUOTE_ACCEPTED,
+        text=f"{acceptance.signer_name} accepted {quote.number} ({total}).",
+        dedupe_key=f"acceptance:{acceptance.pk}:owner",
+    )
+    outbox_email_add(
+        company=company,
+        kind="acceptance_rep",
+        dedupe_key=f"acceptance_rep:{acceptance.pk}",
+        to_email=quote.owner.email,
+        to_name=quote.owner.full_name,
+        context={"acceptance": acceptance.pk},
+    )
+    outbox_email_add(
+        company=company,
+        kind="acceptance_client",
+        dedupe_key=f"acceptance_client:{acceptance.pk}",
+        to_email=acceptance.signer_email,
+        to_name=acceptance.signer_name,
+        context={"acceptance": acceptance.pk},
+    )
+    transaction.on_commit(lambda: seal_accepted_pdf.enqueue(acceptance_id=acceptance.pk))
