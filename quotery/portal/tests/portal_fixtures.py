@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quotery.accounts.models import User
+from quotery.core.request_meta import RequestMeta
 from quotery.engagement.models import QuoteEvent
 from quotery.factories import make_quote
 from quotery.portal.links import share_token
-from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
+from quotery.portal.models import Acceptance, AuthorKind, ConversationMessage, PortalShare
+from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.sharing import share_send
-from quotery.quotes.models import Quote
+from quotery.quotes.models import Quote, QuoteRevision
 
 
 @dataclass
@@ -92,4 +94,29 @@ def client_message(
         share=shared.share,
         body=body,
         created_at=created_at or timezone.now(),
+    )
+
+
+CLIENT_META = RequestMeta(ip="203.0.113.7", user_agent="Mozilla/5.0 (iPhone) Safari/605.1")
+
+
+def latest_revision_hash(quote: Quote) -> str:
+    return QuoteRevision.objects.filter(quote_id=quote.pk).order_by("-number").first().content_hash  # type: ignore[union-attr]
+
+
+def accept_shared(
+    shared: Shared,
+    *,
+    name: str = "Anna Client",
+    email: str = "anna@client.test",
+    meta: RequestMeta = CLIENT_META,
+) -> Acceptance:
+    """The client accepts the latest revision through the acceptance service."""
+    return quote_accept(
+        share=shared.share,
+        signer_name=name,
+        signer_email=email,
+        consent=True,
+        revision_hash=latest_revision_hash(shared.quote),
+        request_meta=meta,
     )
