@@ -1,9 +1,4 @@
-from django.urls import path
+from django.urls import URLPattern
 
-from quotery.notifications import views
-
-app_name = "mailbox"
-urlpatterns = [
-    path("", views.mailbox_list, name="list"),
-    path("<str:name>/", views.mailbox_message_detail, name="message"),
-]
+app_name = "notifications"
+urlpatterns: list[URLPattern] = []
