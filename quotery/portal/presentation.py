@@ -26,7 +26,7 @@ from quotery.accounts.branding import readable_on_white, text_colour_on, usable_
 from quotery.accounts.models import Company
 from quotery.core.kept import KeptValues
 from quotery.core.money import UnknownCurrency, format_money
-from quotery.portal.models import ConversationMessage
+from quotery.portal.models import Acceptance, ConversationMessage
 from quotery.quotes.models import QuoteState
 
 # ---------------------------------------------------------------------------------------
@@ -181,12 +181,62 @@ def brand_for(company: Company) -> Brand:
 
 def state_notice(state: str) -> str:
     return {
+        QuoteState.CHANGES_REQUESTED: (
+            "You asked for changes. The sender has your message and will send an update."
+        ),
         QuoteState.ACCEPTED: "This quote has been accepted.",
         QuoteState.READY_FOR_BILLING: "This quote has been accepted.",
         QuoteState.CLOSED: "This quote has been accepted and is closed.",
         QuoteState.DECLINED: "This quote was declined.",
         QuoteState.CANCELLED: "This quote has been withdrawn.",
     }.get(QuoteState(state), "")
+
+
+OPEN_FOR_ANSWER = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
+
+
+@dataclass(frozen=True)
+class AnswerOptions:
+    """Which of Accept, Request changes and Decline the client can use, and the sentence
+    that says why the others are off."""
+
+    can_accept: bool
+    can_request_changes: bool
+    can_decline: bool
+    note: str
+
+
+def answer_options(state: str, prepared_by: str) -> AnswerOptions:
+    if state in OPEN_FOR_ANSWER:
+        return AnswerOptions(True, True, True, "")
+    if state == QuoteState.EXPIRED:
+        return AnswerOptions(
+            False,
+            True,
+            False,
+            "This quote has expired, so it can no longer be accepted or declined. You can "
+            f"still request changes, and {prepared_by or 'the sender'} can send you an "
+            "updated quote.",
+        )
+    if state == QuoteState.DECLINED:
+        return AnswerOptions(
+            False, False, False, "You declined this quote, so it can no longer be accepted."
+        )
+    if state == QuoteState.CANCELLED:
+        return AnswerOptions(
+            False, False, False, "The sender withdrew this quote, so it cannot be accepted."
+        )
+    return AnswerOptions(False, False, False, "This quote has already been accepted.")
+
+
+DONE_NOTICES = {
+    "accepted": "Thank you: your acceptance is recorded. A confirmation with the accepted "
+    "PDF is on its way to your email.",
+    "changes": "Your request for changes was sent. You will get an email when the quote "
+    "is updated.",
+    "declined": "Your answer was sent. Thank you for letting us know.",
+    "message": "Your message was sent.",
+}
 
 
 def page_context(
@@ -197,7 +247,16 @@ def page_context(
     messages: Sequence[ConversationMessage],
     state: str,
     valid_until: dt.date,
+    content_hash: str = "",
+    acceptance: Acceptance | None = None,
+    payment_status: Any = None,
+    changes: Any = None,
+    done: str = "",
 ) -> dict[str, Any]:
+    options = answer_options(state, quote.prepared_by_name)
+    accepted_total = ""
+    if acceptance is not None:
+        accepted_total = _money(Decimal(acceptance.total), acceptance.currency)
     return {
         "company": company,
         "brand": brand_for(company),
@@ -207,8 +266,18 @@ def page_context(
         "state": state,
         "expired": state == QuoteState.EXPIRED,
         "valid_until": valid_until,
-        "open_for_answer": state in {QuoteState.SENT, QuoteState.CHANGES_REQUESTED},
+        "open_for_answer": state in OPEN_FOR_ANSWER,
         "state_notice": state_notice(state),
+        "content_hash": content_hash,
+        "can_accept": options.can_accept,
+        "can_request_changes": options.can_request_changes,
+        "can_decline": options.can_decline,
+        "answer_note": options.note,
+        "acceptance": acceptance,
+        "accepted_total": accepted_total,
+        "payment_status": payment_status,
+        "changes": changes,
+        "done_notice": DONE_NOTICES.get(done, ""),
     }
 
 
@@ -232,9 +301,12 @@ def page_key(
     messages: Sequence[ConversationMessage],
     staff_visit: bool,
     counts_open: bool,
+    answered: tuple[Any, ...] = (),
 ) -> tuple[Any, ...]:
     """Everything the page shows apart from the marks. Messages are never edited, so their
-    ids stand for their text."""
+    ids stand for their text. `answered` holds what the page shows about the client's
+    answers: the acceptance, the payment status, the changes since the last view, and the
+    confirmation of what they just did."""
     return (
         company.pk,
         company.name,
@@ -248,6 +320,7 @@ def page_key(
         tuple(message.pk for message in messages),
         staff_visit,
         counts_open,
+        answered,
     )
 
 

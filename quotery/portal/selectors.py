@@ -19,8 +19,8 @@ from quotery.accounts.models import Company
 from quotery.core.kept import KeptValues
 from quotery.core.rawsql import Columns, fetch_instances
 from quotery.portal.links import signature_matches, split_token
-from quotery.portal.models import ConversationMessage, PortalShare
-from quotery.quotes.models import Quote, QuoteRevision
+from quotery.portal.models import Acceptance, ConversationMessage, PortalShare
+from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.states import effective_state
 
 
@@ -120,6 +120,9 @@ THREAD_SQL = (
 )
 
 
+ACCEPTED_STATES = frozenset({QuoteState.ACCEPTED, QuoteState.READY_FOR_BILLING, QuoteState.CLOSED})
+
+
 @dataclass(frozen=True)
 class PortalPage:
     """What the client page shows: the latest revision's canonical content (exactly what
@@ -133,17 +136,21 @@ class PortalPage:
     content: dict[str, Any]
     messages: list[ConversationMessage]
     state: str
+    acceptance: Acceptance | None = None
 
 
 def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> PortalPage:
     """One query whatever the quote's size (the thread), plus one for a revision this
-    process has not seen yet."""
+    process has not seen yet, and one for the acceptance of an accepted quote."""
     quote = share.quote
     zone = quote.company.zone
     now = now or timezone.now()
     revision = revision_content(quote)
     messages = [row[0] for row in fetch_instances(THREAD_SQL, [quote.pk], MESSAGE_COLUMNS)]
     state = effective_state(quote.state, quote.valid_until, zone, now)
+    acceptance = None
+    if state in ACCEPTED_STATES:
+        acceptance = Acceptance.objects.filter(quote_id=quote.pk).first()
     return PortalPage(
         share=share,
         quote=quote,
@@ -152,4 +159,5 @@ def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> Portal
         content=revision.content,
         messages=messages,
         state=state,
+        acceptance=acceptance,
     )

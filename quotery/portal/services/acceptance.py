@@ -40,6 +40,10 @@ from quotery.quotes.states import effective_state
 NAME_MAX = 200
 EMAIL_MAX = 254
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
+REVIEW_AGAIN = (
+    "This quote was updated after you opened it, so nothing was recorded. Please review the "
+    "new version, then accept it."
+)
 
 
 def acceptance_input_errors(*, name: str, email: str, consent: bool) -> dict[str, list[str]]:
@@ -138,10 +142,7 @@ def quote_accept(
             _check_acceptable(quote, share, now)
             revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
             if revision.content_hash != revision_hash:
-                raise RevisionMismatch(
-                    "This quote was updated after you opened it. Nothing was recorded: "
-                    "please review the new version, then accept it."
-                )
+                raise RevisionMismatch(REVIEW_AGAIN)
             content = json.loads(revision.content)
             sequence, prev_hash = _chain_head(quote.pk)
             acceptance = Acceptance(

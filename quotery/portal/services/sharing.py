@@ -196,5 +196,9 @@ def portal_view_confirm(*, share: PortalShare, open_sequence: int, meta: Request
     return True
 
 
-def portal_pdf_download_record(*, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
-    return events.event_pdf_downloaded(quote=share.quote, share=share, meta=meta)
+def portal_pdf_download_record(
+    *, share: PortalShare, meta: RequestMeta, accepted_copy: bool = False
+) -> QuoteEvent:
+    return events.event_pdf_downloaded(
+        quote=share.quote, share=share, meta=meta, accepted_copy=accepted_copy
+    )

@@ -25,6 +25,7 @@ from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
 from quotery.portal.links import split_token
 from quotery.portal.presentation import (
+    DONE_NOTICES,
     client_page_response,
     page_context,
     page_key,
@@ -72,6 +73,8 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         opened = portal_open_record(share=share, meta=RequestMeta.from_request(request))
         open_sequence = opened.sequence
     quote, body = revision_body(current.content_hash, current.content)
+    done = request.GET.get("done", "")
+    done = done if done in DONE_NOTICES else ""
     context = page_context(
         company=company,
         quote=quote,
@@ -79,6 +82,9 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         messages=current.messages,
         state=current.state,
         valid_until=current.quote.valid_until,
+        content_hash=current.content_hash,
+        acceptance=current.acceptance,
+        done=done,
     )
     context.update(staff_visit=staff, preview=False)
     key = page_key(
@@ -89,6 +95,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         messages=current.messages,
         staff_visit=staff,
         counts_open=open_sequence is not None,
+        answered=(current.acceptance.pk if current.acceptance else None, done),
     )
     return client_page_response(
         request,
