@@ -14,6 +14,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from quotery.accounts.models import Company, Membership, Role, User
+from quotery.billing.models import Payment
 from quotery.catalog.models import Product, StockMovement
 from quotery.clients.models import Client, Contact
 from quotery.engagement.models import QuoteEvent
@@ -25,11 +26,11 @@ from quotery.factories import (
     make_quote,
     member,
 )
-from quotery.notifications.models import OutboxEmail
+from quotery.notifications.models import Notification, OutboxEmail
 from quotery.portal.links import share_token
-from quotery.portal.models import PortalShare
+from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.portal.services.sharing import share_send
-from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,12 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "portal:seen": lambda w: {"token": w["token"]},
     "portal:pdf": lambda w: {"token": w["token"]},
     "portal:preview": lambda w: {"pk": w["quote"].pk},
+    "portal:accept": lambda w: {"token": w["token"]},
+    "portal:accepted_pdf": lambda w: {"token": w["token"]},
+    "portal:changes": lambda w: {"token": w["token"]},
+    "portal:decline": lambda w: {"token": w["token"]},
+    "portal:message": lambda w: {"token": w["token"]},
+    "documents:accepted_quote_pdf": lambda w: {"pk": w["quote"].pk},
     "engagement:dashboard": lambda w: {},
     "mailbox:list": lambda w: {},
     "mailbox:message": lambda w: {"name": "20261128-073050-1.0"},
@@ -131,6 +138,13 @@ def snapshot() -> tuple[object, ...]:
         list(PortalShare.objects.values_list("key", "revoked_at", "send_count")),
         QuoteEvent.objects.count(),
         OutboxEmail.objects.count(),
+        Acceptance.objects.count(),
+        Decline.objects.count(),
+        ConversationMessage.objects.count(),
+        Notification.objects.count(),
+        list(Notification.objects.values_list("read_at", flat=True)),
+        list(Payment.objects.values_list("status", flat=True)),
+        list(DeliveryNote.objects.values_list("state", flat=True)),
     )
 
 
