@@ -1,8 +1,10 @@
-"""Reads of the local mailbox: the emails Django's file mailer wrote under MAILBOX_DIR.
+"""Reads of the local mailbox (the emails Django's file mailer wrote under MAILBOX_DIR), and
+of the in-app notifications a user sees (at the end).
 
-Only for development (MAILBOX_DIR is unset in production and whenever EMAIL_URL is set).
-A message is named `<file stem>.<position in the file>`; names are checked against a strict
-pattern and the file must sit directly in MAILBOX_DIR, so a name cannot reach another file.
+The mailbox is only for development (MAILBOX_DIR is unset in production and whenever
+EMAIL_URL is set). A message is named `<file stem>.<position in the file>`; names are
+checked against a strict pattern and the file must sit directly in MAILBOX_DIR, so a name
+cannot reach another file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+
+from quotery.accounts.models import Company, User
+from quotery.notifications.models import Notification
 
 # What the file backend names its files: <YYYYmmdd-HHMMSS>-<number>.log
 FILE_PATTERN = re.compile(r"\A\d{8}-\d{6}-\d{1,24}\Z")
@@ -90,3 +97,32 @@ def mailbox_message(directory: Path, name: str) -> MailboxMessage | None:
         return None
     messages = _messages_in(path)
     return messages[index] if index < len(messages) else None
+
+
+# In-app notifications. A user only ever reads their own (SECURITY.md 23): every query here
+# is scoped to the user and to the company they work for now.
+
+
+def notifications_unread_count(*, user: User, company: Company) -> int:
+    """How many of the user's notifications are unread: one COUNT on the (user, read_at)
+    index, cheap enough for the bell on every page and its polling."""
+    return Notification.objects.filter(user=user, company=company, read_at__isnull=True).count()
+
+
+def notifications_for_user(*, user: User, company: Company) -> QuerySet[Notification]:
+    """The user's notifications, newest first, each with its quote's number at hand."""
+    return (
+        Notification.objects.filter(user=user, company=company)
+        .select_related("quote")
+        .only("pk", "kind", "text", "created_at", "read_at", "quote__id", "quote__number")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def notification_of_user(*, user: User, company: Company, pk: int) -> Notification:
+    """One of the user's own notifications, or 404: another user's or another company's
+    notification is indistinguishable from one that does not exist."""
+    notification = Notification.objects.filter(pk=pk, user=user, company=company).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification

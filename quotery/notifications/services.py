@@ -1,4 +1,4 @@
-"""Writing to the outbox and delivering from it."""
+"""Writing to the outbox and delivering from it; writing and reading in-app notifications."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quotery.accounts.models import Company, User
+from quotery.core.exceptions import NotFound
 from quotery.notifications.models import EmailStatus, Notification, OutboxEmail
 from quotery.quotes.models import Quote
 
@@ -148,3 +149,31 @@ def notification_add(
         },
     )
     return notification
+
+
+def notification_open(*, notification: Notification, user: User) -> Notification:
+    """Marks one of the user's own notifications read (once: opening it again keeps the first
+    read time) and returns it. Another user's notification raises NotFound and nothing
+    changes (SECURITY.md 23), so a caller that forgot to scope its lookup still cannot
+    touch it."""
+    if notification.user_id != user.pk:
+        raise NotFound("No such notification.")
+    now = timezone.now()
+    marked = Notification.objects.filter(
+        pk=notification.pk, user=user, read_at__isnull=True
+    ).update(read_at=now)
+    if marked:
+        notification.read_at = now
+    elif notification.read_at is None:  # read meanwhile, e.g. in another tab
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User, up_to_id: int | None = None) -> int:
+    """Marks the user's unread notifications read and returns how many it marked. With
+    `up_to_id` (the newest notification the page showed), newer ones stay unread: they
+    came after the user looked. Nobody else's notifications change."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if up_to_id is not None:
+        unread = unread.filter(pk__lte=up_to_id)
+    return unread.update(read_at=timezone.now())
