@@ -1,4 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from quotery.billing import views
 
 app_name = "billing"
-urlpatterns: list[URLPattern] = []
+
+urlpatterns = [
+    path("", views.payment_list, name="list"),
+    path("<int:pk>/status/", views.payment_status_update, name="set_status"),
+]
