@@ -175,3 +175,10 @@ LOGGING = {
 }
 
 FORM_RENDERER = "quotery.core.forms.QuoteryFormRenderer"
+
+# The seal of accepted PDFs (a PDF signature with an ECDSA P-256 key and its self-signed
+# certificate). Created on first use when the files are absent; point both at your own
+# PEM files to use a key made elsewhere. Keep the key private and backed up: PDFs sealed
+# with a lost key can no longer be checked by `manage.py verify`.
+SEAL_KEY_PATH = env_str("SEAL_KEY_PATH", str(VAR_DIR / "seal" / "seal-key.pem"))
+SEAL_CERT_PATH = env_str("SEAL_CERT_PATH", str(VAR_DIR / "seal" / "seal-cert.pem"))

@@ -23,3 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(VAR_DIR / f"test-quotery-{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+# Tests seal with their own key (made on first use, safely shared by parallel test runs),
+# never with a developer's or a configured one.
+SEAL_KEY_PATH = str(VAR_DIR / "test-seal" / "seal-key.pem")  # noqa: F405
+SEAL_CERT_PATH = str(VAR_DIR / "test-seal" / "seal-cert.pem")  # noqa: F405

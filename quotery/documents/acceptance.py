@@ -1,11 +1,178 @@
 """The accepted PDF: the accepted revision plus an acceptance certificate page, sealed with
-a PDF signature, stored once (SECURITY.md 14)."""
+a PDF signature, stored once (SECURITY.md 14).
+
+Sealing is not deterministic (the signature records when it was made), so the sealed PDF is
+made once, stored, and its SHA-256 recorded on the acceptance by compare-and-set; every
+later download, email and check reads those stored bytes and never seals again.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+
+from quotery.core.exceptions import ApplicationError
+from quotery.core.money import format_money
+from quotery.documents.rendering import Branding, QuoteDocumentError, render_quote_pdf
+from quotery.documents.sealing import SEAL_COMMON_NAME, seal_pdf
+from quotery.documents.services import branding_for_company
 from quotery.portal.models import Acceptance
+
+logger = logging.getLogger("quotery.documents")
+
+ACCEPTED_PREFIX = "documents/accepted"
+NOT_RECORDED = "not recorded"
+
+
+class AcceptedPdfUnavailable(ApplicationError):
+    """The accepted PDF cannot be served as recorded: its stored file is gone or no longer
+    matches its recorded SHA-256, or the accepted revision no longer matches its hash. It is
+    never re-made in that case: a new seal would not be the document the client received."""
+
+    code = "accepted_pdf_unavailable"
+    http_status = 500
 
 
 def accepted_pdf(*, acceptance: Acceptance) -> bytes:
-    """The sealed accepted PDF; made and stored on first call, the same bytes afterwards."""
-    raise NotImplementedError("accepted_pdf is being built")
+    """The sealed accepted PDF; made and stored on first call, the same bytes afterwards.
+
+    Safe under concurrency: two first calls may both render and seal, but only one
+    compare-and-set records its file; the other deletes its own copy and returns the
+    recorded one. Raises AcceptedPdfUnavailable rather than serve bytes that do not match
+    the recorded SHA-256.
+    """
+    name, digest = _recorded(acceptance)
+    if digest:
+        return _read_recorded(acceptance, name, digest)
+    pdf = seal_pdf(
+        accepted_pdf_unsealed(acceptance=acceptance),
+        reason=(
+            f"Acceptance of quote {_quote_number(acceptance)} "
+            f"(signature hash {acceptance.signature_hash})"
+        ),
+    )
+    digest = hashlib.sha256(pdf).hexdigest()
+    storage: Storage = storages["default"]
+    key = f"{ACCEPTED_PREFIX}/{acceptance.company_id}/{acceptance.pk}-{digest[:16]}.pdf"
+    stored_as = storage.save(key, ContentFile(pdf))
+    recorded = Acceptance.objects.filter(pk=acceptance.pk, pdf_sha256="").update(
+        pdf_name=stored_as, pdf_sha256=digest
+    )
+    if not recorded:
+        # Another process recorded its sealed copy first: that one is the document.
+        storage.delete(stored_as)
+        name, digest = _recorded(acceptance)
+        return _read_recorded(acceptance, name, digest)
+    acceptance.pdf_name, acceptance.pdf_sha256 = stored_as, digest
+    return pdf
+
+
+def _recorded(acceptance: Acceptance) -> tuple[str, str]:
+    """The recorded file name and SHA-256, read fresh: the caller's row may predate them."""
+    name, digest = (
+        Acceptance.objects.filter(pk=acceptance.pk).values_list("pdf_name", "pdf_sha256").get()
+    )
+    acceptance.pdf_name, acceptance.pdf_sha256 = name, digest
+    return name, digest
+
+
+def _read_recorded(acceptance: Acceptance, name: str, digest: str) -> bytes:
+    try:
+        with storages["default"].open(name, "rb") as handle:
+            pdf: bytes = handle.read()
+    except FileNotFoundError:
+        logger.error("The stored accepted PDF of acceptance %s is missing", acceptance.pk)
+        raise AcceptedPdfUnavailable(
+            "The accepted PDF is missing from storage. Nothing was re-made: restore it "
+            "from a backup."
+        ) from None
+    if hashlib.sha256(pdf).hexdigest() != digest:
+        logger.error("The stored accepted PDF of acceptance %s was changed", acceptance.pk)
+        raise AcceptedPdfUnavailable(
+            "The stored accepted PDF no longer matches its recorded fingerprint. Nothing was "
+            "served: restore it from a backup."
+        )
+    return pdf
+
+
+def accepted_pdf_unsealed(*, acceptance: Acceptance) -> bytes:
+    """The accepted revision typeset with the acceptance certificate as its last page."""
+    revision = acceptance.revision
+    if (
+        revision.content_hash != acceptance.content_hash
+        or hashlib.sha256(revision.content.encode("utf-8")).hexdigest() != revision.content_hash
+    ):
+        raise AcceptedPdfUnavailable(
+            "The accepted revision no longer matches the hash the client signed; "
+            "run `manage.py verify` for details. Nothing was sealed."
+        )
+    content: dict[str, Any] = json.loads(revision.content)
+    branding = branding_for_company(acceptance.company)
+    certificate = acceptance_certificate(acceptance=acceptance, content=content)
+    try:
+        return render_quote_pdf(content, branding, certificate=certificate)
+    except QuoteDocumentError:
+        # A stored logo the typesetter cannot read must not cost the client the document
+        # (as documents.services does for quote PDFs): the page shows the name instead.
+        if branding.logo is None:
+            raise
+        logger.warning("The stored logo could not be typeset; the PDF shows the name instead")
+        plain: Branding = dataclasses.replace(branding, logo=None, logo_content_type="")
+        return render_quote_pdf(content, plain, certificate=certificate)
+
+
+def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -> dict[str, Any]:
+    """The certificate page: every fact SECURITY.md 12 records, in plain words.
+
+    The link used is named by its recipient and the share's link key, never by its URL:
+    the URL is a capability that would let anyone holding the PDF act on the quote.
+    """
+    company = acceptance.company
+    accepted_utc = acceptance.accepted_at.astimezone(dt.UTC)
+    accepted_local = acceptance.accepted_at.astimezone(company.zone)
+    number = str(content.get("number") or _quote_number(acceptance))
+    share = acceptance.share
+    rows = [
+        ("Signed by", acceptance.signer_name),
+        ("Signer's email", acceptance.signer_email),
+        ("Accepted (UTC)", f"{accepted_utc:%Y-%m-%d %H:%M:%S}.{accepted_utc:%f} UTC"),
+        (
+            f"Accepted ({company.time_zone})",
+            f"{accepted_local:%Y-%m-%d %H:%M:%S} {accepted_local.tzname() or ''}".strip(),
+        ),
+        ("IP address", acceptance.ip or NOT_RECORDED),
+        ("Browser (user agent)", acceptance.user_agent or NOT_RECORDED),
+        ("Quote", f"{number}, revision {acceptance.revision_number}"),
+        ("Accepted total", format_money(Decimal(acceptance.total), acceptance.currency)),
+        ("Document hash (SHA-256)", acceptance.content_hash),
+        ("Signature hash (SHA-256)", acceptance.signature_hash),
+        ("Previous record hash", acceptance.prev_hash),
+        (
+            "Link used",
+            f"The portal link sent to {share.recipient_email} (link key {acceptance.link_key})",
+        ),
+        (f"Consent (version {acceptance.consent_version})", acceptance.consent_text),
+    ]
+    return {
+        "title": "Acceptance certificate",
+        "intro": (
+            f"{acceptance.signer_name} accepted quote {number} electronically by typing their "
+            "name and ticking the consent box below. The document hash identifies the exact "
+            "revision accepted (SHA-256 of its canonical content); the signature hash covers "
+            "this record and the quote's record before it. This PDF carries a digital seal "
+            f"(a PDF signature by the {SEAL_COMMON_NAME}): any change to it breaks the seal."
+        ),
+        "rows": [{"label": label, "value": value} for label, value in rows],
+    }
+
+
+def _quote_number(acceptance: Acceptance) -> str:
+    return str(acceptance.quote.number)
