@@ -16,6 +16,7 @@ from quotery.accounts.models import Role
 from quotery.engagement.charts import Bar, chart_styles, daily_bar_chart
 from quotery.engagement.forms import DateRangeForm
 from quotery.engagement.selectors import company_engagement
+from quotery.engagement.selectors.company import decline_reasons
 
 
 @member_required(EDITORS)
@@ -39,5 +40,8 @@ def dashboard(request: MemberRequest) -> HttpResponse:
         "chart": chart,
         "chart_styles": chart_styles(),
         "whole_company": request.membership.role != Role.REP,
+        "decline_reasons": decline_reasons(
+            membership=request.membership, date_range=form.date_range
+        ),
     }
     return render(request, "engagement/dashboard.html", context)

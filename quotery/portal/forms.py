@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from quotery.portal.models import DeclineReason
+from quotery.portal.services.answers import MESSAGE_MAX as ANSWER_TEXT_MAX
 from quotery.portal.services.sharing import EMAIL_MAX, MESSAGE_MAX, NAME_MAX
 from quotery.quotes.models import Quote
 
@@ -65,3 +67,54 @@ class AcceptForm(forms.Form):
     )
     consent = forms.BooleanField(required=False)
     revision_hash = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+# ---------------------------------------------------------------------------------------
+# The client's other answers and the conversation. `quotery.portal.services.answers` judges
+# the values (and words the errors); these forms only parse them.
+
+
+class ChangesForm(forms.Form):
+    message = forms.CharField(
+        label="What would you like changed?",
+        required=False,
+        strip=False,
+        help_text=f"Up to {ANSWER_TEXT_MAX} characters. It goes to the sender and stays in "
+        "the conversation on the quote's page.",
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": ANSWER_TEXT_MAX}),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you declining? (optional)",
+        required=False,
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+    )
+    detail = forms.CharField(
+        label="Anything you would like to add? (optional)",
+        required=False,
+        strip=False,
+        help_text=f"Up to {ANSWER_TEXT_MAX} characters.",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": ANSWER_TEXT_MAX}),
+    )
+
+
+class ClientMessageForm(forms.Form):
+    body = forms.CharField(
+        label="Write a message",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": ANSWER_TEXT_MAX}),
+    )
+
+
+class RepMessageForm(forms.Form):
+    body = forms.CharField(
+        label="Reply to the client",
+        required=False,
+        strip=False,
+        help_text="The client gets it by email with their link, and sees it on the quote's page.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": ANSWER_TEXT_MAX}),
+    )

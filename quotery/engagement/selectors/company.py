@@ -18,7 +18,9 @@ Definitions (also shown on the page):
 - hot quotes: open quotes with a strong buying signal within the range (several views and a
   PDF download);
 - unseen quotes: open quotes first shared in the range, at least a week before its end
-  (or before now), with no counted view.
+  (or before now), with no counted view;
+- decline reasons: the reasons clients picked when declining within the range (one row
+  per decline, so one count per reason).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from quotery.engagement.selectors.quote import (
     STRONG_SIGNAL_MIN_VIEWS,
     UNSEEN_AFTER,
 )
+from quotery.portal.models import Decline, DeclineReason
 from quotery.quotes.models import Quote, QuoteState
 
 OPEN_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
@@ -94,6 +97,13 @@ class QuoteRow:
     first_shared_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str  # a DeclineReason value, or "" for no reason given
+    label: str
+    count: int
+
+
 @dataclass
 class CompanyEngagement:
     range: DateRange
@@ -136,7 +146,7 @@ def company_engagement(
     """Everything the Engagement page shows for the range. Four queries whatever the
     number of events: totals per kind with views per local day, the per-quote figures
     aggregated down to reps, lists and the median's middle rows, the listed quotes, the
-    reps' names."""
+    reps' names. (The decline reasons come from `decline_reasons`, one more.)"""
     scope = engagement_scope(membership)
     in_range = scope.filter(occurred_at__gte=date_range.start, occurred_at__lt=date_range.end)
     result = CompanyEngagement(range=date_range)
@@ -184,6 +194,40 @@ def company_engagement(
         key=lambda row: (-row.shared, -row.accepted, row.name),
     )
     return result
+
+
+def decline_scope(membership: Membership) -> QuerySet[Decline]:
+    """The declines a member's Engagement page reads, by the same rule as the events:
+    managers and admins the company's, a sales rep those of their own quotes."""
+    declines = Decline.objects.filter(company_id=membership.company_id)
+    if membership.role == Role.REP:
+        return declines.filter(quote__owner_id=membership.user_id)
+    if membership.role in {Role.MANAGER, Role.ADMIN}:
+        return declines
+    return declines.none()
+
+
+def decline_reasons(*, membership: Membership, date_range: DateRange) -> list[ReasonCount]:
+    """How often clients gave each reason when declining within the range: every reason
+    of the list in its order (zero included) once anything was declined, then "no reason
+    given" when some gave none. Empty when nothing was declined. One query."""
+    counts = dict(
+        decline_scope(membership)
+        .filter(declined_at__gte=date_range.start, declined_at__lt=date_range.end)
+        .order_by()
+        .values("reason")
+        .annotate(n=Count("pk"))
+        .values_list("reason", "n")
+    )
+    if not counts:
+        return []
+    rows = [
+        ReasonCount(reason=str(reason), label=str(reason.label), count=counts.get(reason, 0))
+        for reason in DeclineReason
+    ]
+    if counts.get(""):
+        rows.append(ReasonCount(reason="", label="No reason given", count=counts[""]))
+    return rows
 
 
 def day_spans(date_range: DateRange) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:

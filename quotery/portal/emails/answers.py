@@ -1,23 +1,221 @@
-"""Emails about the client's answers and the conversation, built at send time."""
+"""Emails about the client's answers and the conversation, built at send time from an
+outbox row (ids only): to the quote's owner when the client asks for changes, declines or
+writes; to each recipient, with their own link, when the rep answers.
+
+Branded like the share email. Every link comes from BASE_URL (SECURITY.md 6); every text a
+person typed is escaped in the HTML part, and names and subjects are made single-line before
+they reach a header (SECURITY.md 21).
+"""
 
 from __future__ import annotations
 
-from django.core.mail import EmailMultiAlternatives
+import re
+from dataclasses import dataclass, field
+from email.utils import formataddr
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from quotery.accounts.branding import text_colour_on, usable_brand_colour
+from quotery.accounts.models import Company
 from quotery.notifications.models import OutboxEmail
+from quotery.notifications.rendering import EmailNotSendable
+from quotery.portal.emails.share import message_id
+from quotery.portal.links import share_url
+from quotery.portal.models import ConversationMessage, Decline, DeclineReason, PortalShare
+from quotery.quotes.models import Quote
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(text: str) -> str:
+    """A value safe in a header: control characters (line breaks first) become spaces."""
+    return _CONTROLS.sub(" ", text).strip()
+
+
+@dataclass
+class AnswerEmail:
+    """What the answer templates show, in the order they show it."""
+
+    company: Company
+    subject: str
+    lead: str
+    link: str
+    button: str
+    greeting: str = "Hello,"
+    quoted: str = ""  # words a person typed, shown as a quotation
+    quoted_by: str = ""
+    details: list[tuple[str, str]] = field(default_factory=list)
+    footnote: str = ""
+
+
+def _build(
+    email: OutboxEmail, content: AnswerEmail, *, reply_to: tuple[str, str] | None = None
+) -> EmailMultiAlternatives:
+    company = content.company
+    colour = usable_brand_colour(company.brand_colour)
+    base = settings.BASE_URL
+    context = {
+        "e": content,
+        "sender_name": company.sender_name,
+        "brand": colour,
+        "brand_text": text_colour_on(colour),
+        "logo_url": f"{base}{reverse('accounts:logo', args=[company.pk])}" if company.logo else "",
+    }
+    message = EmailMultiAlternatives(
+        subject=one_line(content.subject),
+        body=render_to_string("portal/email/answer.txt", context),
+        from_email=formataddr((one_line(company.sender_name), settings.DEFAULT_FROM_EMAIL)),
+        to=[formataddr((one_line(email.to_name), email.to_email))],
+        reply_to=[formataddr((one_line(reply_to[0]), reply_to[1]))] if reply_to else [],
+        headers={"Message-ID": message_id(email.dedupe_key)},
+    )
+    message.attach_alternative(render_to_string("portal/email/answer.html", context), "text/html")
+    return message
+
+
+def _quote_url(quote: Quote) -> str:
+    """The quote's page in the app, for its owner (SECURITY.md 6: from BASE_URL)."""
+    return f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}"
+
+
+def _when(quote: Quote, moment: object) -> str:
+    local = timezone.localtime(moment, quote.company.zone)  # type: ignore[arg-type]
+    return f"{local.day} {local:%B %Y, %H:%M} ({quote.company.time_zone})"
+
+
+def _client_message(email: OutboxEmail) -> ConversationMessage:
+    note = (
+        ConversationMessage.objects.select_related("quote", "quote__company", "share")
+        .filter(pk=email.context["message"], company_id=email.company_id)
+        .first()
+    )
+    if note is None:
+        raise EmailNotSendable("Not sent: the message behind this email no longer exists.")
+    return note
+
+
+def _owner_greeting(email: OutboxEmail) -> str:
+    first = one_line(email.to_name).split(" ")[0]
+    return f"Hello {first}," if first else "Hello,"
+
+
+def _client_label(note: ConversationMessage) -> str:
+    name = one_line(note.author_name)
+    return f"{name} ({note.author_email})" if note.author_email else name
+
+
+# ---------------------------------------------------------------------------------------
+# To the quote's owner
 
 
 def changes_requested_email(email: OutboxEmail) -> EmailMultiAlternatives:
-    raise NotImplementedError
+    note = _client_message(email)
+    quote = note.quote
+    return _build(
+        email,
+        AnswerEmail(
+            company=quote.company,
+            subject=f"Changes requested on {quote.number}: {quote.title}",
+            greeting=_owner_greeting(email),
+            lead=f"{_client_label(note)} asked for changes to quote {quote.number}, {quote.title}.",
+            quoted=note.body,
+            quoted_by=note.author_name,
+            details=[("Quote", quote.number), ("Asked", _when(quote, note.created_at))],
+            link=_quote_url(quote),
+            button="Open the quote",
+            footnote="Edit the quote and share it again: the client's link shows the new "
+            "version, and they get a fresh email.",
+        ),
+    )
 
 
 def declined_email(email: OutboxEmail) -> EmailMultiAlternatives:
-    raise NotImplementedError
+    decline = (
+        Decline.objects.select_related("quote", "quote__company", "share")
+        .filter(pk=email.context["decline"], company_id=email.company_id)
+        .first()
+    )
+    if decline is None:
+        raise EmailNotSendable("Not sent: the decline behind this email no longer exists.")
+    quote = decline.quote
+    share = decline.share
+    reason = DeclineReason(decline.reason).label if decline.reason else "No reason given"
+    who = f"{one_line(share.recipient_name)} ({share.recipient_email})"
+    return _build(
+        email,
+        AnswerEmail(
+            company=quote.company,
+            subject=f"Quote {quote.number} declined: {quote.title}",
+            greeting=_owner_greeting(email),
+            lead=f"{who} declined quote {quote.number}, {quote.title}.",
+            details=[
+                ("Reason", reason),
+                ("Declined", _when(quote, decline.declined_at)),
+                ("Version", str(decline.revision_number)),
+            ],
+            quoted=decline.detail,
+            quoted_by=share.recipient_name,
+            link=_quote_url(quote),
+            button="Open the quote",
+        ),
+    )
 
 
 def client_message_email(email: OutboxEmail) -> EmailMultiAlternatives:
-    raise NotImplementedError
+    note = _client_message(email)
+    quote = note.quote
+    return _build(
+        email,
+        AnswerEmail(
+            company=quote.company,
+            subject=f"New message about {quote.number}: {quote.title}",
+            greeting=_owner_greeting(email),
+            lead=f"{_client_label(note)} wrote about quote {quote.number}, {quote.title}.",
+            quoted=note.body,
+            quoted_by=note.author_name,
+            details=[("Written", _when(quote, note.created_at))],
+            link=_quote_url(quote),
+            button="Open the quote to answer",
+            footnote="Answer from the quote's page: the client gets your reply by email "
+            "and sees it on their page.",
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# To the client
 
 
 def rep_message_email(email: OutboxEmail) -> EmailMultiAlternatives:
-    raise NotImplementedError
+    """The rep's reply, to one recipient with their own link; not sent (EmailNotSendable)
+    once that link was revoked, since it would deliver a dead link."""
+    note = _client_message(email)
+    share = PortalShare.objects.filter(
+        pk=email.context["share"], company_id=email.company_id, quote_id=note.quote_id
+    ).first()
+    if share is None or share.is_revoked:
+        raise EmailNotSendable("Not sent: the link for this recipient was revoked.")
+    quote = note.quote
+    company = quote.company
+    author = one_line(note.author_name)
+    name = one_line(share.recipient_name)
+    return _build(
+        email,
+        AnswerEmail(
+            company=company,
+            subject=f"{author} replied about quote {quote.number}",
+            greeting=f"Hello {name}," if name else "Hello,",
+            lead=f"{author} at {one_line(company.sender_name)} replied about quote "
+            f"{quote.number}, {quote.title}.",
+            quoted=note.body,
+            quoted_by=note.author_name,
+            link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
+            button="View the quote and reply",
+            footnote="The link is personal: please do not forward it.",
+        ),
+        reply_to=(note.author_name, note.author_email) if note.author_email else None,
+    )

@@ -1,6 +1,6 @@
 """The sharing parts of the rep's quote page: the Share action, who the quote is shared
-with, and the conversation. Two queries in all (the shares and the thread), however many
-shares or messages there are."""
+with, and the conversation with the rep's reply form. Two queries in all (the shares and
+the thread), however many shares or messages there are."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quotery.accounts.models import Membership
-from quotery.portal.forms import ShareForm
+from quotery.portal.forms import RepMessageForm, ShareForm
 from quotery.portal.links import share_url
 from quotery.portal.models import ConversationMessage, PortalShare
 from quotery.portal.selectors import shares_for_quote, thread_for_quote
@@ -79,13 +79,17 @@ def quote_conversation(context: template.Context, quote: Quote) -> dict[str, Any
         ThreadRow(message=message, created_at=timezone.localtime(message.created_at, zone))
         for message in thread_for_quote(quote)
     ]
+    can_share = _can_share(context)
+    # The reply reaches the client through their link: only worth offering when one is live.
+    can_reply = can_share and any(row.link for row in shares)
     return {
         "quote": quote,
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
-        "can_share": _can_share(context),
+        "can_share": can_share,
         "shareable": quote.state in SHAREABLE_STATES,
         "shares": shares,
         "thread": thread,
+        "reply_form": RepMessageForm(auto_id="id_reply_%s") if can_reply else None,
         "preview_url": reverse("portal:preview", args=[quote.pk]) if shares else None,
     }

@@ -1,4 +1,5 @@
-"""HTTP for the rep's sharing: the share form, resending and revoking a link.
+"""HTTP for the rep's sharing: the share form, resending and revoking a link, and the
+rep's reply in the quote's conversation.
 
 Each view finds the quote among those the member may edit (a foreign, another rep's or a
 read-only member's quote is a 404) and the share among that quote's shares, then calls one
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,10 +20,10 @@ from django.views.decorators.http import require_POST
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.core.exceptions import ApplicationError, ValidationFailed
 from quotery.core.forms import add_service_errors
-from quotery.portal.forms import ShareForm
+from quotery.portal.forms import RepMessageForm, ShareForm
 from quotery.portal.models import PortalShare
 from quotery.portal.selectors import shares_for_quote
-from quotery.portal.services import sharing
+from quotery.portal.services import answers, sharing
 from quotery.quotes.models import Quote
 from quotery.quotes.selectors import quotes_editable_by
 
@@ -129,3 +130,23 @@ def revoke(request: MemberRequest, pk: int, share_pk: int) -> HttpResponse:
             "Resend to give them a new one.",
         )
     return redirect("quotes:detail", pk=quote.pk)
+
+
+@require_POST
+@member_required(EDITORS)
+def reply(request: MemberRequest, pk: int) -> HttpResponse:
+    """The rep answers in the thread from the quote's page; the client is emailed."""
+    quote = _editable_quote(request, pk)
+    form = RepMessageForm(request.POST)
+    form.is_valid()  # free text: `rep_message_post` judges it
+    try:
+        answers.rep_message_post(quote=quote, user=request.user, body=form.cleaned_data["body"])
+    except ValidationFailed as error:
+        add_service_errors(form, error)
+    except ApplicationError as error:  # nobody holds a live link
+        form.add_error(None, error.message)
+    else:
+        messages.success(request, "Your reply is in the conversation and on its way to the client.")
+        return HttpResponseRedirect(reverse("quotes:detail", args=[quote.pk]) + "#conversation")
+    context = {"quote": quote, "form": form, "has_errors": True}
+    return render(request, "portal/rep/reply.html", context, status=422)

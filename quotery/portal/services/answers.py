@@ -1,0 +1,357 @@
+"""The client's other answers (request changes, decline) and the conversation on a quote,
+with everything each sets off: the state change, the chained event, the owner's in-app
+notification and the emails (outbox), all in one transaction.
+
+Every client service takes the quote's lock (`lock_chain`) and checks the link and the
+quote's state again under it (SECURITY.md 4): a page loaded before the quote was cancelled,
+expired or answered cannot act on it. Bad input raises ValidationFailed before anything is
+written; a refusal raises inside the transaction, which then writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from quotery.accounts.models import User
+from quotery.core.exceptions import (
+    AlreadyAnswered,
+    ApplicationError,
+    NotFound,
+    QuoteNotAcceptable,
+    ValidationFailed,
+)
+from quotery.core.request_meta import RequestMeta
+from quotery.engagement import events
+from quotery.engagement.chain import lock_chain
+from quotery.notifications.models import NotificationKind
+from quotery.notifications.services import notification_add, outbox_email_add
+from quotery.portal.models import (
+    AuthorKind,
+    ConversationMessage,
+    Decline,
+    DeclineReason,
+    PortalShare,
+)
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services.quotes import quote_mark_changes_requested, quote_mark_declined
+from quotery.quotes.states import effective_state
+
+MESSAGE_MAX = 2000
+DETAIL_MAX = 2000
+S = QuoteState
+CHANGEABLE_STATES = frozenset({S.SENT, S.CHANGES_REQUESTED, S.EXPIRED})
+DECLINABLE_STATES = frozenset({S.SENT, S.CHANGES_REQUESTED})
+ACCEPTED_STATES = frozenset({S.ACCEPTED, S.READY_FOR_BILLING, S.CLOSED})
+# Line breaks and tabs are text; every other control character (NUL first) is refused.
+_ALLOWED_CONTROLS = frozenset("\n\t")
+
+
+# ---------------------------------------------------------------------------------------
+# Input
+
+
+def normalised_text(text: str) -> str:
+    """Line endings as \\n, outer whitespace gone: what is stored and counted."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def text_errors(
+    text: str, *, max_length: int, required: str | None, what: str = "Your message"
+) -> list[str]:
+    """Problems with a multi-line text, in the writer's words. `required`: the message
+    for an empty text, or None when it may be empty."""
+    clean = normalised_text(text)
+    if not clean:
+        return [required] if required else []
+    if len(clean) > max_length:
+        return [f"{what} can be at most {max_length} characters; it has {len(clean)}."]
+    if any((ord(ch) < 32 or ord(ch) == 127) and ch not in _ALLOWED_CONTROLS for ch in clean):
+        return [f"{what} contains characters that cannot be shown. Please type it again."]
+    return []
+
+
+def _check_text(
+    field: str, text: str, *, required: str | None, max_length: int = MESSAGE_MAX
+) -> str:
+    errors = text_errors(text, max_length=max_length, required=required)
+    if errors:
+        raise ValidationFailed(
+            "Nothing was sent yet. Check the field below.", field_errors={field: errors}
+        )
+    return normalised_text(text)
+
+
+# ---------------------------------------------------------------------------------------
+# Under the lock
+
+
+def _locked_quote(share: PortalShare, now: dt.datetime) -> tuple[Quote, str]:
+    """The quote re-read under its lock, with the state to judge (expired once its day has
+    ended). The link must still be the live one: revoked or re-issued, it opens nothing."""
+    lock_chain(share.quote_id)
+    if not PortalShare.objects.filter(pk=share.pk, key=share.key, revoked_at__isnull=True).exists():
+        raise NotFound("This link no longer works.")
+    quote = Quote.objects.select_related("company", "owner").get(pk=share.quote_id)
+    return quote, effective_state(quote.state, quote.valid_until, quote.company.zone, now)
+
+
+def answer_refusal(state: str, verb: str) -> ApplicationError:
+    """Why the client cannot `verb` ("ask for changes", "decline") in `state`."""
+    if state in ACCEPTED_STATES:
+        return AlreadyAnswered(
+            f"This quote has already been accepted, so you can no longer {verb}. You can "
+            "still send a message from the quote's page."
+        )
+    if state == S.DECLINED:
+        return AlreadyAnswered(
+            f"This quote has already been declined, so you can no longer {verb}."
+        )
+    if state == S.EXPIRED:
+        return QuoteNotAcceptable(
+            f"This quote has expired, so you can no longer {verb}. You can still ask for "
+            "changes, and the sender can send you an updated quote."
+        )
+    if state == S.CANCELLED:
+        return QuoteNotAcceptable(
+            f"This quote was withdrawn by the sender, so you can no longer {verb}."
+        )
+    return QuoteNotAcceptable("This quote is not open for answers.")
+
+
+def _client_note(
+    quote: Quote, share: PortalShare, body: str, now: dt.datetime
+) -> ConversationMessage:
+    return ConversationMessage.objects.create(
+        company_id=quote.company_id,
+        quote=quote,
+        author_kind=AuthorKind.CLIENT,
+        author_name=share.recipient_name,
+        author_email=share.recipient_email,
+        share=share,
+        body=body,
+        created_at=now,
+    )
+
+
+def _tell_owner(
+    quote: Quote, *, kind: str, email_kind: str, key: str, text: str, context: dict[str, int]
+) -> None:
+    notification_add(user=quote.owner, quote=quote, kind=kind, text=text, dedupe_key=key)
+    outbox_email_add(
+        company=quote.company,
+        kind=email_kind,
+        dedupe_key=f"{email_kind}:{key}",
+        to_email=quote.owner.email,
+        to_name=quote.owner.full_name,
+        context=context,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The client's answers
+
+
+def quote_request_changes(
+    *,
+    share: PortalShare,
+    message: str,
+    request_meta: RequestMeta,
+    now: dt.datetime | None = None,
+) -> ConversationMessage:
+    """The client asks for changes: the quote becomes *changes requested* (also from
+    expired), the message joins the thread, a `changes_requested` event is chained, and the
+    owner gets a notification and an email linking back to the quote.
+
+    Holds the quote's lock from its checks to its last write. Refused, with nothing
+    written: an empty or over-long message (ValidationFailed), a dead link (NotFound), an
+    accepted or declined quote (AlreadyAnswered), a withdrawn one (QuoteNotAcceptable).
+    """
+    body = _check_text("message", message, required="Write what you would like changed.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        quote, state = _locked_quote(share, now)
+        if state not in CHANGEABLE_STATES:
+            raise answer_refusal(state, "ask for changes")
+        quote_mark_changes_requested(quote=quote)
+        note = _client_note(quote, share, body, now)
+        events.event_changes_requested(
+            quote=quote, share=share, meta=request_meta, message_id=note.pk
+        )
+        _tell_owner(
+            quote,
+            kind=NotificationKind.CHANGES_REQUESTED,
+            email_kind="changes_requested_rep",
+            key=f"changes_requested:{note.pk}",
+            text=f"{share.recipient_name} asked for changes to {quote.number}.",
+            context={"message": note.pk},
+        )
+    return note
+
+
+def quote_decline(
+    *,
+    share: PortalShare,
+    reason: str,
+    detail: str,
+    request_meta: RequestMeta,
+    now: dt.datetime | None = None,
+) -> Decline:
+    """The client declines the quote, with a reason from DeclineReason ("" when they gave
+    none) and optional words of their own: the quote becomes *declined*, a Decline row and
+    a `quote_declined` event are written, the owner gets a notification and an email.
+
+    Exactly once: holds the quote's lock from its checks to its last write, and the
+    one-decline-per-quote constraint backs that up; a repeat raises AlreadyAnswered. An
+    expired or withdrawn quote raises QuoteNotAcceptable; nothing is written on refusal.
+    """
+    errors: dict[str, list[str]] = {}
+    if reason and reason not in DeclineReason.values:
+        errors["reason"] = ["Pick one of the reasons in the list, or none."]
+    detail_errors = text_errors(
+        detail, max_length=DETAIL_MAX, required=None, what="What you would like to add"
+    )
+    if detail_errors:
+        errors["detail"] = detail_errors
+    if errors:
+        raise ValidationFailed("Nothing was sent yet. Check the fields below.", field_errors=errors)
+    text = normalised_text(detail)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            quote, state = _locked_quote(share, now)
+            if state not in DECLINABLE_STATES:
+                if Decline.objects.filter(quote=quote, share=share).exists():
+                    raise AlreadyAnswered(
+                        "You have already declined this quote, and the sender has been told."
+                    )
+                raise answer_refusal(state, "decline it")
+            quote_mark_declined(quote=quote)
+            decline = Decline.objects.create(
+                company_id=quote.company_id,
+                quote=quote,
+                share=share,
+                reason=reason,
+                detail=text,
+                revision_number=quote.revision_number,
+                declined_at=now,
+            )
+            events.event_quote_declined(
+                quote=quote,
+                share=share,
+                meta=request_meta,
+                reason=reason,
+                with_detail=bool(text),
+            )
+            said = f" ({DeclineReason(reason).label.lower()})" if reason else ""
+            _tell_owner(
+                quote,
+                kind=NotificationKind.QUOTE_DECLINED,
+                email_kind="declined_rep",
+                key=f"declined:{decline.pk}",
+                text=f"{share.recipient_name} declined {quote.number}{said}.",
+                context={"decline": decline.pk},
+            )
+    except IntegrityError as error:  # a concurrent decline slipped past the lock
+        raise AlreadyAnswered("This quote has already been declined.") from error
+    return decline
+
+
+# ---------------------------------------------------------------------------------------
+# The conversation
+
+
+def client_message_post(
+    *,
+    share: PortalShare,
+    body: str,
+    request_meta: RequestMeta,
+    now: dt.datetime | None = None,
+) -> ConversationMessage:
+    """A message from the client in the quote's thread, in any state but withdrawn: a
+    `message_posted` event, and a notification and an email for the owner.
+
+    Holds the quote's lock while it checks and writes; nothing is written on refusal.
+    """
+    text = _check_text("body", body, required="Write your message first.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        quote, state = _locked_quote(share, now)
+        if state in {S.CANCELLED, S.DRAFT}:
+            raise QuoteNotAcceptable(
+                "This quote was withdrawn by the sender, so the conversation is closed."
+            )
+        note = _client_note(quote, share, text, now)
+        events.event_message_posted(
+            quote=quote,
+            message_id=note.pk,
+            author_kind=AuthorKind.CLIENT,
+            share=share,
+            meta=request_meta,
+        )
+        _tell_owner(
+            quote,
+            kind=NotificationKind.CLIENT_MESSAGE,
+            email_kind="client_message_rep",
+            key=f"client_message:{note.pk}",
+            text=f"{share.recipient_name} wrote about {quote.number}.",
+            context={"message": note.pk},
+        )
+    return note
+
+
+def rep_message_post(
+    *, quote: Quote, user: User, body: str, now: dt.datetime | None = None
+) -> ConversationMessage:
+    """The rep answers in the quote's thread: a `message_posted` event with the rep as
+    actor, and one email per live link of the quote, each to its recipient with their own
+    link (one per message and share, however often this runs).
+
+    The caller has checked that `user` may edit `quote`. Holds the quote's lock while it
+    reads the live shares and writes. Refused with nothing written: bad input
+    (ValidationFailed), a quote with no live link, so nobody to tell (ApplicationError).
+    """
+    text = _check_text("body", body, required="Write your message first.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_chain(quote.pk)
+        current = Quote.objects.select_related("company").get(
+            pk=quote.pk, company_id=quote.company_id
+        )
+        shares = list(
+            PortalShare.objects.filter(
+                quote=current, company_id=current.company_id, revoked_at__isnull=True
+            ).order_by("created_at", "pk")
+        )
+        if not shares:
+            raise ApplicationError(
+                "Nobody holds a live link to this quote: share it first, then your message "
+                "reaches the client.",
+                code="no_recipient",
+                http_status=409,
+            )
+        note = ConversationMessage.objects.create(
+            company_id=current.company_id,
+            quote=current,
+            author_kind=AuthorKind.REP,
+            author_name=user.full_name or user.email,
+            author_email=user.email,
+            author_user=user,
+            body=text,
+            created_at=now,
+        )
+        events.event_message_posted(
+            quote=current, message_id=note.pk, author_kind=AuthorKind.REP, actor=user
+        )
+        for share in shares:
+            outbox_email_add(
+                company=current.company,
+                kind="rep_message_client",
+                dedupe_key=f"rep_message:{note.pk}:{share.pk}",
+                to_email=share.recipient_email,
+                to_name=share.recipient_name,
+                context={"message": note.pk, "share": share.pk},
+            )
+    return note

@@ -1,0 +1,20 @@
+"""What the answer tests compare before and after: every row an answer could write."""
+
+from __future__ import annotations
+
+from quotery.engagement.models import QuoteEvent
+from quotery.notifications.models import Notification, OutboxEmail
+from quotery.portal.models import ConversationMessage, Decline
+from quotery.quotes.models import Quote
+
+
+def written() -> dict[str, object]:
+    """The counts (and quote states) an answer changes when it goes through."""
+    return {
+        "messages": ConversationMessage.objects.count(),
+        "events": QuoteEvent.objects.count(),
+        "notifications": Notification.objects.count(),
+        "emails": OutboxEmail.objects.count(),
+        "declines": Decline.objects.count(),
+        "states": sorted(Quote.objects.values_list("pk", "state")),
+    }
