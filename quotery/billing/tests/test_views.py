@@ -50,7 +50,7 @@ def test_finance_and_admins_see_quotes_ready_for_billing(login, request, billed,
     assert quote.client.name in page
     assert quote.owner.full_name in page
     assert "Pending" in page
-    assert 'aria-label="Save payment status of ' + quote.number + '"' in page
+    assert f'<label for="payment-status-{billed.payment.pk}"' in page
     assert "csrfmiddlewaretoken" in page
 
 
@@ -99,7 +99,10 @@ def test_the_status_filter(login, finance, billed):
     assert billed.quote.number in client.get(LIST, {"status": S.PENDING}).content.decode()
     filtered = client.get(LIST, {"status": S.PAID}).content.decode()
     assert billed.quote.number not in filtered
-    assert "No payments are paid right now" in filtered
+    assert "No payments were marked paid in the last 30 days." in filtered
+    assert "No payments are under review right now." in (
+        client.get(LIST, {"status": S.UNDER_REVIEW}).content.decode()
+    )
 
 
 def test_get_changes_nothing(login, finance, billed):
