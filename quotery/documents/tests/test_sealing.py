@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf import PdfReader
 
 from quotery.documents import sealing
@@ -151,6 +153,24 @@ def test_security_14_bytes_appended_after_sealing_break_the_seal(seal_dir, plain
     sealed = seal_pdf(plain_pdf, reason="test")
 
     report = verify_pdf_seal(sealed + b"\n% a note added later\n")
+
+    assert not report.ok
+    assert "bytes were added after sealing" in report.detail
+
+
+def test_security_14_an_incremental_update_after_sealing_breaks_the_seal(seal_dir, plain_pdf):
+    # given a proper PDF update appended after sealing (here: a new document title), the
+    # way a PDF editor saves changes
+    writer = IncrementalPdfFileWriter(io.BytesIO(seal_pdf(plain_pdf, reason="test")))
+    writer.set_info(
+        generic.DictionaryObject(
+            {generic.NameObject("/Title"): generic.TextStringObject("Changed later")}
+        )
+    )
+    updated = io.BytesIO()
+    writer.write(updated)
+
+    report = verify_pdf_seal(updated.getvalue())
 
     assert not report.ok
     assert "bytes were added after sealing" in report.detail
