@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 import factory
@@ -100,6 +101,10 @@ def member(company: Company | None = None, role: Role = Role.REP, **user_fields:
     return membership.user
 
 
+def _nth[T](values: Sequence[T], index: int, default: T) -> T:
+    return values[index] if index < len(values) else default
+
+
 def make_quote(
     *,
     owner: User,
@@ -110,8 +115,15 @@ def make_quote(
     issue_date: dt.date | None = None,
     valid_days: int = 30,
     title: str = "Office fit-out",
+    products: Sequence[Product | None] = (),
+    quantities: Sequence[Decimal] = (),
 ) -> Quote:
-    """A draft quote made through quote_create, as the editor would."""
+    """A draft quote made through quote_create, as the editor would.
+
+    `products` and `quantities` apply to the lines in document order (section by section):
+    the n-th line gets the n-th product (None: a free-text line) and the n-th quantity;
+    lines beyond either list keep the defaults (no product; quantity 1, 2, 3... per section).
+    """
     company = owner.membership.company
     client = client or ClientFactory(company=company)
     contact = client.contacts.first() or ContactFactory(client=client, company=company)
@@ -130,10 +142,11 @@ def make_quote(
                 lines=[
                     LineInput(
                         description=f"Item {i + 1}.{j + 1}",
-                        quantity=Decimal(j + 1),
+                        quantity=_nth(quantities, i * lines_per_section + j, Decimal(j + 1)),
                         unit_price=Decimal("19.99"),
                         discount_percent=Decimal("5") if j % 2 else Decimal(0),
                         tax_rate=Decimal("20") if j % 3 else Decimal("7"),
+                        product=_nth(products, i * lines_per_section + j, None),
                     )
                     for j in range(lines_per_section)
                 ],

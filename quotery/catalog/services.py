@@ -245,16 +245,23 @@ def stock_adjust(*, product: Product, delta: Decimal, reason: str, user: User | 
 
 def stock_reserve(*, product: Product, quantity: Decimal) -> Decimal:
     """Reserves up to `quantity` of the product's available stock (on hand - reserved) and
-    returns how much it reserved; the caller records the rest as a backorder. Never takes
-    stock below zero available, also when acceptances race for the last unit (SECURITY.md
-    19): the stock row is read and written under its row lock (PostgreSQL
-    `select_for_update`; SQLite's IMMEDIATE transaction serialises writers). Runs inside the
-    caller's transaction. A product that does not track stock reserves nothing.
+    returns how much it reserved (an exact Decimal, never more than asked or available);
+    the caller records the rest as a backorder.
+
+    Never takes available stock below zero, also when acceptances race for the last unit
+    (SECURITY.md 19): the stock row is read and written under its row lock (PostgreSQL
+    `select_for_update`; SQLite's IMMEDIATE transaction serialises writers), and quantities
+    are compared in Python because they are exact decimal text on SQLite. Must run inside
+    the caller's transaction, which holds the lock until it commits; a caller reserving
+    several products locks them in product id order, so two callers cannot deadlock.
+    A product that does not track stock reserves nothing (and backorders nothing).
     """
+    quantity = _as_decimal(quantity)
+    if not quantity.is_finite():
+        raise ValueError("a reservation needs a finite quantity")
     if not product.tracks_stock or quantity <= ZERO:
         return ZERO
-    level, _ = StockLevel.objects.get_or_create(company_id=product.company_id, product=product)
-    level = StockLevel.objects.select_for_update().get(pk=level.pk)
+    level = _locked_level(product)
     available = max(level.on_hand - level.reserved, ZERO)
     taken = min(available, quantity)
     if taken > ZERO:
@@ -263,13 +270,41 @@ def stock_reserve(*, product: Product, quantity: Decimal) -> Decimal:
     return taken
 
 
-def stock_release(*, product: Product, quantity: Decimal) -> None:
-    """Gives back a reservation (a cancelled delivery note). Runs inside the caller's
-    transaction, under the stock row's lock."""
+def stock_release(*, product: Product, quantity: Decimal) -> Decimal:
+    """Gives back `quantity` reserved by `stock_reserve` (a cancelled delivery note) and
+    returns how much it released. Releases what was reserved even if the product stopped
+    tracking stock since; never takes `reserved` below zero. Must run inside the caller's
+    transaction, under the stock row's lock (taken here), which makes releasing exactly once
+    the caller's job (see `delivery_note_cancel`).
+    """
+    quantity = _as_decimal(quantity)
+    if not quantity.is_finite():
+        raise ValueError("a release needs a finite quantity")
     if quantity <= ZERO:
-        return
-    level = StockLevel.objects.select_for_update().filter(product=product).first()
-    if level is None:
-        return
-    level.reserved = max(level.reserved - quantity, ZERO)
-    level.save(update_fields=["reserved", "updated_at"])
+        return ZERO
+    _require_transaction()
+    level = (
+        StockLevel.objects.select_for_update()
+        .filter(company_id=product.company_id, product=product)
+        .first()
+    )
+    if level is None:  # the product's stock row is gone with the product: nothing to give back
+        return ZERO
+    released = min(level.reserved, quantity)
+    if released > ZERO:
+        level.reserved = level.reserved - released
+        level.save(update_fields=["reserved", "updated_at"])
+    return released
+
+
+def _locked_level(product: Product) -> StockLevel:
+    """The product's stock row under its row lock, created empty if it is missing."""
+    _require_transaction()
+    level, _ = StockLevel.objects.get_or_create(company_id=product.company_id, product=product)
+    return StockLevel.objects.select_for_update().get(pk=level.pk)
+
+
+def _require_transaction() -> None:
+    # Outside a transaction the row lock would end with the statement: a programming error.
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock reservations run inside the caller's transaction")

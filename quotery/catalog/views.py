@@ -20,6 +20,7 @@ from quotery.catalog.forms import ProductForm, StockAdjustForm
 from quotery.catalog.models import Product, StockLevel
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.forms import add_service_errors
+from quotery.quotes.delivery_note_selectors import reservations_for_product
 
 PAGE_SIZE = 25
 MOVEMENTS_PAGE_SIZE = 50
@@ -79,6 +80,7 @@ def _render_detail(
         "adjust_form": adjust_form,
         "movements": Paginator(movements, MOVEMENTS_PAGE_SIZE).get_page(request.GET.get("page")),
         "can_manage": request.membership.is_admin,
+        "reservations": reservations_for_product(product=product, membership=request.membership),
     }
     return render(request, "catalog/product_detail.html", context, status=status)
 

@@ -170,19 +170,38 @@ class DeliveryNote(CompanyOwned):
         max_length=12, choices=DeliveryNoteState.choices, default=DeliveryNoteState.DRAFT
     )
     created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "number"], name="delivery_number_unique")
+            models.UniqueConstraint(fields=["company", "number"], name="delivery_number_unique"),
+            # One acceptance, one delivery note (SECURITY.md 18); a cancelled one stays as
+            # history and does not count.
+            models.UniqueConstraint(
+                fields=["quote"],
+                condition=~models.Q(state="cancelled"),
+                name="delivery_note_one_open_per_quote",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_draft(self) -> bool:
+        return self.state == DeliveryNoteState.DRAFT
+
 
 class DeliveryNoteLine(CompanyOwned):
     note = models.ForeignKey(DeliveryNote, on_delete=models.CASCADE, related_name="lines")
+    # The accepted quote line this delivers (accepted quotes no longer change).
+    quote_line = models.ForeignKey(
+        Line, on_delete=models.SET_NULL, null=True, blank=True, related_name="delivery_lines"
+    )
     position = models.PositiveIntegerField()
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

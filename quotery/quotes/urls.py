@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/duplicate/", views.quote_duplicate, name="duplicate"),
     path("delivery-notes/", views.delivery_note_list, name="delivery_notes"),
     path("delivery-notes/<int:pk>/", views.delivery_note_detail, name="delivery_note"),
+    path(
+        "delivery-notes/<int:pk>/cancel/",
+        views.delivery_note_cancel,
+        name="delivery_note_cancel",
+    ),
 ]

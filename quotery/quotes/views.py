@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
-from quotery.core.exceptions import ValidationFailed
-from quotery.quotes import selectors
+from quotery.core.exceptions import IllegalTransition, ValidationFailed
+from quotery.quotes import delivery_note_selectors, selectors
 from quotery.quotes.editor import (
     EditorChoices,
     EditorForms,
@@ -25,6 +25,7 @@ from quotery.quotes.editor import (
     rule_errors_of_parsed_lines,
 )
 from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services import delivery_notes
 from quotery.quotes.services import quotes as services
 from quotery.quotes.states import LOCKED_STATES, effective_state
 
@@ -201,12 +202,28 @@ def quote_duplicate(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required()
 def delivery_note_list(request: MemberRequest) -> HttpResponse:
-    notes = selectors.delivery_notes_visible_to(membership=request.membership)
+    notes = delivery_note_selectors.delivery_notes_for_list(membership=request.membership)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quotes/delivery_note_list.html", {"page": page})
 
 
 @member_required()
 def delivery_note_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    note = selectors.delivery_note_detail(membership=request.membership, pk=pk)
-    return render(request, "quotes/delivery_note_detail.html", {"note": note})
+    detail = delivery_note_selectors.delivery_note_page(membership=request.membership, pk=pk)
+    return render(request, "quotes/delivery_note_detail.html", {"detail": detail})
+
+
+@member_required(EDITORS)
+@require_POST
+def delivery_note_cancel(request: MemberRequest, pk: int) -> HttpResponse:
+    note = delivery_note_selectors.delivery_note_for_edit(membership=request.membership, pk=pk)
+    try:
+        delivery_notes.delivery_note_cancel(note=note, user=request.user)
+    except IllegalTransition as error:
+        detail = delivery_note_selectors.delivery_note_page(membership=request.membership, pk=pk)
+        context = {"detail": detail, "error": error.message}
+        return render(request, "quotes/delivery_note_detail.html", context, status=409)
+    messages.success(
+        request, f"Delivery note {note.number} cancelled. Its reserved stock is available again."
+    )
+    return redirect("quotes:delivery_note", pk=note.pk)

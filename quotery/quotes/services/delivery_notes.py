@@ -1,27 +1,51 @@
-"""Delivery notes: made in draft when a client accepts, with stock reserved per line."""
+"""Delivery notes: made in draft when a client accepts, with stock reserved per line;
+cancelling a draft gives its reservations back."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
-from quotery.catalog.services import stock_reserve
-from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Line, Quote
+from quotery.accounts.models import User
+from quotery.catalog.models import Product
+from quotery.catalog.services import stock_release, stock_reserve
+from quotery.core.exceptions import IllegalTransition
+from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState, Line, Quote
 from quotery.quotes.services.quotes import number_next
 
 ZERO = Decimal(0)
 
 
 def delivery_note_create_for_quote(*, quote: Quote) -> DeliveryNote:
-    """A draft delivery note with one line per quote line. Each product line reserves what
-    is available and records the shortfall as a backorder, so an acceptance never fails for
-    lack of stock and nothing is silently lost (SECURITY.md 19).
+    """A draft delivery note with one line per quote line, each linked to its quote line.
 
-    Runs inside the caller's transaction (the acceptance). Stock rows are locked in product
-    order, so two acceptances that share products cannot deadlock on PostgreSQL.
+    Each line of a product that tracks stock reserves what is available and records the
+    shortfall as its backorder quantity (reserved + backordered = quantity), so an
+    acceptance never fails for lack of stock and nothing is silently lost (SECURITY.md 19).
+    Lines without a product, or of a product that does not track stock, reserve and
+    backorder nothing. Several lines of one product reserve in document order: the first
+    takes what is there, the next backorders the rest.
+
+    Runs inside the caller's transaction (the acceptance, which holds the quote's lock).
+    Stock rows are locked in product id order, the same order `delivery_note_cancel` uses,
+    so two acceptances (or an acceptance and a cancel) that share products cannot deadlock
+    on PostgreSQL. A quote already holding a non-cancelled delivery note makes the insert
+    fail (unique constraint `delivery_note_one_open_per_quote`): one note per acceptance.
     """
     company = quote.company
+    lines = list(
+        Line.objects.filter(quote=quote, company_id=quote.company_id).order_by(
+            "section__position", "position", "pk"
+        )
+    )
+    # Products read from the quote's company only: a line can never reserve another
+    # company's stock.
+    products = Product.objects.in_bulk(
+        {line.product_id for line in lines if line.product_id is not None}
+    )
+    products = {pk: p for pk, p in products.items() if p.company_id == quote.company_id}
     note = DeliveryNote.objects.create(
         company=company,
         quote=quote,
@@ -32,33 +56,64 @@ def delivery_note_create_for_quote(*, quote: Quote) -> DeliveryNote:
             on=timezone.localdate(timezone=company.zone),
         ),
     )
-    lines = list(
-        Line.objects.filter(quote=quote)
-        .select_related("product")
-        .order_by("section__position", "position", "pk")
-    )
     reserved: dict[int, Decimal] = {}
-    for line in sorted(
-        (line for line in lines if line.product is not None), key=lambda line: line.product_id or 0
-    ):
-        assert line.product is not None
-        reserved[line.pk] = stock_reserve(product=line.product, quantity=line.quantity)
+    stocked = [
+        line
+        for line in lines
+        if line.product_id in products and products[line.product_id].tracks_stock
+    ]
+    # sorted() is stable: lines of one product keep their document order.
+    for line in sorted(stocked, key=lambda line: line.product_id or 0):
+        reserved[line.pk] = stock_reserve(
+            product=products[line.product_id or 0], quantity=line.quantity
+        )
     DeliveryNoteLine.objects.bulk_create(
         DeliveryNoteLine(
             company=company,
             note=note,
+            quote_line=line,
             position=position,
-            product=line.product,
+            product=products.get(line.product_id or 0),
             sku=line.sku,
             description=line.description,
             quantity=line.quantity,
             reserved_quantity=reserved.get(line.pk, ZERO),
-            backorder_quantity=(
-                line.quantity - reserved.get(line.pk, ZERO)
-                if line.product is not None and line.product.tracks_stock
-                else ZERO
-            ),
+            backorder_quantity=line.quantity - reserved[line.pk] if line.pk in reserved else ZERO,
         )
         for position, line in enumerate(lines)
     )
+    return note
+
+
+def delivery_note_cancel(*, note: DeliveryNote, user: User) -> DeliveryNote:
+    """Cancels a draft delivery note, records who cancelled it and when, and gives each
+    line's reservation back to stock.
+
+    Exactly once: the state moves from draft to cancelled by compare-and-set
+    (`UPDATE ... WHERE state = 'draft'`, which waits for a concurrent cancel's row lock on
+    PostgreSQL), and only the call that made that change releases anything. A note that is
+    already cancelled raises IllegalTransition and releases nothing. Stock rows are locked in
+    product id order, as `delivery_note_create_for_quote` does. One transaction: on any
+    error nothing changes.
+    """
+    with transaction.atomic():
+        changed = DeliveryNote.objects.filter(
+            pk=note.pk, company_id=note.company_id, state=DeliveryNoteState.DRAFT
+        ).update(state=DeliveryNoteState.CANCELLED, cancelled_at=timezone.now(), cancelled_by=user)
+        if not changed:
+            raise IllegalTransition(
+                f"Delivery note {note.number} is already cancelled; its reserved stock was "
+                "given back then. Nothing changed."
+            )
+        lines = (
+            DeliveryNoteLine.objects.filter(note_id=note.pk, company_id=note.company_id)
+            .exclude(product=None)
+            .exclude(reserved_quantity=ZERO)
+            .select_related("product")
+            .order_by("product_id", "position", "pk")
+        )
+        for line in lines:
+            assert line.product is not None
+            stock_release(product=line.product, quantity=line.reserved_quantity)
+    note.refresh_from_db()
     return note
