@@ -1,0 +1,179 @@
+"""SECURITY.md 4, 21 and 22 for the client's answers and the conversation: state re-checked
+on every POST, hostile text escaped everywhere it shows, CSRF and Origin checked."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from quotery.factories import DEFAULT_PASSWORD
+from quotery.notifications.models import OutboxEmail
+from quotery.notifications.rendering import render_outbox_email
+from quotery.portal.models import ConversationMessage, Decline
+from quotery.portal.services.sharing import share_revoke
+from quotery.portal.tests.answer_helpers import written
+from quotery.portal.tests.portal_fixtures import Shared, expire, share_quote
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services.quotes import quote_cancel
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> {{ company.name }} {% now "Y" %}'
+
+
+def client_posts(shared: Shared) -> dict[str, tuple[str, dict[str, str]]]:
+    return {
+        "changes": (reverse("portal:changes", args=[shared.token]), {"message": "Cheaper?"}),
+        "decline": (reverse("portal:decline", args=[shared.token]), {"reason": "price"}),
+        "message": (reverse("portal:message", args=[shared.token]), {"body": "Hello"}),
+    }
+
+
+def csrf_browser(shared: Shared) -> tuple[HttpClient, str]:
+    """A browser that checks CSRF, holding the token the client page gave it."""
+    browser = HttpClient(enforce_csrf_checks=True)
+    assert browser.get(shared.url).status_code == 200
+    return browser, browser.cookies["csrftoken"].value
+
+
+# ---------------------------------------------------------------------------------------
+# 22
+
+
+@pytest.mark.parametrize("answer", ["changes", "decline", "message"])
+def test_security_22_a_client_answer_without_the_csrf_token_is_refused(rep, answer):
+    shared = share_quote(rep)
+    browser, _token = csrf_browser(shared)
+    before = written()
+    url, data = client_posts(shared)[answer]
+    assert browser.post(url, data).status_code == 403
+    assert written() == before
+
+
+def test_security_22_the_reps_reply_without_the_csrf_token_is_refused(rep):
+    shared = share_quote(rep)
+    browser = HttpClient(enforce_csrf_checks=True)
+    assert browser.login(email=rep.email, password=DEFAULT_PASSWORD)
+    before = written()
+    response = browser.post(reverse("sharing:reply", args=[shared.quote.pk]), {"body": "Hi"})
+    assert response.status_code == 403
+    assert written() == before
+
+
+@pytest.mark.parametrize("answer", ["changes", "decline", "message"])
+def test_security_22_a_cross_site_origin_is_refused_even_with_the_token(rep, answer):
+    shared = share_quote(rep)
+    browser, token = csrf_browser(shared)
+    before = written()
+    url, data = client_posts(shared)[answer]
+    response = browser.post(
+        url, {**data, "csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://attacker.example"
+    )
+    assert response.status_code == 403
+    assert written() == before
+    # while the same answer from the page's own origin goes through
+    response = browser.post(
+        url, {**data, "csrfmiddlewaretoken": token}, HTTP_ORIGIN="http://testserver"
+    )
+    assert response.status_code == 302
+
+
+# ---------------------------------------------------------------------------------------
+# 4
+
+
+@pytest.mark.parametrize("answer", ["changes", "decline", "message"])
+def test_security_4_a_quote_withdrawn_after_the_page_loaded_takes_no_answer(client, rep, answer):
+    # given the client has the answer page open
+    shared = share_quote(rep)
+    url, data = client_posts(shared)[answer]
+    assert client.get(shared.url).status_code == 200
+    # when the rep withdraws the quote before the client sends
+    quote_cancel(quote=Quote.objects.get(pk=shared.quote.pk), user=rep)
+    before = written()
+    response = client.post(url, data)
+    # then the POST is checked again: refused in plain words, nothing written
+    assert response.status_code == 409
+    assert "withdrawn" in response.content.decode()
+    assert written() == before
+
+
+def test_security_4_a_quote_that_expired_after_the_page_loaded_cannot_be_declined(client, rep):
+    shared = share_quote(rep)
+    urls = client_posts(shared)
+    assert "<form" in client.get(urls["decline"][0]).content.decode()
+    expire(shared.quote)
+    before = written()
+    response = client.post(*urls["decline"])
+    assert response.status_code == 409
+    assert "expired" in response.content.decode()
+    assert written() == before
+    # while asking for changes still works on an expired quote (DESIGN.md)
+    assert client.post(*urls["changes"]).status_code == 302
+    assert Quote.objects.get(pk=shared.quote.pk).state == QuoteState.CHANGES_REQUESTED
+
+
+def test_security_4_a_link_revoked_after_the_page_loaded_gets_the_404(client, rep):
+    shared = share_quote(rep)
+    assert client.get(shared.url).status_code == 200
+    share_revoke(share=shared.share, user=rep)
+    before = written()
+    for url, data in client_posts(shared).values():
+        assert client.post(url, data).status_code == 404
+    assert written() == before
+
+
+# ---------------------------------------------------------------------------------------
+# 21
+
+
+def test_security_21_hostile_client_text_is_escaped_on_both_pages_and_in_emails(client, login, rep):
+    # given a client who writes markup and template syntax in every answer
+    shared = share_quote(rep)
+    urls = client_posts(shared)
+    assert client.post(urls["message"][0], {"body": f"Message {HOSTILE}"}).status_code == 302
+    assert client.post(urls["changes"][0], {"message": f"Changes {HOSTILE}"}).status_code == 302
+    response = client.post(urls["decline"][0], {"reason": "other", "detail": f"Detail {HOSTILE}"})
+    assert response.status_code == 302
+    assert ConversationMessage.objects.filter(body__contains="<script>").count() == 2
+    assert Decline.objects.get().detail.startswith("Detail <script>")
+
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+    template_text = "{{ company.name }} {% now &quot;Y&quot; %}"
+
+    def check(html: str, where: str, count: int) -> None:
+        assert "<script>alert" not in html, where
+        assert "<img src=x" not in html, where
+        assert html.count(escaped) >= count, where
+        # template syntax is shown as typed, never evaluated
+        assert template_text in html, where
+
+    # then the client page shows the messages as text
+    check(client.get(shared.url).content.decode(), "client page", 2)
+    # and so does the rep's quote page
+    check(
+        login(rep).get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode(),
+        "quote page",
+        2,
+    )
+    # and every HTML email about them
+    for email in OutboxEmail.objects.exclude(kind="portal_share"):
+        message = render_outbox_email(email)
+        (html, _), *_ = message.alternatives
+        check(str(html), email.kind, 1)
+        assert HOSTILE.split(" {{")[0] in message.body  # the text part keeps it as typed
+
+
+def test_security_21_hostile_rep_text_is_escaped_on_the_client_page_and_email(client, login, rep):
+    shared = share_quote(rep)
+    response = login(rep).post(
+        reverse("sharing:reply", args=[shared.quote.pk]), {"body": f"Reply {HOSTILE}"}
+    )
+    assert response.status_code == 302
+    html = HttpClient().get(shared.url).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    (html_part, _), *_ = render_outbox_email(
+        OutboxEmail.objects.get(kind="rep_message_client")
+    ).alternatives
+    assert "<script>alert" not in str(html_part) and "&lt;script&gt;alert" in str(html_part)
