@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from quotery.engagement.models import QuoteEvent
 from quotery.notifications.models import Notification, OutboxEmail
 from quotery.portal.models import ConversationMessage, Decline
 from quotery.quotes.models import Quote
 
 
-def written() -> dict[str, object]:
+def written() -> dict[str, Any]:
     """The counts (and quote states) an answer changes when it goes through."""
     return {
         "messages": ConversationMessage.objects.count(),
