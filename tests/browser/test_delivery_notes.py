@@ -1,0 +1,79 @@
+"""After an acceptance the rep finds the delivery note, reads what is reserved and what is
+backordered, cancels it, and the product has its stock available again."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from quotery.accounts.models import Role
+from quotery.catalog.models import StockLevel
+from quotery.factories import CompanyFactory, ProductFactory, member
+from quotery.portal.tests.portal_fixtures import accept_shared
+from quotery.quotes.models import DeliveryNote, DeliveryNoteState
+from quotery.quotes.tests.delivery_fixtures import share_quote_of
+from tests.browser.test_quote_editor import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def cells(row) -> list[str]:  # type: ignore[no-untyped-def]
+    return [text.strip() for text in row.get_by_role("cell").all_inner_texts()]
+
+
+def test_rep_reads_and_cancels_a_delivery_note_and_the_stock_comes_back(page) -> None:  # type: ignore[no-untyped-def]
+    # given a client accepted 5 desks (3 on hand) and an installation (not stocked)
+    company = CompanyFactory(name="Northwind")
+    rep = member(company, Role.REP, email="rita@northwind.test", full_name="Rita Rep")
+    desk = ProductFactory(company=company, sku="DESK-120", name="Standing desk", stock=Decimal(3))
+    install = ProductFactory(
+        company=company, sku="INSTALL", name="Installation", tracks_stock=False
+    )
+    shared = share_quote_of(rep, [desk, install], [5, 1], title="Desks for Globex")
+    accept_shared(shared)
+    note = DeliveryNote.objects.get(quote=shared.quote)
+
+    # when the rep opens the delivery note from the list
+    log_in(page, rep.email)
+    page.get_by_role("link", name="Delivery notes").click()
+    row = page.get_by_role("row").filter(has_text=note.number)
+    assert cells(row)[3:5] == ["Draft", "Backordered"]
+    row.get_by_role("link", name=note.number).click()
+
+    # then it shows where it came from, what is reserved and what is backordered
+    page.get_by_role("heading", name=f"Delivery note {note.number}").wait_for()
+    assert page.get_by_role("link", name=f"{shared.quote.number} · Desks for Globex").is_visible()
+    assert page.get_by_text(
+        "2 units backordered: not enough stock when the quote was accepted."
+    ).is_visible()
+    desk_row = page.get_by_role("row").filter(has_text="DESK-120")
+    assert cells(desk_row) == ["DESK-120", "Item 1.1", "5", "3", "2"]
+    assert cells(page.get_by_role("row").filter(has_text="INSTALL")) == [
+        "INSTALL",
+        "Item 1.2",
+        "1",
+        "0",
+        "0",
+    ]
+
+    # when the rep cancels it, confirming the step
+    page.get_by_text("Cancel delivery note").click()
+    page.get_by_role("button", name=f"Yes, cancel {note.number}").click()
+
+    # then the note says cancelled and the reservation is gone
+    page.get_by_text(
+        f"Delivery note {note.number} cancelled. Its reserved stock is available again."
+    ).wait_for()
+    assert page.get_by_text("Cancelled by Rita Rep").is_visible()
+    assert not page.get_by_role("button", name=f"Yes, cancel {note.number}").count()
+    assert DeliveryNote.objects.get(pk=note.pk).state == DeliveryNoteState.CANCELLED
+    assert StockLevel.objects.get(product=desk).reserved == 0
+
+    # and the product page shows the 3 desks available again
+    page.get_by_role("link", name="DESK-120").click()
+    page.get_by_role("heading", name="Standing desk").wait_for()
+    stock = page.get_by_role("complementary", name="Stock")
+    levels = " ".join(stock.locator("dl").inner_text().split())
+    assert levels == "On hand 3 Reserved for accepted quotes 0 Available 3"
+    assert stock.get_by_text("No draft delivery note holds this product.").is_visible()
