@@ -110,12 +110,12 @@ def test_request_changes_goes_back_to_the_page_confirmation(client, rep):
     shared = share_quote(rep)
     response = client.post(urls(shared)["changes"], {"message": "Ten chairs, please."})
     assert response.status_code == 302
-    assert response["Location"] == shared.url + "#done-changes"
+    assert response["Location"] == shared.url + "?done=changes"
     assert state_of(shared) == QuoteState.CHANGES_REQUESTED
-    # and the client page shows the message in the thread, and the confirmation to target
-    html = client.get(shared.url).content.decode()
+    # and the client page confirms it and shows the message in the thread
+    html = client.get(response["Location"]).content.decode()
     assert "Ten chairs, please." in html
-    assert 'id="done-changes"' in html
+    assert "Your request for changes was sent." in html
 
 
 def test_an_empty_request_is_422_and_writes_nothing(client, rep):
@@ -145,7 +145,7 @@ def test_decline_with_a_reason(client, rep):
         urls(shared)["decline"], {"reason": "other_supplier", "detail": "Went with Acme."}
     )
     assert response.status_code == 302
-    assert response["Location"] == shared.url + "#done-decline"
+    assert response["Location"] == shared.url + "?done=declined"
     row = Decline.objects.get()
     assert (row.reason, row.detail) == ("other_supplier", "Went with Acme.")
     assert state_of(shared) == QuoteState.DECLINED
@@ -188,7 +188,8 @@ def test_a_client_message_goes_back_to_the_thread(client, rep):
     shared = share_quote(rep)
     response = client.post(urls(shared)["message"], {"body": "Is installation included?"})
     assert response.status_code == 302
-    assert response["Location"] == shared.url + "#done-message"
+    assert response["Location"] == shared.url + "?done=message"
+    assert "Your message was sent." in client.get(response["Location"]).content.decode()
     assert ConversationMessage.objects.filter(body="Is installation included?").exists()
     assert state_of(shared) == QuoteState.SENT
 

@@ -4,8 +4,7 @@ GET (and HEAD) of a form page shows it and records nothing (SECURITY.md 9). A PO
 through `portal_post` (the one 404, rate limits) and one service, which checks the link and
 the quote's state again (SECURITY.md 4). Bad input re-renders the form with status 422 and
 the input kept; a refusal gets a page that says why in plain words. Success goes back to
-the client page at #done-<answer>, where portal.css shows the matching confirmation: the
-kept client page needs no per-request text for it.
+the client page with ?done=<answer>, which shows the matching confirmation.
 """
 
 from __future__ import annotations
@@ -77,7 +76,8 @@ def _refused(
 
 
 def _done(token: str, answer: str) -> HttpResponse:
-    return HttpResponseRedirect(reverse("portal:page", args=[token]) + f"#done-{answer}")
+    """Back to the client page, which confirms the answer (`DONE_NOTICES` in presentation)."""
+    return HttpResponseRedirect(reverse("portal:page", args=[token]) + f"?done={answer}")
 
 
 def _form_page(
@@ -180,7 +180,7 @@ def _decline_post(request: HttpRequest, share: PortalShare, *, token: str) -> Ht
         return _form_errors(request, share, token, DECLINE_TEMPLATE, form, error)
     except ApplicationError as error:
         return _refused(request, share, token, error)
-    return _done(token, "decline")
+    return _done(token, "declined")
 
 
 # ---------------------------------------------------------------------------------------
