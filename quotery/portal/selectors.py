@@ -16,10 +16,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from quotery.accounts.models import Company
+from quotery.billing.selectors import PaymentNotice, payment_notice_for
 from quotery.core.kept import KeptValues
 from quotery.core.rawsql import Columns, fetch_instances
 from quotery.portal.links import signature_matches, split_token
 from quotery.portal.models import Acceptance, ConversationMessage, PortalShare
+from quotery.portal.revision_changes import RevisionChanges, changes_since
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.states import effective_state
 
@@ -137,11 +139,15 @@ class PortalPage:
     messages: list[ConversationMessage]
     state: str
     acceptance: Acceptance | None = None
+    payment: PaymentNotice | None = None
+    # What changed since the revision this recipient last viewed (None: nothing new to say).
+    changes: RevisionChanges | None = None
 
 
 def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> PortalPage:
     """One query whatever the quote's size (the thread), plus one for a revision this
-    process has not seen yet, and one for the acceptance of an accepted quote."""
+    process has not seen yet; for an accepted quote one for the acceptance and one for the
+    payment status; one for the older revision when the recipient last viewed an older one."""
     quote = share.quote
     zone = quote.company.zone
     now = now or timezone.now()
@@ -149,8 +155,17 @@ def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> Portal
     messages = [row[0] for row in fetch_instances(THREAD_SQL, [quote.pk], MESSAGE_COLUMNS)]
     state = effective_state(quote.state, quote.valid_until, zone, now)
     acceptance = None
+    payment = None
     if state in ACCEPTED_STATES:
         acceptance = Acceptance.objects.filter(quote_id=quote.pk).first()
+        if state != QuoteState.ACCEPTED:
+            payment = payment_notice_for(quote)
+    changes = changes_since(
+        quote_id=quote.pk,
+        from_revision=share.last_viewed_revision,
+        to_revision=revision.number,
+        to_content=revision.content,
+    )
     return PortalPage(
         share=share,
         quote=quote,
@@ -160,4 +175,6 @@ def portal_page(share: PortalShare, *, now: dt.datetime | None = None) -> Portal
         messages=messages,
         state=state,
         acceptance=acceptance,
+        payment=payment,
+        changes=changes,
     )

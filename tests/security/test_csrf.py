@@ -26,7 +26,8 @@ from quotery.factories import (
     make_quote,
     member,
 )
-from quotery.notifications.models import Notification, OutboxEmail
+from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
+from quotery.notifications.services import notification_add
 from quotery.portal.links import share_token
 from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.portal.services.sharing import share_send
@@ -68,9 +69,13 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "quotes:duplicate": lambda w: {"pk": w["quote"].pk},
     "quotes:delivery_notes": lambda w: {},
     "quotes:delivery_note": lambda w: {"pk": 1},
+    "quotes:delivery_note_cancel": lambda w: {"pk": 1},
+    "billing:list": lambda w: {},
+    "billing:set_status": lambda w: {"pk": 1},
     "sharing:share": lambda w: {"pk": w["quote"].pk},
     "sharing:resend": lambda w: {"pk": w["quote"].pk, "share_pk": w["share"].pk},
     "sharing:revoke": lambda w: {"pk": w["quote"].pk, "share_pk": w["share"].pk},
+    "sharing:reply": lambda w: {"pk": w["quote"].pk},
     "portal:page": lambda w: {"token": w["token"]},
     "portal:seen": lambda w: {"token": w["token"]},
     "portal:pdf": lambda w: {"token": w["token"]},
@@ -82,6 +87,10 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "portal:message": lambda w: {"token": w["token"]},
     "documents:accepted_quote_pdf": lambda w: {"pk": w["quote"].pk},
     "engagement:dashboard": lambda w: {},
+    "notifications:list": lambda w: {},
+    "notifications:bell": lambda w: {},
+    "notifications:mark_all_read": lambda w: {},
+    "notifications:open": lambda w: {"pk": w["notification"].pk},
     "mailbox:list": lambda w: {},
     "mailbox:message": lambda w: {"name": "20261128-073050-1.0"},
 }
@@ -121,6 +130,13 @@ def world(company: Company) -> World:
         "quote": quote,
         "share": share,
         "token": share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email),
+        "notification": notification_add(
+            user=admin,
+            quote=quote,
+            kind=NotificationKind.QUOTE_ACCEPTED,
+            text="Anna accepted",
+            dedupe_key="csrf-test",
+        ),
     }
 
 

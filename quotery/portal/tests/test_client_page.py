@@ -18,7 +18,13 @@ from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import member
 from quotery.portal.presentation import brand_for
-from quotery.portal.tests.portal_fixtures import client_message, event_kinds, expire, share_quote
+from quotery.portal.tests.portal_fixtures import (
+    client_message,
+    event_kinds,
+    expire,
+    latest_revision_hash,
+    share_quote,
+)
 from quotery.quotes.models import Line
 
 pytestmark = pytest.mark.django_db
@@ -58,10 +64,13 @@ def test_client_page_shows_the_quote_as_shared(client, rep, company):
     assert "Here is the quote we discussed." in html  # the share's message opens the thread
     assert rep.full_name in html
     assert f'href="{shared.pdf_url}"' in html and ">Download PDF<" in html
-    # the answers are there, clearly not working yet, with a way to reach the rep
-    for label in ("Accept", "Request changes", "Decline"):
-        assert re.search(rf"<button[^>]*disabled[^>]*>{label}</button>", html)
-    assert "Online acceptance opens soon; reply to the email or contact" in html
+    # the three answers lead to their forms; Accept carries the revision the page shows
+    revision_hash = latest_revision_hash(quote)
+    accept_url = reverse("portal:accept", args=[shared.token])
+    assert f'href="{accept_url}?r={revision_hash}">Accept</a>' in html
+    assert f'href="{reverse("portal:changes", args=[shared.token])}"' in html
+    assert f'href="{reverse("portal:decline", args=[shared.token])}"' in html
+    assert not re.search(r"<button[^>]*disabled", html)
 
 
 def test_client_page_get_records_an_open_and_hands_its_number_to_the_beacon(client, rep):
@@ -163,8 +172,12 @@ def test_client_page_of_an_expired_quote_stays_readable_and_cannot_be_accepted(c
     assert response.status_code == 200
     assert f"This quote expired on {ended.day} {ended:%B %Y}." in html
     assert "Item 1.1" in html  # still readable
-    assert re.search(r"<button[^>]*disabled[^>]*expired-note[^>]*>Accept</button>", html)
-    assert "An expired quote can no longer be accepted." in html
+    # Accept and Decline are off with a sentence that says why; Request changes still works
+    assert re.search(r"<button[^>]*disabled[^>]*answer-note[^>]*>Accept</button>", html)
+    assert re.search(r"<button[^>]*disabled[^>]*answer-note[^>]*>Decline</button>", html)
+    assert "This quote has expired, so it can no longer be accepted or declined." in html
+    assert f'href="{reverse("portal:changes", args=[shared.token])}"' in html
+    assert reverse("portal:accept", args=[shared.token]) not in html
 
 
 def test_client_page_shows_the_thread_in_the_company_time_zone(client, rep, company):

@@ -84,6 +84,8 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         valid_until=current.quote.valid_until,
         content_hash=current.content_hash,
         acceptance=current.acceptance,
+        payment_status=current.payment,
+        changes=current.changes,
         done=done,
     )
     context.update(staff_visit=staff, preview=False)
@@ -95,7 +97,14 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         messages=current.messages,
         staff_visit=staff,
         counts_open=open_sequence is not None,
-        answered=(current.acceptance.pk if current.acceptance else None, done),
+        answered=(
+            current.acceptance.pk if current.acceptance else None,
+            current.payment.status if current.payment else None,
+            (current.changes.from_revision, current.changes.to_revision)
+            if current.changes
+            else None,
+            done,
+        ),
     )
     return client_page_response(
         request,
