@@ -12,6 +12,7 @@ and intact, and which acceptance recorded exactly these bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -218,7 +219,8 @@ class Command(BaseCommand):
         where = f"{quote.company.slug} {quote.number}"
         self.stdout.write(
             f"{path}: the accepted PDF of {where} (revision {acceptance.revision_number}, "
-            f"accepted {acceptance.accepted_at:%Y-%m-%d %H:%M:%S} UTC, SHA-256 {digest})"
+            f"accepted {acceptance.accepted_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC, "
+            f"SHA-256 {digest})"
         )
         problems = acceptance_problems(acceptance)
         if problems:
