@@ -8,7 +8,6 @@ later download, email and check reads those stored bytes and never seals again.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,9 +20,8 @@ from django.core.files.storage import Storage, storages
 
 from quotery.core.exceptions import ApplicationError
 from quotery.core.money import format_money
-from quotery.documents.rendering import Branding, QuoteDocumentError, render_quote_pdf
 from quotery.documents.sealing import SEAL_COMMON_NAME, seal_pdf
-from quotery.documents.services import branding_for_company
+from quotery.documents.services import branding_for_company, render_with_logo_fallback
 from quotery.portal.models import Acceptance
 
 logger = logging.getLogger("quotery.documents")
@@ -117,16 +115,7 @@ def accepted_pdf_unsealed(*, acceptance: Acceptance) -> bytes:
     content: dict[str, Any] = json.loads(revision.content)
     branding = branding_for_company(acceptance.company)
     certificate = acceptance_certificate(acceptance=acceptance, content=content)
-    try:
-        return render_quote_pdf(content, branding, certificate=certificate)
-    except QuoteDocumentError:
-        # A stored logo the typesetter cannot read must not cost the client the document
-        # (as documents.services does for quote PDFs): the page shows the name instead.
-        if branding.logo is None:
-            raise
-        logger.warning("The stored logo could not be typeset; the PDF shows the name instead")
-        plain: Branding = dataclasses.replace(branding, logo=None, logo_content_type="")
-        return render_quote_pdf(content, plain, certificate=certificate)
+    return render_with_logo_fallback(content, branding, certificate=certificate)
 
 
 def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -> dict[str, Any]:

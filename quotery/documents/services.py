@@ -101,7 +101,7 @@ def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
     except FileNotFoundError:
         pass
     content: dict[str, Any] = json.loads(revision.content)
-    pdf = _render_with_logo_fallback(content, branding_for_company(company))
+    pdf = render_with_logo_fallback(content, branding_for_company(company))
     stored_as = storage.save(key, ContentFile(pdf))
     if stored_as != key:
         # Another request stored the same bytes first; keep one copy.
@@ -109,18 +109,19 @@ def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
     return pdf
 
 
-def _render_with_logo_fallback(content: dict[str, Any], branding: Branding) -> bytes:
+def render_with_logo_fallback(
+    content: dict[str, Any], branding: Branding, *, certificate: dict[str, Any] | None = None
+) -> bytes:
     """A stored logo the typesetter cannot read (uploads are checked, so only a damaged
     file) must not cost the client the quote: the PDF then shows the company name."""
     try:
-        return render_quote_pdf(content, branding)
+        return render_quote_pdf(content, branding, certificate=certificate)
     except QuoteDocumentError:
         if branding.logo is None:
             raise
         logger.warning("The stored logo could not be typeset; the PDF shows the name instead")
-        return render_quote_pdf(
-            content, dataclasses.replace(branding, logo=None, logo_content_type="")
-        )
+        plain = dataclasses.replace(branding, logo=None, logo_content_type="")
+        return render_quote_pdf(content, plain, certificate=certificate)
 
 
 def quote_preview_pdf(*, quote: Quote) -> bytes:
@@ -131,7 +132,7 @@ def quote_preview_pdf(*, quote: Quote) -> bytes:
     sections = list(quote.sections.all())
     lines = [line for section in sections for line in section.lines.all()]
     content = json.loads(canonical_json(client_visible_content(quote, sections, lines)))
-    return _render_with_logo_fallback(content, branding_for_company(quote.company))
+    return render_with_logo_fallback(content, branding_for_company(quote.company))
 
 
 def quote_pdf_filename(content: dict[str, Any]) -> str:
