@@ -152,11 +152,9 @@ def test_security_21_hostile_client_text_is_escaped_on_both_pages_and_in_emails(
     # then the client page shows the messages as text
     check(client.get(shared.url).content.decode(), "client page", 2)
     # and so does the rep's quote page
-    check(
-        login(rep).get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode(),
-        "quote page",
-        2,
-    )
+    quote_page = login(rep).get(reverse("quotes:detail", args=[shared.quote.pk])).content
+    check(quote_page.decode(), "quote page", 3)
+    assert f"Detail {escaped}" in quote_page.decode()  # the decline's own words
     # and every HTML email about them
     for email in OutboxEmail.objects.exclude(kind="portal_share"):
         message = render_outbox_email(email)

@@ -9,7 +9,7 @@ they reach a header (SECURITY.md 21).
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.utils import formataddr
 
@@ -28,12 +28,18 @@ from quotery.portal.links import share_url
 from quotery.portal.models import ConversationMessage, Decline, DeclineReason, PortalShare
 from quotery.quotes.models import Quote
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
-
 
 def one_line(text: str) -> str:
-    """A value safe in a header: control characters (line breaks first) become spaces."""
-    return _CONTROLS.sub(" ", text).strip()
+    """A value safe in a header: control characters and every kind of line break (CR, LF,
+    NEL, U+2028/2029) become spaces; invisible format characters (bidi overrides) go."""
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in {"Cc", "Zl", "Zp"}:
+            kept.append(" ")
+        elif category != "Cf":
+            kept.append(ch)
+    return " ".join("".join(kept).split())
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The sharing parts of the rep's quote page: the Share action, who the quote is shared
-with, and the conversation with the rep's reply form. Two queries in all (the shares and
-the thread), however many shares or messages there are."""
+with, and the conversation with the rep's reply form and, once declined, the client's
+reason. Two queries in all (the shares and the thread), however many shares or messages
+there are, and a third for a declined quote's reason."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from django.utils import timezone
 from quotery.accounts.models import Membership
 from quotery.portal.forms import RepMessageForm, ShareForm
 from quotery.portal.links import share_url
-from quotery.portal.models import ConversationMessage, PortalShare
+from quotery.portal.models import ConversationMessage, Decline, PortalShare
 from quotery.portal.selectors import shares_for_quote, thread_for_quote
 from quotery.portal.services.sharing import SHAREABLE_STATES
-from quotery.quotes.models import Quote
+from quotery.quotes.models import Quote, QuoteState
 
 register = template.Library()
 
@@ -79,6 +80,13 @@ def quote_conversation(context: template.Context, quote: Quote) -> dict[str, Any
         ThreadRow(message=message, created_at=timezone.localtime(message.created_at, zone))
         for message in thread_for_quote(quote)
     ]
+    decline = (
+        Decline.objects.filter(quote_id=quote.pk, company_id=quote.company_id)
+        .select_related("share")
+        .first()
+        if quote.state == QuoteState.DECLINED
+        else None
+    )
     can_share = _can_share(context)
     # The reply reaches the client through their link: only worth offering when one is live.
     can_reply = can_share and any(row.link for row in shares)
@@ -91,5 +99,7 @@ def quote_conversation(context: template.Context, quote: Quote) -> dict[str, Any
         "shares": shares,
         "thread": thread,
         "reply_form": RepMessageForm(auto_id="id_reply_%s") if can_reply else None,
+        "decline": decline,
+        "declined_at": timezone.localtime(decline.declined_at, zone) if decline else None,
         "preview_url": reverse("portal:preview", args=[quote.pk]) if shares else None,
     }

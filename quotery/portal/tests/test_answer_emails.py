@@ -15,6 +15,7 @@ from quotery.factories import make_quote, member
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
 from quotery.notifications.services import outbox_email_deliver
+from quotery.portal.emails.answers import one_line
 from quotery.portal.links import share_token, share_url
 from quotery.portal.models import PortalShare
 from quotery.portal.services.answers import (
@@ -198,3 +199,15 @@ def test_security_21_names_with_line_breaks_never_make_a_header(setup):
             ["anna@example.com"],
             ["rita@northwind.example"],
         )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Anna\r\nBcc: x@evil.test", "Anna\x85Bcc: x@evil.test", "Anna\u2028Bcc: x@evil.test"],
+)
+def test_security_21_every_kind_of_line_break_leaves_a_name_one_line(name):
+    assert one_line(name) == "Anna Bcc: x@evil.test"
+
+
+def test_invisible_direction_overrides_leave_a_name():
+    assert one_line("Anna\u202eZ") == "AnnaZ"

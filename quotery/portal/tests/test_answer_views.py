@@ -303,3 +303,13 @@ def test_a_decline_by_service_shows_on_the_client_page_as_declined(client, rep):
     quote_decline(share=shared.share, reason="price", detail="", request_meta=CLIENT_META)
     html = client.get(shared.url).content.decode()
     assert "This quote was declined." in html
+
+
+def test_the_quote_page_shows_why_the_client_declined(login, rep):
+    shared = share_quote(rep)
+    quote_decline(
+        share=shared.share, reason="timing", detail="Next year.", request_meta=CLIENT_META
+    )
+    html = login(rep).get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
+    assert "<strong>Declined by Anna Client</strong> &lt;anna@client.test&gt;" in html
+    assert "Reason: Timing." in html and "Next year." in html
