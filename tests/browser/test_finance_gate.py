@@ -101,3 +101,47 @@ def test_billing_fits_a_phone(browser, live_server) -> None:  # type: ignore[no-
     set_status(phone, number, "Under review")
     phone.get_by_text(f"{number}: payment set to Under review.").wait_for()
     context.close()
+
+
+def test_the_client_sees_the_payment_banner_follow_the_status(page, browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    # given a quote the client accepted with the gate on, and the client's page on a phone
+    company = CompanyFactory(name="Northwind", finance_gate=True)
+    rep = member(company, Role.REP)
+    finance = member(company, Role.FINANCE)
+    shared = share_quote(rep)
+    accept_shared(shared)
+    number = shared.quote.number
+    client_context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    client_page = client_context.new_page()
+    client_page.goto(shared.url)
+    banner = client_page.get_by_role("status").filter(has_text="Payment:")
+    banner.get_by_text("Payment: Pending.").wait_for()
+    assert "we are preparing your invoice; payment is pending." in banner.inner_text().lower()
+
+    # when finance sets it under review, the client's page says so
+    log_in(page, finance.email)
+    page.goto("/billing/")
+    set_status(page, number, "Under review")
+    page.get_by_text(f"{number}: payment set to Under review.").wait_for()
+    client_page.reload()
+    banner.get_by_text("Payment: Under review.").wait_for()
+    assert "being reviewed" in banner.inner_text()
+
+    # and once paid, the client reads that the payment arrived
+    set_status(page, number, "Paid")
+    page.get_by_text(f"{number}: payment set to Paid.").wait_for()
+    client_page.reload()
+    banner.get_by_text("Payment: Paid.").wait_for()
+    assert "We have received your payment. Thank you." in banner.inner_text()
+    assert Quote.objects.get(pk=shared.quote.pk).state == QuoteState.CLOSED
+    client_context.close()
+
+
+def test_without_the_gate_the_client_sees_no_payment_banner(page) -> None:  # type: ignore[no-untyped-def]
+    company = CompanyFactory(finance_gate=False)
+    shared = share_quote(member(company, Role.REP))
+    accept_shared(shared)
+    page.goto(shared.url)
+    page.get_by_role("heading", name=shared.quote.title).wait_for()
+    assert page.get_by_text("Payment:").count() == 0
+    assert Quote.objects.get(pk=shared.quote.pk).state == QuoteState.CLOSED
