@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quotery.accounts.models import Company, Membership, Role, User
+from quotery.billing.models import Payment, PaymentStatus
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.clients.models import Client, Contact
-from quotery.core.exceptions import IllegalTransition
-from quotery.core.management.commands.seed_demo import demo_logins, walk_quote_through_states
-from quotery.factories import make_quote
-from quotery.quotes.models import Line, Quote, QuoteRevision, QuoteState, Section
+from quotery.core.management.commands.seed_demo import demo_logins
+from quotery.engagement.chain import verify_quote_chain
+from quotery.notifications.models import Notification
+from quotery.portal.models import Acceptance, ConversationMessage, Decline
+from quotery.quotes.models import DeliveryNote, Line, Quote, QuoteRevision, QuoteState, Section
 
 S = QuoteState
 COUNTED = (
@@ -164,14 +166,21 @@ def test_demo_rep_logs_in_through_the_login_page_and_sees_their_quotes() -> None
 
 
 @pytest.mark.django_db
-def test_state_walk_refuses_a_path_the_app_does_not_allow(rep: User) -> None:
-    # given a draft quote
-    quote = make_quote(owner=rep)
-
-    # when the seed helper is asked to jump from draft to accepted
-    with pytest.raises(IllegalTransition):
-        walk_quote_through_states(quote, S.ACCEPTED)
-
-    # then the quote is still a draft
-    quote.refresh_from_db()
-    assert quote.state == S.DRAFT
+def test_demo_answers_went_through_the_portal_services() -> None:
+    seed()
+    accepted = Quote.objects.filter(state__in=[S.CLOSED, S.READY_FOR_BILLING])
+    assert accepted.count() == 6
+    for quote in accepted:
+        # each acceptance is a real signature with its effects, and verifies
+        assert Acceptance.objects.filter(quote=quote).exists(), quote
+        assert DeliveryNote.objects.filter(quote=quote).count() == 1
+        assert Notification.objects.filter(quote=quote, user=quote.owner).exists()
+        assert verify_quote_chain(quote.pk).ok
+    # Bluebird's finance gate: one quote paid (closed), two waiting for finance
+    bluebird = Quote.objects.filter(company__slug="bluebird")
+    assert Payment.objects.filter(quote__in=bluebird, status=PaymentStatus.PAID).count() == 1
+    assert bluebird.filter(state=S.READY_FOR_BILLING).count() == 2
+    for quote in Quote.objects.filter(state=S.DECLINED):
+        assert Decline.objects.filter(quote=quote).exists()
+    for quote in Quote.objects.filter(state=S.CHANGES_REQUESTED):
+        assert ConversationMessage.objects.filter(quote=quote, author_kind="client").exists()

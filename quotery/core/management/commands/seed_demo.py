@@ -2,10 +2,10 @@
 
 Running it again changes nothing and says so. Sent quotes are shared with their contact
 through the portal (the emails land in the local mailbox) and show some client engagement.
-Quote states that no service reaches yet (the client's acceptance, decline and change
-requests, and finance's "paid") are set by `walk_quote_through_states`, which asks
-`quotery.quotes.states.check_transition` at every step, so each demo quote has taken a path
-the app allows.
+The clients' answers (acceptances with their typed-name signatures, declines, requests for
+changes, messages) and finance's payment statuses go through the same services the portal
+and the Billing page use, so every demo quote carries its real events, notifications,
+delivery notes and emails.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from quotery.accounts.models import Company, Membership, Role, User
+from quotery.billing.models import Payment, PaymentStatus
+from quotery.billing.services import payment_status_set
 from quotery.catalog.models import Product
 from quotery.catalog.services import ProductInput, product_create
 from quotery.clients.models import Client
@@ -31,7 +33,9 @@ from quotery.core.management.demo_data import (
     FreeLine,
 )
 from quotery.core.request_meta import RequestMeta
-from quotery.portal.models import PortalShare
+from quotery.portal.models import DeclineReason, PortalShare
+from quotery.portal.services.acceptance import quote_accept
+from quotery.portal.services.answers import quote_decline, quote_request_changes, rep_message_post
 from quotery.portal.services.sharing import (
     portal_open_record,
     portal_pdf_download_record,
@@ -39,32 +43,19 @@ from quotery.portal.services.sharing import (
     share_send,
 )
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
-from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.models import Quote, QuoteRevision
 from quotery.quotes.services.quotes import (
     quote_cancel,
     quote_create,
     quote_expire_due,
     quote_update,
 )
-from quotery.quotes.states import check_transition
 
-S = QuoteState
 ROLES = (Role.REP, Role.MANAGER, Role.FINANCE, Role.ADMIN)
-
-
-def walk_quote_through_states(quote: Quote, *targets: str) -> Quote:
-    """Moves a demo quote through `targets` in order, checking each step against the state
-    machine. Stands in for the client's portal actions (accept, decline, request changes)
-    and finance's "paid", which no service performs yet."""
-    for target in targets:
-        check_transition(quote.state, target)
-        now = timezone.now()
-        changed = Quote.objects.filter(pk=quote.pk, state=quote.state).update(
-            state=target, state_changed_at=now, updated_at=now
-        )
-        assert changed == 1, f"{quote.number} changed while the demo data was loading"
-        quote.state = target
-    return quote
+# Stories in which the client answers through the portal while the demo loads.
+ANSWERED_LATELY = frozenset(
+    {"accepted", "accepted_and_paid", "declined", "changes_requested", "sent_after_changes"}
+)
 
 
 def demo_logins() -> list[tuple[str, str, str, str]]:
@@ -201,13 +192,18 @@ def quote_input(
                     )
                 )
         sections.append(SectionInput(title=section.title, lines=lines))
+    valid_until = issue_date + dt.timedelta(days=company.default_validity_days)
+    if spec.story in ANSWERED_LATELY and valid_until <= today:
+        # The client answers today (the services record the real time), so the quote must
+        # still be open: its validity was agreed longer than the company's default.
+        valid_until = today + dt.timedelta(days=7)
     return QuoteInput(
         client=client,
         contact=client.contacts.order_by("pk").first(),
         title=spec.title,
         currency=demo.currency,
         issue_date=issue_date,
-        valid_until=issue_date + dt.timedelta(days=company.default_validity_days),
+        valid_until=valid_until,
         notes=demo.notes,
         sections=sections,
     )
@@ -273,25 +269,68 @@ def seed_quote(
     if story == "cancelled":
         return quote_cancel(quote=quote, user=owner)
     if story == "declined":
-        return walk_quote_through_states(quote, S.DECLINED)
+        client_reads(share, views=1, downloads=0)
+        quote_decline(
+            share=share,
+            reason=DeclineReason.OTHER_SUPPLIER,
+            detail="We went with a supplier closer to our site this time.",
+            request_meta=DEMO_CLIENT,
+        )
+        return quote
     if story == "changes_requested":
-        return walk_quote_through_states(quote, S.CHANGES_REQUESTED)
+        client_reads(share, views=2, downloads=1)
+        quote_request_changes(
+            share=share,
+            message="Could you do 10 % on the hardware? Then we can sign this week.",
+            request_meta=DEMO_CLIENT,
+        )
+        return quote
     if story == "sent_after_changes":
         # The client asked for a better price; the rep raised the discounts and shared again.
-        walk_quote_through_states(quote, S.CHANGES_REQUESTED)
+        client_reads(share, views=1, downloads=0)
+        quote_request_changes(
+            share=share,
+            message="The hardware is above our budget. Is there room on the price?",
+            request_meta=DEMO_CLIENT,
+        )
         for section in data.sections:
             for line in section.lines:
                 if line.product is not None and line.product.tracks_stock:
                     line.discount_percent = max(line.discount_percent, Decimal(10))
         data.internal_notes = "Client asked for 10 % on the hardware; approved by the manager."
         quote = quote_update(quote=quote, data=data, user=owner)
+        rep_message_post(
+            quote=quote, user=owner, body="Done: 10 % on all hardware lines. See version 2."
+        )
         share = share_demo_quote(quote, owner)
-        client_reads(share, views=2, downloads=1)
         return quote
-    if story == "accepted":
+    if story in {"accepted", "accepted_and_paid"}:
         # The finance gate decides where an accepted quote lands (DESIGN.md, journey 4).
-        landing = S.READY_FOR_BILLING if company.finance_gate else S.CLOSED
-        return walk_quote_through_states(quote, S.ACCEPTED, landing)
-    if story == "accepted_and_paid":
-        return walk_quote_through_states(quote, S.ACCEPTED, S.READY_FOR_BILLING, S.CLOSED)
+        client_reads(share, views=2, downloads=1)
+        contact = quote.contact
+        assert contact is not None
+        quote_accept(
+            share=share,
+            signer_name=contact.name,
+            signer_email=contact.email,
+            consent=True,
+            revision_hash=share_revision_hash(quote),
+            request_meta=DEMO_CLIENT,
+        )
+        if story == "accepted_and_paid":
+            payment = Payment.objects.get(quote=quote)
+            finance = people[Role.FINANCE]
+            payment_status_set(payment=payment, status=PaymentStatus.UNDER_REVIEW, user=finance)
+            payment_status_set(payment=payment, status=PaymentStatus.PAID, user=finance)
+        quote.refresh_from_db()
+        return quote
     raise ValueError(f"Unknown demo quote story {story!r}")
+
+
+def share_revision_hash(quote: Quote) -> str:
+    """The content hash of the revision the client sees (the latest)."""
+    return (
+        QuoteRevision.objects.filter(quote=quote)
+        .order_by("-number")
+        .values_list("content_hash", flat=True)[0]
+    )
