@@ -37,8 +37,9 @@ from tests.reliability.stalling_smtp import StallingInbox
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="The worker runs in another process, which needs a database server to share "
-        "(PostgreSQL; run with DATABASE_URL=postgres://...).",
+        reason="Reliability tests run on PostgreSQL, as production does; the killed worker "
+        "runs in another process that shares the test database (run with "
+        "DATABASE_URL=postgres://...).",
     ),
     pytest.mark.django_db(transaction=True),
 ]

@@ -157,3 +157,23 @@ def test_each_email_goes_once_however_often_the_worker_runs(
     for kind in ("acceptance_rep", "acceptance_client"):
         assert ids.count(message_id(f"{kind}:{acceptance.pk}")) == 1
     assert len(ids) == 3
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Zoë O'Brien-Ångström",
+        "山田 花子",
+        "محمد العلي",
+        "Anna 👩‍💼 Client",
+        "Dr. " + "Bartholomew " * 16,  # near the 200-character limit: a folded subject
+    ],
+)
+def test_every_name_the_form_allows_makes_both_emails(
+    shared: Shared, smtp_server, django_capture_on_commit_callbacks, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    acceptance = accept_and_send(shared, django_capture_on_commit_callbacks, name=name)
+    mails = by_recipient(smtp_server.wait_for(2))
+    assert set(mails) == {"rita@northwind.example", "anna@client.test"}
+    assert acceptance.signer_name in str(mails["rita@northwind.example"]["Subject"])
+    assert getaddresses([str(mails["anna@client.test"]["To"])])[0][0] == acceptance.signer_name
