@@ -84,7 +84,7 @@ def _entry(event: QuoteEvent) -> TimelineEntry:
         # Views, downloads, opens and the outcome kinds (accepted, declined, changes
         # requested, payment status): the kind's own label and whoever it concerns.
         label = kind_label(kind)
-        status = data.get("status")
+        status = data.get("to")
         if kind == EventKind.PAYMENT_STATUS_CHANGED and isinstance(status, str) and status:
             label = f"{label}: {status.replace('_', ' ')}"
         who = email or _staff_name(event)

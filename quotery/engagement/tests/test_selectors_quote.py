@@ -169,13 +169,13 @@ def test_summary_counts_unique_viewers_first_and_last_view_and_views_per_revisio
     assert summary.first_view < summary.last_view
 
 
-def test_the_next_issues_kinds_and_messages_read_generically(rep):
+def test_answer_and_payment_kinds_read_with_their_labels(rep):
     share = shared(rep)
     quote = Quote.objects.get(pk=share.quote_id)
     now = timezone.now()
     record(quote, EventKind.CHANGES_REQUESTED, now, share=share)
     record(quote, EventKind.QUOTE_ACCEPTED, now, share=share)
-    record(quote, EventKind.PAYMENT_STATUS_CHANGED, now, data={"status": "under_review"})
+    record(quote, EventKind.PAYMENT_STATUS_CHANGED, now, data={"from": "pending", "to": "under_review"})
     record(quote, "something_new", now)
     record(quote, EventKind.MESSAGE_POSTED, now, share=share, data={"author": "client"})
 
