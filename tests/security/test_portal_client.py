@@ -558,3 +558,67 @@ def test_security_22_beacon_with_token_from_the_page_origin_counts(rep):
 
     assert response.status_code == 204
     assert events(shared.quote)[-1][1] == EventKind.QUOTE_VIEWED
+
+
+# Under the portal's `Referrer-Policy: no-referrer`, browsers send the page's own form posts
+# with `Origin: null`; on portal URLs that is the browser declining to name the origin, so
+# the token decides. Anywhere else, and without the token, it is refused.
+
+
+def test_security_22_portal_post_from_a_no_referrer_page_with_token_counts(rep):
+    shared = share_quote(rep)
+    browser, sequence, token = opened_page(shared)
+
+    response = browser.post(
+        shared.seen_url, {"open": sequence}, HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="null"
+    )
+
+    assert response.status_code == 204
+    assert events(shared.quote)[-1][1] == EventKind.QUOTE_VIEWED
+
+
+def test_security_22_portal_post_over_https_with_null_origin_needs_no_referer(rep, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://testserver"]
+    shared = share_quote(rep)
+    browser = HttpClient(enforce_csrf_checks=True)
+    html = browser.get(shared.url, secure=True).content.decode()
+    token = browser.cookies["csrftoken"].value
+
+    response = browser.post(
+        shared.seen_url,
+        {"open": open_number(html)},
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="null",
+        secure=True,
+    )
+
+    assert response.status_code == 204
+
+
+def test_security_22_null_origin_without_token_is_refused(rep):
+    shared = share_quote(rep)
+    browser, sequence, _ = opened_page(shared)
+    before = events(shared.quote)
+
+    response = browser.post(shared.seen_url, {"open": sequence}, HTTP_ORIGIN="null")
+
+    assert response.status_code == 403
+    assert events(shared.quote) == before
+
+
+def test_security_22_null_origin_is_refused_on_staff_pages(rep, login):
+    shared = share_quote(rep)
+    browser = HttpClient(enforce_csrf_checks=True)
+    browser.force_login(rep)
+    browser.get(reverse("quotes:detail", args=[shared.quote.pk]))
+    token = browser.cookies["csrftoken"].value
+
+    response = browser.post(
+        reverse("quotes:cancel", args=[shared.quote.pk]),
+        {"csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="null",
+    )
+
+    assert response.status_code == 403
+    shared.quote.refresh_from_db()
+    assert shared.quote.state == "sent"
