@@ -51,10 +51,10 @@ def acceptance_input_errors(*, name: str, email: str, consent: bool) -> dict[str
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["signer_name"] = ["Type your full name: it is your signature."]
-    elif len(name) > NAME_MAX or has_control_characters(name):
+    elif len(name.strip()) > NAME_MAX or has_control_characters(name):
         errors["signer_name"] = [f"Your name must be one line of at most {NAME_MAX} characters."]
     try:
-        if has_control_characters(email) or len(email) > EMAIL_MAX:
+        if has_control_characters(email) or len(email.strip()) > EMAIL_MAX:
             raise ValidationError("bad")
         validate_email(email.strip())
     except ValidationError:
@@ -176,8 +176,12 @@ def quote_accept(
                 revision_number=revision.number,
             )
             _set_off_effects(quote, acceptance)
-    except IntegrityError as error:  # a concurrent acceptance slipped past the lock
-        raise AlreadyAnswered("This quote has already been accepted.") from error
+    except IntegrityError:
+        # A concurrent acceptance slipped past the lock: say so. Anything else is a defect
+        # and must not pass for "already accepted".
+        if Acceptance.objects.filter(quote_id=share.quote_id).exists():
+            raise AlreadyAnswered("This quote has already been accepted.") from None
+        raise
     return acceptance
 
 

@@ -382,26 +382,14 @@ BAD_INPUT = {
     "consent not ticked": ({"consent": False}, "consent"),
 }
 
-UNICODE_LINE_BREAK = (
-    "Bug: core.text.has_control_characters checks ASCII only, so a name with a Unicode line "
-    "break (NEL U+0085, U+2028, U+2029) is accepted, and the rep's email, whose subject "
-    "carries the name, can then never be built (ValueError: header has a linefeed): it is "
-    "retried until given up, and the owner never hears of the acceptance. Fix: refuse "
-    "unicodedata categories Cc, Zl and Zp in has_control_characters."
-)
 BAD_INPUT_CASES = [pytest.param(case, id=label) for label, case in BAD_INPUT.items()] + [
-    pytest.param(
-        ({"signer_name": name}, "signer_name"),
-        marks=pytest.mark.xfail(
-            strict=True, raises=pytest.fail.Exception, reason=UNICODE_LINE_BREAK
-        ),
-        id=label,
-    )
+    pytest.param(({"signer_name": name}, "signer_name"), id=label)
     for label, name in (
         ("name with NEL", "Anna\x85Bcc: x@evil.test"),
         ("name with LINE SEPARATOR", "Anna\u2028Bcc: x@evil.test"),
         ("name with PARAGRAPH SEPARATOR", "Anna\u2029Client"),
         ("name with a C1 control", "Anna\x9bClient"),
+        ("name with a right-to-left override", "Anna\u202eevil"),
     )
 ]
 

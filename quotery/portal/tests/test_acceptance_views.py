@@ -405,12 +405,6 @@ def test_logged_out_staff_download_asks_to_log_in(client: HttpClient, rep) -> No
 # -- the POST that loses a race --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: _accept_post renders the refusal from the share's quote as it was read "
-    "before quote_accept took the lock, so after a concurrent acceptance the page lacks the "
-    "accepted summary and PDF link. Fix: refresh share.quote before portal_page(share).",
-)
 def test_security_18_a_post_that_lost_the_race_gets_the_accepted_summary(
     client: HttpClient, shared: Shared, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -439,12 +433,6 @@ def test_security_18_a_post_that_lost_the_race_gets_the_accepted_summary(
     assert "Review the quote" not in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: after a RevisionMismatch the 409 page summarises the revision the share's "
-    "quote had before the lock (old version and total). Fix: refresh share.quote before "
-    "portal_page(share).",
-)
 def test_security_13_a_post_that_crossed_an_edit_shows_the_new_version(
     client: HttpClient, shared: Shared, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

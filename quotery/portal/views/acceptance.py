@@ -76,6 +76,13 @@ def _render(
         return render(request, FORM_TEMPLATE, context, status=status)
 
 
+def _fresh_page(share: PortalShare) -> PortalPage:
+    """The page as it is now: the share's quote was read with the link, before quote_accept
+    took the quote's lock, and a concurrent acceptance or edit may have changed it since."""
+    share.quote.refresh_from_db()
+    return portal_page(share)
+
+
 def _blank_form(share: PortalShare, content_hash: str) -> AcceptForm:
     return AcceptForm(
         initial={"signer_email": share.recipient_email, "revision_hash": content_hash}
@@ -115,14 +122,14 @@ def _accept_post(request: HttpRequest, share: PortalShare, *, token: str) -> Htt
         )
     except ValidationFailed as error:
         add_service_errors(form, error)
-        return _render(request, portal_page(share), token, form=form, status=422)
+        return _render(request, _fresh_page(share), token, form=form, status=422)
     except RevisionMismatch as error:
-        return _render(request, portal_page(share), token, problem=error.message, status=409)
+        return _render(request, _fresh_page(share), token, problem=error.message, status=409)
     except AlreadyAnswered as error:
         # A double click, a refresh or a second tab: a friendly page, not an error.
-        return _render(request, portal_page(share), token, problem=error.message)
+        return _render(request, _fresh_page(share), token, problem=error.message)
     except QuoteNotAcceptable as error:
-        return _render(request, portal_page(share), token, problem=error.message, status=409)
+        return _render(request, _fresh_page(share), token, problem=error.message, status=409)
     except NotFound:
         return unknown_link(request)
     return HttpResponseRedirect(f"{reverse('portal:page', args=[token])}?done=accepted")
