@@ -175,7 +175,9 @@ def test_answer_and_payment_kinds_read_with_their_labels(rep):
     now = timezone.now()
     record(quote, EventKind.CHANGES_REQUESTED, now, share=share)
     record(quote, EventKind.QUOTE_ACCEPTED, now, share=share)
-    record(quote, EventKind.PAYMENT_STATUS_CHANGED, now, data={"from": "pending", "to": "under_review"})
+    record(
+        quote, EventKind.PAYMENT_STATUS_CHANGED, now, data={"from": "pending", "to": "under_review"}
+    )
     record(quote, "something_new", now)
     record(quote, EventKind.MESSAGE_POSTED, now, share=share, data={"author": "client"})
 
