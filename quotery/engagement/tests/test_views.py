@@ -203,7 +203,12 @@ def test_the_section_offers_a_resend_when_the_client_may_not_have_seen_it(login,
 def test_the_section_escapes_what_clients_send(login, rep):
     share = shared(rep)
     quote = Quote.objects.get(pk=share.quote_id)
-    record(quote, EventKind.PAYMENT_STATUS_CHANGED, timezone.now(), data={"from": "pending", "to": "<b>x</b>"})
+    record(
+        quote,
+        EventKind.PAYMENT_STATUS_CHANGED,
+        timezone.now(),
+        data={"from": "pending", "to": "<b>x</b>"},
+    )
     html = login(rep).get(detail(quote)).content.decode()
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
