@@ -79,6 +79,12 @@ def test_security_14_the_accepted_pdf_is_the_quote_plus_a_certificate_page(rep):
         without_page_count(page) for page in quote_pages
     ]
     certificate = pages[-1]
+    # Long hashes wrap where the page runs out (a line break or a zero-width space in the
+    # extracted text, depending on the company name's length): compare them unbroken.
+    unbroken = re.sub(r"[\s\u200b]+", "", certificate)
+    for digest in (acceptance.content_hash, acceptance.signature_hash, acceptance.link_key):
+        assert digest in unbroken, digest
+    certificate = re.sub(r"\s+", " ", certificate)
     for fact in (
         "Acceptance certificate",
         "Signed by Anna Client",
@@ -88,9 +94,7 @@ def test_security_14_the_accepted_pdf_is_the_quote_plus_a_certificate_page(rep):
         "203.0.113.7",
         "Mozilla/5.0 (iPhone) Safari/605.1",
         f"{shared.quote.number}, revision 1",
-        acceptance.content_hash,
-        acceptance.signature_hash,
-        f"The portal link sent to anna@client.test (link key {acceptance.link_key})",
+        "The portal link sent to anna@client.test (link key",
         f"Consent (version {acceptance.consent_version})",
     ):
         assert fact in certificate, fact
