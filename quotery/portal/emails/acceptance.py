@@ -44,7 +44,7 @@ def _acceptance(email: OutboxEmail) -> Acceptance:
 def _when(moment: dt.datetime, company: Company) -> str:
     local = timezone.localtime(moment, company.zone)
     utc = moment.astimezone(dt.UTC)
-    return f"{local:%d %b %Y, %H:%M} {company.time_zone} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
+    return f"{local:%d %b %Y, %H:%M %Z} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
 
 
 def _branding(company: Company) -> dict[str, Any]:

@@ -66,6 +66,8 @@ def share_email(email: OutboxEmail) -> EmailMultiAlternatives:
         "sender_name": company.sender_name,
         "rep_name": (sender.full_name or sender.email) if sender else company.sender_name,
         "recipient_name": email.to_name,
+        "update": bool(email.context.get("update")),
+        "version": revision.number,
         "message": email.context.get("message", ""),
         "link": share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
         "number": content["number"],
@@ -77,7 +79,12 @@ def share_email(email: OutboxEmail) -> EmailMultiAlternatives:
         "logo_url": f"{base}{reverse('accounts:logo', args=[company.pk])}" if company.logo else "",
     }
     message = EmailMultiAlternatives(
-        subject=f"Quote {content['number']} from {company.sender_name}: {content['title']}",
+        subject=(
+            f"Updated quote {content['number']} from {company.sender_name}: "
+            f"{content['title']} (version {revision.number})"
+            if context["update"]
+            else f"Quote {content['number']} from {company.sender_name}: {content['title']}"
+        ),
         body=render_to_string("portal/email/share.txt", context),
         from_email=formataddr((company.sender_name, settings.DEFAULT_FROM_EMAIL)),
         to=[formataddr((email.to_name, email.to_email))],

@@ -124,6 +124,8 @@ def share_send(
                     "sender": user.pk,
                     "message": text,
                     "revision": revision.number,
+                    # The recipient had an earlier version: the email says it is an update.
+                    "update": not created and revision.number > 1,
                 },
             )
     except IntegrityError as error:  # two reps sharing to the same new email at once

@@ -28,6 +28,7 @@ from quotery.portal.emails.share import ShareEmailNotSendable, message_id, share
 from quotery.portal.links import share_url
 from quotery.portal.models import PortalShare
 from quotery.portal.services.sharing import share_revoke, share_send
+from quotery.portal.tests.portal_fixtures import Shared, edit_and_share_again
 from quotery.quotes.models import Quote
 from tests.network import free_port, smtp_mailers
 
@@ -283,3 +284,41 @@ def test_the_text_email_has_no_html_escapes(company) -> None:
     body = share_email(OutboxEmail.objects.get()).body
     assert "Hello O'Brien & Co," in body and '"Quoted" <text>' in body
     assert "Tables & chairs" in body and "&amp;" not in body and "&#x27;" not in body
+
+
+def test_a_share_after_an_edit_says_the_quote_was_updated(shared) -> None:
+    # given Anna had version 1, and the rep edited the quote and shared it with her again
+    quote, share, first = shared
+    edit_and_share_again(Shared(quote=quote, share=share, token=""))
+    second = OutboxEmail.objects.exclude(pk=first.pk).get()
+
+    message = share_email(second)
+
+    # then the email says it is an update, and which version
+    assert (
+        message.subject
+        == f"Updated quote {quote.number} from Northwind: Office fit-out (version 2)"
+    )
+    for part in (message.body, html_of(message)):
+        assert "Rita Rep at Northwind has updated the quote (version 2)." in part
+        assert "what changed since you last looked" in part
+
+
+def test_a_plain_resend_and_a_new_recipient_get_the_first_email(shared) -> None:
+    quote, share, _ = shared
+    rep = quote.owner
+    # a resend of the unchanged quote, and version 2 sent to someone who never had version 1
+    share_send(
+        quote=quote, user=rep, recipient_name="Anna Berg", recipient_email="anna@example.com"
+    )
+    edit_and_share_again(Shared(quote=quote, share=share, token=""))
+    share_send(quote=quote, user=rep, recipient_name="Bo Lind", recipient_email="bo@example.com")
+
+    resend, newcomer = (
+        share_email(OutboxEmail.objects.get(dedupe_key=f"portal_share:{share.pk}:2")),
+        share_email(OutboxEmail.objects.get(to_email="bo@example.com")),
+    )
+
+    for message in (resend, newcomer):
+        assert message.subject.startswith(f"Quote {quote.number} from Northwind")
+        assert "has shared a quote with you" in message.body

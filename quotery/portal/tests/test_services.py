@@ -82,6 +82,7 @@ def test_first_share_sends_the_quote_and_records_everything(company) -> None:
         "sender": rep.pk,
         "message": "Hello Anna,\nhere is our offer.",
         "revision": 1,
+        "update": False,
     }
     assert verify_quote_chain(quote.pk).ok
 
