@@ -10,9 +10,8 @@ import pytest
 from quotery.accounts.models import Role
 from quotery.catalog.models import StockLevel
 from quotery.factories import CompanyFactory, ProductFactory, member
-from quotery.portal.tests.portal_fixtures import accept_shared
+from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteState
-from quotery.quotes.tests.delivery_fixtures import share_quote_of
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +29,7 @@ def test_rep_reads_and_cancels_a_delivery_note_and_the_stock_comes_back(page) ->
     install = ProductFactory(
         company=company, sku="INSTALL", name="Installation", tracks_stock=False
     )
-    shared = share_quote_of(rep, [desk, install], [5, 1], title="Desks for Globex")
+    shared = share_quote(rep, products=[desk, install], quantities=[5, 1], title="Desks for Globex")
     accept_shared(shared)
     note = DeliveryNote.objects.get(quote=shared.quote)
 

@@ -28,8 +28,7 @@ from quotery.notifications.services import (
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.portal.emails.share import message_id
 from quotery.portal.models import Acceptance, PortalShare
-from quotery.portal.tests.portal_fixtures import Shared, accept_shared
-from quotery.portal.tests.test_acceptance_service import share_with_products
+from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import QuoteState
 from tests.network import free_port, smtp_mailers
 from tests.reliability.stalling_smtp import StallingInbox
@@ -60,7 +59,7 @@ def message_ids(messages) -> list[str]:  # type: ignore[no-untyped-def]
 def shared(rep, settings) -> Shared:  # type: ignore[no-untyped-def]
     """A shared quote; its share email has gone out (to memory) before the test begins."""
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    return share_with_products(rep, products=[None, None])
+    return share_quote(rep, products=[None, None])
 
 
 @pytest.fixture

@@ -23,8 +23,7 @@ from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import ProductFactory
 from quotery.notifications.models import Notification, OutboxEmail
 from quotery.portal.models import Acceptance
-from quotery.portal.tests.portal_fixtures import latest_revision_hash
-from quotery.portal.tests.test_acceptance_service import share_with_products
+from quotery.portal.tests.portal_fixtures import latest_revision_hash, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Line, QuoteState
 
 pytestmark = [
@@ -94,7 +93,7 @@ def test_security_18_twenty_parallel_accepts_make_one_acceptance_and_one_of_each
     settings.BASE_URL = live_server.url
     desk = ProductFactory(company=company, sku="DESK-1", stock=Decimal(10))
     lamp = ProductFactory(company=company, sku="LAMP-1", stock=Decimal(1))
-    shared = share_with_products(
+    shared = share_quote(
         rep, products=[desk, None, lamp], quantities=[Decimal(3), Decimal(1), Decimal(2)]
     )
     accept_path = f"/p/{shared.token}/accept/"

@@ -23,8 +23,13 @@ from quotery.documents.acceptance import accepted_pdf
 from quotery.factories import ProductFactory, member
 from quotery.portal.models import Acceptance
 from quotery.portal.services.acceptance import signature_hash
-from quotery.portal.tests.portal_fixtures import Shared, accept_shared, latest_revision_hash
-from quotery.portal.tests.test_acceptance_service import footprint, share_with_products
+from quotery.portal.tests.portal_fixtures import (
+    Shared,
+    accept_shared,
+    footprint,
+    latest_revision_hash,
+    share_quote,
+)
 from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +38,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shared(rep, company) -> Shared:  # type: ignore[no-untyped-def]
     desk = ProductFactory(company=company, sku="DESK-1", stock=Decimal(3))
-    return share_with_products(rep, products=[desk, None], quantities=[Decimal(2), Decimal(1)])
+    return share_quote(rep, products=[desk, None], quantities=[Decimal(2), Decimal(1)])
 
 
 def urls(shared: Shared) -> list[str]:

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
 
 from quotery.accounts.models import User
+from quotery.billing.models import Payment
+from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement.models import QuoteEvent
 from quotery.factories import make_quote
+from quotery.notifications.models import Notification, OutboxEmail
 from quotery.portal.links import share_token
 from quotery.portal.models import Acceptance, AuthorKind, ConversationMessage, PortalShare
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.sharing import share_send
-from quotery.quotes.models import Quote, QuoteRevision
+from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
+from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Quote, QuoteRevision
+from quotery.quotes.services.quotes import quote_update
 
 
 @dataclass
@@ -46,13 +53,21 @@ def share_quote(
     email: str = "anna@client.test",
     message: str = "Here is the quote we discussed.",
     title: str = "Office fit-out",
+    products: Sequence[Product | None] = (),
+    quantities: Sequence[Decimal | int | str] = (),
 ) -> Shared:
+    """A quote shared with `email` through share_send. With `products`, one section whose
+    n-th line is the n-th product (None: a free-text line), in the n-th of `quantities`."""
+    if products:
+        sections, lines_per_section = 1, len(products)
     quote = make_quote(
         owner=owner,
         sections=sections,
         lines_per_section=lines_per_section,
         issue_date=timezone.localdate(),
         title=title,
+        products=list(products),
+        quantities=[Decimal(str(quantity)) for quantity in quantities],
     )
     share = share_send(
         quote=quote,
@@ -62,6 +77,7 @@ def share_quote(
         message=message,
     )
     token = share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email)
+    quote.refresh_from_db()
     return Shared(quote=quote, share=share, token=token)
 
 
@@ -120,3 +136,66 @@ def accept_shared(
         revision_hash=latest_revision_hash(shared.quote),
         request_meta=meta,
     )
+
+
+def footprint(quote: Quote) -> dict[str, object]:
+    """Everything an acceptance could write, anywhere: equal before and after means nothing
+    was recorded, reserved, notified or emailed."""
+    return {
+        "state": Quote.objects.values_list("state", flat=True).get(pk=quote.pk),
+        "revision_number": Quote.objects.values_list("revision_number", flat=True).get(pk=quote.pk),
+        "revisions": QuoteRevision.objects.count(),
+        "acceptances": Acceptance.objects.count(),
+        "events": list(
+            QuoteEvent.objects.order_by("quote_id", "sequence").values_list("quote_id", "kind")
+        ),
+        "delivery_notes": DeliveryNote.objects.count(),
+        "delivery_note_lines": DeliveryNoteLine.objects.count(),
+        "notifications": Notification.objects.count(),
+        "outbox": sorted(OutboxEmail.objects.values_list("kind", "dedupe_key", "status")),
+        "payments": Payment.objects.count(),
+        "reserved": sorted(
+            (product_id, str(reserved))
+            for product_id, reserved in StockLevel.objects.values_list("product_id", "reserved")
+        ),
+        "stock_movements": StockMovement.objects.count(),
+        "shares": sorted(PortalShare.objects.values_list("pk", "key", "revoked_at")),
+    }
+
+
+def edit_and_share_again(shared: Shared, *, quantity: Decimal = Decimal("7")) -> QuoteRevision:
+    """The rep edits the shared quote (a new revision) and shares it again with the same
+    recipient (SECURITY.md 13): the client's open page now shows an older revision."""
+    quote = Quote.objects.select_related("client", "contact", "owner").get(pk=shared.quote.pk)
+    data = QuoteInput(
+        client=quote.client,
+        contact=quote.contact,
+        title=quote.title,
+        currency=quote.currency,
+        issue_date=quote.issue_date,
+        valid_until=quote.valid_until,
+        notes=quote.notes,
+        sections=[
+            SectionInput(
+                title="Section 1",
+                lines=[
+                    LineInput(
+                        description="Item 1.1, revised",
+                        quantity=quantity,
+                        unit_price=Decimal("19.99"),
+                        tax_rate=Decimal("20"),
+                    )
+                ],
+            )
+        ],
+    )
+    quote_update(quote=quote, data=data, user=quote.owner)
+    share_send(
+        quote=quote,
+        user=quote.owner,
+        recipient_name=shared.share.recipient_name,
+        recipient_email=shared.share.recipient_email,
+        message="Updated as you asked.",
+    )
+    shared.quote.refresh_from_db()
+    return QuoteRevision.objects.get(quote=quote, number=quote.revision_number)

@@ -17,8 +17,7 @@ from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.portal.emails.share import message_id
 from quotery.portal.links import share_url
 from quotery.portal.models import Acceptance
-from quotery.portal.tests.portal_fixtures import Shared, accept_shared
-from quotery.portal.tests.test_acceptance_service import share_with_products
+from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,7 @@ def owner(company, settings) -> User:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def shared(owner: User) -> Shared:
-    return share_with_products(owner, products=[None, None])
+    return share_quote(owner, products=[None, None])
 
 
 def accept_and_send(shared: Shared, capture, *, name: str = "Anna Client") -> Acceptance:  # type: ignore[no-untyped-def]

@@ -1,9 +1,5 @@
 """The acceptance service (`quote_accept`): what a good acceptance records and sets off, and
-that every refusal writes nothing at all (SECURITY.md 4, 12, 13, 15, 18).
-
-The helpers at the top (`footprint`, `share_with_products`, `edit_and_share_again`) are used
-by the acceptance view, email, security and reliability tests too.
-"""
+that every refusal writes nothing at all (SECURITY.md 4, 12, 13, 15, 18)."""
 
 from __future__ import annotations
 
@@ -16,9 +12,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from quotery.accounts.models import Role, User
+from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
-from quotery.catalog.models import Product, StockLevel, StockMovement
+from quotery.catalog.models import StockLevel
 from quotery.core.exceptions import (
     AlreadyAnswered,
     NotFound,
@@ -30,10 +26,9 @@ from quotery.core.money import format_money
 from quotery.core.request_meta import anonymised_ip
 from quotery.engagement.chain import lock_chain, verify_quote_chain
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
-from quotery.factories import ProductFactory, make_quote, member
+from quotery.factories import ProductFactory, member
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
 from quotery.portal.consent import CONSENT_VERSION, consent_text
-from quotery.portal.links import share_token
 from quotery.portal.models import Acceptance, PortalShare
 from quotery.portal.services.acceptance import (
     ACCEPTABLE_STATES,
@@ -47,20 +42,21 @@ from quotery.portal.tests.portal_fixtures import (
     CLIENT_META,
     Shared,
     accept_shared,
+    edit_and_share_again,
     expire,
+    footprint,
     latest_revision_hash,
+    share_quote,
 )
-from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import (
     DeliveryNote,
-    DeliveryNoteLine,
     DeliveryNoteState,
     Line,
     Quote,
     QuoteRevision,
     QuoteState,
 )
-from quotery.quotes.services.quotes import quote_cancel, quote_mark_declined, quote_update
+from quotery.quotes.services.quotes import quote_cancel, quote_mark_declined
 
 pytestmark = pytest.mark.django_db
 
@@ -68,91 +64,6 @@ ACCEPTANCE_KINDS = ("acceptance_rep", "acceptance_client")
 
 
 # -- helpers shared by the acceptance tests ---------------------------------------------------
-
-
-def footprint(quote: Quote) -> dict[str, object]:
-    """Everything an acceptance could write, anywhere: equal before and after means nothing
-    was recorded, reserved, notified or emailed."""
-    return {
-        "state": Quote.objects.values_list("state", flat=True).get(pk=quote.pk),
-        "revision_number": Quote.objects.values_list("revision_number", flat=True).get(pk=quote.pk),
-        "revisions": QuoteRevision.objects.count(),
-        "acceptances": Acceptance.objects.count(),
-        "events": list(
-            QuoteEvent.objects.order_by("quote_id", "sequence").values_list("quote_id", "kind")
-        ),
-        "delivery_notes": DeliveryNote.objects.count(),
-        "delivery_note_lines": DeliveryNoteLine.objects.count(),
-        "notifications": Notification.objects.count(),
-        "outbox": sorted(OutboxEmail.objects.values_list("kind", "dedupe_key", "status")),
-        "payments": Payment.objects.count(),
-        "reserved": sorted(
-            (product_id, str(reserved))
-            for product_id, reserved in StockLevel.objects.values_list("product_id", "reserved")
-        ),
-        "stock_movements": StockMovement.objects.count(),
-        "shares": sorted(PortalShare.objects.values_list("pk", "key", "revoked_at")),
-    }
-
-
-def share_with_products(
-    owner: User,
-    *,
-    products: list[Product | None],
-    quantities: list[Decimal] = [],  # noqa: B006 (read only)
-    email: str = "anna@client.test",
-) -> Shared:
-    """A quote whose lines carry `products` in document order, shared with `email`."""
-    quote = make_quote(
-        owner=owner,
-        sections=1,
-        lines_per_section=len(products),
-        issue_date=timezone.localdate(),
-        products=products,
-        quantities=quantities,
-    )
-    share = share_send(quote=quote, user=owner, recipient_name="Anna Client", recipient_email=email)
-    token = share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email)
-    quote.refresh_from_db()
-    return Shared(quote=quote, share=share, token=token)
-
-
-def edit_and_share_again(shared: Shared, *, quantity: Decimal = Decimal("7")) -> QuoteRevision:
-    """The rep edits the shared quote (a new revision) and shares it again with the same
-    recipient (SECURITY.md 13): the client's open page now shows an older revision."""
-    quote = Quote.objects.select_related("client", "contact", "owner").get(pk=shared.quote.pk)
-    data = QuoteInput(
-        client=quote.client,
-        contact=quote.contact,
-        title=quote.title,
-        currency=quote.currency,
-        issue_date=quote.issue_date,
-        valid_until=quote.valid_until,
-        notes=quote.notes,
-        sections=[
-            SectionInput(
-                title="Section 1",
-                lines=[
-                    LineInput(
-                        description="Item 1.1, revised",
-                        quantity=quantity,
-                        unit_price=Decimal("19.99"),
-                        tax_rate=Decimal("20"),
-                    )
-                ],
-            )
-        ],
-    )
-    quote_update(quote=quote, data=data, user=quote.owner)
-    share_send(
-        quote=quote,
-        user=quote.owner,
-        recipient_name=shared.share.recipient_name,
-        recipient_email=shared.share.recipient_email,
-        message="Updated as you asked.",
-    )
-    shared.quote.refresh_from_db()
-    return QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
 
 
 def independent_signature_hash(prev_hash: str, record: dict[str, str]) -> str:
@@ -189,7 +100,7 @@ def stocked(company):  # type: ignore[no-untyped-def]
 def shared(rep, stocked) -> Shared:  # type: ignore[no-untyped-def]
     desk, chair = stocked
     # line 1: 2 desks (5 in stock); line 2: free text; line 3: 3 chairs (1 in stock)
-    return share_with_products(
+    return share_quote(
         rep,
         products=[desk, None, chair],
         quantities=[Decimal(2), Decimal(1), Decimal(3)],

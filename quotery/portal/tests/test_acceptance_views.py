@@ -18,11 +18,12 @@ from quotery.engagement.models import EventKind
 from quotery.factories import ProductFactory, member
 from quotery.portal.models import Acceptance
 from quotery.portal.services.acceptance import REVIEW_AGAIN
-from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash
-from quotery.portal.tests.test_acceptance_service import (
+from quotery.portal.tests.portal_fixtures import (
+    Shared,
     edit_and_share_again,
     footprint,
-    share_with_products,
+    latest_revision_hash,
+    share_quote,
 )
 from quotery.quotes.models import QuoteState
 
@@ -34,7 +35,7 @@ UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/605.1"
 @pytest.fixture
 def shared(rep, company) -> Shared:  # type: ignore[no-untyped-def]
     desk = ProductFactory(company=company, sku="DESK-1", stock=Decimal(4))
-    return share_with_products(rep, products=[desk, None], quantities=[Decimal(2), Decimal(1)])
+    return share_quote(rep, products=[desk, None], quantities=[Decimal(2), Decimal(1)])
 
 
 def accept_url(shared: Shared, revision_hash: str | None = None) -> str:
@@ -391,13 +392,13 @@ def test_security_23_the_accepted_pdf_is_for_the_quotes_company_only(
 
 
 def test_staff_download_of_a_quote_not_accepted_is_404(login, rep) -> None:  # type: ignore[no-untyped-def]
-    shared = share_with_products(rep, products=[None])
+    shared = share_quote(rep, products=[None])
     response = login(rep).get(reverse("documents:accepted_quote_pdf", args=[shared.quote.pk]))
     assert response.status_code == 404
 
 
 def test_logged_out_staff_download_asks_to_log_in(client: HttpClient, rep) -> None:  # type: ignore[no-untyped-def]
-    shared = share_with_products(rep, products=[None])
+    shared = share_quote(rep, products=[None])
     response = client.get(reverse("documents:accepted_quote_pdf", args=[shared.quote.pk]))
     assert response.status_code == 302 and "login" in response["Location"]
 

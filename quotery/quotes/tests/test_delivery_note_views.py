@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from quotery.accounts.models import Role
 from quotery.factories import DEFAULT_PASSWORD, ProductFactory, member
-from quotery.portal.tests.portal_fixtures import accept_shared
+from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteState
-from quotery.quotes.tests.delivery_fixtures import note_of, share_quote_of, stock_of
+from quotery.quotes.tests.delivery_fixtures import note_of, stock_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,9 @@ def accepted(company, rep):
     desk = ProductFactory(company=company, sku="DESK-120", name="Desk", stock=D(2))
     chair = ProductFactory(company=company, sku="CHAIR-9", name="Chair", stock=D(4))
     install = ProductFactory(company=company, sku="INSTALL", tracks_stock=False)
-    shared = share_quote_of(rep, [desk, chair, install], [5, 1, 1], title="Desks for Anna")
+    shared = share_quote(
+        rep, products=[desk, chair, install], quantities=[5, 1, 1], title="Desks for Anna"
+    )
     accept_shared(shared)
     return {"shared": shared, "note": note_of(shared), "desk": desk, "chair": chair}
 
@@ -47,7 +49,9 @@ def foreign(other_company):
     """Another company's accepted quote with a reserved product."""
     foreign_rep = member(other_company, Role.REP)
     product = ProductFactory(company=other_company, sku="FOREIGN-SKU", stock=D(3))
-    shared = share_quote_of(foreign_rep, [product], [2], title="Foreign secret deal")
+    shared = share_quote(
+        foreign_rep, products=[product], quantities=[2], title="Foreign secret deal"
+    )
     accept_shared(shared)
     return {"note": note_of(shared), "product": product}
 
@@ -74,7 +78,7 @@ def test_the_page_shows_lines_reserved_and_backordered_quantities(login, rep, ac
 
 def test_a_fully_reserved_note_says_so_and_mentions_no_backorder(login, company, rep):
     desk = ProductFactory(company=company, stock=D(9))
-    shared = share_quote_of(rep, [desk], [1])
+    shared = share_quote(rep, products=[desk], quantities=[1])
     accept_shared(shared)
     page = text(login(rep).get(reverse("quotes:delivery_note", args=[note_of(shared).pk])))
     assert "backordered:" not in page
@@ -83,7 +87,7 @@ def test_a_fully_reserved_note_says_so_and_mentions_no_backorder(login, company,
 
 def test_one_backordered_unit_reads_in_the_singular(login, company, rep):
     desk = ProductFactory(company=company, stock=D(1))
-    shared = share_quote_of(rep, [desk], [2])
+    shared = share_quote(rep, products=[desk], quantities=[2])
     accept_shared(shared)
     page = text(login(rep).get(reverse("quotes:delivery_note", args=[note_of(shared).pk])))
     assert "1 unit backordered: not enough stock when the quote was accepted." in page
@@ -91,7 +95,9 @@ def test_one_backordered_unit_reads_in_the_singular(login, company, rep):
 
 def test_the_list_shows_state_and_backorder_flag(login, company, rep, accepted):
     chair = accepted["chair"]
-    full = share_quote_of(rep, [chair], [1], email="bo@client.test", title="Chairs")
+    full = share_quote(
+        rep, products=[chair], quantities=[1], email="bo@client.test", title="Chairs"
+    )
     accept_shared(full, email="bo@client.test")
     page = text(login(rep).get(reverse("quotes:delivery_notes")))
     backordered, reserved = accepted["note"], note_of(full)
@@ -128,7 +134,7 @@ def test_a_second_cancel_is_refused_with_a_clear_message_and_releases_nothing(lo
     url = reverse("quotes:delivery_note_cancel", args=[note.pk])
     client.post(url)
     # the chair is reserved again by another quote; a second release would free it wrongly
-    other = share_quote_of(rep, [accepted["chair"]], [3], email="bo@client.test")
+    other = share_quote(rep, products=[accepted["chair"]], quantities=[3], email="bo@client.test")
     accept_shared(other, email="bo@client.test")
     response = client.post(url)
     assert response.status_code == 409

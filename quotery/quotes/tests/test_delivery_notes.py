@@ -11,7 +11,7 @@ from quotery.catalog.models import StockLevel
 from quotery.catalog.services import stock_adjust
 from quotery.core.exceptions import AlreadyAnswered, IllegalTransition
 from quotery.factories import ProductFactory
-from quotery.portal.tests.portal_fixtures import accept_shared
+from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState, Line
 from quotery.quotes.services.delivery_notes import (
     delivery_note_cancel,
@@ -20,7 +20,6 @@ from quotery.quotes.services.delivery_notes import (
 from quotery.quotes.tests.delivery_fixtures import (
     line_quantities,
     note_of,
-    share_quote_of,
     stock_of,
 )
 
@@ -36,7 +35,7 @@ def test_enough_stock_reserves_every_line_in_full(company, rep):
     # given 10 desks and 4 chairs on hand
     desk = ProductFactory(company=company, sku="DESK", stock=D(10))
     chair = ProductFactory(company=company, sku="CHAIR", stock=D(4))
-    shared = share_quote_of(rep, [desk, chair], [3, 4])
+    shared = share_quote(rep, products=[desk, chair], quantities=[3, 4])
     # when the client accepts
     accept_shared(shared)
     # then one draft note reserves everything and backorders nothing
@@ -50,7 +49,7 @@ def test_enough_stock_reserves_every_line_in_full(company, rep):
 
 def test_a_partial_shortfall_reserves_what_is_there_and_backorders_the_rest(company, rep):
     desk = ProductFactory(company=company, sku="DESK", stock=D(2))
-    shared = share_quote_of(rep, [desk], [5])
+    shared = share_quote(rep, products=[desk], quantities=[5])
     accept_shared(shared)
     assert line_quantities(note_of(shared)) == [("DESK", D(5), D(2), D(3))]
     # available never goes below zero
@@ -59,7 +58,7 @@ def test_a_partial_shortfall_reserves_what_is_there_and_backorders_the_rest(comp
 
 def test_zero_stock_backorders_the_whole_line_and_the_acceptance_stands(company, rep):
     desk = ProductFactory(company=company, sku="DESK", stock=D(0))
-    shared = share_quote_of(rep, [desk], [2])
+    shared = share_quote(rep, products=[desk], quantities=[2])
     acceptance = accept_shared(shared)
     assert acceptance.pk is not None
     assert line_quantities(note_of(shared)) == [("DESK", D(2), D(0), D(2))]
@@ -69,7 +68,7 @@ def test_zero_stock_backorders_the_whole_line_and_the_acceptance_stands(company,
 def test_stock_already_reserved_by_others_is_not_available(company, rep):
     desk = ProductFactory(company=company, sku="DESK", stock=D(5))
     StockLevel.objects.filter(product=desk).update(reserved=D(4))
-    shared = share_quote_of(rep, [desk], [3])
+    shared = share_quote(rep, products=[desk], quantities=[3])
     accept_shared(shared)
     assert line_quantities(note_of(shared)) == [("DESK", D(3), D(1), D(2))]
     assert stock_of(desk) == (D(5), D(5))
@@ -78,7 +77,7 @@ def test_stock_already_reserved_by_others_is_not_available(company, rep):
 def test_products_without_stock_and_free_text_lines_reserve_and_backorder_nothing(company, rep):
     install = ProductFactory(company=company, sku="INSTALL", tracks_stock=False)
     desk = ProductFactory(company=company, sku="DESK", stock=D(1))
-    shared = share_quote_of(rep, [install, None, desk], [8, 2, 1])
+    shared = share_quote(rep, products=[install, None, desk], quantities=[8, 2, 1])
     accept_shared(shared)
     assert line_quantities(note_of(shared)) == [
         ("INSTALL", D(8), D(0), D(0)),
@@ -91,7 +90,7 @@ def test_products_without_stock_and_free_text_lines_reserve_and_backorder_nothin
 
 def test_several_lines_of_one_product_reserve_in_document_order(company, rep):
     desk = ProductFactory(company=company, sku="DESK", stock=D(5))
-    shared = share_quote_of(rep, [desk, desk, desk], [3, 4, 1])
+    shared = share_quote(rep, products=[desk, desk, desk], quantities=[3, 4, 1])
     accept_shared(shared)
     assert line_quantities(note_of(shared)) == [
         ("DESK", D(3), D(3), D(0)),
@@ -105,7 +104,7 @@ def test_fractional_quantities_stay_exact(company, rep):
     # given 2.5 m of cable on hand, 0.1 already reserved
     cable = ProductFactory(company=company, sku="CABLE", stock=D("2.5"))
     StockLevel.objects.filter(product=cable).update(reserved=D("0.1"))
-    shared = share_quote_of(rep, [cable, cable], ["1.3", "1.3"])
+    shared = share_quote(rep, products=[cable, cable], quantities=["1.3", "1.3"])
     accept_shared(shared)
     # then 2.4 were available: 1.3 + 1.1 reserved, 0.2 backordered, no float dust
     lines = line_quantities(note_of(shared))
@@ -116,7 +115,7 @@ def test_fractional_quantities_stay_exact(company, rep):
 
 def test_each_note_line_links_to_its_quote_line(company, rep):
     desk = ProductFactory(company=company, stock=D(9))
-    shared = share_quote_of(rep, [desk, None], [1, 1])
+    shared = share_quote(rep, products=[desk, None], quantities=[1, 1])
     accept_shared(shared)
     quote_lines = list(Line.objects.filter(quote=shared.quote).order_by("position"))
     note_lines = list(note_of(shared).lines.order_by("position"))
@@ -126,7 +125,7 @@ def test_each_note_line_links_to_its_quote_line(company, rep):
 
 def test_a_repeated_acceptance_makes_no_second_note_or_reservation(company, rep):
     desk = ProductFactory(company=company, stock=D(9))
-    shared = share_quote_of(rep, [desk], [2])
+    shared = share_quote(rep, products=[desk], quantities=[2])
     accept_shared(shared)
     with pytest.raises(AlreadyAnswered):
         accept_shared(shared)
@@ -136,7 +135,7 @@ def test_a_repeated_acceptance_makes_no_second_note_or_reservation(company, rep)
 
 def test_the_database_allows_one_open_note_per_quote(company, rep):
     desk = ProductFactory(company=company, stock=D(9))
-    shared = share_quote_of(rep, [desk], [2])
+    shared = share_quote(rep, products=[desk], quantities=[2])
     accept_shared(shared)
     lines_before = DeliveryNoteLine.objects.count()
     # when a second note is made for the same quote (a bug, or a race past the quote lock)
@@ -150,7 +149,7 @@ def test_the_database_allows_one_open_note_per_quote(company, rep):
 
 def test_a_cancelled_note_does_not_count_against_a_new_one(company, rep):
     desk = ProductFactory(company=company, stock=D(9))
-    shared = share_quote_of(rep, [desk], [2])
+    shared = share_quote(rep, products=[desk], quantities=[2])
     accept_shared(shared)
     delivery_note_cancel(note=note_of(shared), user=rep)
     with transaction.atomic():
@@ -167,7 +166,7 @@ def test_cancel_releases_each_reservation_and_records_who_and_when(company, rep)
     desk = ProductFactory(company=company, sku="DESK", stock=D(3))
     chair = ProductFactory(company=company, sku="CHAIR", stock=D(10))
     install = ProductFactory(company=company, sku="INSTALL", tracks_stock=False)
-    shared = share_quote_of(rep, [desk, chair, desk, install], [2, 4, 2, 1])
+    shared = share_quote(rep, products=[desk, chair, desk, install], quantities=[2, 4, 2, 1])
     accept_shared(shared)
     assert stock_of(desk) == (D(3), D(3))
     assert stock_of(chair) == (D(10), D(4))
@@ -186,12 +185,12 @@ def test_cancel_releases_each_reservation_and_records_who_and_when(company, rep)
 
 def test_a_second_cancel_is_refused_and_releases_nothing(company, rep, manager):
     desk = ProductFactory(company=company, stock=D(5))
-    first = share_quote_of(rep, [desk], [2])
+    first = share_quote(rep, products=[desk], quantities=[2])
     accept_shared(first)
     stale = note_of(first)  # as a second browser tab would hold it
     delivery_note_cancel(note=note_of(first), user=rep)
     # another quote now reserves stock that a second release would wrongly free
-    second = share_quote_of(rep, [desk], [4], email="bo@client.test")
+    second = share_quote(rep, products=[desk], quantities=[4], email="bo@client.test")
     accept_shared(second, email="bo@client.test")
     assert stock_of(desk) == (D(5), D(4))
     # when the stale note is cancelled again
@@ -207,7 +206,7 @@ def test_a_second_cancel_is_refused_and_releases_nothing(company, rep, manager):
 
 def test_cancel_after_a_partial_shortfall_gives_back_only_what_was_reserved(company, rep):
     desk = ProductFactory(company=company, stock=D(2))
-    shared = share_quote_of(rep, [desk], [5])
+    shared = share_quote(rep, products=[desk], quantities=[5])
     accept_shared(shared)
     # stock arrives later and someone else's reservation would use it
     stock_adjust(product=desk, delta=D(3), reason="Delivery", user=rep)
@@ -218,7 +217,7 @@ def test_cancel_after_a_partial_shortfall_gives_back_only_what_was_reserved(comp
 
 def test_cancel_releases_what_was_reserved_even_if_the_product_stopped_tracking(company, rep):
     desk = ProductFactory(company=company, stock=D(4))
-    shared = share_quote_of(rep, [desk], [3])
+    shared = share_quote(rep, products=[desk], quantities=[3])
     accept_shared(shared)
     type(desk).objects.filter(pk=desk.pk).update(tracks_stock=False)
     delivery_note_cancel(note=note_of(shared), user=rep)

@@ -15,10 +15,10 @@ from quotery.accounts.models import Role
 from quotery.catalog.models import Product, StockLevel
 from quotery.core.exceptions import IllegalTransition
 from quotery.factories import CompanyFactory, ProductFactory, member
-from quotery.portal.tests.portal_fixtures import Shared, accept_shared
+from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 from quotery.quotes.services.delivery_notes import delivery_note_cancel
-from quotery.quotes.tests.delivery_fixtures import note_of, share_quote_of, stock_of
+from quotery.quotes.tests.delivery_fixtures import note_of, stock_of
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -72,7 +72,10 @@ def test_security_19_two_quotes_accepted_at_once_for_the_last_unit():
     company = CompanyFactory()
     rep = member(company, Role.REP)
     desk = ProductFactory(company=company, sku="DESK", stock=D(1))
-    quotes = [share_quote_of(rep, [desk], [1], email=f"client{i}@client.test") for i in range(2)]
+    quotes = [
+        share_quote(rep, products=[desk], quantities=[1], email=f"client{i}@client.test")
+        for i in range(2)
+    ]
     # when both clients accept at the same moment
     _, errors = run_at_once([accepting(s, f"client{i}@client.test") for i, s in enumerate(quotes)])
     # then both acceptances stand; one line reserved the unit, the other backordered it
@@ -93,7 +96,7 @@ def test_security_19_many_acceptances_never_reserve_more_than_on_hand():
     chair = ProductFactory(company=company, sku="CHAIR", stock=D(5))
     wanted = [1, 2, 1, 2, 1, 2, 1, 2]
     quotes = [
-        share_quote_of(rep, [chair], [q], email=f"client{i}@client.test")
+        share_quote(rep, products=[chair], quantities=[q], email=f"client{i}@client.test")
         for i, q in enumerate(wanted)
     ]
     _, errors = run_at_once([accepting(s, f"client{i}@client.test") for i, s in enumerate(quotes)])
@@ -116,10 +119,10 @@ def test_security_19_products_in_opposite_line_order_do_not_deadlock():
     desk = ProductFactory(company=company, sku="DESK", stock=D(3))
     lamp = ProductFactory(company=company, sku="LAMP", stock=D(3))
     quotes = [
-        share_quote_of(
+        share_quote(
             rep,
-            [desk, lamp] if i % 2 else [lamp, desk],
-            [1, 1],
+            products=[desk, lamp] if i % 2 else [lamp, desk],
+            quantities=[1, 1],
             email=f"client{i}@client.test",
         )
         for i in range(6)
@@ -137,8 +140,8 @@ def test_security_18_two_cancels_of_one_note_release_its_stock_once():
     rep = member(company, Role.REP)
     manager = member(company, Role.MANAGER)
     desk = ProductFactory(company=company, stock=D(10))
-    first = share_quote_of(rep, [desk], [4], email="a@client.test")
-    second = share_quote_of(rep, [desk], [3], email="b@client.test")
+    first = share_quote(rep, products=[desk], quantities=[4], email="a@client.test")
+    second = share_quote(rep, products=[desk], quantities=[3], email="b@client.test")
     accept_shared(first, email="a@client.test")
     accept_shared(second, email="b@client.test")
     assert stock_of(desk) == (D(10), D(7))
@@ -162,10 +165,16 @@ def test_security_19_cancels_racing_acceptances_keep_reserved_equal_to_what_note
     company = CompanyFactory()
     rep = member(company, Role.REP)
     lamp = ProductFactory(company=company, sku="LAMP", stock=D(4))
-    held = [share_quote_of(rep, [lamp], [2], email=f"held{i}@client.test") for i in range(2)]
+    held = [
+        share_quote(rep, products=[lamp], quantities=[2], email=f"held{i}@client.test")
+        for i in range(2)
+    ]
     for i, shared in enumerate(held):
         accept_shared(shared, email=f"held{i}@client.test")
-    waiting = [share_quote_of(rep, [lamp], [2], email=f"wait{i}@client.test") for i in range(3)]
+    waiting = [
+        share_quote(rep, products=[lamp], quantities=[2], email=f"wait{i}@client.test")
+        for i in range(3)
+    ]
     # when the two notes are cancelled while the three quotes are accepted
     notes = [note_of(shared) for shared in held]
     jobs: list[Callable[[], object]] = [
