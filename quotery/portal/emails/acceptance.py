@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from email.utils import formataddr
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
-from quotery.accounts.branding import text_colour_on, usable_brand_colour
-from quotery.accounts.models import Company
 from quotery.core.money import format_money
 from quotery.documents.acceptance import accepted_pdf
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
-from quotery.portal.emails.share import message_id
+from quotery.portal.emails.layout import PortalEmail, build_email, local_time, one_line
 from quotery.portal.links import share_url
 from quotery.portal.models import Acceptance
 from quotery.quotes.models import QuoteState
@@ -41,34 +35,15 @@ def _acceptance(email: OutboxEmail) -> Acceptance:
     return acceptance
 
 
-def _when(moment: dt.datetime, company: Company) -> str:
-    local = timezone.localtime(moment, company.zone)
-    utc = moment.astimezone(dt.UTC)
-    return f"{local:%d %b %Y, %H:%M %Z} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
-
-
-def _branding(company: Company) -> dict[str, Any]:
-    brand = usable_brand_colour(company.brand_colour)
-    return {
-        "sender_name": company.sender_name,
-        "brand": brand,
-        "brand_text": text_colour_on(brand),
-        "logo_url": (
-            f"{settings.BASE_URL}{reverse('accounts:logo', args=[company.pk])}"
-            if company.logo
-            else ""
-        ),
-    }
-
-
 def _facts(acceptance: Acceptance) -> list[tuple[str, str]]:
     company = acceptance.company
+    utc = acceptance.accepted_at.astimezone(dt.UTC)
     return [
-        ("Signed by", f"{acceptance.signer_name} <{acceptance.signer_email}>"),
-        ("Accepted", _when(acceptance.accepted_at, company)),
+        ("Signed by", f"{one_line(acceptance.signer_name)} <{acceptance.signer_email}>"),
+        ("Accepted", f"{local_time(acceptance.accepted_at, company)} ({utc:%H:%M:%S} UTC)"),
         ("Total", format_money(Decimal(acceptance.total), acceptance.currency)),
         ("Version", str(acceptance.revision_number)),
-        ("Signature code (SHA-256)", acceptance.signature_hash),
+        ("Signature code", acceptance.signature_hash),
     ]
 
 
@@ -77,37 +52,30 @@ def acceptance_rep_email(email: OutboxEmail) -> EmailMultiAlternatives:
     quote = acceptance.quote
     company = acceptance.company
     owner = quote.owner
-    number = quote.number
     total = format_money(Decimal(acceptance.total), acceptance.currency)
+    signer = one_line(acceptance.signer_name)
     next_step = (
         "Finance has it now: the quote is ready for billing, stock is reserved and a draft "
         "delivery note is waiting."
-        if quote.state == QuoteState.READY_FOR_BILLING or company.finance_gate
+        if quote.state == QuoteState.READY_FOR_BILLING
         else "The quote is closed, stock is reserved and a draft delivery note is waiting."
     )
-    context = {
-        **_branding(company),
-        "owner_name": owner.get_short_name(),
-        "signer_name": acceptance.signer_name,
-        "number": number,
-        "title": quote.title,
-        "total": total,
-        "next_step": next_step,
-        "facts": _facts(acceptance),
-        "button_link": f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}",
-        "button_label": "Open the quote",
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Accepted: {number} by {acceptance.signer_name} ({total})",
-        body=render_to_string("portal/email/acceptance_rep.txt", context),
-        from_email=formataddr(("Quotery", settings.DEFAULT_FROM_EMAIL)),
-        to=[formataddr((email.to_name, email.to_email))],
-        headers={"Message-ID": message_id(email.dedupe_key)},
+    return build_email(
+        email,
+        PortalEmail(
+            company=company,
+            subject=f"Accepted: {quote.number} by {signer} ({total})",
+            greeting=f"Hello {owner.get_short_name()},",
+            lead=f"{signer} accepted quote {quote.number} ({quote.title}) for {total}. {next_step}",
+            details=_facts(acceptance),
+            link=f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}",
+            button="Open the quote",
+            footnote="The signature code identifies this acceptance. The client has the same "
+            "code in their confirmation and on the accepted PDF's certificate page, so either "
+            "side can show later that nothing was changed.",
+        ),
+        sender_name="Quotery",
     )
-    message.attach_alternative(
-        render_to_string("portal/email/acceptance_rep.html", context), "text/html"
-    )
-    return message
 
 
 def acceptance_client_email(email: OutboxEmail) -> EmailMultiAlternatives:
@@ -121,26 +89,23 @@ def acceptance_client_email(email: OutboxEmail) -> EmailMultiAlternatives:
         if share.is_revoked
         else share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email)
     )
-    context = {
-        **_branding(company),
-        "signer_name": acceptance.signer_name,
-        "rep_name": owner.full_name or owner.email,
-        "number": quote.number,
-        "title": quote.title,
-        "facts": _facts(acceptance),
-        "button_link": link,
-        "button_label": "See the accepted quote",
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Your acceptance of quote {quote.number} from {company.sender_name}",
-        body=render_to_string("portal/email/acceptance_client.txt", context),
-        from_email=formataddr((company.sender_name, settings.DEFAULT_FROM_EMAIL)),
-        to=[formataddr((email.to_name, email.to_email))],
-        reply_to=[formataddr((owner.full_name, owner.email))],
-        headers={"Message-ID": message_id(email.dedupe_key)},
-    )
-    message.attach_alternative(
-        render_to_string("portal/email/acceptance_client.html", context), "text/html"
+    message = build_email(
+        email,
+        PortalEmail(
+            company=company,
+            subject=f"Your acceptance of quote {quote.number} from {company.sender_name}",
+            greeting=f"Hello {one_line(acceptance.signer_name)},",
+            lead=f"Thank you: your acceptance of quote {quote.number} ({quote.title}) from "
+            f"{company.sender_name} is recorded. The accepted PDF, with its acceptance "
+            "certificate, is attached.",
+            details=_facts(acceptance),
+            link=link,
+            button="See the accepted quote",
+            footnote="Keep this email: the signature code identifies your acceptance, and the "
+            "attached PDF carries a digital seal that shows whether it was changed. "
+            f"{owner.full_name or owner.email} will be in touch about the next steps.",
+        ),
+        reply_to=(owner.full_name, owner.email),
     )
     message.attach(
         f"{quote.number}-accepted.pdf", accepted_pdf(acceptance=acceptance), "application/pdf"

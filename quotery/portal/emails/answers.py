@@ -2,95 +2,27 @@
 outbox row (ids only): to the quote's owner when the client asks for changes, declines or
 writes; to each recipient, with their own link, when the rep answers.
 
-Branded like the share email. Every link comes from BASE_URL (SECURITY.md 6); every text a
-person typed is escaped in the HTML part, and names and subjects are made single-line before
-they reach a header (SECURITY.md 21).
+In the portal emails' one layout (`quotery.portal.emails.layout`): every link comes from
+BASE_URL (SECURITY.md 6), typed text is escaped, headers are one line (SECURITY.md 21).
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
-from email.utils import formataddr
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
-from quotery.accounts.branding import text_colour_on, usable_brand_colour
-from quotery.accounts.models import Company
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
-from quotery.portal.emails.share import message_id
+from quotery.portal.emails.layout import PortalEmail, build_email, local_time, one_line
 from quotery.portal.links import share_url
 from quotery.portal.models import ConversationMessage, Decline, DeclineReason, PortalShare
 from quotery.quotes.models import Quote
 
 
-def one_line(text: str) -> str:
-    """A value safe in a header: control characters and every kind of line break (CR, LF,
-    NEL, U+2028/2029) become spaces; invisible format characters (bidi overrides) go."""
-    kept = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if category in {"Cc", "Zl", "Zp"}:
-            kept.append(" ")
-        elif category != "Cf":
-            kept.append(ch)
-    return " ".join("".join(kept).split())
-
-
-@dataclass
-class AnswerEmail:
-    """What the answer templates show, in the order they show it."""
-
-    company: Company
-    subject: str
-    lead: str
-    link: str
-    button: str
-    greeting: str = "Hello,"
-    quoted: str = ""  # words a person typed, shown as a quotation
-    quoted_by: str = ""
-    details: list[tuple[str, str]] = field(default_factory=list)
-    footnote: str = ""
-
-
-def _build(
-    email: OutboxEmail, content: AnswerEmail, *, reply_to: tuple[str, str] | None = None
-) -> EmailMultiAlternatives:
-    company = content.company
-    colour = usable_brand_colour(company.brand_colour)
-    base = settings.BASE_URL
-    context = {
-        "e": content,
-        "sender_name": company.sender_name,
-        "brand": colour,
-        "brand_text": text_colour_on(colour),
-        "logo_url": f"{base}{reverse('accounts:logo', args=[company.pk])}" if company.logo else "",
-    }
-    message = EmailMultiAlternatives(
-        subject=one_line(content.subject),
-        body=render_to_string("portal/email/answer.txt", context),
-        from_email=formataddr((one_line(company.sender_name), settings.DEFAULT_FROM_EMAIL)),
-        to=[formataddr((one_line(email.to_name), email.to_email))],
-        reply_to=[formataddr((one_line(reply_to[0]), reply_to[1]))] if reply_to else [],
-        headers={"Message-ID": message_id(email.dedupe_key)},
-    )
-    message.attach_alternative(render_to_string("portal/email/answer.html", context), "text/html")
-    return message
-
-
 def _quote_url(quote: Quote) -> str:
     """The quote's page in the app, for its owner (SECURITY.md 6: from BASE_URL)."""
     return f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}"
-
-
-def _when(quote: Quote, moment: object) -> str:
-    local = timezone.localtime(moment, quote.company.zone)  # type: ignore[arg-type]
-    return f"{local.day} {local:%B %Y, %H:%M} ({quote.company.time_zone})"
 
 
 def _client_message(email: OutboxEmail) -> ConversationMessage:
@@ -121,16 +53,19 @@ def _client_label(note: ConversationMessage) -> str:
 def changes_requested_email(email: OutboxEmail) -> EmailMultiAlternatives:
     note = _client_message(email)
     quote = note.quote
-    return _build(
+    return build_email(
         email,
-        AnswerEmail(
+        PortalEmail(
             company=quote.company,
             subject=f"Changes requested on {quote.number}: {quote.title}",
             greeting=_owner_greeting(email),
             lead=f"{_client_label(note)} asked for changes to quote {quote.number}, {quote.title}.",
             quoted=note.body,
             quoted_by=note.author_name,
-            details=[("Quote", quote.number), ("Asked", _when(quote, note.created_at))],
+            details=[
+                ("Quote", quote.number),
+                ("Asked", local_time(note.created_at, quote.company)),
+            ],
             link=_quote_url(quote),
             button="Open the quote",
             footnote="Edit the quote and share it again: the client's link shows the new "
@@ -151,16 +86,16 @@ def declined_email(email: OutboxEmail) -> EmailMultiAlternatives:
     share = decline.share
     reason = DeclineReason(decline.reason).label if decline.reason else "No reason given"
     who = f"{one_line(share.recipient_name)} ({share.recipient_email})"
-    return _build(
+    return build_email(
         email,
-        AnswerEmail(
+        PortalEmail(
             company=quote.company,
             subject=f"Quote {quote.number} declined: {quote.title}",
             greeting=_owner_greeting(email),
             lead=f"{who} declined quote {quote.number}, {quote.title}.",
             details=[
                 ("Reason", reason),
-                ("Declined", _when(quote, decline.declined_at)),
+                ("Declined", local_time(decline.declined_at, quote.company)),
                 ("Version", str(decline.revision_number)),
             ],
             quoted=decline.detail,
@@ -174,16 +109,16 @@ def declined_email(email: OutboxEmail) -> EmailMultiAlternatives:
 def client_message_email(email: OutboxEmail) -> EmailMultiAlternatives:
     note = _client_message(email)
     quote = note.quote
-    return _build(
+    return build_email(
         email,
-        AnswerEmail(
+        PortalEmail(
             company=quote.company,
             subject=f"New message about {quote.number}: {quote.title}",
             greeting=_owner_greeting(email),
             lead=f"{_client_label(note)} wrote about quote {quote.number}, {quote.title}.",
             quoted=note.body,
             quoted_by=note.author_name,
-            details=[("Written", _when(quote, note.created_at))],
+            details=[("Written", local_time(note.created_at, quote.company))],
             link=_quote_url(quote),
             button="Open the quote to answer",
             footnote="Answer from the quote's page: the client gets your reply by email "
@@ -209,9 +144,9 @@ def rep_message_email(email: OutboxEmail) -> EmailMultiAlternatives:
     company = quote.company
     author = one_line(note.author_name)
     name = one_line(share.recipient_name)
-    return _build(
+    return build_email(
         email,
-        AnswerEmail(
+        PortalEmail(
             company=company,
             subject=f"{author} replied about quote {quote.number}",
             greeting=f"Hello {name}," if name else "Hello,",

@@ -9,15 +9,16 @@ from email.utils import parseaddr
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quotery.accounts.models import Role, User
 from quotery.factories import make_quote, member
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
 from quotery.notifications.services import outbox_email_deliver
-from quotery.portal.emails.answers import one_line
+from quotery.portal.emails.layout import one_line
 from quotery.portal.links import share_token, share_url
-from quotery.portal.models import PortalShare
+from quotery.portal.models import ConversationMessage, PortalShare
 from quotery.portal.services.answers import (
     client_message_post,
     quote_decline,
@@ -89,7 +90,9 @@ def test_changes_requested_reaches_the_owner_by_smtp_with_a_link_to_the_quote(
     assert "Ten chairs instead of six,<br>please." in html
     assert quote_link(quote) in text and f'href="{quote_link(quote)}"' in html
     assert "#0a7d3b" in html and ">Open the quote</a>" in html
-    assert "(Europe/Vienna)" in text  # the time, in the company's zone
+    # the time, in the company's zone, as the pages write it
+    asked = timezone.localtime(ConversationMessage.objects.get().created_at, quote.company.zone)
+    assert f"{asked:%H:%M %Z}" in text and asked.strftime("%Z") in {"CET", "CEST"}
     assert OutboxEmail.objects.get(kind="changes_requested_rep").status == EmailStatus.SENT
 
 

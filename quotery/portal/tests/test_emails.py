@@ -24,7 +24,8 @@ from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
 from quotery.notifications.services import outbox_email_deliver
 from quotery.notifications.tasks import deliver_due_emails
-from quotery.portal.emails.share import ShareEmailNotSendable, message_id, share_email
+from quotery.portal.emails.layout import message_id
+from quotery.portal.emails.share import ShareEmailNotSendable, share_email
 from quotery.portal.links import share_url
 from quotery.portal.models import PortalShare
 from quotery.portal.services.sharing import share_revoke, share_send
