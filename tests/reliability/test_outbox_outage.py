@@ -26,7 +26,7 @@ from quotery.notifications.services import (
     outbox_email_deliver,
 )
 from quotery.notifications.tasks import deliver_due_emails
-from quotery.portal.emails.share import message_id
+from quotery.portal.emails.layout import message_id
 from quotery.portal.models import Acceptance, PortalShare
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import QuoteState
