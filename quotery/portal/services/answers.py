@@ -136,6 +136,33 @@ def _client_note(
     )
 
 
+def rep_note_add(
+    *,
+    quote: Quote,
+    user: User,
+    body: str,
+    share: PortalShare | None = None,
+    now: dt.datetime | None = None,
+) -> ConversationMessage:
+    """A rep's message in the thread and its `message_posted` event, inside the caller's
+    transaction (a reply, or the personal message of a share)."""
+    note = ConversationMessage.objects.create(
+        company_id=quote.company_id,
+        quote=quote,
+        author_kind=AuthorKind.REP,
+        author_name=user.full_name or user.email,
+        author_email=user.email,
+        author_user=user,
+        share=share,
+        body=body,
+        created_at=now or timezone.now(),
+    )
+    events.event_message_posted(
+        quote=quote, message_id=note.pk, author_kind=AuthorKind.REP, actor=user
+    )
+    return note
+
+
 def _tell_owner(
     quote: Quote, *, kind: str, email_kind: str, key: str, text: str, context: dict[str, int]
 ) -> None:
@@ -332,19 +359,7 @@ def rep_message_post(
                 code="no_recipient",
                 http_status=409,
             )
-        note = ConversationMessage.objects.create(
-            company_id=current.company_id,
-            quote=current,
-            author_kind=AuthorKind.REP,
-            author_name=user.full_name or user.email,
-            author_email=user.email,
-            author_user=user,
-            body=text,
-            created_at=now,
-        )
-        events.event_message_posted(
-            quote=current, message_id=note.pk, author_kind=AuthorKind.REP, actor=user
-        )
+        note = rep_note_add(quote=current, user=user, body=text, now=now)
         for share in shares:
             outbox_email_add(
                 company=current.company,

@@ -16,7 +16,8 @@ from quotery.engagement.chain import lock_chain
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.notifications.services import outbox_email_add
 from quotery.portal.links import new_share_key
-from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
+from quotery.portal.models import PortalShare
+from quotery.portal.services.answers import rep_note_add
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
 
@@ -100,19 +101,7 @@ def share_send(
                 quote=quote, share=share, actor=user, resend=not created, with_message=bool(text)
             )
             if text:
-                note = ConversationMessage.objects.create(
-                    company_id=quote.company_id,
-                    quote=quote,
-                    author_kind=AuthorKind.REP,
-                    author_name=user.full_name or user.email,
-                    author_email=user.email,
-                    author_user=user,
-                    share=share,
-                    body=text,
-                )
-                events.event_message_posted(
-                    quote=quote, message_id=note.pk, author_kind=AuthorKind.REP, actor=user
-                )
+                rep_note_add(quote=quote, user=user, body=text, share=share)
             outbox_email_add(
                 company=quote.company,
                 kind="portal_share",
