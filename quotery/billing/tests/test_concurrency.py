@@ -4,11 +4,10 @@ connections set the status of one payment at the same moment."""
 from __future__ import annotations
 
 import itertools
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
@@ -20,6 +19,7 @@ from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import CompanyFactory, member
 from quotery.notifications.models import Notification, NotificationKind
 from quotery.quotes.models import Quote, QuoteState
+from tests.concurrency import run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,29 +31,6 @@ pytestmark = [
 ]
 
 S = PaymentStatus
-
-
-def run_at_once(jobs: Sequence[Callable[[], object]]) -> list[BaseException]:
-    """Runs each job in its own thread (own connection), released together; returns errors."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def work(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            job()
-        except BaseException as error:  # reported to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return errors
 
 
 def test_security_18_many_paid_clicks_at_once_close_the_quote_once():
@@ -72,7 +49,9 @@ def test_security_18_many_paid_clicks_at_once_close_the_quote_once():
     def setting(payment: Payment, status: str, user: object) -> Callable[[], object]:
         return lambda: payment_status_set(payment=payment, status=status, user=user)  # type: ignore[arg-type]
 
-    errors = run_at_once([setting(p, t, u) for p, t, u in zip(stale, targets, users, strict=True)])
+    _, errors = run_at_once(
+        [setting(p, t, u) for p, t, u in zip(stale, targets, users, strict=True)]
+    )
 
     # then the payment is paid and the quote closed, each exactly once
     assert all(isinstance(error, IllegalTransition) for error in errors), errors

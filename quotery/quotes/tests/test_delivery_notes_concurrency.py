@@ -3,13 +3,12 @@ quotes and cancel delivery notes at the same moment (SECURITY.md 18-19)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from quotery.accounts.models import Role
 from quotery.catalog.models import Product, StockLevel
@@ -19,6 +18,7 @@ from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_qu
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 from quotery.quotes.services.delivery_notes import delivery_note_cancel
 from quotery.quotes.tests.delivery_fixtures import note_of, stock_of
+from tests.concurrency import run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,31 +30,6 @@ pytestmark = [
 ]
 
 D = Decimal
-
-
-def run_at_once(jobs: Sequence[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Runs each job in its own thread (own database connection), all released at once by a
-    barrier. Returns what they returned and what they raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def work(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results.append(job())
-        except BaseException as error:  # reported to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return results, errors
 
 
 def accepting(shared: Shared, email: str) -> Callable[[], object]:
