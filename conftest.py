@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-
 import pytest
 from django.test import Client as HttpClient
 
 from quotery.accounts.models import Company, Role, User
 from quotery.factories import DEFAULT_PASSWORD, CompanyFactory, member
-from tests.network import free_port, smtp_mailers
+from tests.network import SmtpInbox, free_port, smtp_mailers
 
 
 @pytest.fixture
@@ -54,27 +49,6 @@ def login(client: HttpClient):  # type: ignore[no-untyped-def]
         return client
 
     return do_login
-
-
-class SmtpInbox:
-    """What a real SMTP server (aiosmtpd) received, as parsed email messages."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self._arrived = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
-        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        with self._arrived:
-            self.messages.append(message)  # type: ignore[arg-type]
-            self._arrived.notify_all()
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
-        with self._arrived:
-            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
-        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
-        return self.messages
 
 
 @pytest.fixture

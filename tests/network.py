@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import socket
+import threading
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
 
 
 def free_port() -> int:
@@ -20,3 +25,24 @@ def smtp_mailers(port: int, *, timeout: float = 5) -> dict[str, object]:
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": timeout},
         }
     }
+
+
+class SmtpInbox:
+    """What a real SMTP server (aiosmtpd) received, as parsed email messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        with self._arrived:
+            self.messages.append(message)  # type: ignore[arg-type]
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages

@@ -5,24 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from typing import Any
+
+from tests.network import SmtpInbox
 
 STALL_LIMIT = 30.0  # seconds a stalled DATA waits before refusing, so nothing hangs for ever
 
 
-class StallingInbox:
+class StallingInbox(SmtpInbox):
     """While `stalling` is set, DATA waits (and is finally refused with 451: never accepted);
     otherwise the message is accepted and kept in `messages`."""
 
     def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
+        super().__init__()
         self.stalling = True
         self.in_data = threading.Event()
         self.release = threading.Event()
-        self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.stalling:
@@ -32,14 +30,4 @@ class StallingInbox:
                 await asyncio.sleep(0.05)
                 waited += 0.05
             return "451 Requested action aborted: try again later"
-        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        with self._arrived:
-            self.messages.append(message)  # type: ignore[arg-type]
-            self._arrived.notify_all()
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
-        with self._arrived:
-            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
-        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
-        return self.messages
+        return await super().handle_DATA(server, session, envelope)
