@@ -20,7 +20,7 @@ from quotery.catalog.forms import ProductForm, StockAdjustForm
 from quotery.catalog.models import Product, StockLevel
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.forms import add_service_errors
-from quotery.quotes.delivery_note_selectors import reservations_for_product
+from quotery.quotes.selectors import reservations_for_product
 
 PAGE_SIZE = 25
 MOVEMENTS_PAGE_SIZE = 50

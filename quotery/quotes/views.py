@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.core.exceptions import IllegalTransition, ValidationFailed
-from quotery.quotes import delivery_note_selectors, selectors
+from quotery.quotes import selectors
 from quotery.quotes.editor import (
     EditorChoices,
     EditorForms,
@@ -202,25 +202,25 @@ def quote_duplicate(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required()
 def delivery_note_list(request: MemberRequest) -> HttpResponse:
-    notes = delivery_note_selectors.delivery_notes_for_list(membership=request.membership)
+    notes = selectors.delivery_notes_for_list(membership=request.membership)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quotes/delivery_note_list.html", {"page": page})
 
 
 @member_required()
 def delivery_note_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    detail = delivery_note_selectors.delivery_note_page(membership=request.membership, pk=pk)
+    detail = selectors.delivery_note_page(membership=request.membership, pk=pk)
     return render(request, "quotes/delivery_note_detail.html", {"detail": detail})
 
 
 @member_required(EDITORS)
 @require_POST
 def delivery_note_cancel(request: MemberRequest, pk: int) -> HttpResponse:
-    note = delivery_note_selectors.delivery_note_for_edit(membership=request.membership, pk=pk)
+    note = selectors.delivery_note_for_edit(membership=request.membership, pk=pk)
     try:
         delivery_notes.delivery_note_cancel(note=note, user=request.user)
     except IllegalTransition as error:
-        detail = delivery_note_selectors.delivery_note_page(membership=request.membership, pk=pk)
+        detail = selectors.delivery_note_page(membership=request.membership, pk=pk)
         context = {"detail": detail, "error": error.message}
         return render(request, "quotes/delivery_note_detail.html", context, status=409)
     messages.success(

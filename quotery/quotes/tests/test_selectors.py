@@ -10,7 +10,7 @@ from quotery.factories import ClientFactory, make_quote, member
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.quotes.selectors import (
     QuoteFilters,
-    delivery_note_detail,
+    delivery_note_page,
     delivery_notes_visible_to,
     quote_detail,
     quote_list,
@@ -137,6 +137,6 @@ def test_delivery_notes_follow_quote_visibility(world, rep, manager, finance):
     assert pks(delivery_notes_visible_to(membership=finance.membership)) == {own.pk, colleague.pk}
     for membership in (rep.membership, manager.membership, finance.membership):
         with pytest.raises(Http404):
-            delivery_note_detail(membership=membership, pk=foreign.pk)
+            delivery_note_page(membership=membership, pk=foreign.pk)
     with pytest.raises(Http404):
-        delivery_note_detail(membership=rep.membership, pk=colleague.pk)
+        delivery_note_page(membership=rep.membership, pk=colleague.pk)
