@@ -5,10 +5,8 @@ scrolling."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,11 +14,10 @@ from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind
 from quotery.engagement.tests.conftest import quote_shared_at, record, view_at
 from quotery.factories import ClientFactory, CompanyFactory, member
+from tests.browser.accessibility import serious_violations
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(settings.BASE_DIR) / "tests" / "browser" / "vendor" / "axe.min.js"
 
 
 def ago(days: float) -> dt.datetime:
@@ -43,15 +40,6 @@ def busy_company():  # type: ignore[no-untyped-def]
     view_at(declined, other, ago(19))
     record(declined, EventKind.QUOTE_DECLINED, ago(18), share=other)
     return manager, hot
-
-
-def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(  # type: ignore[no-any-return]
-        "async () => (await axe.run(document)).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
 
 
 def test_manager_reads_the_engagement_page_accessibly_on_a_phone(browser, live_server) -> None:  # type: ignore[no-untyped-def]

@@ -13,10 +13,10 @@ from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import CompanyFactory, member
 from quotery.portal.tests.portal_fixtures import Shared, client_message, share_quote
+from tests.browser.accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(settings.BASE_DIR) / "tests" / "browser" / "vendor" / "axe.min.js"
 RESULTS = Path(settings.BASE_DIR) / "var" / "test-results"
 
 
@@ -101,12 +101,7 @@ def test_client_page_has_no_serious_accessibility_violations(browser, live_serve
             page.goto(shared.url)
             RESULTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(RESULTS / f"portal-client-{width}.png"), full_page=True)
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate(
-                "async () => (await axe.run(document)).violations"
-                ".filter(v => ['serious', 'critical'].includes(v.impact))"
-                ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-            )
+            violations = serious_violations(page)
             assert violations == [], violations
     finally:
         context.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from quotery.notifications.models import OutboxEmail
 from quotery.portal.links import share_url
 from quotery.portal.models import PortalShare
 from quotery.quotes.models import Quote
+from tests.browser.accessibility import serious_violations
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -222,19 +222,6 @@ def test_copy_link_puts_the_link_on_the_clipboard(page, live_server, settings) -
     # then the button says so and the clipboard holds the link
     page.get_by_role("button", name="Copied").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == link
-
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']}: {violation['help']}"
-        for violation in result["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
 
 
 def test_share_dialog_and_panel_have_no_serious_accessibility_problems(
