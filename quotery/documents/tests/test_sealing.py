@@ -222,4 +222,10 @@ def test_sealing_and_checking_work_inside_a_running_event_loop(seal_dir, plain_p
     async def inside_a_loop() -> bool:
         return verify_pdf_seal(seal_pdf(plain_pdf, reason="x")).ok
 
-    assert asyncio.run(inside_a_loop())
+    # In a thread of its own: the browser tests' Playwright may already run a loop in this
+    # one, and asyncio.run refuses to start a second.
+    results: list[bool] = []
+    worker = threading.Thread(target=lambda: results.append(asyncio.run(inside_a_loop())))
+    worker.start()
+    worker.join(timeout=60)
+    assert results == [True]
