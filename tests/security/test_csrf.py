@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from quotery.accounts.models import Company, Membership, Role, User
 from quotery.billing.models import Payment
-from quotery.catalog.models import Product, StockMovement
+from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.clients.models import Client, Contact
 from quotery.engagement.models import QuoteEvent
 from quotery.factories import (
@@ -31,6 +31,7 @@ from quotery.notifications.services import notification_add
 from quotery.portal.links import share_token
 from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.portal.services.sharing import share_send
+from quotery.portal.tests.portal_fixtures import Shared, accept_shared
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,11 @@ def world(company: Company) -> World:
 
 
 def snapshot() -> tuple[object, ...]:
+    return (QuoteEvent.objects.count(), *business_state())
+
+
+def business_state() -> tuple[object, ...]:
+    """Everything but the engagement log (a client's GET of the page records an open)."""
     return (
         Quote.objects.count(),
         list(Quote.objects.values_list("state", "title")),
@@ -152,8 +158,8 @@ def snapshot() -> tuple[object, ...]:
         list(Membership.objects.values_list("role", "user__is_active")),
         list(Company.objects.values_list("name", "brand_colour")),
         list(PortalShare.objects.values_list("key", "revoked_at", "send_count")),
-        QuoteEvent.objects.count(),
         OutboxEmail.objects.count(),
+        list(StockLevel.objects.values_list("on_hand", "reserved")),
         Acceptance.objects.count(),
         Decline.objects.count(),
         ConversationMessage.objects.count(),
@@ -162,6 +168,31 @@ def snapshot() -> tuple[object, ...]:
         list(Payment.objects.values_list("status", flat=True)),
         list(DeliveryNote.objects.values_list("state", flat=True)),
     )
+
+
+PORTAL_URLS = sorted(name for name in URL_KWARGS if name.startswith("portal:"))
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["open quote", "accepted quote"])
+@pytest.mark.parametrize("name", PORTAL_URLS)
+def test_security_9_get_and_head_on_every_portal_url_change_nothing(
+    world: World, name: str, accepted: bool
+) -> None:
+    # given a client's browser (no login) and the quote open, or already accepted
+    if accepted:
+        shared = Shared(quote=world["quote"], share=world["share"], token=world["token"])
+        accept_shared(shared, email="anna@example.com")
+    browser = HttpClient()
+    url = reverse(name, kwargs=URL_KWARGS[name](world))
+    before = snapshot()
+
+    # when a link scanner sends HEAD, nothing at all is recorded
+    browser.head(url)
+    assert snapshot() == before, name
+
+    # and a GET changes no business state (it may log an open or a download)
+    browser.get(url)
+    assert business_state() == before[1:], name
 
 
 def test_security_22_every_url_is_covered() -> None:

@@ -146,11 +146,15 @@ def accepted_pdf_download(request: HttpRequest, token: str) -> HttpResponse:
     current = portal_page(share)
     if current.acceptance is None:
         return HttpResponseRedirect(reverse("portal:page", args=[token]))
-    document = accepted_pdf(acceptance=current.acceptance)
-    if request.method == "GET" and not is_company_staff(request, share):
-        portal_pdf_download_record(
-            share=share, meta=RequestMeta.from_request(request), accepted_copy=True
-        )
+    if request.method == "HEAD":
+        # A link checker's HEAD neither records a download nor makes the sealed PDF.
+        document = b""
+    else:
+        document = accepted_pdf(acceptance=current.acceptance)
+        if not is_company_staff(request, share):
+            portal_pdf_download_record(
+                share=share, meta=RequestMeta.from_request(request), accepted_copy=True
+            )
     response = HttpResponse(document, content_type="application/pdf")
     stem = quote_pdf_filename(current.content).removesuffix(".pdf")
     response["Content-Disposition"] = f'attachment; filename="{stem}-accepted.pdf"'
