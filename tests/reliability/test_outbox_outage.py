@@ -33,15 +33,9 @@ from quotery.quotes.models import QuoteState
 from tests.network import free_port, smtp_mailers
 from tests.reliability.stalling_smtp import StallingInbox
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Reliability tests run on PostgreSQL, as production does; the killed worker "
-        "runs in another process that shares the test database (run with "
-        "DATABASE_URL=postgres://...).",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+# transaction=True: the rows are committed, so the killed worker (another process) sees them
+# in the test database, a file on SQLite or a database on the PostgreSQL server.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 KINDS = ("acceptance_rep", "acceptance_client")
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -135,6 +129,8 @@ def test_security_20_smtp_down_during_acceptance_delays_the_mail_and_loses_none(
 def database_url() -> str:
     """The test database, as the child process's settings read it."""
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     user = urllib.parse.quote(str(db.get("USER") or ""))
     password = urllib.parse.quote(str(db.get("PASSWORD") or ""))
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
