@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -183,6 +184,7 @@ def main() -> None:
     test_settings = connection.settings_dict.setdefault("TEST", {})
     if connection.vendor == "sqlite":
         test_settings["NAME"] = str(WORK_DIR / "bench-test.sqlite3")
+    old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     mail.outbox = []
     try:
@@ -210,7 +212,8 @@ def main() -> None:
         print(row("POST accept with PDF sealing and both emails inline", inline))
         print("\nTarget: p50 under 150 ms on SQLite.")
     finally:
-        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(WORK_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":
