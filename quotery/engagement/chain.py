@@ -38,6 +38,15 @@ def lock_chain(quote_id: int) -> None:
             cursor.execute(LOCK_SQL, [quote_id])
 
 
+def chain_head(quote_id: int) -> tuple[int, str]:
+    """The sequence and hash of the quote's last event, (0, GENESIS_HASH) for none yet. The
+    next link is only certain while the caller holds `lock_chain`."""
+    with connection.cursor() as cursor:
+        cursor.execute(LAST_LINK_SQL, [quote_id])
+        last = cursor.fetchone()
+    return (last[0], last[1]) if last else (0, GENESIS_HASH)
+
+
 def append_event(event: QuoteEvent) -> QuoteEvent:
     """Gives the unsaved event the next sequence number and its chained hash, and saves it.
 
@@ -47,10 +56,7 @@ def append_event(event: QuoteEvent) -> QuoteEvent:
     """
     with transaction.atomic(savepoint=False):
         lock_chain(event.quote_id)
-        with connection.cursor() as cursor:
-            cursor.execute(LAST_LINK_SQL, [event.quote_id])
-            last = cursor.fetchone()
-        sequence, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+        sequence, prev_hash = chain_head(event.quote_id)
         event.sequence = sequence + 1
         event.prev_hash = prev_hash
         event.hash = link_hash(prev_hash, event)

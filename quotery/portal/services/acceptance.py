@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quotery.billing.services import payment_open
@@ -26,8 +26,7 @@ from quotery.core.money import format_money
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import has_control_characters
 from quotery.engagement import events
-from quotery.engagement.chain import LAST_LINK_SQL, lock_chain
-from quotery.engagement.models import GENESIS_HASH
+from quotery.engagement.chain import chain_head, lock_chain
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add, outbox_email_add
 from quotery.portal.consent import CONSENT_VERSION, consent_text
@@ -98,13 +97,6 @@ def signature_hash(prev_hash: str, acceptance: Acceptance) -> str:
     ).hexdigest()
 
 
-def _chain_head(quote_id: int) -> tuple[int, str]:
-    with connection.cursor() as cursor:
-        cursor.execute(LAST_LINK_SQL, [quote_id])
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS_HASH)
-
-
 def quote_accept(
     *,
     share: PortalShare,
@@ -144,7 +136,7 @@ def quote_accept(
             if revision.content_hash != revision_hash:
                 raise RevisionMismatch(REVIEW_AGAIN)
             content = json.loads(revision.content)
-            sequence, prev_hash = _chain_head(quote.pk)
+            sequence, prev_hash = chain_head(quote.pk)
             acceptance = Acceptance(
                 company_id=quote.company_id,
                 quote=quote,
