@@ -10,15 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.urls import reverse
 
 from quotery.core.money import format_money
 from quotery.documents.acceptance import accepted_pdf
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
-from quotery.portal.emails.layout import PortalEmail, build_email, local_time, one_line
+from quotery.portal.emails.layout import (
+    PortalEmail,
+    build_email,
+    local_time,
+    one_line,
+    quote_url,
+)
 from quotery.portal.links import share_url
 from quotery.portal.models import Acceptance
 from quotery.quotes.models import QuoteState
@@ -68,7 +72,7 @@ def acceptance_rep_email(email: OutboxEmail) -> EmailMultiAlternatives:
             greeting=f"Hello {owner.get_short_name()},",
             lead=f"{signer} accepted quote {quote.number} ({quote.title}) for {total}. {next_step}",
             details=_facts(acceptance),
-            link=f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}",
+            link=quote_url(quote),
             button="Open the quote",
             footnote="The signature code identifies this acceptance. The client has the same "
             "code in their confirmation and on the accepted PDF's certificate page, so either "

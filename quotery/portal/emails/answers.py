@@ -8,21 +8,19 @@ BASE_URL (SECURITY.md 6), typed text is escaped, headers are one line (SECURITY.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.urls import reverse
 
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
-from quotery.portal.emails.layout import PortalEmail, build_email, local_time, one_line
+from quotery.portal.emails.layout import (
+    PortalEmail,
+    build_email,
+    local_time,
+    one_line,
+    quote_url,
+)
 from quotery.portal.links import share_url
 from quotery.portal.models import ConversationMessage, Decline, DeclineReason, PortalShare
-from quotery.quotes.models import Quote
-
-
-def _quote_url(quote: Quote) -> str:
-    """The quote's page in the app, for its owner (SECURITY.md 6: from BASE_URL)."""
-    return f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}"
 
 
 def _client_message(email: OutboxEmail) -> ConversationMessage:
@@ -66,7 +64,7 @@ def changes_requested_email(email: OutboxEmail) -> EmailMultiAlternatives:
                 ("Quote", quote.number),
                 ("Asked", local_time(note.created_at, quote.company)),
             ],
-            link=_quote_url(quote),
+            link=quote_url(quote),
             button="Open the quote",
             footnote="Edit the quote and share it again: the client's link shows the new "
             "version, and they get a fresh email.",
@@ -100,7 +98,7 @@ def declined_email(email: OutboxEmail) -> EmailMultiAlternatives:
             ],
             quoted=decline.detail,
             quoted_by=share.recipient_name,
-            link=_quote_url(quote),
+            link=quote_url(quote),
             button="Open the quote",
         ),
     )
@@ -119,7 +117,7 @@ def client_message_email(email: OutboxEmail) -> EmailMultiAlternatives:
             quoted=note.body,
             quoted_by=note.author_name,
             details=[("Written", local_time(note.created_at, quote.company))],
-            link=_quote_url(quote),
+            link=quote_url(quote),
             button="Open the quote to answer",
             footnote="Answer from the quote's page: the client gets your reply by email "
             "and sees it on their page.",

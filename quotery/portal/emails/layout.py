@@ -25,6 +25,7 @@ from quotery.accounts.branding import text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
 from quotery.core.text import BIDI_CONTROLS
 from quotery.notifications.models import OutboxEmail
+from quotery.quotes.models import Quote
 
 
 def message_id(dedupe_key: str) -> str:
@@ -45,6 +46,11 @@ def one_line(text: str) -> str:
         elif ch not in BIDI_CONTROLS:
             kept.append(ch)
     return " ".join("".join(kept).split())
+
+
+def quote_url(quote: Quote) -> str:
+    """The quote's page in the app, for staff (SECURITY.md 6: from BASE_URL)."""
+    return f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}"
 
 
 def local_time(moment: dt.datetime, company: Company) -> str:
