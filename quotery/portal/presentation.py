@@ -266,7 +266,6 @@ def page_context(
         "state": state,
         "expired": state == QuoteState.EXPIRED,
         "valid_until": valid_until,
-        "open_for_answer": state in OPEN_FOR_ANSWER,
         "state_notice": state_notice(state),
         "content_hash": content_hash,
         "can_accept": options.can_accept,
