@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from quotery.accounts.models import Company, Membership, Role, User
@@ -127,7 +128,9 @@ def make_quote(
     company = owner.membership.company
     client = client or ClientFactory(company=company)
     contact = client.contacts.first() or ContactFactory(client=client, company=company)
-    issue = issue_date or dt.date(2026, 11, 2)
+    # Today in the company's zone, so a factory quote is open whatever the date the suite
+    # runs on; a test about particular dates passes its own or pins the clock.
+    issue = issue_date or timezone.localdate(timezone=company.zone)
     data = QuoteInput(
         client=client,
         contact=contact,

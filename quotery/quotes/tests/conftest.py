@@ -4,11 +4,13 @@ quote looks like in the database so failure tests can prove nothing changed."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from quotery.accounts.models import Company, User
 from quotery.catalog.models import Product
@@ -24,7 +26,11 @@ from quotery.quotes.models import (
     Section,
 )
 
-ISSUE = dt.date(2026, 11, 2)
+
+def issue_today() -> dt.date:
+    """Today where the factory companies are (Europe/Berlin): inputs are open whatever the
+    date the suite runs on. Tests about particular dates pass their own or pin the clock."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo("Europe/Berlin"))
 
 
 def quote_input(
@@ -49,8 +55,8 @@ def quote_input(
         "contact": contact,
         "title": "Office fit-out",
         "currency": "EUR",
-        "issue_date": ISSUE,
-        "valid_until": ISSUE + dt.timedelta(days=28),
+        "issue_date": issue_today(),
+        "valid_until": issue_today() + dt.timedelta(days=28),
         "notes": "Delivery within two weeks.",
         "internal_notes": "Margin 22 %.",
         "sections": [

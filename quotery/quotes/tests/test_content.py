@@ -22,7 +22,7 @@ from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, Pro
 from quotery.quotes.inputs import LineInput, QuoteInput
 from quotery.quotes.models import Quote, QuoteRevision
 from quotery.quotes.services.quotes import quote_create, quote_mark_sent, quote_update
-from quotery.quotes.tests.conftest import quote_input
+from quotery.quotes.tests.conftest import issue_today, quote_input
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,6 +45,8 @@ def pinned_quote() -> Quote:
         contact,
         title="Fit-out «Level 3» — phase 1",
         notes="Prices in EUR.\nDelivery within 2 weeks.",
+        issue_date=dt.date(2026, 11, 2),
+        valid_until=dt.date(2026, 11, 30),
         lines=[
             [
                 LineInput(
@@ -74,7 +76,7 @@ def test_content_hash_is_pinned_on_every_database():
 
 @pytest.mark.django_db
 def test_stored_content_is_the_canonical_bytes_with_money_as_strings(new_quote, rep):
-    revision = quote_mark_sent(quote=new_quote(), user=rep)
+    revision = quote_mark_sent(quote=new_quote(issue_date=dt.date(2026, 11, 2)), user=rep)
     content = json.loads(revision.content)
     assert revision.content == json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
@@ -131,8 +133,8 @@ def rename_section(data: QuoteInput, ctx: dict) -> None:
 CLIENT_VISIBLE_EDITS = {
     "title": edit_header(title="Office fit-out, revised"),
     "notes": edit_header(notes="Delivery within three weeks."),
-    "issue_date": edit_header(issue_date=dt.date(2026, 11, 3)),
-    "valid_until": edit_header(valid_until=dt.date(2026, 12, 31)),
+    "issue_date": edit_header(issue_date=lambda c: issue_today() + dt.timedelta(days=1)),
+    "valid_until": edit_header(valid_until=lambda c: issue_today() + dt.timedelta(days=60)),
     "currency": edit_header(currency="CHF"),
     "client": edit_header(client=lambda c: c["other_client"], contact=None),
     "contact": edit_header(contact=lambda c: c["second_contact"]),

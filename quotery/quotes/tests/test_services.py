@@ -29,8 +29,8 @@ from quotery.quotes.services.quotes import (
 )
 from quotery.quotes.states import LOCKED_STATES
 from quotery.quotes.tests.conftest import (
-    ISSUE,
     force_state,
+    issue_today,
     quote_input,
     quote_snapshot,
     row_counts,
@@ -281,7 +281,7 @@ BAD_INPUTS = {
     ),
     "unknown_currency": (set_header(currency="XYZ"), "currency", "not a currency Quotery supports"),
     "valid_until_before_issue_date": (
-        set_header(valid_until=ISSUE - dt.timedelta(days=1)),
+        set_header(valid_until=lambda o: issue_today() - dt.timedelta(days=1)),
         "valid_until",
         "cannot expire before its issue date",
     ),
