@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from quotery.core.forms import PassedOnTextField
 from quotery.portal.models import DeclineReason
 from quotery.portal.services.answers import MESSAGE_MAX as ANSWER_TEXT_MAX
 from quotery.portal.services.sharing import EMAIL_MAX, MESSAGE_MAX, NAME_MAX
@@ -16,22 +17,16 @@ class ShareForm(forms.Form):
     """Parses the share form; `share_send` judges it, so a field's message is the same
     whether it comes from the dialog, the plain page or a test."""
 
-    recipient_name = forms.CharField(
+    recipient_name = PassedOnTextField(
         label="Client name",
-        required=False,
-        strip=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": NAME_MAX}),
     )
-    recipient_email = forms.CharField(
+    recipient_email = PassedOnTextField(
         label="Client email",
-        required=False,
-        strip=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "maxlength": EMAIL_MAX}),
     )
-    message = forms.CharField(
+    message = PassedOnTextField(
         label="Personal message",
-        required=False,
-        strip=False,
         help_text=f"Optional. Up to {MESSAGE_MAX} characters. It starts the conversation "
         "the client sees on the quote's page.",
         widget=forms.Textarea(attrs={"rows": 5, "data-counter-max": MESSAGE_MAX}),
@@ -53,20 +48,16 @@ class AcceptForm(forms.Form):
     tick it), and the content hash of the revision the page showed them (SECURITY.md 11, 13).
     `quote_accept` judges the values; this only parses them."""
 
-    signer_name = forms.CharField(
+    signer_name = PassedOnTextField(
         label="Your full name",
-        required=False,
-        strip=False,
         widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": NAME_MAX}),
     )
-    signer_email = forms.CharField(
+    signer_email = PassedOnTextField(
         label="Your email",
-        required=False,
-        strip=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": EMAIL_MAX}),
     )
     consent = forms.BooleanField(required=False)
-    revision_hash = forms.CharField(required=False, widget=forms.HiddenInput)
+    revision_hash = PassedOnTextField(widget=forms.HiddenInput)
 
 
 # ---------------------------------------------------------------------------------------
@@ -75,10 +66,8 @@ class AcceptForm(forms.Form):
 
 
 class ChangesForm(forms.Form):
-    message = forms.CharField(
+    message = PassedOnTextField(
         label="What would you like changed?",
-        required=False,
-        strip=False,
         help_text=f"Up to {ANSWER_TEXT_MAX} characters. It goes to the sender and stays in "
         "the conversation on the quote's page.",
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": ANSWER_TEXT_MAX}),
@@ -92,29 +81,23 @@ class DeclineForm(forms.Form):
         choices=DeclineReason.choices,
         widget=forms.RadioSelect,
     )
-    detail = forms.CharField(
+    detail = PassedOnTextField(
         label="Anything you would like to add? (optional)",
-        required=False,
-        strip=False,
         help_text=f"Up to {ANSWER_TEXT_MAX} characters.",
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": ANSWER_TEXT_MAX}),
     )
 
 
 class ClientMessageForm(forms.Form):
-    body = forms.CharField(
+    body = PassedOnTextField(
         label="Write a message",
-        required=False,
-        strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": ANSWER_TEXT_MAX}),
     )
 
 
 class RepMessageForm(forms.Form):
-    body = forms.CharField(
+    body = PassedOnTextField(
         label="Reply to the client",
-        required=False,
-        strip=False,
         help_text="The client gets it by email with their link, and sees it on the quote's page.",
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": ANSWER_TEXT_MAX}),
     )

@@ -24,7 +24,7 @@ from quotery.core.exceptions import (
 )
 from quotery.core.money import format_money
 from quotery.core.request_meta import RequestMeta
-from quotery.core.text import has_control_characters
+from quotery.core.text import has_control_characters, name_problem
 from quotery.engagement import events
 from quotery.engagement.chain import chain_head, lock_chain
 from quotery.notifications.models import NotificationKind
@@ -46,12 +46,15 @@ REVIEW_AGAIN = (
 
 
 def acceptance_input_errors(*, name: str, email: str, consent: bool) -> dict[str, list[str]]:
-    """Every problem with an acceptance form at once, keyed by field."""
+    """Every problem with an acceptance form at once, keyed by field. The typed name is the
+    signature: it follows `quotery.core.text.name_problem` (refused, never altered)."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["signer_name"] = ["Type your full name: it is your signature."]
-    elif len(name.strip()) > NAME_MAX or has_control_characters(name):
-        errors["signer_name"] = [f"Your name must be one line of at most {NAME_MAX} characters."]
+    elif len(name.strip()) > NAME_MAX:
+        errors["signer_name"] = [f"Your name can be at most {NAME_MAX} characters."]
+    elif problem := name_problem(name):
+        errors["signer_name"] = [problem]
     try:
         if has_control_characters(email) or len(email.strip()) > EMAIL_MAX:
             raise ValidationError("bad")

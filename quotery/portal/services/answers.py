@@ -24,6 +24,7 @@ from quotery.core.exceptions import (
     ValidationFailed,
 )
 from quotery.core.request_meta import RequestMeta
+from quotery.core.text import message_has_control_characters, message_text
 from quotery.engagement import events
 from quotery.engagement.chain import lock_chain
 from quotery.notifications.models import NotificationKind
@@ -45,30 +46,24 @@ S = QuoteState
 CHANGEABLE_STATES = frozenset({S.SENT, S.CHANGES_REQUESTED, S.EXPIRED})
 DECLINABLE_STATES = frozenset({S.SENT, S.CHANGES_REQUESTED})
 ACCEPTED_STATES = frozenset({S.ACCEPTED, S.READY_FOR_BILLING, S.CLOSED})
-# Line breaks and tabs are text; every other control character (NUL first) is refused.
-_ALLOWED_CONTROLS = frozenset("\n\t")
 
 
 # ---------------------------------------------------------------------------------------
 # Input
 
 
-def normalised_text(text: str) -> str:
-    """Line endings as \\n, outer whitespace gone: what is stored and counted."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def text_errors(
     text: str, *, max_length: int, required: str | None, what: str = "Your message"
 ) -> list[str]:
-    """Problems with a multi-line text, in the writer's words. `required`: the message
-    for an empty text, or None when it may be empty."""
-    clean = normalised_text(text)
+    """Problems with a multi-line text, in the writer's words, judged as it will be stored
+    (`message_text`: bidi controls dropped). `required`: the message for an empty text, or
+    None when it may be empty."""
+    clean = message_text(text)
     if not clean:
         return [required] if required else []
     if len(clean) > max_length:
         return [f"{what} can be at most {max_length} characters; it has {len(clean)}."]
-    if any((ord(ch) < 32 or ord(ch) == 127) and ch not in _ALLOWED_CONTROLS for ch in clean):
+    if message_has_control_characters(clean):
         return [f"{what} contains characters that cannot be shown. Please type it again."]
     return []
 
@@ -81,7 +76,7 @@ def _check_text(
         raise ValidationFailed(
             "Nothing was sent yet. Check the field below.", field_errors={field: errors}
         )
-    return normalised_text(text)
+    return message_text(text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,7 +239,7 @@ def quote_decline(
         errors["detail"] = detail_errors
     if errors:
         raise ValidationFailed("Nothing was sent yet. Check the fields below.", field_errors=errors)
-    text = normalised_text(detail)
+    text = message_text(detail)
     now = now or timezone.now()
     try:
         with transaction.atomic():

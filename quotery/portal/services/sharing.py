@@ -10,14 +10,14 @@ from django.utils import timezone
 from quotery.accounts.models import User
 from quotery.core.exceptions import ApplicationError, IllegalTransition, ValidationFailed
 from quotery.core.request_meta import RequestMeta
-from quotery.core.text import has_control_characters
+from quotery.core.text import has_control_characters, message_text, name_problem
 from quotery.engagement import events
 from quotery.engagement.chain import lock_chain
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.notifications.services import outbox_email_add
 from quotery.portal.links import new_share_key
 from quotery.portal.models import PortalShare
-from quotery.portal.services.answers import rep_note_add
+from quotery.portal.services.answers import rep_note_add, text_errors
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
 
@@ -30,12 +30,16 @@ SHAREABLE_STATES = frozenset(
 
 
 def share_input_errors(*, name: str, email: str, message: str) -> dict[str, list[str]]:
-    """Every problem with a share form at once, keyed by field, in words a rep understands."""
+    """Every problem with a share form at once, keyed by field, in words a rep understands.
+    The name follows `quotery.core.text.name_problem`; the message is judged as it will be
+    stored (bidi controls dropped)."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["recipient_name"] = ["Enter the client's name."]
-    elif len(name) > NAME_MAX or has_control_characters(name):
-        errors["recipient_name"] = [f"The name must be one line of at most {NAME_MAX} characters."]
+    elif len(name.strip()) > NAME_MAX:
+        errors["recipient_name"] = [f"The name can be at most {NAME_MAX} characters."]
+    elif problem := name_problem(name, whose="the client's"):
+        errors["recipient_name"] = [problem]
     try:
         if has_control_characters(email) or len(email) > EMAIL_MAX:
             raise ValidationError("bad")
@@ -46,10 +50,9 @@ def share_input_errors(*, name: str, email: str, message: str) -> dict[str, list
             if email.strip()
             else "Enter the client's email address."
         ]
-    if len(message) > MESSAGE_MAX:
-        errors["message"] = [
-            f"The message can be at most {MESSAGE_MAX} characters; it has {len(message)}."
-        ]
+    message_errors = text_errors(message, max_length=MESSAGE_MAX, required=None, what="The message")
+    if message_errors:
+        errors["message"] = message_errors
     return errors
 
 
@@ -65,7 +68,7 @@ def share_send(
     """
     name = recipient_name.strip()
     email = recipient_email.strip().lower()
-    text = message.strip()
+    text = message_text(message)
     errors = share_input_errors(name=recipient_name, email=recipient_email, message=message)
     if errors:
         raise ValidationFailed(
