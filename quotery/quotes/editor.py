@@ -18,16 +18,19 @@ from django.utils import timezone
 from quotery.accounts.models import Company
 from quotery.catalog.models import Product
 from quotery.clients.models import Client, Contact
+from quotery.core.forms import posted_id
 from quotery.core.money import CURRENCY_MINOR_UNITS
 from quotery.quotes.forms import LineForm, QuoteHeaderForm, SectionForm
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
-from quotery.quotes.rules import FieldErrors, date_errors, line_errors
+from quotery.quotes.rules import FieldErrors, date_errors, line_amount_errors, line_errors
 from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
 
 LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
-SECTION_KEY = re.compile(r"^sections\.(\d+)\.title$")
-LINE_KEY = re.compile(r"^sections\.(\d+)\.lines\.(\d+)\.(\w+)$")
+# Indexes as the page writes them: ASCII digits, few of them (a forged 5,000-digit index is
+# not an index; int() would even refuse it).
+SECTION_KEY = re.compile(r"^sections\.([0-9]{1,6})\.title$", re.ASCII)
+LINE_KEY = re.compile(r"^sections\.([0-9]{1,6})\.lines\.([0-9]{1,6})\.(\w+)$", re.ASCII)
 MAX_INDEX = 1000
 
 
@@ -164,10 +167,9 @@ class EditorState:
 
     def pick_first_contact(self, choices: EditorChoices) -> None:
         """After a client is picked: keep the contact if it is theirs, else take their first."""
-        client = self.header.get("client", "")
-        client_id = int(client) if client.isdigit() else None
-        contact = self.header.get("contact", "")
-        current = choices.contacts.get(int(contact)) if contact.isdigit() else None
+        client_id = posted_id(self.header.get("client", ""))
+        contact_id = posted_id(self.header.get("contact", ""))
+        current = choices.contacts.get(contact_id) if contact_id is not None else None
         if current is not None and current.client_id == client_id:
             return
         theirs = [pk for pk, c in choices.contacts.items() if c.client_id == client_id]
@@ -175,7 +177,7 @@ class EditorState:
 
     def apply(self, action: str, choices: EditorChoices) -> None:
         name, _, args = action.partition(":")
-        indexes = [int(x) for x in args.split(":") if x.isdigit()]
+        indexes = [index for x in args.split(":") if (index := posted_id(x)) is not None]
         try:
             if name == "add_section":
                 self.add_section(choices.company)
@@ -208,8 +210,8 @@ def _swap(items: list[Any], index: int, step: int) -> None:
 
 def fill_from_product(line: dict[str, str], choices: EditorChoices, *, overwrite: bool) -> None:
     """Copies the picked product's name, price and tax rate into the line."""
-    raw = line.get("product", "")
-    product = choices.products.get(int(raw)) if raw.isdigit() else None
+    product_id = posted_id(line.get("product", ""))
+    product = choices.products.get(product_id) if product_id is not None else None
     if product is None:
         return
     values = {
@@ -362,7 +364,9 @@ def _parse(raw: str | None, default: Decimal | None = None) -> Decimal | None:
 
 
 def editor_totals(state: EditorState) -> EditorTotals:
-    """Live totals of what is typed so far: lines that do not parse yet count as nothing."""
+    """Live totals of what is typed so far: a line counts as nothing until its numbers parse
+    and pass the rules on them (`line_amount_errors`), so no typed number, however large or
+    long, reaches the rounding."""
     currency = state.header.get("currency", "")
     if currency not in CURRENCY_MINOR_UNITS:
         unknown = [
@@ -380,15 +384,21 @@ def editor_totals(state: EditorState) -> EditorTotals:
             discount = _parse(raw.get("discount_percent"), Decimal(0))
             tax = _parse(raw.get("tax_rate"), Decimal(0))
             net = None
-            if None not in (quantity, unit_price, discount, tax):
+            if (
+                quantity is not None
+                and unit_price is not None
+                and discount is not None
+                and tax is not None
+            ):
                 line = LineInput(
                     description="",
-                    quantity=quantity,  # type: ignore[arg-type]
-                    unit_price=unit_price,  # type: ignore[arg-type]
-                    discount_percent=discount,  # type: ignore[arg-type]
-                    tax_rate=tax,  # type: ignore[arg-type]
+                    quantity=quantity,
+                    unit_price=unit_price,
+                    discount_percent=discount,
+                    tax_rate=tax,
                 )
-                priced.append(line)
-                net = line_amounts(line, currency).net
+                if not line_amount_errors(line, ""):
+                    priced.append(line)
+                    net = line_amounts(line, currency).net
             line_totals.append(EditorLineTotal(key=f"{i}-{j}", net=net))
     return EditorTotals(currency=currency, lines=line_totals, totals=quote_totals(priced, currency))

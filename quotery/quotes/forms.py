@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from quotery.clients.services import NAME_MAX
+from quotery.core.forms import PassedOnTextField, posted_id
 from quotery.core.money import CURRENCY_CHOICES
 from quotery.core.widgets import FastSelect, FastTextInput
 
@@ -53,8 +55,13 @@ class QuoteHeaderForm(forms.Form):
             "invalid_choice": "That contact works for another client; pick one of this client's."
         },
     )
-    new_client_name = forms.CharField(label="New client name", required=False, max_length=200)
-    new_contact_name = forms.CharField(label="Contact name", required=False, max_length=200)
+    # Judged by quotes.rules (as a new client, with every other rule at once).
+    new_client_name = PassedOnTextField(
+        label="New client name", strip=True, widget=forms.TextInput(attrs={"maxlength": NAME_MAX})
+    )
+    new_contact_name = PassedOnTextField(
+        label="Contact name", strip=True, widget=forms.TextInput(attrs={"maxlength": NAME_MAX})
+    )
     new_contact_email = forms.CharField(label="Contact email", required=False, max_length=254)
     title = forms.CharField(
         label="Title",
@@ -95,7 +102,7 @@ class QuoteHeaderForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set_choices(self.fields["client"], [("", "Choose a client…"), *choices.client_options])
         client = self.data.get("client") if self.is_bound else self.initial.get("client")
-        client_id = int(client) if client and str(client).isdigit() else None
+        client_id = posted_id(str(client or ""))
         _set_choices(
             self.fields["contact"], [("", "No contact"), *choices.contact_options_for(client_id)]
         )

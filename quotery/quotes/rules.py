@@ -12,6 +12,7 @@ from decimal import Decimal
 from quotery.accounts.models import Company
 from quotery.clients.services import client_errors
 from quotery.core.money import CURRENCY_MINOR_UNITS
+from quotery.core.text import name_problem
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput
 
 ZERO = Decimal(0)
@@ -28,12 +29,17 @@ FieldErrors = dict[str, list[str]]
 
 
 def _decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    """Decimal places without trailing zeros ("1.50": 1). Read off the digits, not through
+    normalize(), which rounds 1E-999999999 to 0 in the default context."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -exponent - (len(digits) - len(significant))) if significant else 0
 
 
 def line_errors(line: LineInput, company: Company, prefix: str) -> FieldErrors:
-    errors: FieldErrors = {}
+    errors = line_amount_errors(line, prefix)
 
     def add(name: str, message: str) -> None:
         errors.setdefault(f"{prefix}.{name}", []).append(message)
@@ -42,44 +48,70 @@ def line_errors(line: LineInput, company: Company, prefix: str) -> FieldErrors:
         add("description", "Describe what this line is for.")
     elif len(line.description) > 500:
         add("description", "Keep the description under 500 characters.")
-    if line.quantity <= ZERO:
-        add("quantity", "Quantity must be more than zero.")
-    elif line.quantity > MAX_QUANTITY:
-        add("quantity", "That quantity is too large.")
-    elif _decimal_places(line.quantity) > 3:
-        add("quantity", "Use at most 3 decimal places for the quantity.")
-    if line.unit_price < ZERO:
-        add("unit_price", "The unit price cannot be negative; use a discount instead.")
-    elif line.unit_price > MAX_UNIT_PRICE:
-        add("unit_price", "That unit price is too large.")
-    elif _decimal_places(line.unit_price) > 4:
-        add("unit_price", "Use at most 4 decimal places for the unit price.")
-    elif ZERO < line.quantity <= MAX_QUANTITY and line.quantity * line.unit_price > MAX_LINE_AMOUNT:
-        add(
-            "unit_price",
-            "This line comes to more than 100,000,000,000; split it into smaller lines.",
-        )
-    if not ZERO <= line.discount_percent <= HUNDRED:
-        add("discount_percent", "The discount must be between 0 % and 100 %.")
-    elif _decimal_places(line.discount_percent) > 3:
-        add("discount_percent", "Use at most 3 decimal places for the discount.")
-    if not ZERO <= line.tax_rate <= HUNDRED:
-        add("tax_rate", "The tax rate must be between 0 % and 100 %.")
-    elif _decimal_places(line.tax_rate) > 3:
-        add("tax_rate", "Use at most 3 decimal places for the tax rate.")
     if line.product is not None and line.product.company_id != company.pk:
         add("product", "Pick a product from your catalog.")
     return errors
 
 
+def line_amount_errors(line: LineInput, prefix: str) -> FieldErrors:
+    """The rules on a line's numbers. A line without errors here can be priced: its amounts
+    fit the money columns, and no rounding context overflows on them."""
+    errors: FieldErrors = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(f"{prefix}.{name}", []).append(message)
+
+    if not line.quantity.is_finite() or line.quantity <= ZERO:
+        add("quantity", "Quantity must be more than zero.")
+    elif line.quantity > MAX_QUANTITY:
+        add("quantity", "That quantity is too large.")
+    elif _decimal_places(line.quantity) > 3:
+        add("quantity", "Use at most 3 decimal places for the quantity.")
+    if not line.unit_price.is_finite():
+        add("unit_price", "Enter a number, like 120 or 99.90.")
+    elif line.unit_price < ZERO:
+        add("unit_price", "The unit price cannot be negative; use a discount instead.")
+    elif line.unit_price > MAX_UNIT_PRICE:
+        add("unit_price", "That unit price is too large.")
+    elif _decimal_places(line.unit_price) > 4:
+        add("unit_price", "Use at most 4 decimal places for the unit price.")
+    elif (
+        line.quantity.is_finite()
+        and ZERO < line.quantity <= MAX_QUANTITY
+        and line.quantity * line.unit_price > MAX_LINE_AMOUNT
+    ):
+        add(
+            "unit_price",
+            "This line comes to more than 100,000,000,000; split it into smaller lines.",
+        )
+    if not line.discount_percent.is_finite() or not ZERO <= line.discount_percent <= HUNDRED:
+        add("discount_percent", "The discount must be between 0 % and 100 %.")
+    elif _decimal_places(line.discount_percent) > 3:
+        add("discount_percent", "Use at most 3 decimal places for the discount.")
+    if not line.tax_rate.is_finite() or not ZERO <= line.tax_rate <= HUNDRED:
+        add("tax_rate", "The tax rate must be between 0 % and 100 %.")
+    elif _decimal_places(line.tax_rate) > 3:
+        add("tax_rate", "Use at most 3 decimal places for the tax rate.")
+    return errors
+
+
 def new_client_errors(new_client: NewClientInput) -> FieldErrors:
-    return client_errors(
+    """The clients' own rules, and names that show as typed (`core.text.name_problem`)."""
+    errors = client_errors(
         name=new_client.name,
         contact_name=new_client.contact_name,
         contact_email=new_client.contact_email,
         name_key="new_client_name",
         contact_prefix="new_contact_",
     )
+    for key, name, whose in (
+        ("new_client_name", new_client.name, "the client's"),
+        ("new_contact_name", new_client.contact_name, "the contact's"),
+    ):
+        problem = name_problem(name, whose=whose) if name.strip() else None
+        if problem and key not in errors:
+            errors[key] = [problem]
+    return errors
 
 
 def date_errors(issue_date: dt.date, valid_until: dt.date) -> FieldErrors:
