@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from quotery.accounts.models import HEX_COLOUR, Company, IpRecording, Plan, Role
 from quotery.accounts.services import CompanySettingsInput, company_settings_errors
+from quotery.core.forms import NameField
 from quotery.core.money import CURRENCY_CHOICES
 
 LOGO_ACCEPT = "image/png,image/jpeg,image/svg+xml,.png,.jpg,.jpeg,.svg"
@@ -95,9 +96,19 @@ class CompanySettingsForm(forms.Form):
     )
     default_tax_rate = forms.DecimalField(
         label="Default tax rate (%)",
+        # Django counts the digits as typed: 1E-999999999 has too many decimal places here,
+        # where a check after normalize() would see a zero. (%% because Django formats these.)
+        max_digits=6,
+        decimal_places=3,
         error_messages={
             "required": "Enter the default tax rate, like 20 or 7.5.",
             "invalid": "Enter the tax rate as a number, like 20 or 7.5.",
+            "max_digits": (
+                "Enter a tax rate between 0 %% and 100 %% with at most three decimal "
+                "places, like 7.125."
+            ),
+            "max_whole_digits": "The default tax rate must be between 0 %% and 100 %%.",
+            "max_decimal_places": "Use at most three decimal places, like 7.125.",
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
@@ -218,9 +229,11 @@ def time_zone_names() -> list[str]:
 
 
 class MemberCreateForm(forms.Form):
-    # Text fields are checked by member_create, so every problem is reported at once.
-    full_name = forms.CharField(
+    # Text fields are checked by member_create, so every problem is reported at once; the
+    # name's characters here, by the rule every typed name follows (core.text.name_problem).
+    full_name = NameField(
         label="Full name",
+        whose="the person's",
         required=False,
         widget=forms.TextInput(attrs={"maxlength": 120, "autocomplete": "off"}),
     )

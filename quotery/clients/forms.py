@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from quotery.clients.services import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX, VAT_MAX
+from quotery.core.forms import NameField
 
 
 def text_field(label: str, max_length: int, *, required: bool = False, **kwargs: Any) -> Any:
@@ -20,8 +21,9 @@ def text_field(label: str, max_length: int, *, required: bool = False, **kwargs:
 
 
 class ClientForm(forms.Form):
-    name = forms.CharField(
+    name = NameField(
         label="Name",
+        whose="the client's",
         max_length=NAME_MAX,
         error_messages={
             "required": "Enter the client's name.",
@@ -36,8 +38,13 @@ class ClientForm(forms.Form):
     def __init__(self, *args: Any, with_first_contact: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if with_first_contact:
-            self.fields["contact_name"] = text_field(
-                "Contact name", NAME_MAX, help_text="Optional: the person you deal with."
+            self.fields["contact_name"] = NameField(
+                label="Contact name",
+                whose="the contact's",
+                required=False,
+                max_length=NAME_MAX,
+                error_messages={"max_length": f"Keep this under {NAME_MAX} characters."},
+                help_text="Optional: the person you deal with.",
             )
             self.fields["contact_email"] = text_field(
                 "Contact email",
@@ -47,8 +54,9 @@ class ClientForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(
+    name = NameField(
         label="Name",
+        whose="the contact's",
         max_length=NAME_MAX,
         error_messages={
             "required": "Enter the contact's name.",

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
+from quotery.core.forms import posted_id
 from quotery.notifications import services
 from quotery.notifications.selectors import (
     mailbox_dir,
@@ -90,9 +91,8 @@ def notification_open(request: MemberRequest, pk: int) -> HttpResponse:
 @member_required()
 @require_POST
 def notifications_mark_all_read(request: MemberRequest) -> HttpResponse:
-    up_to = request.POST.get("up_to", "")
     marked = services.notifications_mark_all_read(
-        user=request.user, up_to_id=int(up_to) if up_to.isdigit() else None
+        user=request.user, up_to_id=posted_id(request.POST.get("up_to", ""))
     )
     if marked:
         noun = "notification" if marked == 1 else "notifications"
