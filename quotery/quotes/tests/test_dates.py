@@ -59,9 +59,7 @@ def sent_quote_valid_until(valid_until: dt.date, *, zone: str = "Europe/Berlin")
     ],
     ids=["autumn-change", "spring-change", "leap-day"],
 )
-def test_the_expiry_task_reads_the_pinned_clock_on_days_of_23_25_and_29(
-    valid_until, ends_at_utc
-):
+def test_the_expiry_task_reads_the_pinned_clock_on_days_of_23_25_and_29(valid_until, ends_at_utc):
     # given a sent quote valid until a day on which the clocks change (or a leap day)
     quote = sent_quote_valid_until(valid_until)
     # when the task runs a second before the day ends, nothing expires
@@ -79,9 +77,7 @@ def test_a_quote_made_at_new_year_is_numbered_by_the_companys_local_year():
     # given the last half hour of 2026 in UTC: already 2027 in Berlin, still 2026 in LA
     with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=UTC), tick=False):
         berlin = make_quote(owner=member(CompanyFactory(time_zone="Europe/Berlin")))
-        los_angeles = make_quote(
-            owner=member(CompanyFactory(time_zone="America/Los_Angeles"))
-        )
+        los_angeles = make_quote(owner=member(CompanyFactory(time_zone="America/Los_Angeles")))
     # then each quote is issued on its company's own date and numbered in that year
     assert (berlin.issue_date, berlin.number) == (dt.date(2027, 1, 1), "Q-2027-0001")
     assert (los_angeles.issue_date, los_angeles.number) == (
