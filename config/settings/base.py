@@ -19,8 +19,10 @@ from config.env import (
 
 DEBUG = env_bool("DEBUG", False)
 
-# The demo default only ever serves 127.0.0.1; production.py refuses to start without a real key.
-SECRET_KEY = env_str("SECRET_KEY", "quotery-local-demo-secret-key-change-me-0123456789")
+# The demo default only ever serves 127.0.0.1; production.py refuses to start with it (or with
+# any other weak key).
+DEMO_SECRET_KEY = "quotery-local-demo-secret-key-change-me-0123456789"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY", DEMO_SECRET_KEY)
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 BASE_URL = env_str("BASE_URL", "http://127.0.0.1:" + env_str("PORT", "8000")).rstrip("/")
