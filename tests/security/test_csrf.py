@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -205,7 +206,9 @@ def test_security_22_post_without_csrf_token_is_refused_and_changes_nothing(
 ) -> None:
     # given a logged-in admin whose browser does not send the CSRF token
     browser = HttpClient(enforce_csrf_checks=True)
-    assert browser.login(email=world["admin"].email, password=DEFAULT_PASSWORD)
+    assert browser.login(
+        request=HttpRequest(), email=world["admin"].email, password=DEFAULT_PASSWORD
+    )
     before = snapshot()
 
     # when anything is posted to the URL
@@ -220,7 +223,9 @@ def test_security_22_post_without_csrf_token_is_refused_and_changes_nothing(
 def cancel_with_token_from(world: World, origin: str) -> int:
     """Cancels the quote the way its page's form does, with the CSRF token, from `origin`."""
     browser = HttpClient(enforce_csrf_checks=True)
-    assert browser.login(email=world["admin"].email, password=DEFAULT_PASSWORD)
+    assert browser.login(
+        request=HttpRequest(), email=world["admin"].email, password=DEFAULT_PASSWORD
+    )
     browser.get(reverse("quotes:detail", args=[world["quote"].pk]))
     token = browser.cookies["csrftoken"].value
     response = browser.post(

@@ -4,6 +4,7 @@ on every POST, hostile text escaped everywhere it shows, CSRF and Origin checked
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -54,7 +55,7 @@ def test_security_22_a_client_answer_without_the_csrf_token_is_refused(rep, answ
 def test_security_22_the_reps_reply_without_the_csrf_token_is_refused(rep):
     shared = share_quote(rep)
     browser = HttpClient(enforce_csrf_checks=True)
-    assert browser.login(email=rep.email, password=DEFAULT_PASSWORD)
+    assert browser.login(request=HttpRequest(), email=rep.email, password=DEFAULT_PASSWORD)
     before = written()
     response = browser.post(reverse("sharing:reply", args=[shared.quote.pk]), {"body": "Hi"})
     assert response.status_code == 403
