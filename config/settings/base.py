@@ -188,13 +188,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Portal links are capabilities: no handler ever writes one (SECURITY.md 7).
-    "filters": {"redact_portal_tokens": {"()": "quotery.core.logging.RedactPortalTokens"}},
+    # Portal links are capabilities and personal data stays in the database: no handler ever
+    # writes either, whichever logger the line comes from (SECURITY.md 7, 24). Every handler
+    # carries both filters.
+    "filters": {
+        "redact_portal_tokens": {"()": "quotery.core.logging.RedactPortalTokens"},
+        "redact_personal_data": {"()": "quotery.core.logging.RedactPersonalData"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_portal_tokens"],
+            "filters": ["redact_portal_tokens", "redact_personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},
