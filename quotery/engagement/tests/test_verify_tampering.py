@@ -199,6 +199,18 @@ def test_security_28_a_head_and_chain_emptied_on_a_shared_quote_are_named(chaine
     ) in output
 
 
+def test_security_28_a_shared_quote_emptied_and_made_a_draft_again_is_named(chained):
+    QuoteEvent.objects.filter(quote=chained).delete()
+    set_head(chained.pk, 0, GENESIS_HASH, "")
+    Quote.objects.filter(pk=chained.pk).update(state=QuoteState.DRAFT, revision_number=0)
+
+    output, _ = verify_failing("--quote", chained.number)
+    assert (
+        f"{chained.number} head: BROKEN: the quote was shared (it has portal links or "
+        "revisions) but its chain and its head are empty: its whole history was deleted"
+    ) in output
+
+
 def test_security_28_a_forged_head_is_never_signed_by_a_later_append(chained, caplog):
     # given a chain cut short and its head forged to match, without the secret
     QuoteEvent.objects.filter(quote=chained, sequence__gte=6).delete()

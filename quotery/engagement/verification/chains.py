@@ -30,14 +30,15 @@ def _head(quote: Quote, report: ChainReport) -> CheckResult:
     if not head.ok:
         return CheckResult("head", False, head.problem)
     if head.signed_with == "none yet":
-        if quote.has_been_shared:
-            # Sharing appends an event, so a shared quote with an empty chain and an empty
-            # head had both emptied behind the app's back.
+        # Sharing appends an event, so a shared quote with an empty chain and an empty head
+        # had both emptied behind the app's back.
+        shared = _shared_as(quote)
+        if shared:
             return CheckResult(
                 "head",
                 False,
-                f"the quote was shared (revision {quote.revision_number}) but its chain and "
-                "its head are empty: its whole history was deleted",
+                f"the quote was shared ({shared}) but its chain and its head are empty: its "
+                "whole history was deleted",
             )
         return CheckResult("head", True, "no events yet")
     signed = "signed with the current key" if head.signed_with == "current" else RE_SIGN_HINT
@@ -48,3 +49,12 @@ def _head(quote: Quote, report: ChainReport) -> CheckResult:
         if report.links_ok
         else signed,
     )
+
+
+def _shared_as(quote: Quote) -> str:
+    """How the quote shows it was shared, or "" for a quote never shared."""
+    if quote.has_been_shared:
+        return f"revision {quote.revision_number}"
+    if quote.shares.exists() or quote.revisions.exists():
+        return "it has portal links or revisions"
+    return ""
