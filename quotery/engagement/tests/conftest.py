@@ -8,7 +8,10 @@ named event function uses, for tests about dates and time zones (the services st
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from quotery.accounts.models import User
 from quotery.core.request_meta import RequestMeta
@@ -110,3 +113,25 @@ def view_at(quote: Quote, share: PortalShare, at: dt.datetime) -> QuoteEvent:
 
 def event_count() -> int:
     return QuoteEvent.objects.count()
+
+
+@pytest.fixture
+def chained(rep: User) -> Quote:
+    """A quote with seven chained events: shared, then three views (open + view each)."""
+    share = shared(rep)
+    for _ in range(3):
+        visit(share)
+    quote = Quote.objects.get(pk=share.quote_id)
+    assert QuoteEvent.objects.filter(quote=quote).count() == 7
+    return quote
+
+
+@pytest.fixture
+def own_storage_and_seal(settings: Any, tmp_path: Path) -> None:
+    """Stored PDFs in memory and a seal key of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    settings.SEAL_KEY_PATH = str(tmp_path / "seal" / "key.pem")
+    settings.SEAL_CERT_PATH = str(tmp_path / "seal" / "cert.pem")
