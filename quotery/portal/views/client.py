@@ -43,6 +43,7 @@ from quotery.portal.views.common import (
     ip_of,
     is_company_staff,
     live_share,
+    over_post_limit,
     portal_headers,
     too_many,
     unknown_link,
@@ -126,21 +127,15 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
     SQLite a write transaction holds the database's single write lock, so it takes it once
     per beacon, for as little time as possible."""
     meta = RequestMeta.from_request(request)
-    ip = meta.ip or "unknown"
     share = share_for_token(token)  # revoked since the page loaded: nothing is counted
     if share is None:
-        if not ratelimit.hit(ratelimit.POST_PER_IP, ip):
-            return too_many(ratelimit.POST_PER_IP)
         return unknown_link(request)
     staff = is_company_staff(request, share)
     named_open = request.POST.get("open", "")
     with transaction.atomic():
-        for name, subject in (
-            (ratelimit.POST_PER_IP, ip),
-            (ratelimit.POST_PER_LINK, str(share.pk)),
-        ):
-            if not ratelimit.hit(name, subject):
-                return too_many(name)
+        refusal = over_post_limit(request, share, ratelimit.VIEW)
+        if refusal is not None:
+            return refusal
         try:
             open_sequence = int(named_open)
         except ValueError:
