@@ -14,11 +14,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from gunicorn.config import Config as GunicornConfig
 
 from quotery.accounts.models import Role
@@ -28,8 +30,10 @@ from quotery.factories import member
 from quotery.portal import ratelimit
 from quotery.portal.links import share_token
 from quotery.portal.models import Acceptance, AuthorKind, ConversationMessage, RateLimitCounter
-from quotery.portal.services.sharing import share_revoke
+from quotery.portal.presentation import _PAGES, VIEW_TOKEN_MARK
+from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash, share_quote
+from quotery.portal.view_confirmation import open_named_by
 from quotery.quotes.models import Quote, QuoteRevision
 
 pytestmark = pytest.mark.django_db
@@ -394,7 +398,7 @@ def test_security_8_a_flood_on_a_link_from_one_address_leaves_its_client_able_to
     accepts = [flooder.post(accept_url(shared), {}).status_code for _ in range(21)]
 
     # then the flood itself is told to wait once it spent its own budgets
-    assert beacons == [204] * 60 + [429]
+    assert beacons == [400] * 60 + [429]
     assert messages == [302] * 20 + [429]
     assert accepts == [422] * 20 + [429]
     assert_told_to_wait(flooder.post(shared.seen_url, {"open": "1"}))
@@ -436,7 +440,7 @@ def test_security_8_a_spoofed_x_forwarded_for_does_not_reset_a_links_post_limit(
         ).status_code
         for n in range(5)
     ]
-    assert statuses == [204, 204, 204, 429, 429]
+    assert statuses == [400, 400, 400, 429, 429]
 
 
 @override_settings(PORTAL_RATE_LIMITS=TIGHT, TRUSTED_PROXY_COUNT=1)
@@ -484,7 +488,7 @@ def test_security_8_beacon_posts_are_limited_per_ip(client, rep):
         client.post(link.seen_url, {"open": "1"}, REMOTE_ADDR="203.0.113.30").status_code
         for link in links + links
     ]
-    assert statuses == [204, 204, 204, 204, 429, 429]
+    assert statuses == [400, 400, 400, 400, 429, 429]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -577,6 +581,243 @@ def test_security_10_views_by_company_staff_count_nothing(login, rep):
 
     assert "data-open" not in html
     assert events(shared.quote) == before
+
+
+def views(quote: Quote) -> list[dict[str, object]]:
+    return list(
+        QuoteEvent.objects.filter(quote=quote, kind=EventKind.QUOTE_VIEWED)
+        .order_by("sequence")
+        .values_list("data", flat=True)
+    )
+
+
+def last_open(quote: Quote) -> int:
+    return (
+        QuoteEvent.objects.filter(quote=quote, kind=EventKind.LINK_OPENED)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)[0]
+    )
+
+
+def assert_refused_in_words(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "nothing was counted" in response.content.decode()
+    assert_portal_headers(response)
+
+
+def test_security_10_the_honest_page_counts_the_open_it_recorded(client, rep):
+    shared = share_quote(rep)
+
+    view_token = page_view_token(client.get(shared.url).content.decode())
+    response = client.post(shared.seen_url, {"open": view_token})
+
+    assert response.status_code == 204
+    assert views(shared.quote) == [{"open": last_open(shared.quote)}]
+
+
+def test_security_10_an_earlier_opens_number_is_refused(client, rep):
+    # given a link scanner's fetch (an open, never confirmed), then the client's own page
+    shared = share_quote(rep)
+    HttpClient(HTTP_USER_AGENT="LinkScanner/1.0").get(shared.url)
+    scanner_open = last_open(shared.quote)
+    client.get(shared.url)
+    before = events(shared.quote)
+
+    # when a beacon names the scanner's open by its number
+    response = client.post(shared.seen_url, {"open": str(scanner_open)})
+
+    # then it is refused in words and the scanner's open stays an open
+    assert_refused_in_words(response)
+    assert events(shared.quote) == before
+
+
+def test_security_10_a_token_older_than_the_window_is_refused(client, rep):
+    # given a page served now, and another one served later
+    shared = share_quote(rep)
+    served = timezone.now()
+    stale = page_view_token(client.get(shared.url).content.decode())
+    with time_machine.travel(served + dt.timedelta(minutes=20), tick=False):
+        fresh = page_view_token(client.get(shared.url).content.decode())
+    before = events(shared.quote)
+
+    # when both beacons arrive 31 minutes after the first page was served
+    with time_machine.travel(served + dt.timedelta(minutes=31), tick=False):
+        late = client.post(shared.seen_url, {"open": stale})
+        timely = client.post(shared.seen_url, {"open": fresh})
+
+    # then the first is refused (the window is 30 minutes); the second, 11 minutes old, counts
+    assert_refused_in_words(late)
+    assert "opened too long ago" in late.content.decode()
+    assert timely.status_code == 204
+    assert [kind for _, kind in events(shared.quote)][len(before) :] == [EventKind.QUOTE_VIEWED]
+    assert views(shared.quote) == [{"open": last_open(shared.quote)}]
+
+
+@override_settings(PORTAL_VIEW_CONFIRM_SECONDS=300)
+def test_security_10_the_window_is_a_setting(client, rep):
+    shared = share_quote(rep)
+    served = timezone.now()
+    view_token = page_view_token(client.get(shared.url).content.decode())
+    before = events(shared.quote)
+
+    with time_machine.travel(served + dt.timedelta(minutes=6), tick=False):
+        response = client.post(shared.seen_url, {"open": view_token})
+
+    assert_refused_in_words(response)
+    assert events(shared.quote) == before
+
+
+def test_security_10_a_token_for_another_share_or_link_is_refused(client, rep):
+    # given pages of two recipients of the same quote, and of another quote
+    anna = share_quote(rep)
+    bob = share_quote(rep, email="bob@client.test")
+    other_quote = share_quote(rep, email="anna@client.test", title="Another quote")
+    bobs_token = page_view_token(client.get(bob.url).content.decode())
+    other_token = page_view_token(client.get(other_quote.url).content.decode())
+    # and a page of Anna's link, then revoked and re-issued (same share, a new link)
+    annas_old_token = page_view_token(client.get(anna.url).content.decode())
+    share_revoke(share=anna.share, user=rep)
+    share_send(
+        quote=anna.quote, user=rep, recipient_name="Anna", recipient_email="anna@client.test"
+    )
+    anna.share.refresh_from_db()
+    new_link = reverse(
+        "portal:seen",
+        args=[share_token(key=anna.share.key, quote_id=anna.quote.pk, email="anna@client.test")],
+    )
+    before = [events(anna.quote), events(bob.quote), events(other_quote.quote)]
+
+    # when each token is posted to a beacon it was not made for
+    responses = [
+        client.post(new_link, {"open": bobs_token}),
+        client.post(new_link, {"open": other_token}),
+        client.post(new_link, {"open": annas_old_token}),
+        client.post(bob.seen_url, {"open": other_token}),
+    ]
+
+    # then each is refused and nothing is counted anywhere
+    for response in responses:
+        assert_refused_in_words(response)
+    assert [events(anna.quote), events(bob.quote), events(other_quote.quote)] == before
+
+
+def tampered(view_token: str) -> dict[str, str]:
+    payload, timestamp, signature = view_token.split(":")
+    share_pk, sequence = payload.split(".")
+    flipped = ("A" if signature[5] != "A" else "B").join([signature[:5], signature[6:]])
+    earlier = f"{share_pk}.{int(sequence) - 1}"
+    return {
+        "an earlier open, same signature": f"{earlier}:{timestamp}:{signature}",
+        "a later timestamp, same signature": f"{payload}:{timestamp}x:{signature}",
+        "one character of the signature": f"{payload}:{timestamp}:{flipped}",
+        "no signature": f"{payload}:{timestamp}",
+        "no timestamp": f"{payload}:{signature}",
+        "the payload alone": payload,
+    }
+
+
+def test_security_10_a_tampered_token_is_refused(client, rep):
+    # given a scanner's open and then the client's page
+    shared = share_quote(rep)
+    HttpClient().get(shared.url)
+    view_token = page_view_token(client.get(shared.url).content.decode())
+    before = events(shared.quote)
+
+    for name, forged in tampered(view_token).items():
+        # when the token is edited and posted
+        response = client.post(shared.seen_url, {"open": forged})
+        # then it is refused and nothing is counted
+        assert response.status_code == 400, name
+        assert_refused_in_words(response)
+    assert events(shared.quote) == before
+
+
+def test_security_10_the_same_token_twice_counts_once(client, rep):
+    shared = share_quote(rep)
+    view_token = page_view_token(client.get(shared.url).content.decode())
+
+    first = client.post(shared.seen_url, {"open": view_token})
+    second = client.post(shared.seen_url, {"open": view_token})
+
+    assert (first.status_code, second.status_code) == (204, 204)
+    assert views(shared.quote) == [{"open": last_open(shared.quote)}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1" * 25,  # once an OverflowError and a 500
+        "9" * 5000,
+        "-1",
+        "0",
+        "soon",
+        "",
+        " 5 ",
+        "1e999",
+        "\u0661\u0662",  # Arabic-Indic digits, which int() would read as 12
+        "1.0",
+        "\x00",
+    ],
+    ids=[
+        "25 digits",
+        "5000 digits",
+        "negative",
+        "zero",
+        "words",
+        "empty",
+        "spaces",
+        "exponent",
+        "non-ascii digits",
+        "decimal",
+        "nul",
+    ],
+)
+def test_security_10_an_open_that_is_no_token_is_a_400_and_records_nothing(client, rep, value):
+    shared = share_quote(rep)
+    client.get(shared.url)
+    before = events(shared.quote)
+
+    response = client.post(shared.seen_url, {"open": value})
+
+    assert_refused_in_words(response)
+    assert "must name the open this page recorded" in response.content.decode()
+    assert events(shared.quote) == before
+
+
+def test_security_10_a_beacon_without_an_open_field_is_a_400(client, rep):
+    shared = share_quote(rep)
+    client.get(shared.url)
+    before = events(shared.quote)
+
+    assert_refused_in_words(client.post(shared.seen_url))
+    assert events(shared.quote) == before
+
+
+def test_security_10_the_kept_page_holds_no_open_of_its_own(rep):
+    # given the same page served (from the kept copy) to two browsers in turn
+    shared = share_quote(rep)
+    pages = [HttpClient().get(shared.url).content.decode() for _ in range(2)]
+
+    # then each carries a different token, each naming its own open
+    first, second = (page_view_token(html) for html in pages)
+    assert first != second
+    opens = list(
+        QuoteEvent.objects.filter(quote=shared.quote, kind=EventKind.LINK_OPENED)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+    )
+    assert [open_named_by(share=shared.share, view_token=t) for t in (first, second)] == opens
+    # and the page kept for the next visitor holds the mark, never a token
+    kept = [
+        html
+        for html in _PAGES._values.values()
+        if shared.quote.number in html and "data-seen-url" in html
+    ]
+    assert kept
+    for html in kept:
+        assert f'data-open="{VIEW_TOKEN_MARK}"' in html
+        assert f'data-open="{first}"' not in html and f'data-open="{second}"' not in html
 
 
 # --- 21: hostile client text is escaped ---------------------------------------------------
