@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from quotery.core.request_meta import client_ip
@@ -26,11 +26,16 @@ View = Callable[..., HttpResponse]
 
 
 def portal_headers(view: View) -> View:
-    """SECURITY.md 5: the link must not leak through Referer, search engines or caches."""
+    """SECURITY.md 5: the link must not leak through Referer, search engines or caches.
+    A 404 raised inside the view (the staff preview of a quote that is not theirs) is
+    answered here, so that it carries the headers too."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            response = HttpResponse(not_found_body(), status=404)
         for header, value in PORTAL_HEADERS.items():
             response[header] = value
         return response
