@@ -125,21 +125,5 @@ def hit(name: str, subject: str, *, now: float | None = None) -> bool:
     return hits <= rule.hits
 
 
-def exceeded(name: str, subject: str, *, now: float | None = None) -> bool:
-    """Whether `subject` is over the limit `name` in the current window. Reads only."""
-    rule = limit(name)
-    moment = time.time() if now is None else now
-    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
-    # Plain SQL: this runs before every portal page, and the ORM's query compilation would
-    # cost more than the lookup itself.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT hits FROM {table} WHERE bucket = %s AND period_start = %s",  # noqa: S608
-            [_bucket(name, subject), _period_start(rule, moment)],
-        )
-        row = cursor.fetchone()
-    return row is not None and int(row[0]) > rule.hits
-
-
 def max_window() -> int:
     return max(limit(name).seconds for name in DEFAULT_LIMITS)

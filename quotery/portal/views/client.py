@@ -43,12 +43,10 @@ from quotery.portal.services.sharing import (
 )
 from quotery.portal.view_confirmation import view_token_for
 from quotery.portal.views.common import (
-    ip_of,
     is_company_staff,
     live_share,
     over_post_limit,
     portal_headers,
-    too_many,
     unknown_link,
 )
 from quotery.quotes.content import client_visible_content
@@ -158,9 +156,8 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Anything else under /p/: the same 404 as an unknown link, counted the same way. A
     link that lost its trailing slash (pasted by hand) is sent on by its shape alone, so
-    the answer says nothing about whether the link exists."""
-    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, ip_of(request)):
-        return too_many(ratelimit.NOT_FOUND_PER_IP)
+    the answer says nothing about whether the link exists; and it is sent on even from an
+    address over its 404 limit, whose valid links still open."""
     if split_token(rest) is not None:
         return HttpResponsePermanentRedirect(reverse("portal:page", args=[rest]))
     return unknown_link(request)
