@@ -25,6 +25,7 @@ from quotery.portal.services.sharing import (
     portal_view_confirm,
     share_send,
 )
+from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.models import Quote, QuoteState
 
 BROWSER = RequestMeta(ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/140")
@@ -51,7 +52,11 @@ def visit(share: PortalShare, *, seen: bool = True, downloads: int = 0) -> None:
     share = PortalShare.objects.select_related("quote__company").get(pk=share.pk)
     opened = portal_open_record(share=share, meta=BROWSER if seen else SCANNER)
     if seen:
-        assert portal_view_confirm(share=share, open_sequence=opened.sequence, meta=BROWSER)
+        assert portal_view_confirm(
+            share=share,
+            view_token=view_token_for(share=share, open_sequence=opened.sequence),
+            meta=BROWSER,
+        )
     for _ in range(downloads):
         portal_pdf_download_record(share=share, meta=BROWSER)
 
