@@ -18,6 +18,7 @@ from quotery.accounts.models import Company, Membership, Role, User
 from quotery.billing.models import Payment
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.clients.models import Client, Contact
+from quotery.core.headers import PORTAL_HEADERS
 from quotery.engagement.models import QuoteEvent
 from quotery.factories import (
     DEFAULT_PASSWORD,
@@ -218,6 +219,10 @@ def test_security_22_post_without_csrf_token_is_refused_and_changes_nothing(
     # then it is refused (or the URL does not take POST at all) and nothing changed
     assert response.status_code in {403, 405}, (name, response.status_code)
     assert snapshot() == before
+    # and a refusal under /p/ carries the portal's headers (SECURITY.md 5) like its pages
+    if url.startswith("/p/"):
+        for header, value in PORTAL_HEADERS.items():
+            assert response.headers.get(header) == value, (name, header)
 
 
 def cancel_with_token_from(world: World, origin: str) -> int:

@@ -11,16 +11,11 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from quotery.core.headers import add_portal_headers
 from quotery.core.request_meta import client_ip
 from quotery.portal import ratelimit
 from quotery.portal.models import PortalShare
 from quotery.portal.selectors import share_for_token
-
-PORTAL_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "no-store",
-}
 
 View = Callable[..., HttpResponse]
 
@@ -36,8 +31,7 @@ def portal_headers(view: View) -> View:
             response = view(request, *args, **kwargs)
         except Http404:
             response = HttpResponse(not_found_body(), status=404)
-        for header, value in PORTAL_HEADERS.items():
-            response[header] = value
+        add_portal_headers(response)
         return response
 
     return wrapped
