@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 
 from quotery.accounts.models import Company, Role, User
@@ -45,7 +46,8 @@ def login(client: HttpClient):  # type: ignore[no-untyped-def]
     """login(user) logs the test client in and returns it."""
 
     def do_login(user: User) -> HttpClient:
-        assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+        # Sign-in throttling (django-axes) counts attempts per request: authenticate() needs one.
+        assert client.login(request=HttpRequest(), email=user.email, password=DEFAULT_PASSWORD)
         return client
 
     return do_login

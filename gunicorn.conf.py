@@ -27,5 +27,7 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 # No runtime control socket: several instances on one machine would share its default path.
 control_socket_disable = True
 
-# The access log writes each request line; portal links in it are redacted (SECURITY.md 7).
+# Both logs pass every line through the same filters as Django's handlers: link tokens
+# (SECURITY.md 7) and email addresses and gunicorn's "Invalid request from ip=..." address
+# (SECURITY.md 24) are redacted, in request lines, Referers and tracebacks alike.
 logger_class = "quotery.core.logging.RedactingGunicornLogger"

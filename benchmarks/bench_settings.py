@@ -15,9 +15,15 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 # The limiter still runs (its queries are part of the cost); one load generator on one
 # address must not be throttled by it.
 PORTAL_RATE_LIMITS = {
-    "not_found_per_ip": (10**9, 600),
-    "post_per_ip": (10**9, 600),
-    "post_per_link": (10**9, 600),
+    name: (10**9, 600)
+    for name in (
+        "not_found_per_ip",
+        *(
+            f"{kind}_{scope}"
+            for kind in ("view", "message", "answer", "accept")
+            for scope in ("per_ip", "per_link_ip")
+        ),
+    )
 }
 LOGGING = {
     **LOGGING,  # noqa: F405

@@ -9,7 +9,8 @@ quote of 30 lines shared with one client, and runs wrk (2 threads, 16 connection
 
 1. a bare template page (no queries): the yardstick;
 2. the client page with its counted view: each connection GETs the page (an open is
-   recorded) and then POSTs the beacon with that open's number (a view is counted);
+   recorded) and then POSTs the beacon with the page's signed token for that open (a view
+   is counted);
    requests/s counts both requests;
 3. the client page alone (GET, open recorded), for information.
 
@@ -43,8 +44,9 @@ from tests.network import free_port  # noqa: E402
 SETTINGS = "benchmarks.bench_settings"
 WRK = "/usr/bin/wrk"
 
-# Per connection: GET the page, then POST the beacon for the open it recorded. wrk gives
-# each thread its own Lua state; the queue pairs each page's open with one beacon.
+# Per connection: GET the page, then POST the beacon with the token of the open it
+# recorded. wrk gives each thread its own Lua state; the queue pairs each page's open with
+# one beacon.
 LUA_PAGE_AND_BEACON = r"""
 local page_path, seen_path, csrf = "{page}", "{seen}", "{csrf}"
 local opens = {{}}
@@ -54,15 +56,15 @@ local post_headers = {{
   ["X-CSRFToken"] = csrf,
 }}
 request = function()
-  local sequence = table.remove(opens)
-  if sequence then
-    return wrk.format("POST", seen_path, post_headers, "open=" .. sequence)
+  local view_token = table.remove(opens)
+  if view_token then
+    return wrk.format("POST", seen_path, post_headers, "open=" .. view_token)
   end
   return wrk.format("GET", page_path)
 end
 response = function(status, headers, body)
-  local sequence = body and string.match(body, 'data%-open="(%d+)"')
-  if sequence then table.insert(opens, sequence) end
+  local view_token = body and string.match(body, 'data%-open="([^"]+)"')
+  if view_token then table.insert(opens, view_token) end
 end
 """
 

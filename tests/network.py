@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -27,17 +28,34 @@ def smtp_mailers(port: int, *, timeout: float = 5) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One accepted message as it went over the wire: the SMTP envelope and the raw bytes."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes
+
+
 class SmtpInbox:
-    """What a real SMTP server (aiosmtpd) received, as parsed email messages."""
+    """What a real SMTP server (aiosmtpd) received: parsed messages, and each delivery's
+    envelope and bytes."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.deliveries: list[Delivery] = []
         self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        delivery = Delivery(
+            mail_from=envelope.mail_from,
+            rcpt_tos=list(envelope.rcpt_tos),
+            content=bytes(envelope.original_content or envelope.content),
+        )
         with self._arrived:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.deliveries.append(delivery)
             self._arrived.notify_all()
         return "250 Message accepted for delivery"
 

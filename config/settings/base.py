@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from django.utils.csp import CSP
 
@@ -18,8 +19,10 @@ from config.env import (
 
 DEBUG = env_bool("DEBUG", False)
 
-# The demo default only ever serves 127.0.0.1; production.py refuses to start without a real key.
-SECRET_KEY = env_str("SECRET_KEY", "quotery-local-demo-secret-key-change-me-0123456789")
+# The demo default only ever serves 127.0.0.1; production.py refuses to start with it (or with
+# any other weak key).
+DEMO_SECRET_KEY = "quotery-local-demo-secret-key-change-me-0123456789"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY", DEMO_SECRET_KEY)
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 BASE_URL = env_str("BASE_URL", "http://127.0.0.1:" + env_str("PORT", "8000")).rstrip("/")
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_tasks_db",
     "quotery.core",
     "quotery.accounts",
@@ -62,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "quotery.core.middleware.ApplicationErrorMiddleware",
+    # Last, so the paused-sign-in page it answers with still gets the headers above.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +101,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Sign-in throttling (SECURITY.md 25) by django-axes, which watches every authenticate() call:
+# the login page and the Django admin alike. Failures are counted per account (the email) and
+# per client address, each on its own: the account counter stops guessing one password from
+# many addresses, the address counter stops trying one password on many accounts. At the
+# limit, that account (or that address) is paused until no more than the limit's worth of
+# failures lies within the last LOGIN_PAUSE_MINUTES. Failures during a pause are not counted,
+# so hammering never extends it: a whole office behind one address waits at most that long.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("LOGIN_PAUSE_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The address as the rest of Quotery sees it: X-Forwarded-For only behind TRUSTED_PROXY_COUNT
+# proxies, so a client cannot reset its counter by sending the header itself.
+AXES_CLIENT_IP_CALLABLE = "quotery.core.request_meta.client_ip"
+AXES_USERNAME_CALLABLE = "quotery.accounts.login_throttle.attempted_email"
+# A successful login clears that account's failures (and only those: see AccountThrottle).
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "quotery.accounts.login_throttle.AccountThrottle"
+AXES_LOCKOUT_CALLABLE = "quotery.accounts.views.login_paused"
+# Personal data stays out of the logs (SECURITY.md 24): axes' log lines name the account and
+# address only masked, and it keeps no table of successful logins.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -153,13 +188,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Portal links are capabilities: no handler ever writes one (SECURITY.md 7).
-    "filters": {"redact_portal_tokens": {"()": "quotery.core.logging.RedactPortalTokens"}},
+    # Portal links are capabilities and personal data stays in the database: no handler ever
+    # writes either, whichever logger the line comes from (SECURITY.md 7, 24). Every handler
+    # carries both filters.
+    "filters": {
+        "redact_portal_tokens": {"()": "quotery.core.logging.RedactPortalTokens"},
+        "redact_personal_data": {"()": "quotery.core.logging.RedactPersonalData"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_portal_tokens"],
+            "filters": ["redact_portal_tokens", "redact_personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},
@@ -171,6 +211,8 @@ LOGGING = {
         # instead of Django's default one.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # Sign-in throttling: pauses and failures (masked), not its INFO chatter on every login.
+        "axes": {"level": "WARNING"},
     },
 }
 

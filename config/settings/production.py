@@ -6,8 +6,32 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
 
-if not os.environ.get("SECRET_KEY"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def refuse_weak_secret(name: str, key: str) -> None:
+    """Signatures (sessions, password resets, portal links) are only as strong as the key:
+    refuse the public demo key, Django's generated `django-insecure-` keys, and keys short or
+    repetitive enough to guess (Django's own security.W009 measure)."""
+    if key == DEMO_SECRET_KEY:  # noqa: F405
+        problem = "is the public development key"
+    elif key.startswith("django-insecure-"):
+        problem = "is a development key (it starts with django-insecure-)"
+    elif len(key) < 50:
+        problem = f"is {len(key)} characters long; at least 50 are needed"
+    elif len(set(key)) < 5:
+        problem = f"uses only {len(set(key))} different characters; at least 5 are needed"
+    else:
+        return
+    # The message names the variable, never the key.
+    raise ImproperlyConfigured(f"{name} {problem}. Make a new one with: {MAKE_A_KEY}")
+
+
+if not os.environ.get("SECRET_KEY", "").strip():
+    raise ImproperlyConfigured(f"SECRET_KEY must be set in production. Make one with: {MAKE_A_KEY}")
+refuse_weak_secret("SECRET_KEY", SECRET_KEY)  # noqa: F405
+for position, fallback in enumerate(SECRET_KEY_FALLBACKS, start=1):  # noqa: F405
+    refuse_weak_secret(f"SECRET_KEY_FALLBACKS (key {position})", fallback)
 
 DEBUG = False
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")  # noqa: F405

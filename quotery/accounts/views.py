@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from quotery.accounts import selectors, services
@@ -16,13 +20,33 @@ from quotery.accounts.forms import (
     PLAN_FEATURES,
     ROLE_DESCRIPTIONS,
     CompanySettingsForm,
+    EmailLoginForm,
     MemberCreateForm,
     MemberRoleForm,
     time_zone_names,
 )
+from quotery.accounts.login_throttle import AccountThrottle
 from quotery.accounts.models import Membership, Plan
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.forms import add_service_errors
+
+
+def login_paused(
+    request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """The answer to a sign-in while its account or address is paused (axes calls it, see
+    AXES_LOCKOUT_CALLABLE): the login page again, saying why and for how long, with 429 and
+    Retry-After. Also for the Django admin's login, whose form posts the same fields."""
+    wait = AccountThrottle().pause_ends(request, credentials) - timezone.now()
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    context = {
+        "form": EmailLoginForm(request, initial={"username": request.POST.get("username", "")}),
+        "next": request.POST.get("next", ""),
+        "paused_minutes": math.ceil(seconds / 60),
+    }
+    paused = render(request, "accounts/login.html", context, status=429)
+    paused["Retry-After"] = str(seconds)
+    return paused
 
 
 @member_required(ADMINS)

@@ -7,14 +7,15 @@ a request origin"), and Django refuses a `null` origin before it looks at the to
 portal URLs only, `Origin: null` counts as the browser declining to name the origin: the
 request still needs the CSRF token and the SameSite cookie, which a cross-site page can
 neither read nor send. Any other origin that is not ours is refused as before (SECURITY.md 22).
+A refusal under /p/ carries the portal's headers like every other answer there.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
-PORTAL_PREFIX = "/p/"
+from quotery.core.headers import PORTAL_PREFIX, add_portal_headers
 
 
 class PortalAwareCsrfViewMiddleware(CsrfViewMiddleware):
@@ -24,3 +25,10 @@ class PortalAwareCsrfViewMiddleware(CsrfViewMiddleware):
             return True
         verified: bool = super()._origin_verified(request)  # type: ignore[misc]
         return verified
+
+    # Django's hook that answers a refused request; django-stubs does not declare it.
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        response: HttpResponse = super()._reject(request, reason)  # type: ignore[misc]
+        if request.path.startswith(PORTAL_PREFIX):
+            add_portal_headers(response)
+        return response

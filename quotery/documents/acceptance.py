@@ -1,5 +1,6 @@
-"""The accepted PDF: the accepted revision plus an acceptance certificate page, sealed with
-a PDF signature, stored once (SECURITY.md 14).
+"""The accepted PDF: the accepted revision plus an acceptance certificate page, with the
+acceptance record embedded (quotery.documents.acceptance_record), sealed with a PDF
+signature, stored once (SECURITY.md 14, 28).
 
 Sealing is not deterministic (the signature records when it was made), so the sealed PDF is
 made once, stored, and its SHA-256 recorded on the acceptance by compare-and-set; every
@@ -8,18 +9,20 @@ later download, email and check reads those stored bytes and never seals again.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
 from quotery.core.exceptions import ApplicationError
-from quotery.core.money import format_money
+from quotery.documents.acceptance_record import (
+    acceptance_fields,
+    certificate_texts,
+    pdf_with_record,
+)
 from quotery.documents.sealing import SEAL_COMMON_NAME, seal_pdf
 from quotery.documents.services import branding_for_company, render_with_logo_fallback
 from quotery.portal.models import Acceptance
@@ -27,7 +30,6 @@ from quotery.portal.models import Acceptance
 logger = logging.getLogger("quotery.documents")
 
 ACCEPTED_PREFIX = "documents/accepted"
-NOT_RECORDED = "not recorded"
 
 
 class AcceptedPdfUnavailable(ApplicationError):
@@ -102,7 +104,8 @@ def _read_recorded(acceptance: Acceptance, name: str, digest: str) -> bytes:
 
 
 def accepted_pdf_unsealed(*, acceptance: Acceptance) -> bytes:
-    """The accepted revision typeset with the acceptance certificate as its last page."""
+    """The accepted revision typeset with the acceptance certificate as its last page, and
+    the acceptance record embedded (quotery.documents.acceptance_record), ready to seal."""
     revision = acceptance.revision
     if (
         revision.content_hash != acceptance.content_hash
@@ -115,40 +118,42 @@ def accepted_pdf_unsealed(*, acceptance: Acceptance) -> bytes:
     content: dict[str, Any] = json.loads(revision.content)
     branding = branding_for_company(acceptance.company)
     certificate = acceptance_certificate(acceptance=acceptance, content=content)
-    return render_with_logo_fallback(content, branding, certificate=certificate)
+    pdf = render_with_logo_fallback(content, branding, certificate=certificate)
+    return pdf_with_record(pdf, acceptance)
 
 
 def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -> dict[str, Any]:
-    """The certificate page: every fact SECURITY.md 12 records, in plain words.
+    """The certificate page: every fact SECURITY.md 12 records, in plain words, printed as
+    `certificate_texts` words them (so `manage.py verify` can read them back).
 
     The link used is named by its recipient and the share's link key, never by its URL:
     the URL is a capability that would let anyone holding the PDF act on the quote.
     """
     company = acceptance.company
-    accepted_utc = acceptance.accepted_at.astimezone(dt.UTC)
+    texts = certificate_texts(acceptance_fields(acceptance))
     accepted_local = acceptance.accepted_at.astimezone(company.zone)
     number = str(content.get("number") or _quote_number(acceptance))
-    share = acceptance.share
     rows = [
-        ("Signed by", acceptance.signer_name),
-        ("Signer's email", acceptance.signer_email),
-        ("Accepted (UTC)", f"{accepted_utc:%Y-%m-%d %H:%M:%S}.{accepted_utc:%f} UTC"),
+        ("Signed by", texts["signer_name"]),
+        ("Signer's email", texts["signer_email"]),
+        ("Accepted (UTC)", texts["accepted_at"]),
         (
             f"Accepted ({company.time_zone})",
             f"{accepted_local:%Y-%m-%d %H:%M:%S} {accepted_local.tzname() or ''}".strip(),
         ),
-        ("IP address", acceptance.ip or NOT_RECORDED),
-        ("Browser (user agent)", acceptance.user_agent or NOT_RECORDED),
-        ("Quote", f"{number}, revision {acceptance.revision_number}"),
-        ("Accepted total", format_money(Decimal(acceptance.total), acceptance.currency)),
-        ("Document hash (SHA-256)", acceptance.content_hash),
-        ("Signature hash (SHA-256)", acceptance.signature_hash),
-        ("Previous record hash", acceptance.prev_hash),
+        ("IP address", texts["ip"]),
+        ("Browser (user agent)", texts["user_agent"]),
+        ("Quote", texts["quote_number"]),
+        ("Accepted total", texts["total"]),
+        ("Document hash (SHA-256)", texts["content_hash"]),
+        ("Signature hash (SHA-256)", texts["signature_hash"]),
+        ("Previous record hash", texts["prev_hash"]),
         (
             "Link used",
-            f"The portal link sent to {share.recipient_email} (link key {acceptance.link_key})",
+            f"The portal link sent to {acceptance.share.recipient_email} "
+            f"(link key {texts['link_key']})",
         ),
-        (f"Consent (version {acceptance.consent_version})", acceptance.consent_text),
+        (f"Consent (version {texts['consent_version']})", texts["consent_text"]),
     ]
     return {
         "title": "Acceptance certificate",

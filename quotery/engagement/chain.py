@@ -1,25 +1,49 @@
-"""The hash chain of a quote's events: appending a link and checking the whole chain."""
+"""The hash chain of a quote's events: appending a link, keeping the chain's head, and
+checking the whole chain against its head.
+
+The head (length, last hash, and an HMAC of both under the server secret) lives on the quote
+row and moves by compare-and-set in the transaction of every append (SECURITY.md 28). Rows
+deleted from the end of the chain then no longer agree with it, and someone who can write
+the database but does not hold the server secret cannot sign a shorter head.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from quotery.core.canonical import canonical_json
 from quotery.core.rawsql import Insert
 from quotery.engagement.models import GENESIS_HASH, QuoteEvent
 from quotery.quotes.models import Quote
 
+logger = logging.getLogger("quotery.engagement")
+
+HEAD_SALT = "quotery.engagement.chain.head"
+
 # Written by hand (quotery.core.rawsql): every page view and beacon appends a link.
-LOCK_SQL = f"SELECT id FROM {Quote._meta.db_table} WHERE id = %s FOR UPDATE"  # noqa: S608
-LAST_LINK_SQL = (
-    f"SELECT sequence, hash FROM {QuoteEvent._meta.db_table} "  # noqa: S608
-    "WHERE quote_id = %s ORDER BY sequence DESC LIMIT 1"
+_QUOTES = Quote._meta.db_table
+LOCK_SQL = f"SELECT id FROM {_QUOTES} WHERE id = %s FOR UPDATE"  # noqa: S608
+HEAD_SQL = f"SELECT chain_length, chain_hash, chain_signature FROM {_QUOTES} WHERE id = %s"  # noqa: S608
+# Compare-and-set: moves the head only from the one it was read as. Under the chain's lock
+# it always matches; if anything ever slipped past the lock, the append fails instead of
+# forking the chain.
+MOVE_HEAD_SQL = (
+    f"UPDATE {_QUOTES} SET chain_length = %s, chain_hash = %s, chain_signature = %s "  # noqa: S608
+    "WHERE id = %s AND chain_length = %s AND chain_hash = %s"
 )
 EVENT_INSERT = Insert(QuoteEvent)
+
+
+class ChainForked(Exception):
+    """The quote's chain head moved between reading it and moving it: a defect in the
+    locking, never the client's doing. The append (and the caller's transaction) rolls back."""
 
 
 def link_hash(prev_hash: str, event: QuoteEvent) -> str:
@@ -27,6 +51,33 @@ def link_hash(prev_hash: str, event: QuoteEvent) -> str:
     return hashlib.sha256(
         prev_hash.encode("ascii") + canonical_json(event.canonical_fields())
     ).hexdigest()
+
+
+def head_signature(quote_id: int, length: int, last_hash: str, *, secret: str | None = None) -> str:
+    """HMAC-SHA256 of the quote's id, chain length and last hash under the server secret
+    (`settings.SECRET_KEY` unless another key is given)."""
+    return salted_hmac(
+        HEAD_SALT,
+        f"{quote_id}:{length}:{last_hash}",
+        secret=secret if secret is not None else settings.SECRET_KEY,
+        algorithm="sha256",
+    ).hexdigest()
+
+
+def head_signed_with(quote_id: int, length: int, last_hash: str, signature: str) -> str | None:
+    """Which server key signed this head: "current" (SECRET_KEY), "fallback" (one of
+    SECRET_KEY_FALLBACKS), "none yet" (the empty head of a quote with no events), or None
+    when no key we hold made this signature."""
+    if not signature:
+        return "none yet" if length == 0 and last_hash == GENESIS_HASH else None
+    if constant_time_compare(signature, head_signature(quote_id, length, last_hash)):
+        return "current"
+    for old_key in settings.SECRET_KEY_FALLBACKS:
+        if constant_time_compare(
+            signature, head_signature(quote_id, length, last_hash, secret=old_key)
+        ):
+            return "fallback"
+    return None
 
 
 def lock_chain(quote_id: int) -> None:
@@ -38,30 +89,79 @@ def lock_chain(quote_id: int) -> None:
             cursor.execute(LOCK_SQL, [quote_id])
 
 
-def chain_head(quote_id: int) -> tuple[int, str]:
-    """The sequence and hash of the quote's last event, (0, GENESIS_HASH) for none yet. The
-    next link is only certain while the caller holds `lock_chain`."""
+@dataclass(frozen=True)
+class ChainHead:
+    length: int
+    last_hash: str
+    signature: str
+
+
+def _read_head(quote_id: int, *, lock: bool) -> ChainHead:
+    sql = HEAD_SQL + (" FOR UPDATE" if lock and connection.vendor != "sqlite" else "")
     with connection.cursor() as cursor:
-        cursor.execute(LAST_LINK_SQL, [quote_id])
-        last = cursor.fetchone()
-    return (last[0], last[1]) if last else (0, GENESIS_HASH)
+        cursor.execute(sql, [quote_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Quote.DoesNotExist(f"No quote {quote_id}")
+    return ChainHead(row[0], row[1], row[2])
+
+
+def chain_head(quote_id: int) -> tuple[int, str]:
+    """The length and last hash of the quote's chain, (0, GENESIS_HASH) for no events yet,
+    as its head on the quote row says. The next link is only certain while the caller holds
+    `lock_chain`."""
+    head = _read_head(quote_id, lock=False)
+    return head.length, head.last_hash
 
 
 def append_event(event: QuoteEvent) -> QuoteEvent:
-    """Gives the unsaved event the next sequence number and its chained hash, and saves it.
+    """Gives the unsaved event the next sequence number and its chained hash, saves it, and
+    moves the quote's chain head to it, signed, in the same transaction.
 
-    Serialised per quote through `lock_chain`. The (quote, sequence) unique constraint
-    refuses a fork if anything slips past. Inside a caller's transaction it adds no
-    savepoint: an error here rolls the caller back too.
+    Serialised per quote by the quote's row lock (taken with the head's read on PostgreSQL;
+    SQLite's IMMEDIATE transaction admits one writer). The head moves by compare-and-set
+    and the (quote, sequence) unique constraint refuses a fork if anything slips past.
+    A head whose signature no key of ours made (the database was written around the app)
+    is extended but never signed again, so the tampering stays visible to `manage.py
+    verify`. Inside a caller's transaction it adds no savepoint: an error here rolls the
+    caller back too.
     """
+    quote_id = event.quote_id
     with transaction.atomic(savepoint=False):
-        lock_chain(event.quote_id)
-        sequence, prev_hash = chain_head(event.quote_id)
-        event.sequence = sequence + 1
-        event.prev_hash = prev_hash
-        event.hash = link_hash(prev_hash, event)
+        head = _read_head(quote_id, lock=True)
+        event.sequence = head.length + 1
+        event.prev_hash = head.last_hash
+        event.hash = link_hash(head.last_hash, event)
+        if head_signed_with(quote_id, head.length, head.last_hash, head.signature) is None:
+            logger.error(
+                "The chain head of quote %s does not carry a valid signature; run manage.py verify",
+                quote_id,
+            )
+            signature = ""
+        else:
+            signature = head_signature(quote_id, event.sequence, event.hash)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                MOVE_HEAD_SQL,
+                [event.sequence, event.hash, signature, quote_id, head.length, head.last_hash],
+            )
+            moved = cursor.rowcount
+        if moved != 1:
+            raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
         EVENT_INSERT.save(event)
     return event
+
+
+@dataclass(frozen=True)
+class HeadReport:
+    """How the quote's chain head compares with its events and with our keys."""
+
+    problem: str = ""
+    signed_with: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
 
 
 @dataclass(frozen=True)
@@ -70,17 +170,24 @@ class ChainReport:
     checked: int
     first_bad_sequence: int | None = None
     problem: str = ""
+    last_hash: str = GENESIS_HASH
+    head: HeadReport | None = None
+
+    @property
+    def links_ok(self) -> bool:
+        return self.first_bad_sequence is None
 
     @property
     def ok(self) -> bool:
-        return self.first_bad_sequence is None
+        return self.links_ok and (self.head is None or self.head.ok)
 
 
 def verify_events(quote_id: int, events: Iterable[QuoteEvent]) -> ChainReport:
     """Recomputes the chain in sequence order and names the first row that does not fit:
     an edited row (its hash no longer matches its fields), a deleted row (a gap in the
     sequence, or the next row's prev_hash points at a row that is gone), an inserted row
-    (its prev_hash or hash cannot be produced without the server-side sequence)."""
+    (its prev_hash or hash cannot be produced without the server-side sequence). Rows
+    deleted from the end leave a whole chain: only the head (`check_head`) shows them."""
     prev_hash = GENESIS_HASH
     expected_sequence = 1
     checked = 0
@@ -108,9 +215,99 @@ def verify_events(quote_id: int, events: Iterable[QuoteEvent]) -> ChainReport:
             )
         prev_hash = event.hash
         expected_sequence += 1
-    return ChainReport(quote_id, checked)
+    return ChainReport(quote_id, checked, last_hash=prev_hash)
+
+
+def check_head(quote_id: int, chain: ChainReport, head: ChainHead) -> HeadReport:
+    """Compares an intact chain's end with its head, and the head's signature with our keys
+    (SECURITY.md 28). Over a chain broken earlier, only the signature is checked: where the
+    chain ends means nothing then."""
+    signed_with = head_signed_with(quote_id, head.length, head.last_hash, head.signature)
+    if chain.links_ok:
+        problem = _end_problem(chain.checked, chain.last_hash, head)
+        if problem:
+            return HeadReport(problem, signed_with)
+    if signed_with is None:
+        return HeadReport(
+            "the head carries no signature: it was extended over a head whose signature did "
+            "not match, or written by hand"
+            if not head.signature
+            else "the head's signature does not match: the head was written without the "
+            "server's secret key",
+        )
+    return HeadReport("", signed_with)
+
+
+def _end_problem(length: int, last_hash: str, head: ChainHead) -> str:
+    if length < head.length:
+        end = f"ends at event #{length}" if length else "has no events"
+        return (
+            f"the chain {end} but its head says {head.length} events: events were deleted "
+            "from the end"
+        )
+    if length > head.length:
+        return (
+            f"the chain has {length} events but its head says {head.length}: events were "
+            "added without moving the head"
+        )
+    if last_hash != head.last_hash:
+        return (
+            f"event #{length}'s hash is not the one its head records: the last event was "
+            "replaced or the chain re-hashed"
+        )
+    return ""
 
 
 def verify_quote_chain(quote_id: int) -> ChainReport:
+    """The quote's whole chain recomputed, and its end and head compared."""
+    head = _read_head(quote_id, lock=False)
     events = QuoteEvent.objects.filter(quote_id=quote_id).order_by("sequence").iterator(2000)
-    return verify_events(quote_id, events)
+    report = verify_events(quote_id, events)
+    return ChainReport(
+        report.quote_id,
+        report.checked,
+        report.first_bad_sequence,
+        report.problem,
+        report.last_hash,
+        check_head(quote_id, report, head),
+    )
+
+
+@dataclass(frozen=True)
+class HeadReSigning:
+    """What `head_re_sign` did: "re-signed", "unchanged" (nothing to do) or "refused"."""
+
+    outcome: str
+    detail: str
+
+
+def head_re_sign(quote_id: int) -> HeadReSigning:
+    """Signs the quote's head again with the current SECRET_KEY, only when its chain fully
+    verifies and its head is signed with a key we still hold (one in SECRET_KEY_FALLBACKS):
+    run before an old key is retired. A head no key of ours signed is refused: it needs a
+    person to look at it. Holds the chain's lock while it checks and signs."""
+    with transaction.atomic():
+        lock_chain(quote_id)
+        report = verify_quote_chain(quote_id)
+        assert report.head is not None
+        if not report.links_ok:
+            return HeadReSigning(
+                "refused",
+                f"not re-signed: event #{report.first_bad_sequence}: {report.problem}",
+            )
+        if not report.head.ok:
+            return HeadReSigning("refused", f"not re-signed: {report.head.problem}")
+        if report.head.signed_with == "none yet":
+            return HeadReSigning("unchanged", "no events yet")
+        if report.head.signed_with == "current":
+            return HeadReSigning(
+                "unchanged", f"already signed with the current key ({report.checked} events)"
+            )
+        head = _read_head(quote_id, lock=False)
+        signature = head_signature(quote_id, head.length, head.last_hash)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                MOVE_HEAD_SQL,
+                [head.length, head.last_hash, signature, quote_id, head.length, head.last_hash],
+            )
+    return HeadReSigning("re-signed", f"re-signed with the current key ({report.checked} events)")

@@ -3,9 +3,9 @@ the company's brand colours, and the rendered page, kept per process where it ca
 
 A revision's content never changes (its hash names it), so its formatted body is kept by
 content hash. The whole page is kept too, by everything it shows (content, branding, state,
-thread), with the three per-request values (the link, the CSRF token, the open's number)
-left as marks and filled in for each response: the client page is served far more often
-than it changes.
+thread), with the three per-request values (the link, the CSRF token, the signed token
+naming this response's open) left as marks and filled in for each response: the client page
+is served far more often than it changes, and no response's open ends up in another's page.
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ def page_context(
 PAGE_TEMPLATE = "portal/client/page.html"
 TOKEN_MARK = "quotery-token-mark"  # noqa: S105 (a placeholder, not a secret)
 CSRF_MARK = "quotery-csrf-mark"
-OPEN_MARK = "quotery-open-mark"
+VIEW_TOKEN_MARK = "quotery-open-mark"  # noqa: S105 (a placeholder, not a secret)
 
 _PAGES: KeptValues[tuple[Any, ...], str] = KeptValues(512)
 
@@ -329,11 +329,12 @@ def client_page_response(
     key: tuple[Any, ...],
     context: dict[str, Any],
     token: str,
-    open_sequence: int | None,
+    view_token: str | None,
     zone: dt.tzinfo,
 ) -> HttpResponse:
     """The client page for this request: rendered once per key and process, then only the
-    link, the CSRF token (which also sets the CSRF cookie) and the open's number change."""
+    link, the CSRF token (which also sets the CSRF cookie) and the beacon's token for this
+    response's open change. The kept page holds marks, never a real open's token."""
     csrf = get_token(request)
     html = _PAGES.get(key)
     if html is None:
@@ -341,11 +342,11 @@ def client_page_response(
             context,
             token=TOKEN_MARK,
             csrf_token=CSRF_MARK,
-            open_sequence=OPEN_MARK if open_sequence is not None else None,
+            view_token=VIEW_TOKEN_MARK if view_token is not None else None,
         )
         with timezone.override(zone):
             html = _PAGES.put(key, render_to_string(PAGE_TEMPLATE, marked, request=request))
     html = html.replace(TOKEN_MARK, token).replace(CSRF_MARK, csrf)
-    if open_sequence is not None:
-        html = html.replace(OPEN_MARK, str(open_sequence))
+    if view_token is not None:
+        html = html.replace(VIEW_TOKEN_MARK, view_token)
     return HttpResponse(html)

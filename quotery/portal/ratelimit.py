@@ -1,5 +1,13 @@
 """Rate limits of the portal (SECURITY.md 8): POSTs per IP and per link, 404s per IP.
 
+Whom a limit may lock out decides its shape:
+- 404s count per address, and only for links that open nothing: an office behind one NAT
+  address where somebody mistyped links still opens its valid links.
+- A client's POSTs count per kind (the view beacon, a message, an answer, an acceptance),
+  each per address and per (link, address). Someone holding the link who floods it from
+  another address spends only that address's budgets, and a flood of beacons or messages
+  never spends the budget of Accept: the link's own client can still accept.
+
 Counters live in the database (`RateLimitCounter`), one row per bucket and fixed window,
 incremented with a single atomic upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`,
 on SQLite >= 3.35 and PostgreSQL alike). So the limit holds across gunicorn's worker
@@ -11,7 +19,7 @@ header cannot reset a counter.
 Buckets hold an HMAC of the IP or share id, never the address itself (SECURITY.md 24).
 
 Limits are (hits, seconds) and can be changed with the PORTAL_RATE_LIMITS setting, e.g.
-PORTAL_RATE_LIMITS = {"post_per_ip": (120, 600)}.
+PORTAL_RATE_LIMITS = {"view_per_ip": (240, 600)}.
 """
 
 from __future__ import annotations
@@ -26,15 +34,42 @@ from django.utils.crypto import salted_hmac
 from quotery.portal.models import RateLimitCounter
 
 NOT_FOUND_PER_IP = "not_found_per_ip"
-POST_PER_IP = "post_per_ip"
-POST_PER_LINK = "post_per_link"
+
+
+@dataclass(frozen=True)
+class PostKind:
+    """One kind of client POST and the names of its two limits."""
+
+    name: str
+
+    @property
+    def per_ip(self) -> str:
+        return f"{self.name}_per_ip"
+
+    @property
+    def per_link_ip(self) -> str:
+        return f"{self.name}_per_link_ip"
+
+
+VIEW = PostKind("view")  # the page's beacon
+MESSAGE = PostKind("message")
+ANSWER = PostKind("answer")  # request changes, decline
+ACCEPT = PostKind("accept")
+POST_KINDS = (VIEW, MESSAGE, ANSWER, ACCEPT)
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Somebody mistyping a link a few times is fine; walking the link space is not.
     NOT_FOUND_PER_IP: (20, 600),
     # Every page load sends one beacon; an office behind one address sends many.
-    POST_PER_IP: (120, 600),
-    POST_PER_LINK: (60, 600),
+    VIEW.per_ip: (120, 600),
+    VIEW.per_link_ip: (60, 600),
+    MESSAGE.per_ip: (60, 600),
+    MESSAGE.per_link_ip: (20, 600),
+    # A client answers once; a few failed tries (a typo in the name) must still go through.
+    ANSWER.per_ip: (60, 600),
+    ANSWER.per_link_ip: (20, 600),
+    ACCEPT.per_ip: (60, 600),
+    ACCEPT.per_link_ip: (20, 600),
 }
 
 
@@ -68,8 +103,8 @@ def retry_after(name: str, *, now: float | None = None) -> int:
 
 
 def hit(name: str, subject: str, *, now: float | None = None) -> bool:
-    """Counts one hit of `subject` (an IP or a share id) against the limit `name`; False when
-    the limit is now exceeded. One statement, atomic under concurrency."""
+    """Counts one hit of `subject` (an IP, or a share id and IP) against the limit `name`;
+    False when the limit is now exceeded. One statement, atomic under concurrency."""
     rule = limit(name)
     moment = time.time() if now is None else now
     period = _period_start(rule, moment)
@@ -88,22 +123,6 @@ def hit(name: str, subject: str, *, now: float | None = None) -> bool:
         # anybody, so they go now (at most once per bucket and window, not on every hit).
         RateLimitCounter.objects.filter(period_start__lt=period - 2 * max_window()).delete()
     return hits <= rule.hits
-
-
-def exceeded(name: str, subject: str, *, now: float | None = None) -> bool:
-    """Whether `subject` is over the limit `name` in the current window. Reads only."""
-    rule = limit(name)
-    moment = time.time() if now is None else now
-    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
-    # Plain SQL: this runs before every portal page, and the ORM's query compilation would
-    # cost more than the lookup itself.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT hits FROM {table} WHERE bucket = %s AND period_start = %s",  # noqa: S608
-            [_bucket(name, subject), _period_start(rule, moment)],
-        )
-        row = cursor.fetchone()
-    return row is not None and int(row[0]) > rule.hits
 
 
 def max_window() -> int:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,11 @@ from quotery.core.fields import ExactDecimalField
 from quotery.core.models import CompanyOwned, Timestamped
 
 ZERO = Decimal(0)
+# The head of a chain with no events yet: no previous hash (quotery.engagement.models'
+# GENESIS_HASH; repeated here because quotes sits below engagement).
+EMPTY_CHAIN_HASH = "0" * 64
+# Written only by quotery.engagement.chain, never by a quote's save().
+CHAIN_HEAD_FIELDS = frozenset({"chain_length", "chain_hash", "chain_signature"})
 
 
 class QuoteState(models.TextChoices):
@@ -76,6 +82,13 @@ class Quote(CompanyOwned, Timestamped):
     discount_total = money_field()
     tax_total = money_field()
     total = money_field()
+    # The head of the quote's event chain (SECURITY.md 28): how many events it has, the last
+    # one's hash, and an HMAC of both under the server secret. Moved by compare-and-set in
+    # the transaction of every append (quotery.engagement.chain), so deleting events from
+    # the end no longer leaves a chain that agrees with its head.
+    chain_length = models.PositiveIntegerField(default=0)
+    chain_hash = models.CharField(max_length=64, default=EMPTY_CHAIN_HASH)
+    chain_signature = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,6 +103,24 @@ class Quote(CompanyOwned, Timestamped):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, **kwargs: Any) -> None:
+        """Never writes the chain head: a full save of a quote read before an event was
+        appended would put the old head back, and the next append would fork the chain."""
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.attname not in deferred
+                and field.name not in CHAIN_HEAD_FIELDS
+            ]
+        super().save(**kwargs)
 
     @property
     def has_been_shared(self) -> bool:

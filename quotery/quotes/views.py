@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
@@ -58,6 +59,9 @@ def quote_list(request: MemberRequest) -> HttpResponse:
     return render(request, "quotes/quote_list.html", context)
 
 
+# The page shows each client's portal link (the Shared with panel): a capability that no
+# browser cache or proxy may keep (SECURITY.md 5).
+@never_cache
 @member_required()
 def quote_detail(request: MemberRequest, pk: int) -> HttpResponse:
     quote = selectors.quote_detail(membership=request.membership, pk=pk)

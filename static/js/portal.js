@@ -1,6 +1,8 @@
 // The view beacon of the client page (SECURITY.md 10). Loading the page records an "open";
 // a link scanner or mail preview stops there. Once the page has been visible in a browser
 // for about a second, this script confirms the open, and only then does it count as a view.
+// data-open is the server's signed token for this page's own open (valid for a while):
+// it is sent back as it is, and it confirms that open and no other.
 (() => {
   "use strict";
   const VISIBLE_FOR_MS = 1000;

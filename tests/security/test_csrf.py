@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -17,6 +18,7 @@ from quotery.accounts.models import Company, Membership, Role, User
 from quotery.billing.models import Payment
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.clients.models import Client, Contact
+from quotery.core.headers import PORTAL_HEADERS
 from quotery.engagement.models import QuoteEvent
 from quotery.factories import (
     DEFAULT_PASSWORD,
@@ -205,7 +207,9 @@ def test_security_22_post_without_csrf_token_is_refused_and_changes_nothing(
 ) -> None:
     # given a logged-in admin whose browser does not send the CSRF token
     browser = HttpClient(enforce_csrf_checks=True)
-    assert browser.login(email=world["admin"].email, password=DEFAULT_PASSWORD)
+    assert browser.login(
+        request=HttpRequest(), email=world["admin"].email, password=DEFAULT_PASSWORD
+    )
     before = snapshot()
 
     # when anything is posted to the URL
@@ -215,12 +219,18 @@ def test_security_22_post_without_csrf_token_is_refused_and_changes_nothing(
     # then it is refused (or the URL does not take POST at all) and nothing changed
     assert response.status_code in {403, 405}, (name, response.status_code)
     assert snapshot() == before
+    # and a refusal under /p/ carries the portal's headers (SECURITY.md 5) like its pages
+    if url.startswith("/p/"):
+        for header, value in PORTAL_HEADERS.items():
+            assert response.headers.get(header) == value, (name, header)
 
 
 def cancel_with_token_from(world: World, origin: str) -> int:
     """Cancels the quote the way its page's form does, with the CSRF token, from `origin`."""
     browser = HttpClient(enforce_csrf_checks=True)
-    assert browser.login(email=world["admin"].email, password=DEFAULT_PASSWORD)
+    assert browser.login(
+        request=HttpRequest(), email=world["admin"].email, password=DEFAULT_PASSWORD
+    )
     browser.get(reverse("quotes:detail", args=[world["quote"].pk]))
     token = browser.cookies["csrftoken"].value
     response = browser.post(

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -60,7 +61,7 @@ def test_security_21_hostile_text_is_escaped_on_every_page(company: Company) -> 
         ),
     )
     browser = HttpClient()
-    assert browser.login(email=manager.email, password=DEFAULT_PASSWORD)
+    assert browser.login(request=HttpRequest(), email=manager.email, password=DEFAULT_PASSWORD)
 
     pages = [
         reverse("quotes:list"),

@@ -4,16 +4,25 @@ on every POST, hostile text escaped everywhere it shows, CSRF and Origin checked
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.urls import reverse
 
 from quotery.factories import DEFAULT_PASSWORD
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
-from quotery.portal.models import ConversationMessage, Decline
+from quotery.portal import ratelimit
+from quotery.portal.models import Acceptance, ConversationMessage, Decline
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.answer_helpers import written
-from quotery.portal.tests.portal_fixtures import Shared, expire, share_quote
+from quotery.portal.tests.portal_fixtures import (
+    Shared,
+    expire,
+    footprint,
+    latest_revision_hash,
+    share_quote,
+)
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_cancel
 
@@ -54,7 +63,7 @@ def test_security_22_a_client_answer_without_the_csrf_token_is_refused(rep, answ
 def test_security_22_the_reps_reply_without_the_csrf_token_is_refused(rep):
     shared = share_quote(rep)
     browser = HttpClient(enforce_csrf_checks=True)
-    assert browser.login(email=rep.email, password=DEFAULT_PASSWORD)
+    assert browser.login(request=HttpRequest(), email=rep.email, password=DEFAULT_PASSWORD)
     before = written()
     response = browser.post(reverse("sharing:reply", args=[shared.quote.pk]), {"body": "Hi"})
     assert response.status_code == 403
@@ -175,3 +184,120 @@ def test_security_21_hostile_rep_text_is_escaped_on_the_client_page_and_email(cl
         OutboxEmail.objects.get(kind="rep_message_client")
     ).alternatives
     assert "<script>alert" not in str(html_part) and "&lt;script&gt;alert" in str(html_part)
+
+
+# ---------------------------------------------------------------------------------------
+# 8
+
+ANSWER_LIMITS = {
+    limit: (hits, 600)
+    for kind in (ratelimit.ACCEPT, ratelimit.ANSWER, ratelimit.MESSAGE)
+    for limit, hits in ((kind.per_ip, 3), (kind.per_link_ip, 2))
+}
+
+
+def answer_posts(shared: Shared) -> dict[str, tuple[str, dict[str, str], dict[str, str]]]:
+    """Per answer: its URL, a POST refused for its input (nothing written), a valid one."""
+    return {
+        "accept": (
+            reverse("portal:accept", args=[shared.token]),
+            {"signer_name": "Anna Client"},  # no email, no consent
+            {
+                "signer_name": "Anna Client",
+                "signer_email": "anna@client.test",
+                "consent": "on",
+                "revision_hash": latest_revision_hash(shared.quote),
+            },
+        ),
+        "changes": (
+            reverse("portal:changes", args=[shared.token]),
+            {"message": ""},
+            {"message": "Cheaper?"},
+        ),
+        "decline": (
+            reverse("portal:decline", args=[shared.token]),
+            {"reason": "no-such-reason"},
+            {"reason": "price"},
+        ),
+        "message": (reverse("portal:message", args=[shared.token]), {"body": ""}, {"body": "Hi"}),
+    }
+
+
+def everything() -> tuple[object, ...]:
+    """Every row an answer could write: acceptances, messages, declines, events, outbox
+    rows, notifications, reservations, delivery notes, quote states."""
+    return (*(footprint(quote) for quote in Quote.objects.order_by("pk")), written())
+
+
+def assert_told_to_wait(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many requests" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+
+
+ANSWERS = ["accept", "changes", "decline", "message"]
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+@override_settings(PORTAL_RATE_LIMITS=ANSWER_LIMITS)
+def test_security_8_an_answer_past_its_links_limit_gets_429_and_records_nothing(rep, answer):
+    # given a client whose first two tries were refused for their input
+    shared = share_quote(rep)
+    url, refused, valid = answer_posts(shared)[answer]
+    browser = HttpClient(REMOTE_ADDR="198.51.100.80")
+    assert [browser.post(url, refused).status_code for _ in range(2)] == [422, 422]
+    before = everything()
+
+    # when the third try, a valid one, comes within the window
+    response = browser.post(url, valid)
+
+    # then it is told to wait, and nothing at all is recorded
+    assert_told_to_wait(response)
+    assert everything() == before
+    # while the same answer from another address goes through (so it was a valid one)
+    assert HttpClient(REMOTE_ADDR="198.51.100.81").post(url, valid).status_code == 302
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+@override_settings(PORTAL_RATE_LIMITS=ANSWER_LIMITS)
+def test_security_8_an_answer_past_its_addresss_limit_gets_429_and_records_nothing(rep, answer):
+    # given an address that tried three links of its own, refused for their input
+    links = [share_quote(rep, email=f"r{n}@client.test") for n in range(3)]
+    browser = HttpClient(REMOTE_ADDR="198.51.100.82")
+    for link in links[:2]:
+        url, refused, _ = answer_posts(link)[answer]
+        assert browser.post(url, refused).status_code == 422
+    url, refused, _ = answer_posts(links[0])[answer]
+    assert browser.post(url, refused).status_code == 422
+    before = everything()
+
+    # when it sends a valid answer on the third link
+    url, _, valid = answer_posts(links[2])[answer]
+    response = browser.post(url, valid)
+
+    # then it is told to wait, and nothing at all is recorded
+    assert_told_to_wait(response)
+    assert everything() == before
+    assert HttpClient(REMOTE_ADDR="198.51.100.83").post(url, valid).status_code == 302
+
+
+@override_settings(PORTAL_RATE_LIMITS=ANSWER_LIMITS)
+def test_security_8_spent_message_and_answer_budgets_leave_accept_its_own(rep):
+    # given an address that spent its budgets for messages and for changes and declines
+    shared = share_quote(rep)
+    posts = answer_posts(shared)
+    browser = HttpClient(REMOTE_ADDR="198.51.100.84")
+    for spent, refused_by in (("message", "message"), ("changes", "decline")):
+        url, refused, _ = posts[spent]
+        assert [browser.post(url, refused).status_code for _ in range(2)] == [422, 422]
+        url, _, valid = posts[refused_by]
+        assert_told_to_wait(browser.post(url, valid))
+
+    # when the client accepts from the same address
+    url, _, valid = posts["accept"]
+    response = browser.post(url, valid)
+
+    # then the acceptance goes through
+    assert response.status_code == 302
+    assert Acceptance.objects.filter(quote=shared.quote).count() == 1

@@ -14,11 +14,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from gunicorn.config import Config as GunicornConfig
 
 from quotery.accounts.models import Role
@@ -27,9 +29,11 @@ from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import member
 from quotery.portal import ratelimit
 from quotery.portal.links import share_token
-from quotery.portal.models import AuthorKind, ConversationMessage, RateLimitCounter
-from quotery.portal.services.sharing import share_revoke
-from quotery.portal.tests.portal_fixtures import Shared, share_quote
+from quotery.portal.models import Acceptance, AuthorKind, ConversationMessage, RateLimitCounter
+from quotery.portal.presentation import _PAGES, VIEW_TOKEN_MARK
+from quotery.portal.services.sharing import share_revoke, share_send
+from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash, share_quote
+from quotery.portal.view_confirmation import open_named_by
 from quotery.quotes.models import Quote, QuoteRevision
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +58,11 @@ def business_state(quote: Quote) -> tuple[object, ...]:
     )
 
 
-def open_number(html: str) -> int:
-    match = re.search(r'data-open="(\d+)"', html)
+def page_view_token(html: str) -> str:
+    """What the page hands its beacon: the signed token naming the open it recorded."""
+    match = re.search(r'data-open="([^"]+)"', html)
     assert match
-    return int(match.group(1))
+    return match.group(1)
 
 
 # --- 3: one 404 for every link that opens nothing ----------------------------------------
@@ -109,12 +114,12 @@ def test_security_3_the_404_is_the_same_for_the_beacon_and_the_pdf(client, rep):
 def test_security_4_the_beacon_of_a_revoked_link_is_refused(client, rep):
     # given a client who opened the page, then the rep revoked the link
     shared = share_quote(rep)
-    sequence = open_number(client.get(shared.url).content.decode())
+    view_token = page_view_token(client.get(shared.url).content.decode())
     share_revoke(share=shared.share, user=rep)
     before = events(shared.quote)
 
     # when the page's beacon arrives
-    response = client.post(shared.seen_url, {"open": sequence})
+    response = client.post(shared.seen_url, {"open": view_token})
 
     # then it is refused and no view is counted
     assert response.status_code == 404
@@ -141,12 +146,12 @@ def assert_portal_headers(response) -> None:  # type: ignore[no-untyped-def]
 
 def test_security_5_portal_headers_on_every_answer_under_p(client, rep):
     shared = share_quote(rep)
-    sequence = open_number(client.get(shared.url).content.decode())
+    view_token = page_view_token(client.get(shared.url).content.decode())
 
     answers = [
         client.get(shared.url),
         client.head(shared.url),
-        client.post(shared.seen_url, {"open": sequence}),
+        client.post(shared.seen_url, {"open": view_token}),
         client.get("/p/" + "C" * 44 + "/"),
         client.get("/p/whatever/"),
     ]
@@ -307,28 +312,111 @@ def test_security_7_the_staff_preview_path_holds_no_secret_and_stays_readable():
 
 TIGHT = {
     ratelimit.NOT_FOUND_PER_IP: (3, 600),
-    ratelimit.POST_PER_IP: (4, 600),
-    ratelimit.POST_PER_LINK: (3, 600),
+    ratelimit.VIEW.per_ip: (4, 600),
+    ratelimit.VIEW.per_link_ip: (3, 600),
 }
 
 
+def accept_url(shared: Shared) -> str:
+    return reverse("portal:accept", args=[shared.token])
+
+
+def acceptance_form(shared: Shared) -> dict[str, str]:
+    return {
+        "signer_name": "Anna Client",
+        "signer_email": "anna@client.test",
+        "consent": "on",
+        "revision_hash": latest_revision_hash(shared.quote),
+    }
+
+
+def assert_told_to_wait(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+    assert_portal_headers(response)
+
+
 @override_settings(PORTAL_RATE_LIMITS=TIGHT)
-def test_security_8_a_404_storm_gets_429_with_a_clear_page(client, rep):
+def test_security_8_a_404_storm_gets_429_with_a_clear_page(client):
     # given a client IP guessing links
-    shared = share_quote(rep)
     guesses = [client.get(f"/p/{n:044d}/", REMOTE_ADDR="203.0.113.9") for n in range(5)]
 
     # then the first three are 404s and then the address is told to wait
     assert [r.status_code for r in guesses] == [404, 404, 404, 429, 429]
-    assert "Too many requests" in guesses[-1].content.decode()
-    assert int(guesses[-1]["Retry-After"]) > 0
-    assert_portal_headers(guesses[-1])
-    # and even a real link gets no answer from that address while the window lasts
+    assert_told_to_wait(guesses[-1])
+    # and so is every unknown link it tries while the window lasts, on every portal URL
+    for path in ("/p/" + "G" * 44 + "/", "/p/" + "G" * 44 + "/pdf/", "/p/whatever/"):
+        assert client.get(path, REMOTE_ADDR="203.0.113.9").status_code == 429
+    assert client.post("/p/" + "G" * 44 + "/seen/", REMOTE_ADDR="203.0.113.9").status_code == 429
+    # while another address is answered as usual
+    assert client.get("/p/" + "G" * 44 + "/", REMOTE_ADDR="198.51.100.1").status_code == 404
+
+
+OFFICE_NAT = "203.0.113.60"
+
+
+def test_security_8_a_nat_address_that_walked_unknown_links_still_opens_and_answers_its_valid_link(
+    rep,
+):
+    # given an office behind one NAT address, where someone walked 25 unknown links
+    shared = share_quote(rep)
+    office = HttpClient(REMOTE_ADDR=OFFICE_NAT)
+    walked = [office.get(f"/p/{n:044d}/").status_code for n in range(25)]
+    assert walked == [404] * 20 + [429] * 5
     before = events(shared.quote)
-    assert client.get(shared.url, REMOTE_ADDR="203.0.113.9").status_code == 429
-    assert events(shared.quote) == before
-    # while another address is served
-    assert client.get(shared.url, REMOTE_ADDR="198.51.100.1").status_code == 200
+
+    # when a colleague opens the office's own link (pasted without its trailing slash),
+    # reads it, downloads it and accepts
+    pasted = office.get(shared.url.rstrip("/"))
+    page = office.get(pasted["Location"])
+    beacon = office.post(shared.seen_url, {"open": page_view_token(page.content.decode())})
+    pdf = office.get(shared.pdf_url)
+    form = office.get(accept_url(shared))
+    accepted = office.post(accept_url(shared), acceptance_form(shared))
+
+    # then every step goes through and is recorded
+    statuses = [r.status_code for r in (pasted, page, beacon, pdf, form, accepted)]
+    assert statuses == [301, 200, 204, 200, 200, 302]
+    assert [kind for _, kind in events(shared.quote)][len(before) :] == [
+        EventKind.LINK_OPENED,
+        EventKind.QUOTE_VIEWED,
+        EventKind.PDF_DOWNLOADED,
+        EventKind.QUOTE_ACCEPTED,
+    ]
+    assert Acceptance.objects.get(quote=shared.quote).ip == OFFICE_NAT
+    # and unknown links from that address are still refused
+    assert office.get("/p/" + "H" * 44 + "/").status_code == 429
+
+
+def test_security_8_a_flood_on_a_link_from_one_address_leaves_its_client_able_to_accept(rep):
+    # given someone holding the link who floods it from their address, with the default
+    # limits: beacons, messages, and acceptances that cannot succeed
+    shared = share_quote(rep)
+    flooder = HttpClient(REMOTE_ADDR="198.51.100.66")
+    message_url = reverse("portal:message", args=[shared.token])
+    beacons = [flooder.post(shared.seen_url, {"open": "1"}).status_code for _ in range(61)]
+    messages = [flooder.post(message_url, {"body": "Spam"}).status_code for _ in range(21)]
+    accepts = [flooder.post(accept_url(shared), {}).status_code for _ in range(21)]
+
+    # then the flood itself is told to wait once it spent its own budgets
+    assert beacons == [400] * 60 + [429]
+    assert messages == [302] * 20 + [429]
+    assert accepts == [422] * 20 + [429]
+    assert_told_to_wait(flooder.post(shared.seen_url, {"open": "1"}))
+    assert_told_to_wait(flooder.post(message_url, {"body": "Spam"}))
+    assert_told_to_wait(flooder.post(accept_url(shared), acceptance_form(shared)))
+    assert not Acceptance.objects.filter(quote=shared.quote).exists()
+
+    # when the client opens the page at their own address, is counted, and accepts
+    client = HttpClient(REMOTE_ADDR="203.0.113.70")
+    page = client.get(shared.url)
+    beacon = client.post(shared.seen_url, {"open": page_view_token(page.content.decode())})
+    accepted = client.post(accept_url(shared), acceptance_form(shared))
+
+    # then it all goes through
+    assert [page.status_code, beacon.status_code, accepted.status_code] == [200, 204, 302]
+    assert Acceptance.objects.get(quote=shared.quote).ip == "203.0.113.70"
 
 
 @override_settings(PORTAL_RATE_LIMITS=TIGHT, TRUSTED_PROXY_COUNT=0)
@@ -340,6 +428,21 @@ def test_security_8_a_spoofed_x_forwarded_for_does_not_reset_the_limit(client):
         for n in range(5)
     ]
     assert statuses == [404, 404, 404, 429, 429]
+
+
+@override_settings(PORTAL_RATE_LIMITS=TIGHT, TRUSTED_PROXY_COUNT=0)
+def test_security_8_a_spoofed_x_forwarded_for_does_not_reset_a_links_post_limit(client, rep):
+    shared = share_quote(rep)
+    statuses = [
+        client.post(
+            shared.seen_url,
+            {"open": "1"},
+            REMOTE_ADDR="203.0.113.11",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [400, 400, 400, 429, 429]
 
 
 @override_settings(PORTAL_RATE_LIMITS=TIGHT, TRUSTED_PROXY_COUNT=1)
@@ -359,36 +462,40 @@ def test_security_8_behind_a_trusted_proxy_the_forwarded_address_is_limited(clie
 
 
 @override_settings(PORTAL_RATE_LIMITS=TIGHT)
-def test_security_8_beacon_posts_are_limited_per_link(client, rep):
+def test_security_8_beacon_posts_are_limited_per_link_and_address(client, rep):
     # given one link, opened once
     shared = share_quote(rep)
-    sequence = open_number(client.get(shared.url).content.decode())
+    view_token = page_view_token(client.get(shared.url).content.decode())
 
-    # when its beacon is posted from several addresses
+    # when its beacon is posted again and again from one address
     statuses = [
-        client.post(shared.seen_url, {"open": sequence}, REMOTE_ADDR=f"198.51.100.{n}").status_code
-        for n in range(5)
+        client.post(shared.seen_url, {"open": view_token}, REMOTE_ADDR="198.51.100.5").status_code
+        for _ in range(5)
     ]
 
-    # then the link's allowance runs out whatever the address
+    # then that address's allowance on the link runs out
     assert statuses == [204, 204, 204, 429, 429]
-    assert "Too many requests" in client.post(shared.seen_url, {"open": sequence}).content.decode()
+    # while the same link from another address still counts its own page's view
+    other = HttpClient(REMOTE_ADDR="198.51.100.6")
+    token = page_view_token(other.get(shared.url).content.decode())
+    assert other.post(shared.seen_url, {"open": token}).status_code == 204
+    kinds = [kind for _, kind in events(shared.quote)]
+    assert kinds.count(EventKind.QUOTE_VIEWED) == 2
 
 
 @override_settings(PORTAL_RATE_LIMITS=TIGHT)
 def test_security_8_beacon_posts_are_limited_per_ip(client, rep):
     links = [share_quote(rep, email=f"r{n}@client.test") for n in range(3)]
     statuses = [
-        client.post(link.seen_url, {"open": 1}, REMOTE_ADDR="203.0.113.30").status_code
+        client.post(link.seen_url, {"open": "1"}, REMOTE_ADDR="203.0.113.30").status_code
         for link in links + links
     ]
-    assert statuses == [204, 204, 204, 204, 429, 429]
+    assert statuses == [400, 400, 400, 400, 429, 429]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_security_8_counters_are_exact_across_concurrent_connections():
     # given many connections (as gunicorn's workers have) hitting one bucket at once
-    rule = ratelimit.limit(ratelimit.POST_PER_IP)
     per_thread, threads = 25, 8
     results: list[bool] = []
     lock = threading.Lock()
@@ -398,7 +505,7 @@ def test_security_8_counters_are_exact_across_concurrent_connections():
         start.wait()
         try:
             outcomes = [
-                ratelimit.hit(ratelimit.POST_PER_IP, "203.0.113.40", now=1_000_000.0)
+                ratelimit.hit(ratelimit.VIEW.per_ip, "203.0.113.40", now=1_000_000.0)
                 for _ in range(per_thread)
             ]
             with lock:
@@ -412,16 +519,19 @@ def test_security_8_counters_are_exact_across_concurrent_connections():
     for thread in pool:
         thread.join()
 
-    # then no hit is lost and exactly the allowance is granted
+    # then no hit is lost and exactly the allowance (120 beacons per address) is granted
     counter = RateLimitCounter.objects.get()
-    assert counter.hits == per_thread * threads
-    assert results.count(True) == min(rule.hits, per_thread * threads)
+    assert counter.hits == 200
+    assert results.count(True) == 120
 
 
-def test_security_8_counters_hold_no_ip_address(client):
+def test_security_8_counters_hold_no_ip_address(client, rep):
+    shared = share_quote(rep)
     client.get("/p/" + "F" * 44 + "/", REMOTE_ADDR="203.0.113.50")
+    client.post(shared.seen_url, {"open": "1"}, REMOTE_ADDR="203.0.113.50")
     buckets = list(RateLimitCounter.objects.values_list("bucket", flat=True))
-    assert buckets and all("203.0.113" not in bucket for bucket in buckets)
+    assert len(buckets) == 3  # the 404s of the address; beacons of the address, of the link
+    assert all("203.0.113" not in bucket for bucket in buckets)
 
 
 # --- 9 and 10: what GET, HEAD and the beacon record ---------------------------------------
@@ -475,6 +585,243 @@ def test_security_10_views_by_company_staff_count_nothing(login, rep):
     assert events(shared.quote) == before
 
 
+def views(quote: Quote) -> list[dict[str, object]]:
+    return list(
+        QuoteEvent.objects.filter(quote=quote, kind=EventKind.QUOTE_VIEWED)
+        .order_by("sequence")
+        .values_list("data", flat=True)
+    )
+
+
+def last_open(quote: Quote) -> int:
+    return (
+        QuoteEvent.objects.filter(quote=quote, kind=EventKind.LINK_OPENED)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)[0]
+    )
+
+
+def assert_refused_in_words(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "nothing was counted" in response.content.decode()
+    assert_portal_headers(response)
+
+
+def test_security_10_the_honest_page_counts_the_open_it_recorded(client, rep):
+    shared = share_quote(rep)
+
+    view_token = page_view_token(client.get(shared.url).content.decode())
+    response = client.post(shared.seen_url, {"open": view_token})
+
+    assert response.status_code == 204
+    assert views(shared.quote) == [{"open": last_open(shared.quote)}]
+
+
+def test_security_10_an_earlier_opens_number_is_refused(client, rep):
+    # given a link scanner's fetch (an open, never confirmed), then the client's own page
+    shared = share_quote(rep)
+    HttpClient(HTTP_USER_AGENT="LinkScanner/1.0").get(shared.url)
+    scanner_open = last_open(shared.quote)
+    client.get(shared.url)
+    before = events(shared.quote)
+
+    # when a beacon names the scanner's open by its number
+    response = client.post(shared.seen_url, {"open": str(scanner_open)})
+
+    # then it is refused in words and the scanner's open stays an open
+    assert_refused_in_words(response)
+    assert events(shared.quote) == before
+
+
+def test_security_10_a_token_older_than_the_window_is_refused(client, rep):
+    # given a page served now, and another one served later
+    shared = share_quote(rep)
+    served = timezone.now()
+    stale = page_view_token(client.get(shared.url).content.decode())
+    with time_machine.travel(served + dt.timedelta(minutes=20), tick=False):
+        fresh = page_view_token(client.get(shared.url).content.decode())
+    before = events(shared.quote)
+
+    # when both beacons arrive 31 minutes after the first page was served
+    with time_machine.travel(served + dt.timedelta(minutes=31), tick=False):
+        late = client.post(shared.seen_url, {"open": stale})
+        timely = client.post(shared.seen_url, {"open": fresh})
+
+    # then the first is refused (the window is 30 minutes); the second, 11 minutes old, counts
+    assert_refused_in_words(late)
+    assert "opened too long ago" in late.content.decode()
+    assert timely.status_code == 204
+    assert [kind for _, kind in events(shared.quote)][len(before) :] == [EventKind.QUOTE_VIEWED]
+    assert views(shared.quote) == [{"open": last_open(shared.quote)}]
+
+
+@override_settings(PORTAL_VIEW_CONFIRM_SECONDS=300)
+def test_security_10_the_window_is_a_setting(client, rep):
+    shared = share_quote(rep)
+    served = timezone.now()
+    view_token = page_view_token(client.get(shared.url).content.decode())
+    before = events(shared.quote)
+
+    with time_machine.travel(served + dt.timedelta(minutes=6), tick=False):
+        response = client.post(shared.seen_url, {"open": view_token})
+
+    assert_refused_in_words(response)
+    assert events(shared.quote) == before
+
+
+def test_security_10_a_token_for_another_share_or_link_is_refused(client, rep):
+    # given pages of two recipients of the same quote, and of another quote
+    anna = share_quote(rep)
+    bob = share_quote(rep, email="bob@client.test")
+    other_quote = share_quote(rep, email="anna@client.test", title="Another quote")
+    bobs_token = page_view_token(client.get(bob.url).content.decode())
+    other_token = page_view_token(client.get(other_quote.url).content.decode())
+    # and a page of Anna's link, then revoked and re-issued (same share, a new link)
+    annas_old_token = page_view_token(client.get(anna.url).content.decode())
+    share_revoke(share=anna.share, user=rep)
+    share_send(
+        quote=anna.quote, user=rep, recipient_name="Anna", recipient_email="anna@client.test"
+    )
+    anna.share.refresh_from_db()
+    new_link = reverse(
+        "portal:seen",
+        args=[share_token(key=anna.share.key, quote_id=anna.quote.pk, email="anna@client.test")],
+    )
+    before = [events(anna.quote), events(bob.quote), events(other_quote.quote)]
+
+    # when each token is posted to a beacon it was not made for
+    responses = [
+        client.post(new_link, {"open": bobs_token}),
+        client.post(new_link, {"open": other_token}),
+        client.post(new_link, {"open": annas_old_token}),
+        client.post(bob.seen_url, {"open": other_token}),
+    ]
+
+    # then each is refused and nothing is counted anywhere
+    for response in responses:
+        assert_refused_in_words(response)
+    assert [events(anna.quote), events(bob.quote), events(other_quote.quote)] == before
+
+
+def tampered(view_token: str) -> dict[str, str]:
+    payload, timestamp, signature = view_token.split(":")
+    share_pk, sequence = payload.split(".")
+    flipped = ("A" if signature[5] != "A" else "B").join([signature[:5], signature[6:]])
+    earlier = f"{share_pk}.{int(sequence) - 1}"
+    return {
+        "an earlier open, same signature": f"{earlier}:{timestamp}:{signature}",
+        "a later timestamp, same signature": f"{payload}:{timestamp}x:{signature}",
+        "one character of the signature": f"{payload}:{timestamp}:{flipped}",
+        "no signature": f"{payload}:{timestamp}",
+        "no timestamp": f"{payload}:{signature}",
+        "the payload alone": payload,
+    }
+
+
+def test_security_10_a_tampered_token_is_refused(client, rep):
+    # given a scanner's open and then the client's page
+    shared = share_quote(rep)
+    HttpClient().get(shared.url)
+    view_token = page_view_token(client.get(shared.url).content.decode())
+    before = events(shared.quote)
+
+    for name, forged in tampered(view_token).items():
+        # when the token is edited and posted
+        response = client.post(shared.seen_url, {"open": forged})
+        # then it is refused and nothing is counted
+        assert response.status_code == 400, name
+        assert_refused_in_words(response)
+    assert events(shared.quote) == before
+
+
+def test_security_10_the_same_token_twice_counts_once(client, rep):
+    shared = share_quote(rep)
+    view_token = page_view_token(client.get(shared.url).content.decode())
+
+    first = client.post(shared.seen_url, {"open": view_token})
+    second = client.post(shared.seen_url, {"open": view_token})
+
+    assert (first.status_code, second.status_code) == (204, 204)
+    assert views(shared.quote) == [{"open": last_open(shared.quote)}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1" * 25,  # once an OverflowError and a 500
+        "9" * 5000,
+        "-1",
+        "0",
+        "soon",
+        "",
+        " 5 ",
+        "1e999",
+        "\u0661\u0662",  # Arabic-Indic digits, which int() would read as 12
+        "1.0",
+        "\x00",
+    ],
+    ids=[
+        "25 digits",
+        "5000 digits",
+        "negative",
+        "zero",
+        "words",
+        "empty",
+        "spaces",
+        "exponent",
+        "non-ascii digits",
+        "decimal",
+        "nul",
+    ],
+)
+def test_security_10_an_open_that_is_no_token_is_a_400_and_records_nothing(client, rep, value):
+    shared = share_quote(rep)
+    client.get(shared.url)
+    before = events(shared.quote)
+
+    response = client.post(shared.seen_url, {"open": value})
+
+    assert_refused_in_words(response)
+    assert "must name the open this page recorded" in response.content.decode()
+    assert events(shared.quote) == before
+
+
+def test_security_10_a_beacon_without_an_open_field_is_a_400(client, rep):
+    shared = share_quote(rep)
+    client.get(shared.url)
+    before = events(shared.quote)
+
+    assert_refused_in_words(client.post(shared.seen_url))
+    assert events(shared.quote) == before
+
+
+def test_security_10_the_kept_page_holds_no_open_of_its_own(rep):
+    # given the same page served (from the kept copy) to two browsers in turn
+    shared = share_quote(rep)
+    pages = [HttpClient().get(shared.url).content.decode() for _ in range(2)]
+
+    # then each carries a different token, each naming its own open
+    first, second = (page_view_token(html) for html in pages)
+    assert first != second
+    opens = list(
+        QuoteEvent.objects.filter(quote=shared.quote, kind=EventKind.LINK_OPENED)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+    )
+    assert [open_named_by(share=shared.share, view_token=t) for t in (first, second)] == opens
+    # and the page kept for the next visitor holds the mark, never a token
+    kept = [
+        html
+        for html in _PAGES._values.values()
+        if shared.quote.number in html and "data-seen-url" in html
+    ]
+    assert kept
+    for html in kept:
+        assert f'data-open="{VIEW_TOKEN_MARK}"' in html
+        assert f'data-open="{first}"' not in html and f'data-open="{second}"' not in html
+
+
 # --- 21: hostile client text is escaped ---------------------------------------------------
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -515,18 +862,18 @@ def test_security_21_hostile_client_name_and_message_are_escaped(client, rep, co
 # --- 22: CSRF and Origin on the beacon ----------------------------------------------------
 
 
-def opened_page(shared: Shared) -> tuple[HttpClient, int, str]:
+def opened_page(shared: Shared) -> tuple[HttpClient, str, str]:
     browser = HttpClient(enforce_csrf_checks=True)
     html = browser.get(shared.url).content.decode()
-    return browser, open_number(html), browser.cookies["csrftoken"].value
+    return browser, page_view_token(html), browser.cookies["csrftoken"].value
 
 
 def test_security_22_beacon_without_csrf_token_is_refused(rep):
     shared = share_quote(rep)
-    browser, sequence, _ = opened_page(shared)
+    browser, view_token, _ = opened_page(shared)
     before = events(shared.quote)
 
-    response = browser.post(shared.seen_url, {"open": sequence})
+    response = browser.post(shared.seen_url, {"open": view_token})
 
     assert response.status_code == 403
     assert events(shared.quote) == before
@@ -534,12 +881,12 @@ def test_security_22_beacon_without_csrf_token_is_refused(rep):
 
 def test_security_22_beacon_from_a_cross_site_origin_is_refused(rep):
     shared = share_quote(rep)
-    browser, sequence, token = opened_page(shared)
+    browser, view_token, token = opened_page(shared)
     before = events(shared.quote)
 
     response = browser.post(
         shared.seen_url,
-        {"open": sequence},
+        {"open": view_token},
         HTTP_X_CSRFTOKEN=token,
         HTTP_ORIGIN="https://attacker.example",
     )
@@ -550,10 +897,13 @@ def test_security_22_beacon_from_a_cross_site_origin_is_refused(rep):
 
 def test_security_22_beacon_with_token_from_the_page_origin_counts(rep):
     shared = share_quote(rep)
-    browser, sequence, token = opened_page(shared)
+    browser, view_token, token = opened_page(shared)
 
     response = browser.post(
-        shared.seen_url, {"open": sequence}, HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="http://testserver"
+        shared.seen_url,
+        {"open": view_token},
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="http://testserver",
     )
 
     assert response.status_code == 204
@@ -567,10 +917,10 @@ def test_security_22_beacon_with_token_from_the_page_origin_counts(rep):
 
 def test_security_22_portal_post_from_a_no_referrer_page_with_token_counts(rep):
     shared = share_quote(rep)
-    browser, sequence, token = opened_page(shared)
+    browser, view_token, token = opened_page(shared)
 
     response = browser.post(
-        shared.seen_url, {"open": sequence}, HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="null"
+        shared.seen_url, {"open": view_token}, HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="null"
     )
 
     assert response.status_code == 204
@@ -586,7 +936,7 @@ def test_security_22_portal_post_over_https_with_null_origin_needs_no_referer(re
 
     response = browser.post(
         shared.seen_url,
-        {"open": open_number(html)},
+        {"open": page_view_token(html)},
         HTTP_X_CSRFTOKEN=token,
         HTTP_ORIGIN="null",
         secure=True,
@@ -597,10 +947,10 @@ def test_security_22_portal_post_over_https_with_null_origin_needs_no_referer(re
 
 def test_security_22_null_origin_without_token_is_refused(rep):
     shared = share_quote(rep)
-    browser, sequence, _ = opened_page(shared)
+    browser, view_token, _ = opened_page(shared)
     before = events(shared.quote)
 
-    response = browser.post(shared.seen_url, {"open": sequence}, HTTP_ORIGIN="null")
+    response = browser.post(shared.seen_url, {"open": view_token}, HTTP_ORIGIN="null")
 
     assert response.status_code == 403
     assert events(shared.quote) == before

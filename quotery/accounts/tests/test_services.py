@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
+from django.http import HttpRequest
 from django.test import Client
 
 from quotery.accounts.models import Company, Membership, Role, User
@@ -204,7 +205,11 @@ def test_member_create_with_a_password(company: Company, client: Client) -> None
     assert created.generated_password is None
     assert user.email == "ana.lopez@example.com" and user.full_name == "Ana Lopez"
     assert created.membership.company == company and created.membership.role == Role.MANAGER
-    assert client.login(email="ana.lopez@example.com", password="a-long-and-private-passphrase")
+    assert client.login(
+        request=HttpRequest(),
+        email="ana.lopez@example.com",
+        password="a-long-and-private-passphrase",
+    )
 
 
 def test_member_create_generates_a_password_shown_once(company: Company, client: Client) -> None:
@@ -212,7 +217,9 @@ def test_member_create_generates_a_password_shown_once(company: Company, client:
     assert created.generated_password and len(created.generated_password) == 16
     user = User.objects.get(email="bo@example.com")
     assert created.generated_password not in user.password  # stored hashed
-    assert client.login(email="bo@example.com", password=created.generated_password)
+    assert client.login(
+        request=HttpRequest(), email="bo@example.com", password=created.generated_password
+    )
 
 
 def test_member_create_refuses_an_email_used_in_another_company(
@@ -311,13 +318,13 @@ def test_member_deactivate_stops_login_and_reactivate_restores_it(
 ) -> None:
     member_deactivate(membership=rep.membership, acting=admin_user)
     assert not User.objects.get(pk=rep.pk).is_active
-    assert not client.login(email=rep.email, password=DEFAULT_PASSWORD)
+    assert not client.login(request=HttpRequest(), email=rep.email, password=DEFAULT_PASSWORD)
     # deactivating again changes nothing and raises nothing
     member_deactivate(membership=rep.membership, acting=admin_user)
 
     member_reactivate(membership=rep.membership)
     assert User.objects.get(pk=rep.pk).is_active
-    assert client.login(email=rep.email, password=DEFAULT_PASSWORD)
+    assert client.login(request=HttpRequest(), email=rep.email, password=DEFAULT_PASSWORD)
 
 
 def test_the_last_active_admin_cannot_deactivate_themselves(admin_user: User) -> None:

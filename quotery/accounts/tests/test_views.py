@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -289,7 +290,7 @@ def test_admin_adds_a_user_with_a_generated_password(
     membership = Membership.objects.get(user__email="dee@example.com")
     assert membership.company == company and membership.role == Role.FINANCE
     client.logout()
-    assert client.login(email="dee@example.com", password=password)
+    assert client.login(request=HttpRequest(), email="dee@example.com", password=password)
 
 
 def test_admin_adds_a_user_with_a_chosen_password(
@@ -383,7 +384,9 @@ def test_a_deactivated_member_is_logged_out(
     from django.test import Client
 
     rep_client = Client()
-    assert rep_client.login(email=rep.email, password="correct-horse-battery-staple")
+    assert rep_client.login(
+        request=HttpRequest(), email=rep.email, password="correct-horse-battery-staple"
+    )
     assert rep_client.get(reverse("quotes:list")).status_code == 200
     login(admin_user).post(reverse("accounts:member_deactivate", args=[rep.membership.pk]))
     assert rep_client.get(reverse("quotes:list")).status_code == 302

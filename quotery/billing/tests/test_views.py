@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -178,7 +179,7 @@ def test_a_paid_row_shows_no_form(login, finance, billed):
 
 def test_security_22_saving_needs_a_csrf_token(finance, billed):
     client = HttpClient(enforce_csrf_checks=True)
-    assert client.login(email=finance.email, password=DEFAULT_PASSWORD)
+    assert client.login(request=HttpRequest(), email=finance.email, password=DEFAULT_PASSWORD)
     before = everything()
     response = client.post(set_url(billed.payment), {"status": S.PAID})
     assert response.status_code == 403

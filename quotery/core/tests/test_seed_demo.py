@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
@@ -144,7 +145,7 @@ def test_second_run_changes_nothing_and_says_so() -> None:
 def test_every_demo_login_works() -> None:
     seed()
     for _company, _role, email, password in demo_logins():
-        assert HttpClient().login(email=email, password=password), email
+        assert HttpClient().login(request=HttpRequest(), email=email, password=password), email
 
 
 @pytest.mark.django_db

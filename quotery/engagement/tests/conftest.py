@@ -8,7 +8,10 @@ named event function uses, for tests about dates and time zones (the services st
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from quotery.accounts.models import User
 from quotery.core.request_meta import RequestMeta
@@ -22,6 +25,7 @@ from quotery.portal.services.sharing import (
     portal_view_confirm,
     share_send,
 )
+from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.models import Quote, QuoteState
 
 BROWSER = RequestMeta(ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/140")
@@ -48,7 +52,11 @@ def visit(share: PortalShare, *, seen: bool = True, downloads: int = 0) -> None:
     share = PortalShare.objects.select_related("quote__company").get(pk=share.pk)
     opened = portal_open_record(share=share, meta=BROWSER if seen else SCANNER)
     if seen:
-        assert portal_view_confirm(share=share, open_sequence=opened.sequence, meta=BROWSER)
+        assert portal_view_confirm(
+            share=share,
+            view_token=view_token_for(share=share, open_sequence=opened.sequence),
+            meta=BROWSER,
+        )
     for _ in range(downloads):
         portal_pdf_download_record(share=share, meta=BROWSER)
 
@@ -110,3 +118,25 @@ def view_at(quote: Quote, share: PortalShare, at: dt.datetime) -> QuoteEvent:
 
 def event_count() -> int:
     return QuoteEvent.objects.count()
+
+
+@pytest.fixture
+def chained(rep: User) -> Quote:
+    """A quote with seven chained events: shared, then three views (open + view each)."""
+    share = shared(rep)
+    for _ in range(3):
+        visit(share)
+    quote = Quote.objects.get(pk=share.quote_id)
+    assert QuoteEvent.objects.filter(quote=quote).count() == 7
+    return quote
+
+
+@pytest.fixture
+def own_storage_and_seal(settings: Any, tmp_path: Path) -> None:
+    """Stored PDFs in memory and a seal key of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    settings.SEAL_KEY_PATH = str(tmp_path / "seal" / "key.pem")
+    settings.SEAL_CERT_PATH = str(tmp_path / "seal" / "cert.pem")

@@ -7,35 +7,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.management import CommandError, ManagementUtility
 
 from quotery.core.canonical import canonical_json
 from quotery.documents.acceptance import accepted_pdf, accepted_pdf_unsealed
 from quotery.documents.sealing import seal_pdf
 from quotery.engagement.chain import link_hash
-from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.tests.tampering import rechain, verify, verify_failing
 from quotery.portal.models import Acceptance
 from quotery.portal.services.acceptance import signature_hash
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import QuoteRevision
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def own_storage_and_seal(settings, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    }
-    settings.SEAL_KEY_PATH = str(tmp_path / "seal" / "key.pem")
-    settings.SEAL_CERT_PATH = str(tmp_path / "seal" / "cert.pem")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage_and_seal")]
 
 
 @pytest.fixture
@@ -51,34 +41,11 @@ def sealed(accepted) -> Acceptance:
     return Acceptance.objects.get(pk=accepted.pk)
 
 
-def verify(*args: str) -> str:
-    out = StringIO()
-    call_command("verify", *args, stdout=out)
-    return out.getvalue()
-
-
-def verify_failing(*args: str) -> tuple[str, str]:
-    out = StringIO()
-    with pytest.raises(CommandError) as failure:
-        call_command("verify", *args, stdout=out)
-    return out.getvalue(), str(failure.value)
-
-
 def broken(acceptance: Acceptance) -> str:
     quote = acceptance.quote
     return (
         f"{quote.company.slug} {quote.number} acceptance: BROKEN at acceptance #{acceptance.pk}: "
     )
-
-
-def rechain(quote_id: int) -> None:
-    """Recomputes every link of the quote's chain, as someone covering their tracks would."""
-    prev_hash = GENESIS_HASH
-    for event in QuoteEvent.objects.filter(quote_id=quote_id).order_by("sequence"):
-        event.prev_hash = prev_hash
-        event.hash = link_hash(prev_hash, event)
-        QuoteEvent.objects.filter(pk=event.pk).update(prev_hash=event.prev_hash, hash=event.hash)
-        prev_hash = event.hash
 
 
 def test_security_16_an_intact_acceptance_passes(accepted):

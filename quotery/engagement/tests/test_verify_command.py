@@ -4,41 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.management import CommandError, ManagementUtility
 
 from quotery.engagement.chain import link_hash
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.engagement.tests.conftest import shared, visit
+from quotery.engagement.tests.conftest import shared
+from quotery.engagement.tests.tampering import verify, verify_failing
 from quotery.quotes.models import Quote
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def chained(rep) -> Quote:
-    """A quote with seven chained events: shared, then three views (open + view each)."""
-    share = shared(rep)
-    for _ in range(3):
-        visit(share)
-    quote = Quote.objects.get(pk=share.quote_id)
-    assert QuoteEvent.objects.filter(quote=quote).count() == 7
-    return quote
-
-
-def verify(*args: str) -> str:
-    out = StringIO()
-    call_command("verify", *args, stdout=out)
-    return out.getvalue()
-
-
-def verify_failing(*args: str) -> tuple[str, str]:
-    out = StringIO()
-    with pytest.raises(CommandError) as failure:
-        call_command("verify", *args, stdout=out)
-    return out.getvalue(), str(failure.value)
 
 
 def test_security_16_an_intact_chain_passes(chained):

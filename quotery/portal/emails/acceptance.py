@@ -39,7 +39,15 @@ def _acceptance(email: OutboxEmail) -> Acceptance:
     return acceptance
 
 
-def _facts(acceptance: Acceptance) -> list[tuple[str, str]]:
+def emailed_signature_hash(email: OutboxEmail, acceptance: Acceptance) -> str:
+    """The signature hash recorded with the outbox row when the client accepted: what the
+    email shows, so what `manage.py verify` compares is what was sent (SECURITY.md 17).
+    Rows queued before the hash was recorded show the acceptance's."""
+    recorded = email.context.get("signature_hash")
+    return recorded if isinstance(recorded, str) else acceptance.signature_hash
+
+
+def _facts(email: OutboxEmail, acceptance: Acceptance) -> list[tuple[str, str]]:
     company = acceptance.company
     utc = acceptance.accepted_at.astimezone(dt.UTC)
     return [
@@ -47,7 +55,7 @@ def _facts(acceptance: Acceptance) -> list[tuple[str, str]]:
         ("Accepted", f"{local_time(acceptance.accepted_at, company)} ({utc:%H:%M:%S} UTC)"),
         ("Total", format_money(Decimal(acceptance.total), acceptance.currency)),
         ("Version", str(acceptance.revision_number)),
-        ("Signature code", acceptance.signature_hash),
+        ("Signature code", emailed_signature_hash(email, acceptance)),
     ]
 
 
@@ -71,7 +79,7 @@ def acceptance_rep_email(email: OutboxEmail) -> EmailMultiAlternatives:
             subject=f"Accepted: {quote.number} by {signer} ({total})",
             greeting=f"Hello {owner.get_short_name()},",
             lead=f"{signer} accepted quote {quote.number} ({quote.title}) for {total}. {next_step}",
-            details=_facts(acceptance),
+            details=_facts(email, acceptance),
             link=quote_url(quote),
             button="Open the quote",
             footnote="The signature code identifies this acceptance. The client has the same "
@@ -102,7 +110,7 @@ def acceptance_client_email(email: OutboxEmail) -> EmailMultiAlternatives:
             lead=f"Thank you: your acceptance of quote {quote.number} ({quote.title}) from "
             f"{company.sender_name} is recorded. The accepted PDF, with its acceptance "
             "certificate, is attached.",
-            details=_facts(acceptance),
+            details=_facts(email, acceptance),
             link=link,
             button="See the accepted quote",
             footnote="Keep this email: the signature code identifies your acceptance, and the "

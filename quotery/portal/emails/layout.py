@@ -3,17 +3,21 @@ safe, the Message-ID from the outbox row's dedupe key, and times in the company'
 
 Each kind of email (share, acceptance, answers) fills a `PortalEmail` and calls
 `build_email`. Every link comes from BASE_URL (SECURITY.md 6); every text a person typed is
-escaped in the HTML part, and names and subjects are made single-line before they reach a
-header (SECURITY.md 21).
+escaped in the HTML part, subjects are made single-line, and every address header is written
+by `mail_address`, whose display names no folding can turn into another address
+(SECURITY.md 21).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
-from email.utils import formataddr, parseaddr
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,13 +29,33 @@ from quotery.accounts.branding import text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
 from quotery.core.text import BIDI_CONTROLS
 from quotery.notifications.models import OutboxEmail
+from quotery.notifications.rendering import EmailNotSendable
 from quotery.quotes.models import Quote
+
+# RFC 5322's specials. Python's email package quotes a display name holding them, then
+# drops the quotes when it folds a long header: `Anna, Example <attacker@evil.example>, Anna
+# <anna@example.com>` reaches the mail server as three recipients. The period too: a folded
+# name that starts with one crashes Python's own parser at the receiving end. A name
+# without them is a plain run of words, written without quotes, that folding cannot break.
+ADDRESS_SPECIALS = frozenset('"(),.:;<>@[\\]')
+# Invisible marks that reorder text; one_line already drops the overrides and isolates.
+BIDI_MARKS = frozenset("\u200e\u200f\u061c")
+# Characters that are letters or symbols to Unicode but show nothing.
+BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# A local part Python writes and reads back unchanged: RFC 5322's dot-atom. Quoted local
+# parts (which Django's validate_email accepts) lose their quotes when folded, like names.
+DOT_ATOM = re.compile(r"\A[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+
+
+def from_address() -> str:
+    """The address every portal email is sent from: DEFAULT_FROM_EMAIL's address part."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
 
 
 def message_id(dedupe_key: str) -> str:
     """Like `make_msgid`, but the same for the same outbox row, so a copy sent twice (a crash
     after the server took it) is recognisably the same message."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "quotery.localhost"
+    domain = from_address().rpartition("@")[2] or "quotery.localhost"
     return f"<{hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]}@{domain}>"
 
 
@@ -46,6 +70,54 @@ def one_line(text: str) -> str:
         elif ch not in BIDI_CONTROLS:
             kept.append(ch)
     return " ".join("".join(kept).split())
+
+
+def _is_special(ch: str) -> bool:
+    # Also the look-alikes that NFKC turns into a special (full-width comma, small "<"),
+    # which a mail client might show as if they were the real thing.
+    return ch in ADDRESS_SPECIALS or not ADDRESS_SPECIALS.isdisjoint(
+        unicodedata.normalize("NFKC", ch)
+    )
+
+
+def display_name(name: str) -> str:
+    """The name as an address header shows it: one line; each RFC 5322 special, the period
+    included, a space (so is each character NFKC turns into one); no bidi marks; no `=?`
+    that a reader would decode as an RFC 2047 encoded word. Letters of every script, emoji
+    and joiners stay; "" when nothing visible is left. What remains is a plain run of
+    words, so however Python folds or re-encodes the header, the name cannot become or hide
+    another address. Only for headers: pages, PDFs and email bodies show the name as typed.
+    """
+    kept = []
+    for ch in one_line(name):
+        if _is_special(ch):
+            kept.append(" ")
+        elif ch not in BIDI_MARKS and unicodedata.category(ch) != "Cs":
+            kept.append(ch)
+    # "= ?" opens no encoded word; the replacement cannot make a new "=?".
+    safe = " ".join("".join(kept).split()).replace("=?", "= ?")
+    visible = any(
+        unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_CHARACTERS for ch in safe
+    )
+    return safe if visible else ""
+
+
+def mail_address(name: str, address: str) -> str:
+    """`Name <address>` for a From, To or Reply-To header: every address Quotery writes into
+    a header is built here. The name goes through `display_name`; without a visible name,
+    the bare address. An address Python would not write back as given (a quoted or
+    encoded-word local part, a second address) raises EmailNotSendable: it is refused,
+    never sent somewhere else."""
+    local_part = address.rpartition("@")[0]
+    try:
+        parsed = Address(display_name=display_name(name), addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError) as error:
+        raise EmailNotSendable(f"Not sent: {address!r} is not a single email address.") from error
+    if parsed.addr_spec != address or not DOT_ATOM.match(local_part) or "=?" in local_part:
+        raise EmailNotSendable(
+            "Not sent: the address has a form that mail headers cannot carry safely."
+        )
+    return str(parsed)
 
 
 def quote_url(quote: Quote) -> str:
@@ -98,9 +170,9 @@ def build_email(
     message = EmailMultiAlternatives(
         subject=one_line(content.subject),
         body=render_to_string("portal/email/portal_email.txt", context),
-        from_email=formataddr((one_line(sender), settings.DEFAULT_FROM_EMAIL)),
-        to=[formataddr((one_line(email.to_name), email.to_email))],
-        reply_to=[formataddr((one_line(reply_to[0]), reply_to[1]))] if reply_to else [],
+        from_email=mail_address(sender, from_address()),
+        to=[mail_address(email.to_name, email.to_email)],
+        reply_to=[mail_address(*reply_to)] if reply_to else [],
         headers={"Message-ID": message_id(email.dedupe_key)},
     )
     message.attach_alternative(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -95,9 +96,13 @@ def acceptance_consent_text(revision_content: dict[str, object], company_name: s
 def signature_hash(prev_hash: str, acceptance: Acceptance) -> str:
     """SHA-256 of the previous event's hash (64 hex characters) followed by the canonical
     JSON of the signed record (SECURITY.md 15-16)."""
-    return hashlib.sha256(
-        prev_hash.encode("ascii") + canonical_json(acceptance.signed_record())
-    ).hexdigest()
+    return record_signature_hash(prev_hash, acceptance.signed_record())
+
+
+def record_signature_hash(prev_hash: str, signed_record: Mapping[str, object]) -> str:
+    """`signature_hash` of a signed record held apart from its row (the copy embedded in a
+    sealed PDF)."""
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(signed_record)).hexdigest()
 
 
 def quote_accept(
@@ -204,6 +209,9 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
         payment_open(quote=quote)
     delivery_note_create_for_quote(quote=quote)
     total = format_money(Decimal(acceptance.total), acceptance.currency)
+    # The hash each email carries is recorded with it (SECURITY.md 17, 28): the email shows
+    # this value, and `manage.py verify` compares it with the acceptance.
+    context = {"acceptance": acceptance.pk, "signature_hash": acceptance.signature_hash}
     notification_add(
         user=quote.owner,
         quote=quote,
@@ -217,7 +225,7 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
         dedupe_key=f"acceptance_rep:{acceptance.pk}",
         to_email=quote.owner.email,
         to_name=quote.owner.full_name,
-        context={"acceptance": acceptance.pk},
+        context=context,
     )
     outbox_email_add(
         company=company,
@@ -225,6 +233,6 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
         dedupe_key=f"acceptance_client:{acceptance.pk}",
         to_email=acceptance.signer_email,
         to_name=acceptance.signer_name,
-        context={"acceptance": acceptance.pk},
+        context=context,
     )
     transaction.on_commit(lambda: seal_accepted_pdf.enqueue(acceptance_id=acceptance.pk))

@@ -18,6 +18,7 @@ from quotery.notifications.services import outbox_email_add
 from quotery.portal.links import new_share_key
 from quotery.portal.models import PortalShare
 from quotery.portal.services.answers import rep_note_add, text_errors
+from quotery.portal.view_confirmation import open_named_by
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
 
@@ -140,7 +141,9 @@ def share_revoke(*, share: PortalShare, user: User) -> PortalShare:
 
 
 def portal_open_record(*, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
-    """A GET of the client page: recorded as an open, not yet a view (SECURITY.md 10)."""
+    """A GET of the client page: recorded as an open, not yet a view (SECURITY.md 10). The
+    page hands its beacon `view_token_for(share=..., open_sequence=<the open's sequence>)`,
+    the only thing `portal_view_confirm` takes."""
     return events.event_link_opened(quote=share.quote, share=share, meta=meta)
 
 
@@ -158,14 +161,20 @@ SEEN_REVISION_SQL = (
 )
 
 
-def portal_view_confirm(*, share: PortalShare, open_sequence: int, meta: RequestMeta) -> bool:
-    """The page's beacon: a visible browser confirms the open `open_sequence` of this share.
-    Counts at most one view per open, also when beacons race; returns whether it counted.
+def portal_view_confirm(*, share: PortalShare, view_token: str, meta: RequestMeta) -> bool:
+    """The page's beacon: a visible browser confirms the open its page recorded, named by
+    the page's `view_token` (see quotery.portal.view_confirmation). Counts at most one view
+    per open, also when beacons race; returns whether it counted.
+
+    Raises ValidationFailed, having read and written nothing, for a token that is not this
+    link's or is older than the window: so a beacon can only confirm the open of the page it
+    came from, never an earlier open (a link scanner's) by its number.
 
     Holds the quote's chain lock (`lock_chain`) from the check to the insert. The queries
     are hand-written (they run on every beacon; see quotery.core.rawsql). Inside a caller's
     transaction it adds no savepoint.
     """
+    open_sequence = open_named_by(share=share, view_token=view_token)
     with transaction.atomic(savepoint=False):
         lock_chain(share.quote_id)
         with connection.cursor() as cursor:

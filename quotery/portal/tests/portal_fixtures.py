@@ -64,7 +64,6 @@ def share_quote(
         owner=owner,
         sections=sections,
         lines_per_section=lines_per_section,
-        issue_date=timezone.localdate(),
         title=title,
         products=list(products),
         quantities=[Decimal(str(quantity)) for quantity in quantities],

@@ -237,9 +237,11 @@ def test_acceptance_without_the_gate_closes_the_quote_and_sets_everything_off(
 
     # two emails in the outbox: to the owner and to the signer
     emails = OutboxEmail.objects.filter(kind__in=ACCEPTANCE_KINDS).order_by("kind")
+    # (each with the signature hash it shows, recorded as it was when the client accepted)
+    context = {"acceptance": acceptance.pk, "signature_hash": acceptance.signature_hash}
     assert [(e.kind, e.to_email, e.context) for e in emails] == [
-        ("acceptance_client", "anna@client.test", {"acceptance": acceptance.pk}),
-        ("acceptance_rep", rep.email, {"acceptance": acceptance.pk}),
+        ("acceptance_client", "anna@client.test", context),
+        ("acceptance_rep", rep.email, context),
     ]
     assert {e.status for e in emails} == {"pending"}
 

@@ -9,13 +9,14 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from quotery.accounts.models import Role
+from quotery.core.headers import PORTAL_HEADERS
 from quotery.factories import member
 from quotery.portal.models import ConversationMessage, Decline
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.answer_helpers import written
 from quotery.portal.tests.portal_fixtures import CLIENT_META, accept_shared, expire, share_quote
-from quotery.portal.views.common import PORTAL_HEADERS, not_found_body
+from quotery.portal.views.common import not_found_body
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_cancel
 

@@ -39,8 +39,10 @@ BASE = "https://quotes.northwind.example"
 
 
 @pytest.fixture
-def shared(company, settings):  # type: ignore[no-untyped-def]
-    """A quote shared with Anna (the outbox row written, not yet sent)."""
+def shared(company, settings, time_machine):  # type: ignore[no-untyped-def]
+    """A quote shared with Anna (the outbox row written, not yet sent) on 2 November 2026,
+    the clock pinned there so the email's validity date is known: 2 December 2026."""
+    time_machine.move_to(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
     settings.BASE_URL = BASE
     settings.DEFAULT_FROM_EMAIL = "quotes@quotery.example"
     company.name = "Northwind"

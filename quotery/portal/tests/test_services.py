@@ -20,6 +20,7 @@ from quotery.portal.services.sharing import (
     share_revoke,
     share_send,
 )
+from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_cancel
 
@@ -172,8 +173,16 @@ def test_security_10_an_open_is_not_a_view_until_the_beacon_confirms_it(company)
     assert not QuoteEvent.objects.filter(quote=quote, kind=EventKind.QUOTE_VIEWED).exists()
 
     # and the beacon confirms it twice: one view
-    assert portal_view_confirm(share=share, open_sequence=opened.sequence, meta=CLIENT)
-    assert not portal_view_confirm(share=share, open_sequence=opened.sequence, meta=CLIENT)
+    assert portal_view_confirm(
+        share=share,
+        view_token=view_token_for(share=share, open_sequence=opened.sequence),
+        meta=CLIENT,
+    )
+    assert not portal_view_confirm(
+        share=share,
+        view_token=view_token_for(share=share, open_sequence=opened.sequence),
+        meta=CLIENT,
+    )
     views = QuoteEvent.objects.filter(quote=quote, kind=EventKind.QUOTE_VIEWED)
     assert views.count() == 1
     view = views.get()
@@ -195,9 +204,15 @@ def test_a_beacon_cannot_confirm_another_recipients_open_or_a_non_open(company) 
     ben = share_send(quote=quote, user=rep, recipient_name="Ben", recipient_email="ben@example.com")
     opened = portal_open_record(share=anna, meta=CLIENT)
 
-    assert not portal_view_confirm(share=ben, open_sequence=opened.sequence, meta=CLIENT)
-    assert not portal_view_confirm(share=anna, open_sequence=1, meta=CLIENT)  # the share event
-    assert not portal_view_confirm(share=anna, open_sequence=999, meta=CLIENT)
+    assert not portal_view_confirm(
+        share=ben,
+        view_token=view_token_for(share=ben, open_sequence=opened.sequence),
+        meta=CLIENT,
+    )
+    # even with a token signed for Anna's link: the share event, and an open that never was
+    for not_an_open in (1, 999):
+        token = view_token_for(share=anna, open_sequence=not_an_open)
+        assert not portal_view_confirm(share=anna, view_token=token, meta=CLIENT)
     assert not QuoteEvent.objects.filter(quote=quote, kind=EventKind.QUOTE_VIEWED).exists()
 
 
@@ -250,7 +265,11 @@ def test_the_database_itself_allows_one_view_per_open(company) -> None:
         quote=quote, user=rep, recipient_name="Anna", recipient_email="anna@example.com"
     )
     opened = portal_open_record(share=share, meta=CLIENT)
-    assert portal_view_confirm(share=share, open_sequence=opened.sequence, meta=CLIENT)
+    assert portal_view_confirm(
+        share=share,
+        view_token=view_token_for(share=share, open_sequence=opened.sequence),
+        meta=CLIENT,
+    )
 
     # a second view of the same open, even written past the service's check, is refused
     with pytest.raises(IntegrityError), transaction.atomic():

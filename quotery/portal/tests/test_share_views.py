@@ -234,7 +234,7 @@ def test_quote_page_lists_each_share_with_its_link_counts_and_the_thread_in_orde
     link = share_url(key=anna.key, quote_id=quote.pk, email="anna@example.com")
     assert f'value="{link}"' in html
     assert "Sent 2 times" in html
-    assert re.search(r"last \d+ \w+ 2026, \d\d:\d\d E[SD]T", html)
+    assert re.search(r"last \d+ \w+ \d{4}, \d\d:\d\d E[SD]T", html)
     # Bob's row says revoked and offers no link, only a resend with a new link
     bob_link = share_url(key=bob.key, quote_id=quote.pk, email="bob@example.com")
     assert bob_link not in html

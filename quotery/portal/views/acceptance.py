@@ -26,6 +26,7 @@ from quotery.core.forms import add_service_errors
 from quotery.core.request_meta import RequestMeta
 from quotery.documents.acceptance import accepted_pdf
 from quotery.documents.services import quote_pdf_filename
+from quotery.portal import ratelimit
 from quotery.portal.forms import AcceptForm
 from quotery.portal.models import PortalShare
 from quotery.portal.presentation import brand_for, revision_body
@@ -106,7 +107,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, current, token, form=_blank_form(share, current.content_hash))
 
 
-@portal_post
+@portal_post(ratelimit.ACCEPT)
 def _accept_post(request: HttpRequest, share: PortalShare, *, token: str) -> HttpResponse:
     form = AcceptForm(request.POST)
     form.is_valid()  # every field is optional here: quote_accept judges the values

@@ -26,6 +26,7 @@ from quotery.core.exceptions import (
 )
 from quotery.core.forms import add_service_errors
 from quotery.core.request_meta import RequestMeta
+from quotery.portal import ratelimit
 from quotery.portal.forms import ChangesForm, ClientMessageForm, DeclineForm
 from quotery.portal.models import PortalShare
 from quotery.portal.presentation import brand_for, revision_body
@@ -129,7 +130,7 @@ def request_changes(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@portal_post
+@portal_post(ratelimit.ANSWER)
 def _request_changes_post(request: HttpRequest, share: PortalShare, *, token: str) -> HttpResponse:
     form = ChangesForm(request.POST)
     form.is_valid()  # every field is optional text: the service judges the values
@@ -162,7 +163,7 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@portal_post
+@portal_post(ratelimit.ANSWER)
 def _decline_post(request: HttpRequest, share: PortalShare, *, token: str) -> HttpResponse:
     form = DeclineForm(request.POST)
     form.is_valid()
@@ -195,7 +196,7 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
     return _message_post(request, token)
 
 
-@portal_post
+@portal_post(ratelimit.MESSAGE)
 def _message_post(request: HttpRequest, share: PortalShare, *, token: str) -> HttpResponse:
     form = ClientMessageForm(request.POST)
     form.is_valid()

@@ -4,7 +4,8 @@ staff preview of what the client sees.
 Every response under /p/ carries the portal headers (SECURITY.md 5). Unknown, malformed,
 forged and revoked links all get the same 404 bytes (SECURITY.md 3). GET and HEAD change no
 business state; only a GET by someone who is not staff of the quote's company records an
-open, and only the page's beacon turns that open into a counted view (SECURITY.md 9-10).
+open, and only the beacon of the page that recorded it, carrying that page's signed token,
+turns that open into a counted view (SECURITY.md 9-10).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
 from quotery.core.canonical import canonical_json
+from quotery.core.exceptions import ValidationFailed
 from quotery.core.request_meta import RequestMeta
 from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
@@ -39,12 +41,12 @@ from quotery.portal.services.sharing import (
     portal_pdf_download_record,
     portal_view_confirm,
 )
+from quotery.portal.view_confirmation import view_token_for
 from quotery.portal.views.common import (
-    ip_of,
     is_company_staff,
     live_share,
+    over_post_limit,
     portal_headers,
-    too_many,
     unknown_link,
 )
 from quotery.quotes.content import client_visible_content
@@ -60,18 +62,19 @@ from quotery.quotes.states import effective_state
 @require_safe
 def page(request: HttpRequest, token: str) -> HttpResponse:
     """The quote behind a link. A client's GET records an open (not yet a view) and hands
-    the page the open's number for the beacon; HEAD and staff visits record nothing."""
+    the page a signed token naming that open for the beacon; HEAD and staff visits record
+    nothing."""
     share = live_share(request, token)
     if isinstance(share, HttpResponse):
         return share
     current = portal_page(share)
     company = current.quote.company
     staff = is_company_staff(request, share)
-    open_sequence = None
+    view_token = None
     # Django answers HEAD with this same function: only a real GET records the open.
     if request.method == "GET" and not staff:
         opened = portal_open_record(share=share, meta=RequestMeta.from_request(request))
-        open_sequence = opened.sequence
+        view_token = view_token_for(share=share, open_sequence=opened.sequence)
     quote, body = revision_body(current.content_hash, current.content)
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
@@ -96,7 +99,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         valid_until=current.quote.valid_until,
         messages=current.messages,
         staff_visit=staff,
-        counts_open=open_sequence is not None,
+        counts_open=view_token is not None,
         answered=(
             current.acceptance.pk if current.acceptance else None,
             current.payment.status if current.payment else None,
@@ -111,7 +114,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         key=key,
         context=context,
         token=token,
-        open_sequence=open_sequence,
+        view_token=view_token,
         zone=company.zone,
     )
 
@@ -119,38 +122,32 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
 @portal_headers
 @require_POST
 def seen(request: HttpRequest, token: str) -> HttpResponse:
-    """The beacon: the page was visible in a browser for a moment, so the open it names
-    becomes a counted view. CSRF-protected like every POST; 204 whether or not it counted.
+    """The beacon: the page was visible in a browser for a moment, so the open its page
+    recorded becomes a counted view. CSRF-protected like every POST. 204 whether or not it
+    counted (a repeat counts once); 400 with a plain sentence, and nothing counted, when the
+    `open` field is not the page's token for this link (a bare open number, an edited,
+    foreign or stale token).
 
-    Reads first, then one short transaction for the rate-limit counters and the view: on
-    SQLite a write transaction holds the database's single write lock, so it takes it once
-    per beacon, for as little time as possible."""
-    meta = RequestMeta.from_request(request)
-    ip = meta.ip or "unknown"
+    One short transaction for the rate-limit counters and the view: on SQLite a write
+    transaction holds the database's single write lock, so it takes it once per beacon, for
+    as little time as possible."""
     share = share_for_token(token)  # revoked since the page loaded: nothing is counted
     if share is None:
-        if not ratelimit.hit(ratelimit.POST_PER_IP, ip):
-            return too_many(ratelimit.POST_PER_IP)
         return unknown_link(request)
-    staff = is_company_staff(request, share)
-    named_open = request.POST.get("open", "")
     with transaction.atomic():
-        for name, subject in (
-            (ratelimit.POST_PER_IP, ip),
-            (ratelimit.POST_PER_LINK, str(share.pk)),
-        ):
-            if not ratelimit.hit(name, subject):
-                return too_many(name)
+        refusal = over_post_limit(request, share, ratelimit.VIEW)
+        if refusal is not None:
+            return refusal
+        if is_company_staff(request, share):
+            return HttpResponse(status=204)
         try:
-            open_sequence = int(named_open)
-        except ValueError:
-            return HttpResponse(
-                "The view confirmation must name the open it confirms.",
-                status=400,
-                content_type="text/plain; charset=utf-8",
+            portal_view_confirm(
+                share=share,
+                view_token=request.POST.get("open", ""),
+                meta=RequestMeta.from_request(request),
             )
-        if not staff:
-            portal_view_confirm(share=share, open_sequence=open_sequence, meta=meta)
+        except ValidationFailed as error:  # raised before anything but the counters is written
+            return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     return HttpResponse(status=204)
 
 
@@ -159,9 +156,8 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Anything else under /p/: the same 404 as an unknown link, counted the same way. A
     link that lost its trailing slash (pasted by hand) is sent on by its shape alone, so
-    the answer says nothing about whether the link exists."""
-    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, ip_of(request)):
-        return too_many(ratelimit.NOT_FOUND_PER_IP)
+    the answer says nothing about whether the link exists; and it is sent on even from an
+    address over its 404 limit, whose valid links still open."""
     if split_token(rest) is not None:
         return HttpResponsePermanentRedirect(reverse("portal:page", args=[rest]))
     return unknown_link(request)
@@ -192,7 +188,7 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
     context.update(
         token=None,
         staff_visit=True,
-        open_sequence=None,
+        view_token=None,
         preview=True,
         preview_quote_pk=quote.pk,
     )

@@ -8,31 +8,30 @@ from functools import wraps
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from quotery.core.headers import add_portal_headers
 from quotery.core.request_meta import client_ip
 from quotery.portal import ratelimit
 from quotery.portal.models import PortalShare
 from quotery.portal.selectors import share_for_token
 
-PORTAL_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "no-store",
-}
-
 View = Callable[..., HttpResponse]
 
 
 def portal_headers(view: View) -> View:
-    """SECURITY.md 5: the link must not leak through Referer, search engines or caches."""
+    """SECURITY.md 5: the link must not leak through Referer, search engines or caches.
+    A 404 raised inside the view (the staff preview of a quote that is not theirs) is
+    answered here, so that it carries the headers too."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        for header, value in PORTAL_HEADERS.items():
-            response[header] = value
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            response = HttpResponse(not_found_body(), status=404)
+        add_portal_headers(response)
         return response
 
     return wrapped
@@ -54,17 +53,20 @@ def too_many(name: str) -> HttpResponse:
 
 
 def unknown_link(request: HttpRequest) -> HttpResponse:
-    """The one answer to every link that opens nothing. Counts towards the 404 limit."""
+    """The one answer to every link that opens nothing. Counts towards the 404 limit of the
+    address, and is a 429 once the address is over it."""
     if not ratelimit.hit(ratelimit.NOT_FOUND_PER_IP, ip_of(request)):
         return too_many(ratelimit.NOT_FOUND_PER_IP)
     return HttpResponse(not_found_body(), status=404)
 
 
 def live_share(request: HttpRequest, token: str) -> PortalShare | HttpResponse:
-    """The share a GET's link opens, or the answer to give instead: 429 for an address
-    over its 404 limit, the one 404 for a link that opens nothing."""
-    if ratelimit.exceeded(ratelimit.NOT_FOUND_PER_IP, ip_of(request)):
-        return too_many(ratelimit.NOT_FOUND_PER_IP)
+    """The share a GET's link opens, or the answer to give instead: the one 404 for a link
+    that opens nothing (429 once the address is over its 404 limit).
+
+    The link is looked up first: a valid link always opens, whatever unknown links its
+    address walked before (a whole office shares one NAT address). Guessing gains nothing
+    from that: links carry 128 random bits and 128 of HMAC (SECURITY.md 1-2)."""
     share = share_for_token(token)
     if share is None:
         return unknown_link(request)
@@ -80,32 +82,44 @@ def is_company_staff(request: HttpRequest, share: PortalShare) -> bool:
     return membership is not None and membership.company_id == share.company_id
 
 
+def over_post_limit(
+    request: HttpRequest, share: PortalShare, kind: ratelimit.PostKind
+) -> HttpResponse | None:
+    """Counts a client's POST of `kind` on `share` against its address's budget and the
+    (link, address) budget; the 429 to answer when either is spent, else None. Run it
+    inside the transaction that writes, or alone: the counters commit with it."""
+    ip = ip_of(request)
+    for name, subject in ((kind.per_ip, ip), (kind.per_link_ip, f"{share.pk}|{ip}")):
+        if not ratelimit.hit(name, subject):
+            return too_many(name)
+    return None
+
+
 PortalPostView = Callable[..., HttpResponse]
 
 
-def portal_post(view: PortalPostView) -> Callable[..., HttpResponse]:
-    """For a client's POST under /p/<token>/...: the same 404 as any dead link, then the
-    per-IP and per-link limits (429 over them), then `view(request, share, ...)`.
+def portal_post(
+    kind: ratelimit.PostKind,
+) -> Callable[[PortalPostView], Callable[..., HttpResponse]]:
+    """For a client's POST of `kind` under /p/<token>/...: the same 404 as any dead link,
+    then the limits of `kind` (429 over them), then `view(request, share, ...)`.
 
     The view runs after the counters' transaction has committed, so a refused or failed
     answer still counts towards the limit. CSRF is checked by the middleware before this.
     """
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        ip = ip_of(request)
-        share = share_for_token(token)
-        if share is None:
-            if not ratelimit.hit(ratelimit.POST_PER_IP, ip):
-                return too_many(ratelimit.POST_PER_IP)
-            return unknown_link(request)
-        with transaction.atomic():
-            for name, subject in (
-                (ratelimit.POST_PER_IP, ip),
-                (ratelimit.POST_PER_LINK, str(share.pk)),
-            ):
-                if not ratelimit.hit(name, subject):
-                    return too_many(name)
-        return view(request, share, *args, token=token, **kwargs)
+    def decorator(view: PortalPostView) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            share = share_for_token(token)
+            if share is None:
+                return unknown_link(request)
+            with transaction.atomic():
+                refusal = over_post_limit(request, share, kind)
+            if refusal is not None:
+                return refusal
+            return view(request, share, *args, token=token, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator

@@ -76,7 +76,8 @@ def test_content_hash_is_pinned_on_every_database():
 
 @pytest.mark.django_db
 def test_stored_content_is_the_canonical_bytes_with_money_as_strings(new_quote, rep):
-    revision = quote_mark_sent(quote=new_quote(issue_date=dt.date(2026, 11, 2)), user=rep)
+    quote = new_quote(issue_date=dt.date(2026, 11, 2), valid_until=dt.date(2026, 11, 30))
+    revision = quote_mark_sent(quote=quote, user=rep)
     content = json.loads(revision.content)
     assert revision.content == json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False

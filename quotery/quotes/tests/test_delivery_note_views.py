@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -177,7 +178,7 @@ def test_a_colleague_rep_can_neither_open_nor_cancel_another_reps_note(login, co
 
 def test_security_22_cancel_without_csrf_token_is_refused(rep, accepted):
     browser = HttpClient(enforce_csrf_checks=True)
-    assert browser.login(email=rep.email, password=DEFAULT_PASSWORD)
+    assert browser.login(request=HttpRequest(), email=rep.email, password=DEFAULT_PASSWORD)
     response = browser.post(reverse("quotes:delivery_note_cancel", args=[accepted["note"].pk]))
     assert response.status_code == 403
     assert note_of(accepted["shared"]).state == DeliveryNoteState.DRAFT

@@ -153,12 +153,24 @@ def test_quote_create_with_a_new_client_creates_it(company, rep):
 # -- numbering -------------------------------------------------------------------------------
 
 
+NOVEMBER_2 = dt.date(2026, 11, 2)
+
+
+def issued_on(client: Any, day: dt.date) -> QuoteInput:
+    """An input issued on `day` (numbers follow the issue date's year, not the clock)."""
+    return quote_input(client, issue_date=day, valid_until=day + dt.timedelta(days=28))
+
+
 def test_numbers_increase_per_company_and_are_independent(company, other_company, rep, acme):
     other_rep = member(other_company, Role.REP)
     other_client = ClientFactory(company=other_company)
-    ours = [quote_create(company=company, owner=rep, data=quote_input(acme)) for _ in range(3)]
+    ours = [
+        quote_create(company=company, owner=rep, data=issued_on(acme, NOVEMBER_2)) for _ in range(3)
+    ]
     theirs = [
-        quote_create(company=other_company, owner=other_rep, data=quote_input(other_client))
+        quote_create(
+            company=other_company, owner=other_rep, data=issued_on(other_client, NOVEMBER_2)
+        )
         for _ in range(2)
     ]
     assert [q.number for q in ours] == ["Q-2026-0001", "Q-2026-0002", "Q-2026-0003"]
@@ -166,13 +178,9 @@ def test_numbers_increase_per_company_and_are_independent(company, other_company
 
 
 def test_numbers_follow_the_issue_year(company, rep, acme):
-    first = quote_create(company=company, owner=rep, data=quote_input(acme))
-    next_year = quote_create(
-        company=company,
-        owner=rep,
-        data=quote_input(acme, issue_date=dt.date(2027, 1, 4), valid_until=dt.date(2027, 2, 1)),
-    )
-    again = quote_create(company=company, owner=rep, data=quote_input(acme))
+    first = quote_create(company=company, owner=rep, data=issued_on(acme, NOVEMBER_2))
+    next_year = quote_create(company=company, owner=rep, data=issued_on(acme, dt.date(2027, 1, 4)))
+    again = quote_create(company=company, owner=rep, data=issued_on(acme, NOVEMBER_2))
     assert [first.number, next_year.number, again.number] == [
         "Q-2026-0001",
         "Q-2027-0001",
@@ -183,14 +191,18 @@ def test_numbers_follow_the_issue_year(company, rep, acme):
 def test_a_refused_create_does_not_use_up_a_number(company, rep, acme):
     with pytest.raises(ValidationFailed):
         quote_create(company=company, owner=rep, data=quote_input(acme, title=""))
-    assert quote_create(company=company, owner=rep, data=quote_input(acme)).number == "Q-2026-0001"
+    created = quote_create(company=company, owner=rep, data=issued_on(acme, NOVEMBER_2))
+    assert created.number == "Q-2026-0001"
 
 
-def test_duplicate_makes_a_new_numbered_draft_with_the_same_content(new_quote, rep):
+def test_duplicate_makes_a_new_numbered_draft_with_the_same_content(new_quote, rep, time_machine):
+    # given the clock on 2 November 2026 in Berlin (the copy is dated today)
+    time_machine.move_to(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
     original = new_quote()
     quote_mark_sent(quote=original, user=rep)
     copy = quote_duplicate(quote=original, user=rep)
     assert copy.number == "Q-2026-0002"
+    assert copy.issue_date == NOVEMBER_2
     assert copy.state == QuoteState.DRAFT and copy.revision_number == 0
     assert copy.total == original.total
     fields = ("description", "quantity", "unit_price", "discount_percent", "tax_rate")

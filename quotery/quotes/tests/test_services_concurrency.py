@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -22,6 +23,8 @@ from quotery.quotes.tests.conftest import quote_input
 
 THREADS = 8
 ROUNDS = 3
+# Numbers follow the issue date's year; the quotes are never shared, so the day is any.
+ISSUED = dt.date(2026, 11, 2)
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -37,7 +40,10 @@ def create_concurrently(
         try:
             barrier.wait(timeout=30)
             for _ in range(rounds):
-                quote_create(company=company, owner=owner, data=quote_input(client))
+                data = quote_input(
+                    client, issue_date=ISSUED, valid_until=ISSUED + dt.timedelta(days=28)
+                )
+                quote_create(company=company, owner=owner, data=data)
         except BaseException as error:  # reported to the test below
             errors.append(error)
         finally:

@@ -42,6 +42,7 @@ from quotery.portal.services.sharing import (
     portal_view_confirm,
     share_send,
 )
+from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote, QuoteRevision
 from quotery.quotes.services.quotes import (
@@ -237,7 +238,11 @@ def client_reads(share: PortalShare, *, views: int, downloads: int) -> None:
     portal_open_record(share=share, meta=LINK_SCANNER)
     for _ in range(views):
         opened = portal_open_record(share=share, meta=DEMO_CLIENT)
-        portal_view_confirm(share=share, open_sequence=opened.sequence, meta=DEMO_CLIENT)
+        portal_view_confirm(
+            share=share,
+            view_token=view_token_for(share=share, open_sequence=opened.sequence),
+            meta=DEMO_CLIENT,
+        )
     for _ in range(downloads):
         portal_pdf_download_record(share=share, meta=DEMO_CLIENT)
 

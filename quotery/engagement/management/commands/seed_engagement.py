@@ -8,8 +8,10 @@ revision, declined).
 
 Speed over ceremony: quotes and shares are minimal rows written with bulk_create (no lines
 or revisions; their pages still open), and events are bulk-inserted in batches with their
-hash chain computed here in Python, exactly as `append_event` would (`manage.py verify`
-passes on the result). The app itself never writes events this way.
+hash chain and each quote's signed chain head computed here in Python, exactly as
+`append_event` would. An accepted quote gets its accepted revision, a signed acceptance and
+the two acceptance emails (as sent), so `manage.py verify` passes on the result. The app
+itself never writes events this way.
 
 Without --company it uses (and creates once) the company "engagement-sample", whose manager
 logs in as manager@engagement-sample.example / demo-manager-2026.
@@ -18,6 +20,7 @@ logs in as manager@engagement-sample.example / demo-manager-2026.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import random
 import time
@@ -31,11 +34,15 @@ from django.utils import timezone
 
 from quotery.accounts.models import Company, Membership, Plan, Role, User
 from quotery.clients.models import Client
-from quotery.engagement.chain import link_hash
+from quotery.core.canonical import canonical_json
+from quotery.engagement.chain import head_signature, link_hash
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
+from quotery.notifications.models import EmailStatus, OutboxEmail
+from quotery.portal.consent import CONSENT_VERSION, consent_text
 from quotery.portal.links import new_share_key
-from quotery.portal.models import PortalShare
-from quotery.quotes.models import Quote, QuoteState
+from quotery.portal.models import Acceptance, PortalShare
+from quotery.portal.services.acceptance import signature_hash
+from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 
 SAMPLE_SLUG = "engagement-sample"
 SAMPLE_MANAGER = "manager@engagement-sample.example"
@@ -126,6 +133,12 @@ class Command(BaseCommand):
             plan = _plan_quote(rng, now, days, owners, clients)
             if total + len(plan.events) > wanted:
                 plan.events = plan.events[: wanted - total]
+                if plan.events[-1].kind not in {
+                    EventKind.QUOTE_ACCEPTED,
+                    EventKind.QUOTE_DECLINED,
+                    EventKind.CHANGES_REQUESTED,
+                }:
+                    plan.state = QuoteState.SENT  # the outcome was cut off
             plans.append(plan)
             total += len(plan.events)
         self.stdout.write(f"Planned {len(plans)} quotes with {total} events for {company.name}.")
@@ -268,6 +281,7 @@ class Command(BaseCommand):
     ) -> None:
         batch: list[tuple[Any, ...]] = []
         written = 0
+        emails: list[OutboxEmail] = []
         for plan, quote, quote_shares in zip(plans, quotes, shares, strict=True):
             prev_hash = GENESIS_HASH
             for sequence, planned in enumerate(plan.events, start=1):
@@ -275,6 +289,13 @@ class Command(BaseCommand):
                 data = dict(planned.data)
                 if planned.opened is not None:
                     data["open"] = planned.opened.sequence
+                if planned.kind == EventKind.QUOTE_ACCEPTED:
+                    acceptance = _acceptance(company, quote, share, planned, sequence, prev_hash)
+                    data = {
+                        "acceptance": acceptance.pk,
+                        "signature_hash": acceptance.signature_hash,
+                    }
+                    emails.extend(_acceptance_emails(acceptance, plan.owner))
                 planned.sequence = sequence
                 staff_event = planned.kind == EventKind.QUOTE_SHARED
                 event = _EventRow(
@@ -300,7 +321,86 @@ class Command(BaseCommand):
                     batch = []
                     if written % 100_000 < BATCH:
                         self.stdout.write(f"  {written} events written")
+            quote.chain_length, quote.chain_hash = len(plan.events), prev_hash
+            quote.chain_signature = head_signature(quote.pk, len(plan.events), prev_hash)
         _insert_events(batch)
+        with transaction.atomic():
+            Quote.objects.bulk_update(
+                quotes, ["chain_length", "chain_hash", "chain_signature"], batch_size=2000
+            )
+            OutboxEmail.objects.bulk_create(emails, batch_size=2000)
+
+
+def _acceptance(
+    company: Company,
+    quote: Quote,
+    share: PortalShare,
+    planned: Planned,
+    sequence: int,
+    prev_hash: str,
+) -> Acceptance:
+    """The accepted revision (a minimal content) and the client's signed acceptance of it,
+    chained after `prev_hash` as `quote_accept` would chain it."""
+    total = str(quote.total)
+    content = canonical_json(
+        {"number": quote.number, "currency": quote.currency, "totals": {"total": total}}
+    )
+    revision = QuoteRevision.objects.create(
+        company=company,
+        quote=quote,
+        number=planned.revision,
+        content=content.decode(),
+        content_hash=hashlib.sha256(content).hexdigest(),
+        total=quote.total,
+        created_at=planned.at,
+    )
+    acceptance = Acceptance(
+        company=company,
+        quote=quote,
+        share=share,
+        link_key=share.key,
+        revision=revision,
+        revision_number=revision.number,
+        content_hash=revision.content_hash,
+        signer_name=share.recipient_name,
+        signer_email=share.recipient_email,
+        consent_text=consent_text(
+            company_name=company.name, quote_number=quote.number, total=f"{total} {quote.currency}"
+        ),
+        consent_version=CONSENT_VERSION,
+        accepted_at=planned.at,
+        ip="203.0.113.0",
+        user_agent=planned.agent,
+        total=total,
+        currency=quote.currency,
+        prev_hash=prev_hash,
+        event_sequence=sequence,
+    )
+    acceptance.signature_hash = signature_hash(prev_hash, acceptance)
+    acceptance.save()
+    return acceptance
+
+
+def _acceptance_emails(acceptance: Acceptance, owner: User) -> list[OutboxEmail]:
+    """The two acceptance emails as the outbox keeps them once sent."""
+    context = {"acceptance": acceptance.pk, "signature_hash": acceptance.signature_hash}
+    return [
+        OutboxEmail(
+            company_id=acceptance.company_id,
+            kind=kind,
+            dedupe_key=f"{kind}:{acceptance.pk}",
+            to_email=to_email,
+            to_name=to_name,
+            context=context,
+            status=EmailStatus.SENT,
+            created_at=acceptance.accepted_at,
+            sent_at=acceptance.accepted_at,
+        )
+        for kind, to_email, to_name in (
+            ("acceptance_rep", owner.email, owner.full_name),
+            ("acceptance_client", acceptance.signer_email, acceptance.signer_name),
+        )
+    ]
 
 
 # The columns bulk-inserted, in order; values as the model holds them (ids, not objects).

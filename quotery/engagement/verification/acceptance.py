@@ -1,0 +1,197 @@
+"""A quote's acceptance (SECURITY.md 12-17): that it is there exactly when the quote and its
+chain say it was accepted, that its signature hash still covers its record and sits where
+it says in the chain, that the revision it names is unchanged, and that the emails to
+both parties carried its hash."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
+from quotery.engagement.verification.results import CheckResult, Findings
+from quotery.notifications.models import EmailStatus, OutboxEmail
+from quotery.portal.models import Acceptance
+from quotery.portal.services.acceptance import signature_hash
+from quotery.quotes.models import Quote, QuoteState
+
+# Only acceptance leads to these (quotery.quotes.states): each needs its acceptance.
+ACCEPTED_STATES = frozenset({QuoteState.ACCEPTED, QuoteState.READY_FOR_BILLING, QuoteState.CLOSED})
+# The acceptance emails, by outbox kind, as the report names them.
+ACCEPTANCE_EMAILS = {
+    "acceptance_client": "the client's confirmation",
+    "acceptance_rep": "the rep's notification",
+}
+
+
+def acceptance_of(quote: Quote) -> Acceptance | None:
+    return (
+        Acceptance.objects.select_related("quote__company", "revision", "share", "company")
+        .filter(quote_id=quote.pk)
+        .first()
+    )
+
+
+def missing_acceptance_check(quote: Quote) -> CheckResult | None:
+    """For a quote without an acceptance row: None when nothing says it was accepted, a
+    failure naming each thing that does (a deleted acceptance)."""
+    problems = [
+        f"event #{sequence} records an acceptance (signature hash "
+        f"{str((data or {}).get('signature_hash', ''))[:12]}…) but no acceptance row exists: "
+        "the acceptance was deleted"
+        for sequence, data in _accepted_events(quote.pk)
+    ]
+    if quote.state in ACCEPTED_STATES:
+        problems.append(
+            f"the quote is {QuoteState(quote.state).label.lower()} but no acceptance is "
+            "recorded: the acceptance was deleted"
+        )
+    if not problems:
+        return None
+    return CheckResult("acceptance", False, "; ".join(problems))
+
+
+def acceptance_check(acceptance: Acceptance, *, pdf_problems: Sequence[str] = ()) -> CheckResult:
+    """The acceptance row against itself, its quote, its chain and its revision, with what
+    was found wrong with its stored PDF's bytes and seal."""
+    findings = Findings(acceptance_problems(acceptance))
+    quote = acceptance.quote
+    if quote.state not in ACCEPTED_STATES:
+        findings.problems.append(
+            f"an acceptance is recorded but the quote is "
+            f"{QuoteState(quote.state).label.lower()}: its state was changed"
+        )
+    for sequence, _ in _accepted_events(acceptance.quote_id):
+        if sequence != acceptance.event_sequence:
+            findings.problems.append(
+                f"event #{sequence} records another acceptance than this one (event "
+                f"#{acceptance.event_sequence})"
+            )
+    findings.problems.extend(pdf_problems)
+    pdf = "sealed PDF intact" if acceptance.pdf_sha256 else "PDF not sealed yet"
+    return findings.result(
+        "acceptance",
+        f"signature hash {acceptance.signature_hash[:12]}…, event "
+        f"#{acceptance.event_sequence}, revision {acceptance.revision_number}, {pdf}",
+        at=f"acceptance #{acceptance.pk}",
+    )
+
+
+def _accepted_events(quote_id: int) -> list[tuple[int, dict[str, object]]]:
+    return list(
+        QuoteEvent.objects.filter(quote_id=quote_id, kind=EventKind.QUOTE_ACCEPTED)
+        .order_by("sequence")
+        .values_list("sequence", "data")
+    )
+
+
+def acceptance_problems(acceptance: Acceptance) -> list[str]:
+    """Every inconsistency of one acceptance with itself, its chain and its revision, each
+    named in plain words."""
+    problems: list[str] = []
+    if signature_hash(acceptance.prev_hash, acceptance) != acceptance.signature_hash:
+        problems.append(
+            "its signed record was edited (signer name, email, time, IP, user agent, consent, "
+            "link, revision or total): the signature hash does not match"
+        )
+    problems.extend(_chain_problems(acceptance, acceptance.event_sequence))
+    problems.extend(_revision_problems(acceptance))
+    return problems
+
+
+def _chain_problems(acceptance: Acceptance, sequence: int) -> list[str]:
+    problems: list[str] = []
+    events = {
+        event.sequence: event
+        for event in QuoteEvent.objects.filter(
+            quote_id=acceptance.quote_id, sequence__in=[sequence - 1, sequence]
+        )
+    }
+    if sequence == 1:
+        expected_prev: str | None = GENESIS_HASH
+    else:
+        before = events.get(sequence - 1)
+        expected_prev = before.hash if before else None
+        if before is None:
+            problems.append(f"event #{sequence - 1}, the one the acceptance follows, is missing")
+    if expected_prev is not None and acceptance.prev_hash != expected_prev:
+        problems.append(
+            f"its previous hash does not match event #{sequence - 1}: the events before "
+            "the acceptance were edited, inserted or deleted"
+        )
+    event = events.get(sequence)
+    if event is None:
+        problems.append(f"the acceptance event #{sequence} is missing (deleted)")
+    elif event.kind != EventKind.QUOTE_ACCEPTED:
+        problems.append(
+            f"event #{sequence} is “{event.kind}”, not the acceptance: an event was "
+            "inserted before it or the events were renumbered"
+        )
+    elif event.data != {
+        "acceptance": acceptance.pk,
+        "signature_hash": acceptance.signature_hash,
+    }:
+        problems.append(
+            f"the acceptance event #{sequence} does not carry this acceptance's signature hash"
+        )
+    elif event.prev_hash != acceptance.prev_hash:
+        problems.append(
+            f"the acceptance event #{sequence} follows another hash than the acceptance does"
+        )
+    return problems
+
+
+def _revision_problems(acceptance: Acceptance) -> list[str]:
+    revision = acceptance.revision
+    problems: list[str] = []
+    if revision.quote_id != acceptance.quote_id or revision.number != acceptance.revision_number:
+        problems.append("the acceptance points at another revision than the one it names")
+    if acceptance.content_hash != revision.content_hash:
+        problems.append("the accepted revision's content hash differs from the one signed")
+    if hashlib.sha256(revision.content.encode("utf-8")).hexdigest() != revision.content_hash:
+        problems.append(
+            f"revision {revision.number}'s stored content was edited: it no longer hashes "
+            "to its content hash"
+        )
+    return problems
+
+
+def emails_check(acceptance: Acceptance) -> CheckResult:
+    """The signature hash each acceptance email carried (recorded with its outbox row when
+    the client accepted) against the acceptance's (SECURITY.md 17, 28)."""
+    rows = {
+        row.kind: row
+        for row in OutboxEmail.objects.filter(
+            company_id=acceptance.company_id,
+            dedupe_key__in=[f"{kind}:{acceptance.pk}" for kind in ACCEPTANCE_EMAILS],
+        )
+    }
+    findings = Findings()
+    unrecorded = []
+    for kind, email_name in ACCEPTANCE_EMAILS.items():
+        row = rows.get(kind)
+        if row is None:
+            findings.problems.append(
+                f"{email_name} is missing from the outbox: its row was deleted"
+            )
+            continue
+        recorded = row.context.get("signature_hash")
+        if recorded is None:
+            unrecorded.append(email_name)
+        elif recorded != acceptance.signature_hash:
+            carried = "was emailed with" if row.status == EmailStatus.SENT else "is to be sent with"
+            findings.problems.append(
+                f"{email_name} {carried} signature hash {recorded}, the database says "
+                f"{acceptance.signature_hash}"
+            )
+    if unrecorded:
+        findings.notes.append(
+            f"{' and '.join(unrecorded)} predate{'s' if len(unrecorded) == 1 else ''} "
+            "recording the emailed hash: not compared"
+        )
+    return findings.result(
+        "emails",
+        f"both acceptance emails carry signature hash {acceptance.signature_hash[:12]}…"
+        if not unrecorded
+        else "no recorded hash differs from the database",
+    )
