@@ -18,6 +18,8 @@ import unicodedata
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
+# Letters to Unicode that show nothing: the Hangul fillers. A name of them looks empty.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 # Everything a message may hold between its words that is not printed: line breaks, tabs.
 MESSAGE_CONTROLS = frozenset("\n\t")
 # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: other software's line breaks.
@@ -39,8 +41,8 @@ def has_control_characters(text: str) -> bool:
 
 def has_letter_or_digit(text: str) -> bool:
     """Whether something in `text` shows as a letter or a digit, in any script (marks,
-    joiners and spaces alone show nothing)."""
-    return any(unicodedata.category(ch)[0] in {"L", "N"} for ch in text)
+    joiners, spaces and the Hangul fillers alone show nothing)."""
+    return any(unicodedata.category(ch)[0] in {"L", "N"} and ch not in BLANK_LETTERS for ch in text)
 
 
 def name_problem(name: str, *, whose: str = "your") -> str | None:

@@ -31,6 +31,7 @@ INVISIBLE_NAMES = {
     "a combining mark alone": "\u0301",
     "spaces and a BOM": "  \ufeff ",
     "a soft hyphen": "\u00ad",
+    "Hangul fillers": "\u3164\u3164",
 }
 BIDI_NAMES = {
     "RLO": "Anna\u202eevil",

@@ -53,8 +53,32 @@ def test_security_21_names_of_every_script_pass(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["\u200b\u200b\u200b", "\u200d", "\u200c", "\u0301", "\ufeff", "\u00ad", "-", "👩\u200d💻"],
-    ids=["zwsp", "zwj", "zwnj", "combining mark", "bom", "soft hyphen", "dash", "emoji only"],
+    [
+        "\u200b\u200b\u200b",
+        "\u200d",
+        "\u200c",
+        "\u0301",
+        "\ufeff",
+        "\u00ad",
+        "-",
+        "👩\u200d💻",
+        "\u3164\u3164",
+        "\uffa0",
+        "\u2800",
+    ],
+    ids=[
+        "zwsp",
+        "zwj",
+        "zwnj",
+        "combining mark",
+        "bom",
+        "soft hyphen",
+        "dash",
+        "emoji only",
+        "hangul filler",
+        "halfwidth hangul filler",
+        "braille blank",
+    ],
 )
 def test_security_21_a_name_without_a_letter_or_digit_is_refused(name):
     assert name_problem(name) == INVISIBLE
