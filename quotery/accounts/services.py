@@ -16,7 +16,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 
 from quotery.accounts.branding import CleanLogo, logo_clean
@@ -31,7 +30,7 @@ from quotery.accounts.models import (
 )
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.money import CURRENCY_MINOR_UNITS
-from quotery.core.text import has_control_characters
+from quotery.core.text import has_control_characters, is_mailable_address
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -232,9 +231,7 @@ def _member_email_errors(email: str) -> tuple[str, list[str]]:
         return address, ["Enter the person's email address; they log in with it."]
     if len(address) > 254:
         return address, ["That email address is too long."]
-    try:
-        EmailValidator()(address)
-    except ValidationError:
+    if not is_mailable_address(address):
         return address, [f"“{email.strip()}” is not an email address, like ana@example.com."]
     if User.objects.filter(email__iexact=address).exists():
         return address, [

@@ -6,18 +6,16 @@ before writing anything; what it writes, it writes in one transaction.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
 from quotery.accounts.models import Company
 from quotery.clients.models import Client, Contact
 from quotery.core.exceptions import ValidationFailed
+from quotery.core.text import EMAIL_MAX, is_mailable_address
 
 NAME_MAX = 200
 ADDRESS_MAX = 1000
 VAT_MAX = 40
-EMAIL_MAX = 254
 PHONE_MAX = 40
 
 FieldErrors = dict[str, list[str]]
@@ -33,11 +31,8 @@ def _contact_errors(name: str, email: str, prefix: str = "") -> FieldErrors:
         errors[f"{prefix}email"] = ["Enter a single email address."]
     elif len(email.strip()) > EMAIL_MAX:
         errors[f"{prefix}email"] = ["That email address is too long."]
-    else:
-        try:
-            validate_email(email.strip())
-        except ValidationError:
-            errors[f"{prefix}email"] = ["Enter an email address like name@example.com."]
+    elif not is_mailable_address(email):
+        errors[f"{prefix}email"] = ["Enter an email address like name@example.com."]
     return errors
 
 

@@ -9,7 +9,11 @@ and only other control characters are refused.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 # Unicode's bidirectional formatting characters (UAX #9): the embeddings and overrides
 # (U+202A-U+202E), the isolates (U+2066-U+2069) and the marks (LRM U+200E, RLM U+200F,
@@ -20,11 +24,22 @@ BIDI_CONTROLS = frozenset(
 )
 # Letters to Unicode that show nothing: the Hangul fillers. A name of them looks empty.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+# Everything that shows nothing although Unicode calls it a letter or a symbol: the Hangul
+# fillers and the blank Braille pattern.
+BLANK_GLYPHS = BLANK_LETTERS | frozenset("\u2800")
 # Everything a message may hold between its words that is not printed: line breaks, tabs.
 MESSAGE_CONTROLS = frozenset("\n\t")
 # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: other software's line breaks.
 _OTHER_LINE_BREAKS = str.maketrans({"\u0085": "\n", "\u2028": "\n", "\u2029": "\n"})
 _WITHOUT_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS))
+
+
+# A local part Python's email package writes and reads back unchanged: RFC 5322's dot-atom.
+# Quoted local parts ("a,b"@example.com, which Django's validate_email accepts) lose their
+# quotes when a long header is folded and turn into other addresses; "=?" reads as an
+# encoded word.
+DOT_ATOM = re.compile(r"\A[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+EMAIL_MAX = 254
 
 
 # Control characters, and halves of a UTF-16 pair that no encoder (nor database) takes alone.
@@ -77,3 +92,18 @@ def message_has_control_characters(text: str) -> bool:
     line break nor a tab (NUL first, which PostgreSQL cannot even store), or a lone
     surrogate."""
     return any(unicodedata.category(ch) in _CONTROLS and ch not in MESSAGE_CONTROLS for ch in text)
+
+
+def is_mailable_address(address: str) -> bool:
+    """Whether `address` (as typed, surrounding spaces allowed) is one email address Quotery
+    can send to and name in a header: what Django's validate_email accepts, at most 254
+    characters, no control character, a plain (dot-atom) local part without "=?"."""
+    address = address.strip()
+    if len(address) > EMAIL_MAX or has_control_characters(address):
+        return False
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    local_part = address.rpartition("@")[0]
+    return bool(DOT_ATOM.match(local_part)) and "=?" not in local_part

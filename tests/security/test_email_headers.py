@@ -378,3 +378,39 @@ def test_security_21_a_recipient_address_with_a_quoted_local_part_is_not_sent(
     )
     with pytest.raises(EmailNotSendable):
         render_outbox_email(row)
+
+
+# -- refused where the address is typed ---------------------------------------------------
+
+UNSAFE_ADDRESSES = [
+    '"a,b"@example.com',  # a quoted local part: loses its quotes when a header is folded
+    '"anna <x@evil.example>"@example.com',
+    "=?utf-8?q?anna?=@example.com",  # reads as an encoded word
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", UNSAFE_ADDRESSES)
+def test_security_21_an_address_a_header_cannot_carry_is_refused_where_it_is_typed(
+    company, rep, address
+):
+    from quotery.accounts.services import member_create
+    from quotery.clients.services import contact_create
+    from quotery.core.exceptions import ValidationFailed
+    from quotery.factories import ClientFactory
+    from quotery.portal.services.acceptance import acceptance_input_errors
+    from quotery.portal.services.sharing import share_input_errors
+
+    # the rep typing the client's address, the client typing their own
+    assert "recipient_email" in share_input_errors(name="Anna", email=address, message="")
+    assert "signer_email" in acceptance_input_errors(name="Anna", email=address, consent=True)
+    # a contact and a new member, with nothing written
+    client = ClientFactory(company=company)
+    contacts, users = client.contacts.count(), User.objects.count()
+    with pytest.raises(ValidationFailed) as contact_refusal:
+        contact_create(client=client, name="Anna", email=address)
+    assert "email" in contact_refusal.value.field_errors
+    with pytest.raises(ValidationFailed) as member_refusal:
+        member_create(company=company, full_name="Anna", email=address, role=Role.REP)
+    assert "email" in member_refusal.value.field_errors
+    assert (client.contacts.count(), User.objects.count()) == (contacts, users)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
@@ -27,7 +26,7 @@ from django.utils import timezone
 
 from quotery.accounts.branding import text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
-from quotery.core.text import BIDI_CONTROLS
+from quotery.core.text import BIDI_CONTROLS, BLANK_GLYPHS, DOT_ATOM
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
 from quotery.quotes.models import Quote
@@ -38,13 +37,6 @@ from quotery.quotes.models import Quote
 # name that starts with one crashes Python's own parser at the receiving end. A name
 # without them is a plain run of words, written without quotes, that folding cannot break.
 ADDRESS_SPECIALS = frozenset('"(),.:;<>@[\\]')
-# Invisible marks that reorder text; one_line already drops the overrides and isolates.
-BIDI_MARKS = frozenset("\u200e\u200f\u061c")
-# Characters that are letters or symbols to Unicode but show nothing.
-BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-# A local part Python writes and reads back unchanged: RFC 5322's dot-atom. Quoted local
-# parts (which Django's validate_email accepts) lose their quotes when folded, like names.
-DOT_ATOM = re.compile(r"\A[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 
 
 def from_address() -> str:
@@ -61,8 +53,8 @@ def message_id(dedupe_key: str) -> str:
 
 def one_line(text: str) -> str:
     """A value safe in a header: control characters and every kind of line break (CR, LF,
-    NEL, U+2028/2029) become spaces; bidirectional overrides go. Joiners inside emoji and
-    scripts that need them stay."""
+    NEL, U+2028/2029) become spaces; bidi controls (overrides, isolates, marks) go.
+    Joiners inside emoji and scripts that need them stay."""
     kept = []
     for ch in text:
         if unicodedata.category(ch) in {"Cc", "Zl", "Zp"}:
@@ -92,13 +84,11 @@ def display_name(name: str) -> str:
     for ch in one_line(name):
         if _is_special(ch):
             kept.append(" ")
-        elif ch not in BIDI_MARKS and unicodedata.category(ch) != "Cs":
+        elif unicodedata.category(ch) != "Cs":
             kept.append(ch)
     # "= ?" opens no encoded word; the replacement cannot make a new "=?".
     safe = " ".join("".join(kept).split()).replace("=?", "= ?")
-    visible = any(
-        unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_CHARACTERS for ch in safe
-    )
+    visible = any(unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_GLYPHS for ch in safe)
     return safe if visible else ""
 
 

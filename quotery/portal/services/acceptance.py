@@ -9,8 +9,6 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,7 +23,7 @@ from quotery.core.exceptions import (
 )
 from quotery.core.money import format_money
 from quotery.core.request_meta import RequestMeta
-from quotery.core.text import has_control_characters, name_problem
+from quotery.core.text import is_mailable_address, name_problem
 from quotery.engagement import events
 from quotery.engagement.chain import chain_head, lock_chain
 from quotery.notifications.models import NotificationKind
@@ -38,7 +36,6 @@ from quotery.quotes.services.quotes import quote_mark_accepted
 from quotery.quotes.states import effective_state
 
 NAME_MAX = 200
-EMAIL_MAX = 254
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
 REVIEW_AGAIN = (
     "This quote was updated after you opened it, so nothing was recorded. Please review the "
@@ -56,11 +53,7 @@ def acceptance_input_errors(*, name: str, email: str, consent: bool) -> dict[str
         errors["signer_name"] = [f"Your name can be at most {NAME_MAX} characters."]
     elif problem := name_problem(name):
         errors["signer_name"] = [problem]
-    try:
-        if has_control_characters(email) or len(email.strip()) > EMAIL_MAX:
-            raise ValidationError("bad")
-        validate_email(email.strip())
-    except ValidationError:
+    if not is_mailable_address(email):
         errors["signer_email"] = [
             "Enter your email address, like anna@example.com."
             if email.strip()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from quotery.accounts.models import User
 from quotery.core.exceptions import ApplicationError, IllegalTransition, ValidationFailed
 from quotery.core.request_meta import RequestMeta
-from quotery.core.text import has_control_characters, message_text, name_problem
+from quotery.core.text import is_mailable_address, message_text, name_problem
 from quotery.engagement import events
 from quotery.engagement.chain import lock_chain
 from quotery.engagement.models import EventKind, QuoteEvent
@@ -23,7 +21,6 @@ from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
 
 NAME_MAX = 200
-EMAIL_MAX = 254
 MESSAGE_MAX = 2000
 SHAREABLE_STATES = frozenset(
     {QuoteState.DRAFT, QuoteState.SENT, QuoteState.CHANGES_REQUESTED, QuoteState.EXPIRED}
@@ -41,11 +38,7 @@ def share_input_errors(*, name: str, email: str, message: str) -> dict[str, list
         errors["recipient_name"] = [f"The name can be at most {NAME_MAX} characters."]
     elif problem := name_problem(name, whose="the client's"):
         errors["recipient_name"] = [problem]
-    try:
-        if has_control_characters(email) or len(email) > EMAIL_MAX:
-            raise ValidationError("bad")
-        validate_email(email.strip())
-    except ValidationError:
+    if not is_mailable_address(email):
         errors["recipient_email"] = [
             "Enter the client's email address, like anna@example.com."
             if email.strip()
