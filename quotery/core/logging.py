@@ -249,8 +249,11 @@ class RedactingGunicornLogger(GunicornLogger):
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
-        filters = (RedactPortalTokens(), RedactPersonalData())
+        # gunicorn's loggers are process-wide and setup runs again on every reload (HUP), on
+        # handlers that may carry the filters already: each kind goes on each handler once.
         for logger in (self.error_log, self.access_log):
             for handler in logger.handlers:
-                for log_filter in filters:
-                    handler.addFilter(log_filter)
+                present = {type(log_filter) for log_filter in handler.filters}
+                for kind in (RedactPortalTokens, RedactPersonalData):
+                    if kind not in present:
+                        handler.addFilter(kind())
