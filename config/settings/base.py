@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "quotery.notifications",
     "quotery.documents",
     "quotery.billing",
+    # The top floor (the scheduler): it imports the apps listed before it.
+    "quotery.scheduler",
 ]
 
 MIDDLEWARE = [

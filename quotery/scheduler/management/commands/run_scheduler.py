@@ -1,9 +1,10 @@
 """`manage.py run_scheduler`: enqueues periodic tasks for the background worker.
 
-One small loop instead of cron: every entry of PERIODIC_TASKS is enqueued when it falls due,
-and the worker (`manage.py db_worker`) runs it. A run is skipped while the previous one is
-still waiting or running, so a stopped worker does not pile up copies. The tasks themselves
-are idempotent, so two schedulers (or a restart) only cost a duplicate run.
+One small loop instead of cron: every entry of PERIODIC_TASKS (quotery/scheduler/schedule.py)
+is enqueued when it falls due, and the worker (`manage.py db_worker`) runs it. A run is
+skipped while the previous one is still waiting or running, so a stopped worker does not pile
+up copies. The tasks themselves are idempotent, so two schedulers (or a restart) only cost a
+duplicate run.
 """
 
 from __future__ import annotations
@@ -11,36 +12,16 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
-from django.tasks import Task, TaskResult
+from django.tasks import TaskResult
 
-from quotery.core.tasks import refresh_planner_statistics
-from quotery.notifications.tasks import deliver_due_emails
-from quotery.quotes.tasks import expire_due_quotes
+from quotery.scheduler.schedule import PERIODIC_TASKS, PeriodicTask
 
 logger = logging.getLogger("quotery.scheduler")
-
-
-@dataclass(frozen=True)
-class PeriodicTask:
-    task: Task[[], Any]
-    every_seconds: float
-
-    @property
-    def name(self) -> str:
-        return self.task.name
-
-
-PERIODIC_TASKS = (
-    PeriodicTask(expire_due_quotes, every_seconds=600),
-    PeriodicTask(deliver_due_emails, every_seconds=60),
-    PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
-)
 
 
 class Command(BaseCommand):

@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from quotery.accounts.models import User
-from quotery.core.management.commands.run_scheduler import PERIODIC_TASKS
 from quotery.factories import make_quote
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
 from quotery.quotes.tasks import expire_due_quotes
+from quotery.scheduler.schedule import PERIODIC_TASKS
 
 
 def test_quote_expiry_runs_every_ten_minutes() -> None:

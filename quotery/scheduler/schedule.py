@@ -1,0 +1,33 @@
+"""The periodic tasks `manage.py run_scheduler` enqueues, and how often.
+
+The scheduler sits on the top floor so that this table may name any app's task; the apps
+below only write their tasks and never learn when they run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.tasks import Task
+
+from quotery.core.tasks import refresh_planner_statistics
+from quotery.notifications.tasks import deliver_due_emails
+from quotery.quotes.tasks import expire_due_quotes
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    task: Task[[], Any]
+    every_seconds: float
+
+    @property
+    def name(self) -> str:
+        return self.task.name
+
+
+PERIODIC_TASKS = (
+    PeriodicTask(expire_due_quotes, every_seconds=600),
+    PeriodicTask(deliver_due_emails, every_seconds=60),
+    PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
+)
