@@ -52,7 +52,8 @@ INSTALLED_APPS = [
     "quotery.notifications",
     "quotery.documents",
     "quotery.billing",
-    # The top floor (the scheduler): it imports the apps listed before it.
+    # The top floor (demo data, the scheduler): they import the apps listed before them.
+    "quotery.demo",
     "quotery.scheduler",
 ]
 

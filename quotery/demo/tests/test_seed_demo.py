@@ -15,7 +15,7 @@ from quotery.accounts.models import Company, Membership, Role, User
 from quotery.billing.models import Payment, PaymentStatus
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.clients.models import Client, Contact
-from quotery.core.management.commands.seed_demo import demo_logins
+from quotery.demo.seeding import demo_logins
 from quotery.engagement.chain import verify_quote_chain
 from quotery.notifications.models import Notification
 from quotery.portal.models import Acceptance, ConversationMessage, Decline

@@ -1,0 +1,81 @@
+"""The shapes of the demo data: plain frozen records, no rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    sku: str
+    name: str
+    unit_price: str
+    tax_rate: str
+    stock: int | None  # None: a service, which does not track stock
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    name: str
+    address: str
+    vat_number: str
+    contacts: tuple[tuple[str, str], ...]  # (name, email); the first is the main contact
+
+
+@dataclass(frozen=True)
+class FreeLine:
+    """A line typed by hand rather than picked from the catalog."""
+
+    description: str
+    quantity: str
+    unit_price: str
+    tax_rate: str
+
+
+@dataclass(frozen=True)
+class ProductLine:
+    sku: str
+    quantity: str
+    discount_percent: str = "0"
+
+
+@dataclass(frozen=True)
+class DemoSection:
+    title: str
+    lines: tuple[ProductLine | FreeLine, ...]
+
+
+@dataclass(frozen=True)
+class DemoQuote:
+    """`story` names the path the quote has taken; see quotery.demo.stories.STORIES."""
+
+    story: str
+    owner_role: str
+    client: int  # index into the company's clients
+    title: str
+    issued_days_ago: int
+    sections: tuple[DemoSection, ...]
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    name: str
+    slug: str
+    domain: str
+    plan: str
+    finance_gate: bool
+    currency: str
+    time_zone: str
+    default_tax_rate: str
+    validity_days: int
+    brand_colour: str
+    portal_text: str
+    notes: str
+    people: dict[str, str]  # role -> full name
+    products: tuple[DemoProduct, ...]
+    clients: tuple[DemoClient, ...]
+    quotes: tuple[DemoQuote, ...] = field(default=())
+
+    def email(self, role: str) -> str:
+        return f"{role}@{self.domain}"
