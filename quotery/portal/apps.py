@@ -6,9 +6,8 @@ class PortalConfig(AppConfig):
     label = "portal"
 
     def ready(self) -> None:
-        # Imported here, as Django's documentation does for signal handlers: the email
-        # builders read the models, which cannot be imported before the apps are loaded.
-        from quotery.notifications.rendering import email_builders_register
-        from quotery.portal.emails.kinds import PORTAL_EMAIL_BUILDERS
+        # Imported here, where Django's documentation imports signal handlers: the email
+        # builders read models, which cannot be imported while the apps are loading.
+        from quotery.portal.emails.kinds import portal_emails_register
 
-        email_builders_register(PORTAL_EMAIL_BUILDERS)
+        portal_emails_register()

@@ -1,12 +1,12 @@
-"""The portal's kinds of email and the builder of each. `PortalConfig.ready()` registers
-them with the outbox, which knows no kind of its own; a kind the portal's services write
-must be here (a test reads every `outbox_email_add` call to check it)."""
+"""The portal's kinds of email and the builder of each, registered with the outbox (which
+knows no kind of its own) by `PortalConfig.ready()`. A kind the portal's services write
+must be here: a test reads every `outbox_email_add` call to check it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from quotery.notifications.rendering import EmailBuilder
+from quotery.notifications.rendering import EmailBuilder, email_builders_register
 from quotery.portal.emails import acceptance, answers, share
 
 PORTAL_EMAIL_BUILDERS: Mapping[str, EmailBuilder] = {
@@ -18,3 +18,7 @@ PORTAL_EMAIL_BUILDERS: Mapping[str, EmailBuilder] = {
     "client_message_rep": answers.client_message_email,
     "rep_message_client": answers.rep_message_email,
 }
+
+
+def portal_emails_register() -> None:
+    email_builders_register(PORTAL_EMAIL_BUILDERS)
