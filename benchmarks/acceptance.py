@@ -142,8 +142,8 @@ def accept_all(shared: list[Any]) -> list[float]:
 def run_tasks_later(shared: list[Any]) -> list[float]:
     """The worker's share per acceptance: seal and store the PDF, send both emails."""
     from quotery.documents.tasks import seal_accepted_pdf
+    from quotery.notifications.delivery import outbox_email_deliver
     from quotery.notifications.models import OutboxEmail
-    from quotery.notifications.services import outbox_email_deliver
     from quotery.portal.models import Acceptance
 
     samples = []

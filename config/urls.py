@@ -13,7 +13,7 @@ urlpatterns = [
     path("billing/", include("quotery.billing.urls")),
     path("documents/", include("quotery.documents.urls")),
     path("mailbox/", include("quotery.notifications.mailbox_urls")),
-    path("products/", include("quotery.catalog.urls")),
-    path("clients/", include("quotery.clients.urls")),
+    path("products/", include("quotery.quotes.product_urls")),
+    path("clients/", include("quotery.quotes.client_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,23 +1,16 @@
-"""Reads of clients and contacts, always scoped to one company (and quotes to the member)."""
+"""Reads of clients and contacts, always scoped to one company. Reads that join the
+clients' quotes are the quotes app's (quotery.quotes.selectors)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from quotery.accounts.models import Company, Membership
+from quotery.accounts.models import Company
 from quotery.clients.models import Client, Contact
-from quotery.quotes.models import Quote
-from quotery.quotes.selectors import quotes_visible_to
-
-
-def client_list_for(*, company: Company) -> QuerySet[Client]:
-    return (
-        Client.objects.filter(company=company)
-        .annotate(quote_count=Count("quotes"))
-        .order_by("name")
-    )
 
 
 def contacts_for(*, company: Company) -> QuerySet[Contact]:
@@ -28,7 +21,9 @@ def contacts_for(*, company: Company) -> QuerySet[Contact]:
     )
 
 
-def _count_per_client(rows: QuerySet[Quote] | QuerySet[Contact]) -> Coalesce:
+def count_per_client(rows: QuerySet[Any]) -> Coalesce:
+    """How many of `rows` (anything with a client_id) each client has, 0 for none: a
+    subquery to annotate clients with, so a list of them stays one query."""
     counts = (
         rows.filter(client_id=OuterRef("pk"))
         .order_by()
@@ -39,18 +34,17 @@ def _count_per_client(rows: QuerySet[Quote] | QuerySet[Contact]) -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-def client_list(*, membership: Membership, search: str = "") -> QuerySet[Client]:
-    """The client list page in one query: each client with its number of contacts and the
-    number of its quotes this member may see (a rep counts only their own)."""
-    clients = Client.objects.filter(company_id=membership.company_id).annotate(
-        contact_count=_count_per_client(Contact.objects.filter(company_id=membership.company_id)),
-        quote_count=_count_per_client(quotes_visible_to(membership)),
+def client_list(*, company: Company, search: str = "") -> QuerySet[Client]:
+    """The company's clients in one query, by name, each with its number of contacts;
+    with `search`, those whose name, VAT number or a contact's name or email holds it."""
+    clients = Client.objects.filter(company=company).annotate(
+        contact_count=count_per_client(Contact.objects.filter(company=company)),
     )
     term = search.strip()
     if term:
-        matching_contact = Contact.objects.filter(
-            company_id=membership.company_id, client_id=OuterRef("pk")
-        ).filter(Q(name__icontains=term) | Q(email__icontains=term))
+        matching_contact = Contact.objects.filter(company=company, client_id=OuterRef("pk")).filter(
+            Q(name__icontains=term) | Q(email__icontains=term)
+        )
         clients = clients.filter(
             Q(name__icontains=term) | Q(vat_number__icontains=term) | Exists(matching_contact)
         )
@@ -77,13 +71,3 @@ def contact_detail(*, client: Client, pk: int) -> Contact:
     if contact is None:
         raise Http404("No such contact.")
     return contact
-
-
-def client_quotes(*, membership: Membership, client: Client) -> QuerySet[Quote]:
-    """The client's quotes this member may see (a rep: their own), newest first."""
-    return (
-        quotes_visible_to(membership)
-        .filter(client=client)
-        .select_related("owner")
-        .order_by("-created_at", "-id")
-    )

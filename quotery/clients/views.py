@@ -1,4 +1,6 @@
-"""HTTP for clients and contacts: parse input, call one service or selector, render.
+"""HTTP for adding and editing clients and contacts: parse input, call one service or
+selector, render. The client list and a client's page show quotes, so they are the quotes
+app's (quotery.quotes.client_views).
 
 Everyone who edits quotes (reps, managers, admins) manages clients; finance may look.
 A member without the role, or a foreign id, gets a 404.
@@ -7,7 +9,6 @@ A member without the role, or a foreign id, gets a 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -17,35 +18,6 @@ from quotery.clients.forms import ClientForm, ContactForm
 from quotery.clients.models import Client, Contact
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.forms import add_service_errors
-
-PAGE_SIZE = 25
-QUOTES_PAGE_SIZE = 25
-
-
-@member_required()
-def client_list(request: MemberRequest) -> HttpResponse:
-    search = request.GET.get("q", "")[:100]
-    clients = selectors.client_list(membership=request.membership, search=search)
-    context = {
-        "page": Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page")),
-        "search": search,
-        "can_edit": request.membership.can_edit_quotes,
-    }
-    return render(request, "clients/client_list.html", context)
-
-
-@member_required()
-def client_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    client = selectors.client_detail(company=request.company, pk=pk)
-    quotes = selectors.client_quotes(membership=request.membership, client=client)
-    context = {
-        "client": client,
-        "contacts": selectors.client_contacts(client=client),
-        "quotes": Paginator(quotes, QUOTES_PAGE_SIZE).get_page(request.GET.get("page")),
-        "can_edit": request.membership.can_edit_quotes,
-        "contact_form": ContactForm(),
-    }
-    return render(request, "clients/client_detail.html", context)
 
 
 @member_required(EDITORS)

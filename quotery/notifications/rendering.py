@@ -1,9 +1,17 @@
-"""Building an outbox row into the email to send, at send time, by its kind."""
+"""Building an outbox row into the email to send, at send time, by its kind.
+
+The outbox knows no kind of email. Each app that writes outbox rows registers the builder
+of each of its kinds from its `AppConfig.ready()` (the portal's are in
+`quotery.portal.emails.kinds`), so this floor never imports the apps above it. A row of a
+kind nobody registered raises UnknownEmailKind, which the outbox treats like any failed
+attempt: retried later, with the error written on the row.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 
 from quotery.notifications.models import OutboxEmail
@@ -20,24 +28,28 @@ class EmailNotSendable(Exception):
 
 EmailBuilder = Callable[[OutboxEmail], EmailMultiAlternatives]
 
+_builders: dict[str, EmailBuilder] = {}
 
-def _builders() -> dict[str, EmailBuilder]:
-    # Imported here: the portal's email modules import this module (EmailNotSendable).
-    from quotery.portal.emails import acceptance, answers, share
 
-    return {
-        "portal_share": share.share_email,
-        "acceptance_rep": acceptance.acceptance_rep_email,
-        "acceptance_client": acceptance.acceptance_client_email,
-        "changes_requested_rep": answers.changes_requested_email,
-        "declined_rep": answers.declined_email,
-        "client_message_rep": answers.client_message_email,
-        "rep_message_client": answers.rep_message_email,
-    }
+def email_builders_register(builders: Mapping[str, EmailBuilder]) -> None:
+    """Makes each kind's builder the one that renders its outbox rows. Registering the same
+    builder again changes nothing; a kind that already has another builder raises
+    ImproperlyConfigured and registers none of `builders`, so two apps cannot claim one kind
+    with one of them silently losing."""
+    taken = sorted(
+        kind for kind, builder in builders.items() if _builders.get(kind, builder) is not builder
+    )
+    if taken:
+        raise ImproperlyConfigured(f"Email kinds registered twice: {', '.join(taken)}")
+    _builders.update(builders)
+
+
+def registered_email_kinds() -> frozenset[str]:
+    return frozenset(_builders)
 
 
 def render_outbox_email(email: OutboxEmail) -> EmailMultiAlternatives:
-    builder = _builders().get(email.kind)
+    builder = _builders.get(email.kind)
     if builder is None:
         raise UnknownEmailKind(f"No email is defined for kind {email.kind!r}")
     return builder(email)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from quotery.notifications.services import outbox_due_ids, outbox_email_deliver
+from quotery.notifications.delivery import outbox_due_ids, outbox_email_deliver
 
 
 @task

@@ -1,6 +1,7 @@
 """The quote editor: what the person typed (EditorState), the actions that rearrange it
-(add, remove, move, fill from a product), live totals, and its assembly into a QuoteInput
-through the forms in quotes.forms. Rules live in quotes.rules.
+(add, remove, move, fill from a product), and its assembly into a QuoteInput through the
+forms in quotes.forms. What there is to pick is in quotes.editor_choices, the live totals
+in quotes.editor_totals, the rules in quotes.rules.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,15 +17,12 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from quotery.accounts.models import Company
-from quotery.catalog.models import Product
-from quotery.clients.models import Client, Contact
 from quotery.core.forms import posted_id
-from quotery.core.money import CURRENCY_MINOR_UNITS
+from quotery.quotes.editor_choices import EditorChoices
 from quotery.quotes.forms import LineForm, QuoteHeaderForm, SectionForm
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
-from quotery.quotes.rules import FieldErrors, date_errors, line_amount_errors, line_errors
-from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
+from quotery.quotes.rules import FieldErrors, date_errors, line_errors
 
 LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
 # Indexes as the page writes them: ASCII digits, few of them (a forged 5,000-digit index is
@@ -32,52 +30,6 @@ LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_per
 SECTION_KEY = re.compile(r"^sections\.([0-9]{1,6})\.title$", re.ASCII)
 LINE_KEY = re.compile(r"^sections\.([0-9]{1,6})\.lines\.([0-9]{1,6})\.(\w+)$", re.ASCII)
 MAX_INDEX = 1000
-
-
-@dataclass
-class EditorChoices:
-    """The company's clients, contacts and products, read once per request: a 200-line
-    quote renders 200 product pickers from one query."""
-
-    company: Company
-    clients: dict[int, Client]
-    contacts: dict[int, Contact]
-    products: dict[int, Product]
-
-    @classmethod
-    def load(cls, company: Company) -> EditorChoices:
-        clients = {c.pk: c for c in Client.objects.filter(company=company).order_by("name")}
-        contacts = {
-            c.pk: c
-            for c in Contact.objects.filter(company=company).order_by("client__name", "name")
-        }
-        products = {
-            p.pk: p
-            for p in Product.objects.filter(company=company, is_active=True).order_by("name")
-        }
-        return cls(company=company, clients=clients, contacts=contacts, products=products)
-
-    @property
-    def client_options(self) -> list[tuple[int, str]]:
-        return [(pk, c.name) for pk, c in self.clients.items()]
-
-    def contact_options_for(self, client_id: int | None) -> list[tuple[int, str]]:
-        """The picked client's contacts; every contact (with its client) before a pick."""
-        if client_id in self.clients:
-            return [
-                (pk, f"{c.name} <{c.email}>")
-                for pk, c in self.contacts.items()
-                if c.client_id == client_id
-            ]
-        return [
-            (pk, f"{c.name} <{c.email}> · {self.clients[c.client_id].name}")
-            for pk, c in self.contacts.items()
-            if c.client_id in self.clients
-        ]
-
-    @property
-    def product_options(self) -> list[tuple[int, str]]:
-        return [(pk, f"{p.sku} · {p.name}") for pk, p in self.products.items()]
 
 
 @dataclass
@@ -338,67 +290,3 @@ def attach_errors(editor: EditorForms, field_errors: dict[str, list[str]]) -> No
                 target[0].add_error(target[1], message)
             else:
                 editor.header.add_error(None, message)
-
-
-@dataclass
-class EditorLineTotal:
-    key: str
-    net: Decimal | None
-
-
-@dataclass
-class EditorTotals:
-    currency: str
-    lines: list[EditorLineTotal]
-    totals: QuoteTotals | None
-
-
-def _parse(raw: str | None, default: Decimal | None = None) -> Decimal | None:
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = Decimal(raw.strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def editor_totals(state: EditorState) -> EditorTotals:
-    """Live totals of what is typed so far: a line counts as nothing until its numbers parse
-    and pass the rules on them (`line_amount_errors`), so no typed number, however large or
-    long, reaches the rounding."""
-    currency = state.header.get("currency", "")
-    if currency not in CURRENCY_MINOR_UNITS:
-        unknown = [
-            EditorLineTotal(key=f"{i}-{j}", net=None)
-            for i, section in enumerate(state.sections)
-            for j, _ in enumerate(section["lines"])
-        ]
-        return EditorTotals(currency=currency, lines=unknown, totals=None)
-    priced: list[LineInput] = []
-    line_totals: list[EditorLineTotal] = []
-    for i, section in enumerate(state.sections):
-        for j, raw in enumerate(section["lines"]):
-            quantity = _parse(raw.get("quantity"))
-            unit_price = _parse(raw.get("unit_price"))
-            discount = _parse(raw.get("discount_percent"), Decimal(0))
-            tax = _parse(raw.get("tax_rate"), Decimal(0))
-            net = None
-            if (
-                quantity is not None
-                and unit_price is not None
-                and discount is not None
-                and tax is not None
-            ):
-                line = LineInput(
-                    description="",
-                    quantity=quantity,
-                    unit_price=unit_price,
-                    discount_percent=discount,
-                    tax_rate=tax,
-                )
-                if not line_amount_errors(line, ""):
-                    priced.append(line)
-                    net = line_amounts(line, currency).net
-            line_totals.append(EditorLineTotal(key=f"{i}-{j}", net=net))
-    return EditorTotals(currency=currency, lines=line_totals, totals=quote_totals(priced, currency))

@@ -2,12 +2,13 @@
 
 Field names are the input paths the rules report errors under ("sections.0.lines.1.quantity"),
 so every message lands beside the field the person typed in, keeping what they typed.
-The editor's state, actions and assembly into a QuoteInput live in quotes.editor.
+The choices come from quotes.editor_choices; the editor's state, actions and assembly into a
+QuoteInput live in quotes.editor.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 
@@ -15,9 +16,7 @@ from quotery.clients.services import NAME_MAX
 from quotery.core.forms import PassedOnTextField, posted_id
 from quotery.core.money import CURRENCY_CHOICES
 from quotery.core.widgets import FastSelect, FastTextInput
-
-if TYPE_CHECKING:
-    from quotery.quotes.editor import EditorChoices
+from quotery.quotes.editor_choices import EditorChoices
 
 
 class PathForm(forms.Form):

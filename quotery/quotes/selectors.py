@@ -1,5 +1,6 @@
 """Reads of quotes and of the delivery notes made from them, always scoped to the member's
-company and, for reps, to their own quotes."""
+company and, for reps, to their own quotes; and the reads of clients and products that join
+their quotes (the client list's counts, a client's quotes, a product's reservations)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.http import Http404
 
 from quotery.accounts.models import Membership, Role, User
 from quotery.catalog.models import Product
+from quotery.clients.models import Client
+from quotery.clients.selectors import client_list, count_per_client
 from quotery.quotes.models import (
     DeliveryNote,
     DeliveryNoteLine,
@@ -40,6 +43,24 @@ def quotes_editable_by(membership: Membership) -> QuerySet[Quote]:
     if not membership.can_edit_quotes:
         return Quote.objects.none()
     return quotes_visible_to(membership)
+
+
+def clients_with_quote_counts(*, membership: Membership, search: str = "") -> QuerySet[Client]:
+    """The client list page in one query: each client (matching `search`) with its number of
+    contacts and the number of its quotes this member may see (a rep counts only their own)."""
+    return client_list(company=membership.company, search=search).annotate(
+        quote_count=count_per_client(quotes_visible_to(membership))
+    )
+
+
+def quotes_of_client(*, membership: Membership, client: Client) -> QuerySet[Quote]:
+    """The client's quotes this member may see (a rep: their own), newest first."""
+    return (
+        quotes_visible_to(membership)
+        .filter(client=client)
+        .select_related("owner")
+        .order_by("-created_at", "-id")
+    )
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,16 @@ from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.core.exceptions import IllegalTransition, ValidationFailed
 from quotery.quotes import selectors
 from quotery.quotes.editor import (
-    EditorChoices,
     EditorForms,
     EditorState,
     attach_errors,
     build_forms,
-    editor_totals,
     fill_from_product,
     quote_input_from_forms,
     rule_errors_of_parsed_lines,
 )
+from quotery.quotes.editor_choices import EditorChoices
+from quotery.quotes.editor_totals import editor_totals
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services import delivery_notes
 from quotery.quotes.services import quotes as services

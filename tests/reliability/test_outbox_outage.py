@@ -25,12 +25,12 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.notifications.services import (
+from quotery.notifications.delivery import (
     CLAIM_TIMEOUT,
     outbox_due_ids,
     outbox_email_deliver,
 )
+from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.portal.emails.layout import message_id
 from quotery.portal.models import Acceptance, PortalShare
@@ -154,7 +154,7 @@ def database_url() -> str:
 
 
 WORKER = """
-from quotery.notifications.services import outbox_email_deliver
+from quotery.notifications.delivery import outbox_email_deliver
 print("worker status:", outbox_email_deliver(email_id={email_id}), flush=True)
 """
 FROM = "quotes@quotery.example"

@@ -22,9 +22,13 @@ from hypothesis import strategies as st
 
 from quotery.accounts.models import Company, Role, User
 from quotery.factories import member
+from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
-from quotery.notifications.services import outbox_email_deliver
+from quotery.notifications.rendering import (
+    EmailNotSendable,
+    registered_email_kinds,
+    render_outbox_email,
+)
 from quotery.portal.emails.layout import display_name, mail_address
 from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.portal.services.answers import (
@@ -180,10 +184,10 @@ def assert_only_intended_addresses(scene: Scene, deliveries: list[Delivery]) -> 
 
 
 def test_security_21_every_kind_of_email_is_covered(scene: Scene) -> None:
-    from quotery.notifications.rendering import _builders
-
-    assert sorted({expected.row.kind for expected in scene.expected}) == sorted(_builders())
-    assert sorted(_builders()) == [
+    assert sorted({expected.row.kind for expected in scene.expected}) == sorted(
+        registered_email_kinds()
+    )
+    assert sorted(registered_email_kinds()) == [
         "acceptance_client",
         "acceptance_rep",
         "changes_requested_rep",

@@ -15,8 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client as HttpClient
 from django.urls import include, path, reverse
 
+from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.notifications.services import outbox_email_deliver
 from quotery.portal.tests.portal_fixtures import latest_revision_hash, share_quote
 from tests.logs import assert_no_token_piece, configured_output, running_gunicorn
 from tests.network import free_port, smtp_mailers

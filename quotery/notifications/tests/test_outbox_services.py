@@ -7,16 +7,16 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.notifications.services import (
+from quotery.notifications.delivery import (
     CLAIM_TIMEOUT,
     MAX_ATTEMPTS,
     RETRY_DELAYS,
     outbox_due_ids,
-    outbox_email_add,
     outbox_email_claim,
     outbox_email_deliver,
 )
+from quotery.notifications.models import EmailStatus, OutboxEmail
+from quotery.notifications.services import outbox_email_add
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,7 @@ from quotery.core.exceptions import (
 from quotery.core.money import format_money
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, name_problem
+from quotery.documents.tasks import seal_accepted_pdf
 from quotery.engagement import events
 from quotery.engagement.chain import chain_head, lock_chain
 from quotery.notifications.models import NotificationKind
@@ -194,8 +195,6 @@ def _check_acceptable(quote: Quote, share: PortalShare, now: dt.datetime) -> Non
 
 
 def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
-    from quotery.documents.tasks import seal_accepted_pdf
-
     company = quote.company
     quote_mark_accepted(quote=quote, finance_gate=company.finance_gate)
     if company.finance_gate:

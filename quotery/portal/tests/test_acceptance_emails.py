@@ -145,7 +145,7 @@ def test_security_21_a_hostile_signer_name_is_escaped_and_adds_no_recipient(
 def test_each_email_goes_once_however_often_the_worker_runs(
     shared: Shared, smtp_server, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from quotery.notifications.services import outbox_email_deliver
+    from quotery.notifications.delivery import outbox_email_deliver
     from quotery.notifications.tasks import deliver_due_emails
 
     acceptance = accept_and_send(shared, django_capture_on_commit_callbacks)

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from quotery.accounts.models import Role, User
 from quotery.factories import make_quote, member
+from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
-from quotery.notifications.services import outbox_email_deliver
 from quotery.portal.emails.layout import one_line
 from quotery.portal.links import share_token, share_url
 from quotery.portal.models import ConversationMessage, PortalShare

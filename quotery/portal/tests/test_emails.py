@@ -20,9 +20,9 @@ from django.utils import timezone
 from quotery.accounts.models import Role
 from quotery.core.exceptions import ValidationFailed
 from quotery.factories import make_quote, member
+from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
-from quotery.notifications.services import outbox_email_deliver
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.portal.emails.layout import message_id
 from quotery.portal.emails.share import ShareEmailNotSendable, share_email
