@@ -1,4 +1,5 @@
-"""SECURITY.md 15-16: the `data` every event function writes, pinned kind by kind.
+"""SECURITY.md 15-16: the `data` every event function writes, pinned kind by kind, and read
+back as the kind's typed payload.
 
 The chain hash covers `data`, so its keys and value types are part of every existing row's
 hash: rows already written must keep verifying. Each kind's stored JSON is pinned three
@@ -21,7 +22,24 @@ from quotery.core.canonical import canonical_hash, canonical_json
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement import events
 from quotery.engagement.chain import verify_quote_chain
-from quotery.engagement.models import QuoteEvent
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.payloads import (
+    PAYLOADS,
+    ChangesRequested,
+    EventDataInvalid,
+    EventPayload,
+    LinkOpened,
+    LinkRevoked,
+    MessagePosted,
+    PaymentStatusChanged,
+    PdfDownloaded,
+    QuoteAccepted,
+    QuoteDeclined,
+    QuoteShared,
+    QuoteViewed,
+    payload_from,
+    payload_of,
+)
 from quotery.engagement.tests.conftest import shared
 from quotery.portal.models import PortalShare
 
@@ -137,6 +155,21 @@ STORED: dict[str, Stored] = {
 }
 
 
+# What `payload_of` reads back from each kind's pinned event.
+READ: dict[str, EventPayload] = {
+    "quote_shared": QuoteShared(resend=True, with_message=False, send=1),
+    "link_revoked": LinkRevoked(),
+    "link_opened": LinkOpened(),
+    "quote_viewed": QuoteViewed(open=4),
+    "pdf_downloaded": PdfDownloaded(accepted_copy=True),
+    "message_posted": MessagePosted(message=12, author="client"),
+    "quote_accepted": QuoteAccepted(acceptance=34, signature_hash=H),
+    "changes_requested": ChangesRequested(message=56),
+    "quote_declined": QuoteDeclined(reason="price", with_detail=True),
+    "payment_status_changed": PaymentStatusChanged(previous="pending", status="under_review"),
+}
+
+
 def _column_text(event: QuoteEvent) -> str:
     table = QuoteEvent._meta.db_table
     with connection.cursor() as cursor:
@@ -159,10 +192,6 @@ def _fixed_fields(event: QuoteEvent) -> dict[str, Any]:
     }
 
 
-def test_every_event_kind_is_pinned() -> None:
-    assert set(WRITERS) == set(STORED) == {kind.value for kind in events.EventKind}
-
-
 @pytest.mark.parametrize("kind", sorted(STORED))
 def test_security_16_each_kind_stores_the_json_it_always_stored(kind: str, rep: User) -> None:
     # given a shared quote
@@ -181,3 +210,85 @@ def test_security_16_each_kind_stores_the_json_it_always_stored(kind: str, rep: 
     assert canonical_hash(_fixed_fields(stored)) == expected.fields_hash
     # and the chain verifies with it
     assert verify_quote_chain(share.quote_id).ok
+    # and it reads back as the kind's payload, with the values written
+    assert payload_of(stored) == READ[kind]
+
+
+def test_every_event_kind_is_pinned_and_has_its_payload_class() -> None:
+    kinds = {kind.value for kind in EventKind}
+    assert set(WRITERS) == set(STORED) == set(READ) == set(PAYLOADS) == kinds
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "payload"),
+    [
+        ("quote_shared", {"resend": False}, QuoteShared(resend=False)),
+        ("message_posted", {"author": "client"}, MessagePosted(author="client")),
+        ("changes_requested", {}, ChangesRequested()),
+        ("quote_declined", {"reason": "price"}, QuoteDeclined(reason="price")),
+    ],
+)
+def test_the_rows_the_demo_seed_writes_read_and_store_unchanged(
+    kind: str, data: dict[str, Any], payload: EventPayload
+) -> None:
+    # seed_engagement writes these kinds with fewer keys than their event functions
+    assert payload_from(kind, data) == payload
+    assert payload.to_data() == data
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "message"),
+    [
+        ("quote_viewed", ["open", 4], "quote_viewed data must be an object, not list"),
+        ("quote_viewed", {}, "quote_viewed data lacks open"),
+        ("quote_viewed", {"open": 4, "seen": True}, "quote_viewed data has unknown keys: seen"),
+        ("quote_viewed", {"open": "4"}, "quote_viewed data: 'open' must be int, not str"),
+        ("quote_viewed", {"open": True}, "quote_viewed data: 'open' must be int, not bool"),
+        (
+            "pdf_downloaded",
+            {"accepted_copy": 1},
+            "pdf_downloaded data: 'accepted_copy' must be bool, not int",
+        ),
+        ("quote_shared", {"resend": True, "send": None}, "quote_shared data has null send"),
+        ("payment_status_changed", {"to": "paid"}, "payment_status_changed data lacks from"),
+        ("quote_accepted", None, "quote_accepted data must be an object, not null"),
+        ("something_new", {}, "'something_new' is not an event kind this version knows"),
+    ],
+)
+def test_data_that_is_not_its_kinds_is_refused_with_a_sentence(
+    kind: str, data: object, message: str
+) -> None:
+    with pytest.raises(EventDataInvalid) as refused:
+        payload_from(kind, data)
+    assert refused.value.message == message
+
+
+def test_an_unreadable_event_is_named_by_its_quote_and_sequence(rep: User) -> None:
+    # given a view whose data was edited behind the app's back
+    share = shared(rep)
+    view = WRITERS["quote_viewed"](share, rep)
+    QuoteEvent.objects.filter(pk=view.pk).update(data={"open": "4"})
+
+    with pytest.raises(EventDataInvalid) as refused:
+        payload_of(QuoteEvent.objects.get(pk=view.pk))
+
+    assert refused.value.message == (
+        f"Event #{view.sequence} of quote {share.quote_id} cannot be read: quote_viewed data: "
+        "'open' must be int, not str. Run manage.py verify."
+    )
+
+
+def test_a_payload_of_the_wrong_types_cannot_be_written(rep: User) -> None:
+    share = shared(rep)
+    before = QuoteEvent.objects.count()
+
+    with pytest.raises(EventDataInvalid):
+        events.event_quote_viewed(
+            quote=share.quote,
+            share=share,
+            meta=META,
+            open_sequence="4",  # type: ignore[arg-type]
+            revision_number=1,
+        )
+
+    assert QuoteEvent.objects.count() == before
