@@ -38,71 +38,25 @@ def _nice_maximum(value: int) -> int:
         magnitude *= 10
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """Where the bars go: the y axis's top value and each day's slot across the plot."""
+
+    top: int
+    slot: float
+    gap: float
+    height: float = HEIGHT - TOP - BOTTOM
+
+    def y(self, fraction: float) -> float:
+        """The y coordinate of `fraction` of the axis's top value."""
+        return TOP + self.height - fraction * self.height
+
+
 def daily_bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> SafeString:
     """A bar per day. `chart_id` makes the title and desc ids unique on the page."""
-    total = sum(bar.value for bar in bars)
     busiest = max(bars, key=lambda bar: bar.value, default=None)
-    if busiest is None or busiest.value == 0:
-        summary = f"No views from {_day(bars[0].day)} to {_day(bars[-1].day)}." if bars else ""
-    else:
-        summary = (
-            f"{total} views over {len(bars)} days, from {_day(bars[0].day)} to "
-            f"{_day(bars[-1].day)}; the busiest day was {_day(busiest.day)} "
-            f"with {busiest.value}."
-        )
-    top = _nice_maximum(busiest.value if busiest else 0)
-    plot_width = WIDTH - LEFT - 4
-    plot_height = HEIGHT - TOP - BOTTOM
-    slot = plot_width / max(len(bars), 1)
-    gap = min(2.0, slot * 0.2)
-
-    rects = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
-        (
-            (
-                f"{LEFT + i * slot + gap / 2:.2f}",
-                f"{TOP + plot_height - bar.value / top * plot_height:.2f}",
-                f"{max(slot - gap, 0.5):.2f}",
-                f"{bar.value / top * plot_height:.2f}",
-                _day(bar.day),
-                bar.value,
-            )
-            for i, bar in enumerate(bars)
-        ),
-    )
-    grid = format_html_join(
-        "",
-        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-grid"/>'
-        '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>',
-        (
-            (
-                LEFT,
-                WIDTH - 4,
-                f"{TOP + plot_height - fraction * plot_height:.2f}",
-                f"{TOP + plot_height - fraction * plot_height:.2f}",
-                LEFT - 6,
-                f"{TOP + plot_height - fraction * plot_height + 4:.2f}",
-                round(top * fraction),
-            )
-            for fraction in (0, 0.5, 1)
-        ),
-    )
-    ticks = _date_ticks(bars)
-    # The first and last labels are anchored at their outer edge so they stay inside the box.
-    labels = format_html_join(
-        "",
-        '<text x="{}" y="{}" text-anchor="{}" class="chart-label">{}</text>',
-        (
-            (
-                f"{LEFT + (i + 0.5) * slot:.2f}",
-                HEIGHT - 6,
-                _label_anchor(i, len(bars)),
-                bars[i].day.strftime("%-d %b"),
-            )
-            for i in ticks
-        ),
-    )
+    slot = (WIDTH - LEFT - 4) / max(len(bars), 1)
+    plot = _Plot(_nice_maximum(busiest.value if busiest else 0), slot, min(2.0, slot * 0.2))
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" '
         'aria-labelledby="{}-title" aria-describedby="{}-desc" width="100%" '
@@ -116,10 +70,77 @@ def daily_bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> SafeSt
         chart_id,
         title,
         chart_id,
-        summary,
-        grid,
-        rects,
-        labels,
+        _summary(bars, busiest),
+        _grid(plot),
+        _rects(bars, plot),
+        _date_labels(bars, plot),
+    )
+
+
+def _summary(bars: Sequence[Bar], busiest: Bar | None) -> str:
+    """The chart's <desc>: the numbers in one sentence."""
+    if busiest is None or busiest.value == 0:
+        return f"No views from {_day(bars[0].day)} to {_day(bars[-1].day)}." if bars else ""
+    return (
+        f"{sum(bar.value for bar in bars)} views over {len(bars)} days, from "
+        f"{_day(bars[0].day)} to {_day(bars[-1].day)}; the busiest day was "
+        f"{_day(busiest.day)} with {busiest.value}."
+    )
+
+
+def _rects(bars: Sequence[Bar], plot: _Plot) -> SafeString:
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
+        (
+            (
+                f"{LEFT + i * plot.slot + plot.gap / 2:.2f}",
+                f"{plot.y(bar.value / plot.top):.2f}",
+                f"{max(plot.slot - plot.gap, 0.5):.2f}",
+                f"{bar.value / plot.top * plot.height:.2f}",
+                _day(bar.day),
+                bar.value,
+            )
+            for i, bar in enumerate(bars)
+        ),
+    )
+
+
+def _grid(plot: _Plot) -> SafeString:
+    """Lines and numbers at 0, half and the top of the y axis."""
+    return format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-grid"/>'
+        '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>',
+        (
+            (
+                LEFT,
+                WIDTH - 4,
+                f"{plot.y(fraction):.2f}",
+                f"{plot.y(fraction):.2f}",
+                LEFT - 6,
+                f"{plot.y(fraction) + 4:.2f}",
+                round(plot.top * fraction),
+            )
+            for fraction in (0, 0.5, 1)
+        ),
+    )
+
+
+def _date_labels(bars: Sequence[Bar], plot: _Plot) -> SafeString:
+    # The first and last labels are anchored at their outer edge so they stay inside the box.
+    return format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="{}" class="chart-label">{}</text>',
+        (
+            (
+                f"{LEFT + (i + 0.5) * plot.slot:.2f}",
+                HEIGHT - 6,
+                _label_anchor(i, len(bars)),
+                bars[i].day.strftime("%-d %b"),
+            )
+            for i in _date_ticks(bars)
+        ),
     )
 
 

@@ -1,19 +1,21 @@
 """One function per kind of event. Each appends one hash-chained row to the quote's log.
 
 Nobody creates QuoteEvent rows any other way. Callers run these inside their own
-transaction, so the event commits or rolls back with the change it records.
+transaction, so the event commits or rolls back with the change it records. Each builds its
+kind's payload (`quotery.engagement.payloads`), which gives the row its kind and its data.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from quotery.accounts.models import IpRecording
 from quotery.core.request_meta import RequestMeta, anonymised_ip
+from quotery.engagement import payloads
 from quotery.engagement.chain import append_event
-from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.models import QuoteEvent
 
 if TYPE_CHECKING:
     from quotery.accounts.models import User
@@ -35,18 +37,17 @@ def _recorded_ip(quote: Quote, meta: RequestMeta | None) -> str | None:
 def _append(
     *,
     quote: Quote,
-    kind: str,
+    payload: payloads.EventPayload,
     share: PortalShare | None = None,
     actor: User | None = None,
     meta: RequestMeta | None = None,
-    data: dict[str, Any] | None = None,
     revision_number: int | None = None,
     confirmed_open: int | None = None,
 ) -> QuoteEvent:
     event = QuoteEvent(
         company_id=quote.company_id,
         quote_id=quote.pk,
-        kind=kind,
+        kind=payload.kind,
         occurred_at=timezone.now(),
         share=share,
         actor=actor,
@@ -54,7 +55,7 @@ def _append(
         revision_number=quote.revision_number if revision_number is None else revision_number,
         user_agent=meta.user_agent if meta else "",
         ip=_recorded_ip(quote, meta),
-        data=data or {},
+        data=payload.to_data(),
         confirmed_open=confirmed_open,
     )
     return append_event(event)
@@ -65,20 +66,21 @@ def event_quote_shared(
 ) -> QuoteEvent:
     return _append(
         quote=quote,
-        kind=EventKind.QUOTE_SHARED,
+        payload=payloads.QuoteShared(
+            resend=resend, with_message=with_message, send=share.send_count
+        ),
         share=share,
         actor=actor,
-        data={"resend": resend, "with_message": with_message, "send": share.send_count},
     )
 
 
 def event_link_revoked(*, quote: Quote, share: PortalShare, actor: User) -> QuoteEvent:
-    return _append(quote=quote, kind=EventKind.LINK_REVOKED, share=share, actor=actor)
+    return _append(quote=quote, payload=payloads.LinkRevoked(), share=share, actor=actor)
 
 
 def event_link_opened(*, quote: Quote, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
     """A GET of the client page. Not a view until the page's beacon confirms it."""
-    return _append(quote=quote, kind=EventKind.LINK_OPENED, share=share, meta=meta)
+    return _append(quote=quote, payload=payloads.LinkOpened(), share=share, meta=meta)
 
 
 def event_quote_viewed(
@@ -93,10 +95,9 @@ def event_quote_viewed(
     `revision_number`): a counted view."""
     return _append(
         quote=quote,
-        kind=EventKind.QUOTE_VIEWED,
+        payload=payloads.QuoteViewed(open=open_sequence),
         share=share,
         meta=meta,
-        data={"open": open_sequence},
         revision_number=revision_number,
         confirmed_open=open_sequence,
     )
@@ -107,10 +108,9 @@ def event_pdf_downloaded(
 ) -> QuoteEvent:
     return _append(
         quote=quote,
-        kind=EventKind.PDF_DOWNLOADED,
+        payload=payloads.PdfDownloaded(accepted_copy=accepted_copy),
         share=share,
         meta=meta,
-        data={"accepted_copy": accepted_copy},
     )
 
 
@@ -125,11 +125,10 @@ def event_message_posted(
 ) -> QuoteEvent:
     return _append(
         quote=quote,
-        kind=EventKind.MESSAGE_POSTED,
+        payload=payloads.MessagePosted(message=message_id, author=author_kind),
         share=share,
         actor=actor,
         meta=meta,
-        data={"message": message_id, "author": author_kind},
     )
 
 
@@ -146,10 +145,9 @@ def event_quote_accepted(
     in turn covers this event's predecessor (SECURITY.md 15-16)."""
     return _append(
         quote=quote,
-        kind=EventKind.QUOTE_ACCEPTED,
+        payload=payloads.QuoteAccepted(acceptance=acceptance_id, signature_hash=signature_hash),
         share=share,
         meta=meta,
-        data={"acceptance": acceptance_id, "signature_hash": signature_hash},
         revision_number=revision_number,
     )
 
@@ -159,10 +157,9 @@ def event_changes_requested(
 ) -> QuoteEvent:
     return _append(
         quote=quote,
-        kind=EventKind.CHANGES_REQUESTED,
+        payload=payloads.ChangesRequested(message=message_id),
         share=share,
         meta=meta,
-        data={"message": message_id},
     )
 
 
@@ -171,10 +168,9 @@ def event_quote_declined(
 ) -> QuoteEvent:
     return _append(
         quote=quote,
-        kind=EventKind.QUOTE_DECLINED,
+        payload=payloads.QuoteDeclined(reason=reason, with_detail=with_detail),
         share=share,
         meta=meta,
-        data={"reason": reason, "with_detail": with_detail},
     )
 
 
@@ -183,7 +179,6 @@ def event_payment_status_changed(
 ) -> QuoteEvent:
     return _append(
         quote=quote,
-        kind=EventKind.PAYMENT_STATUS_CHANGED,
+        payload=payloads.PaymentStatusChanged(previous=previous, status=status),
         actor=actor,
-        data={"from": previous, "to": status},
     )

@@ -15,8 +15,7 @@ from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.accounts.models import Role
 from quotery.engagement.charts import Bar, chart_styles, daily_bar_chart
 from quotery.engagement.forms import DateRangeForm
-from quotery.engagement.selectors import company_engagement
-from quotery.engagement.selectors.company import decline_reasons
+from quotery.engagement.selectors import company_engagement, decline_reasons
 
 
 @member_required(EDITORS)

@@ -5,6 +5,7 @@ from quotery.engagement.selectors.company import (
     CompanyEngagement,
     DateRange,
     company_engagement,
+    decline_reasons,
     engagement_scope,
 )
 from quotery.engagement.selectors.quote import (
@@ -23,6 +24,7 @@ __all__ = [
     "Timeline",
     "TimelineEntry",
     "company_engagement",
+    "decline_reasons",
     "engagement_scope",
     "engagement_summary",
     "kind_label",

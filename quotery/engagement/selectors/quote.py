@@ -1,21 +1,31 @@
 """One quote's engagement: its timeline and summary (the quote page's Engagement section).
 
 What counts as a view (SECURITY.md 10): a QUOTE_VIEWED event, written when the page's script
-confirmed a visible browser for one LINK_OPENED event (its `data.open` names the open's
-sequence). An open that no view confirms is "opened by a link scanner or preview": listed
+confirmed a visible browser for one LINK_OPENED event (its payload's `open` names the
+open's sequence). An open that no view confirms is "opened by a link scanner or preview": listed
 apart, never counted as a view or a buying signal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Max, Min
 
 from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.payloads import (
+    EventDataInvalid,
+    EventPayload,
+    LinkRevoked,
+    MessagePosted,
+    PaymentStatusChanged,
+    QuoteShared,
+    QuoteViewed,
+    payload_of,
+)
 from quotery.portal.models import PortalShare
 from quotery.quotes.models import Quote
 
@@ -26,6 +36,8 @@ STRONG_SIGNAL_MIN_VIEWS = 2
 STRONG_SIGNAL_MIN_DOWNLOADS = 1
 # "No view a week after sharing: the client may not have seen it."
 UNSEEN_AFTER = dt.timedelta(days=7)
+
+logger = logging.getLogger("quotery.engagement")
 
 
 @dataclass(frozen=True)
@@ -67,27 +79,35 @@ def _staff_name(event: QuoteEvent) -> str:
     return (actor.full_name or actor.email) if actor is not None else ""
 
 
-def _entry(event: QuoteEvent) -> TimelineEntry:
-    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
+def _readable_payload(event: QuoteEvent) -> EventPayload | None:
+    """The event's payload, or None for a kind this version does not know or data that is
+    not its kind's: the timeline still lists such an event, by its kind's name."""
+    try:
+        return payload_of(event)
+    except EventDataInvalid as error:
+        if event.kind in EventKind.values:  # a newer version's kind is no defect
+            logger.warning("%s", error.message)
+        return None
+
+
+def _entry(event: QuoteEvent, payload: EventPayload | None) -> TimelineEntry:
     email = event.recipient_email
-    kind = event.kind
-    if kind == EventKind.QUOTE_SHARED:
-        label = "Re-shared" if data.get("resend") else "Shared"
-        who = email
-    elif kind == EventKind.MESSAGE_POSTED:
-        from_client = data.get("author") == "client"
-        label = "Message from the client" if from_client else "Message to the client"
-        who = email if from_client else _staff_name(event)
-    elif kind == EventKind.LINK_REVOKED:
-        label, who = "Link revoked", email
-    else:
-        # Views, downloads, opens and the outcome kinds (accepted, declined, changes
-        # requested, payment status): the kind's own label and whoever it concerns.
-        label = kind_label(kind)
-        status = data.get("to")
-        if kind == EventKind.PAYMENT_STATUS_CHANGED and isinstance(status, str) and status:
-            label = f"{label}: {status.replace('_', ' ')}"
-        who = email or _staff_name(event)
+    match payload:
+        case QuoteShared(resend=resend):
+            label, who = ("Re-shared" if resend else "Shared"), email
+        case MessagePosted(from_client=True):
+            label, who = "Message from the client", email
+        case MessagePosted():
+            label, who = "Message to the client", _staff_name(event)
+        case LinkRevoked():
+            label, who = "Link revoked", email
+        case PaymentStatusChanged(status=status) if status:
+            label = f"{kind_label(event.kind)}: {payload.status_words}"
+            who = email or _staff_name(event)
+        case _:
+            # Views, downloads, opens and the outcome kinds (accepted, declined, changes
+            # requested): the kind's own label and whoever it concerns.
+            label, who = kind_label(event.kind), email or _staff_name(event)
     return TimelineEntry(event=event, label=label, who=who, revision_number=event.revision_number)
 
 
@@ -104,19 +124,16 @@ def timeline_for_quote(quote: Quote, *, limit: int = TIMELINE_LIMIT) -> Timeline
         .order_by("-sequence")[:limit]
     )
     latest.reverse()
-    confirmed = {
-        event.data.get("open")
-        for event in latest
-        if event.kind == EventKind.QUOTE_VIEWED and isinstance(event.data, dict)
-    }
+    read = [(event, _readable_payload(event)) for event in latest]
+    confirmed = {payload.open for _, payload in read if isinstance(payload, QuoteViewed)}
     entries: list[TimelineEntry] = []
     scanner_opens: list[TimelineEntry] = []
-    for event in latest:
+    for event, payload in read:
         if event.kind == EventKind.LINK_OPENED:
             if event.sequence not in confirmed:
-                scanner_opens.append(_entry(event))
+                scanner_opens.append(_entry(event, payload))
             continue
-        entries.append(_entry(event))
+        entries.append(_entry(event, payload))
     earlier = latest[0].sequence - 1 if latest else 0
     return Timeline(entries=entries, scanner_opens=scanner_opens, earlier=earlier)
 

@@ -2,7 +2,8 @@
 
 `shared` and `visit` go through the portal's real services (share, open, beacon, download).
 `record` appends a chained event at a chosen time through `append_event`, the function every
-named event function uses, for tests about dates and time zones (the services stamp "now").
+named event function uses, for tests about dates and time zones (the services stamp "now"),
+with the data the product writes for its kind.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from quotery.accounts.models import User
 from quotery.core.request_meta import RequestMeta
+from quotery.engagement import payloads
 from quotery.engagement.chain import append_event
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import make_quote
@@ -61,14 +63,34 @@ def visit(share: PortalShare, *, seen: bool = True, downloads: int = 0) -> None:
         portal_pdf_download_record(share=share, meta=BROWSER)
 
 
+# For `record` given only a kind: data of the shape the named event function writes.
+EXAMPLES: dict[str, payloads.EventPayload] = {
+    EventKind.QUOTE_SHARED: payloads.QuoteShared(resend=False, with_message=False, send=1),
+    EventKind.LINK_REVOKED: payloads.LinkRevoked(),
+    EventKind.LINK_OPENED: payloads.LinkOpened(),
+    EventKind.PDF_DOWNLOADED: payloads.PdfDownloaded(accepted_copy=False),
+    EventKind.MESSAGE_POSTED: payloads.MessagePosted(message=1, author="client"),
+    EventKind.QUOTE_ACCEPTED: payloads.QuoteAccepted(acceptance=1, signature_hash="0" * 64),
+    EventKind.CHANGES_REQUESTED: payloads.ChangesRequested(message=1),
+    EventKind.QUOTE_DECLINED: payloads.QuoteDeclined(reason="price", with_detail=False),
+    EventKind.PAYMENT_STATUS_CHANGED: payloads.PaymentStatusChanged(
+        previous="pending", status="paid"
+    ),
+}
+
+
 def record(
     quote: Quote,
-    kind: str,
+    what: payloads.EventPayload | str,
     at: dt.datetime,
     *,
     share: PortalShare | None = None,
-    data: dict[str, Any] | None = None,
 ) -> QuoteEvent:
+    """An event dated `at`. `what`: its payload, or a kind (its data then one of EXAMPLES;
+    none for a kind this version does not know)."""
+    payload = what if isinstance(what, payloads.EventPayload) else EXAMPLES.get(what)
+    assert payload is not None or what not in EventKind.values, f"give the {what} its payload"
+    kind = payload.kind if payload is not None else str(what)
     return append_event(
         QuoteEvent(
             company_id=quote.company_id,
@@ -78,7 +100,7 @@ def record(
             share=share,
             recipient_email=share.recipient_email if share else "",
             revision_number=max(quote.revision_number, 1),
-            data=data or {},
+            data=payload.to_data() if payload is not None else {},
         )
     )
 
@@ -107,13 +129,13 @@ def quote_shared_at(
         last_sent_at=at,
         send_count=1,
     )
-    record(quote, EventKind.QUOTE_SHARED, at, share=share, data={"resend": False})
+    record(quote, payloads.QuoteShared(resend=False, with_message=False, send=1), at, share=share)
     return quote, share
 
 
 def view_at(quote: Quote, share: PortalShare, at: dt.datetime) -> QuoteEvent:
     opened = record(quote, EventKind.LINK_OPENED, at, share=share)
-    return record(quote, EventKind.QUOTE_VIEWED, at, share=share, data={"open": opened.sequence})
+    return record(quote, payloads.QuoteViewed(open=opened.sequence), at, share=share)
 
 
 def event_count() -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.utils import timezone
 
-from quotery.engagement.models import EventKind
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.payloads import MessagePosted, PaymentStatusChanged
 from quotery.engagement.selectors import engagement_summary, timeline_for_quote
 from quotery.engagement.selectors.quote import TIMELINE_LIMIT
 from quotery.engagement.tests.conftest import record, share_again, shared, visit
@@ -175,11 +177,9 @@ def test_answer_and_payment_kinds_read_with_their_labels(rep):
     now = timezone.now()
     record(quote, EventKind.CHANGES_REQUESTED, now, share=share)
     record(quote, EventKind.QUOTE_ACCEPTED, now, share=share)
-    record(
-        quote, EventKind.PAYMENT_STATUS_CHANGED, now, data={"from": "pending", "to": "under_review"}
-    )
+    record(quote, PaymentStatusChanged(previous="pending", status="under_review"), now)
     record(quote, "something_new", now)
-    record(quote, EventKind.MESSAGE_POSTED, now, share=share, data={"author": "client"})
+    record(quote, MessagePosted(message=1, author="client"), now, share=share)
 
     labels = [entry.label for entry in timeline_for_quote(quote).entries]
 
@@ -189,6 +189,29 @@ def test_answer_and_payment_kinds_read_with_their_labels(rep):
         "Payment status changed: under review",
         "Something new",
         "Message from the client",
+    ]
+
+
+def test_an_event_whose_data_is_not_its_kinds_is_listed_by_its_kind_and_logged(rep, caplog):
+    # given a re-share and a client's message whose data were edited behind the app's back
+    share = shared(rep)
+    share_again(share, rep)
+    quote = Quote.objects.get(pk=share.quote_id)
+    record(quote, MessagePosted(message=1, author="client"), timezone.now(), share=share)
+    QuoteEvent.objects.filter(quote=quote, sequence=2).update(data={"resend": "yes"})
+    QuoteEvent.objects.filter(quote=quote, sequence=3).update(data=["client"])
+
+    # when the timeline is read
+    with caplog.at_level(logging.WARNING, logger="quotery.engagement"):
+        labels = [entry.label for entry in timeline_for_quote(quote).entries]
+
+    # then both are listed by their kind's name, and each is logged by quote and sequence
+    assert labels == ["Shared", "Shared", "Message"]
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Event #2 of quote {quote.pk} cannot be read: quote_shared data: 'resend' must be "
+        "bool, not str. Run manage.py verify.",
+        f"Event #3 of quote {quote.pk} cannot be read: message_posted data must be an "
+        "object, not list. Run manage.py verify.",
     ]
 
 

@@ -124,19 +124,30 @@ def test_security_16_an_edited_acceptance_time_is_named(accepted):
     assert broken(accepted) + "its signed record was edited" in output
 
 
-def test_security_16_an_edited_acceptance_event_is_named(accepted):
-    # given the accepted event's payload pointed at another signature
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (
+            lambda row: {"acceptance": row.pk, "signature_hash": "0" * 64},
+            " does not carry this acceptance's signature hash",
+        ),
+        (
+            lambda row: {"acceptance": str(row.pk), "signature_hash": row.signature_hash},
+            "'s data cannot be read: quote_accepted data: 'acceptance' must be int, not str",
+        ),
+    ],
+    ids=["another signature", "an acceptance id as text"],
+)
+def test_security_16_an_edited_acceptance_event_is_named(accepted, edit, problem):
+    # given the accepted event's payload edited behind the app's back
     sequence = accepted.event_sequence
     QuoteEvent.objects.filter(quote_id=accepted.quote_id, sequence=sequence).update(
-        data={"acceptance": accepted.pk, "signature_hash": "0" * 64}
+        data=edit(accepted)
     )
 
     output, _ = verify_failing("--quote", accepted.quote.number)
     assert f"events: BROKEN at event #{sequence}: its fields do not match its hash" in output
-    assert (
-        broken(accepted)
-        + f"the acceptance event #{sequence} does not carry this acceptance's signature hash"
-    ) in output
+    assert broken(accepted) + f"the acceptance event #{sequence}{problem}" in output
 
 
 def test_security_16_a_deleted_acceptance_event_is_named(accepted):

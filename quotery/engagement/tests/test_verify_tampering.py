@@ -345,6 +345,24 @@ def test_security_12_a_deleted_acceptance_is_named(accepted, state):
     ) in output
 
 
+def test_security_12_a_deleted_acceptance_whose_event_data_is_unreadable_is_named(accepted):
+    # given the acceptance row deleted and its event's data replaced by a list
+    quote = accepted.quote
+    Acceptance.objects.filter(pk=accepted.pk).delete()
+    QuoteEvent.objects.filter(quote=quote, sequence=accepted.event_sequence).update(
+        data=[accepted.signature_hash]
+    )
+
+    output, _ = verify_failing("--quote", quote.number)
+
+    assert (
+        f"{quote.number} acceptance: BROKEN: event #{accepted.event_sequence} records an "
+        "acceptance (its data cannot be read: quote_accepted data must be an object, not "
+        "list) but no acceptance row exists: the acceptance was deleted; the quote is closed "
+        "but no acceptance is recorded: the acceptance was deleted"
+    ) in output
+
+
 def test_security_12_an_acceptance_deleted_with_its_event_is_still_named_by_the_state(accepted):
     quote = accepted.quote
     Acceptance.objects.filter(pk=accepted.pk).delete()

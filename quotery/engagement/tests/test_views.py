@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from quotery.accounts.models import Plan, Role
 from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.payloads import PaymentStatusChanged
 from quotery.engagement.selectors.quote import TIMELINE_LIMIT
 from quotery.engagement.tests.conftest import quote_shared_at, record, shared, view_at, visit
 from quotery.factories import ClientFactory, member
@@ -203,12 +204,7 @@ def test_the_section_offers_a_resend_when_the_client_may_not_have_seen_it(login,
 def test_the_section_escapes_what_clients_send(login, rep):
     share = shared(rep)
     quote = Quote.objects.get(pk=share.quote_id)
-    record(
-        quote,
-        EventKind.PAYMENT_STATUS_CHANGED,
-        timezone.now(),
-        data={"from": "pending", "to": "<b>x</b>"},
-    )
+    record(quote, PaymentStatusChanged(previous="pending", status="<b>x</b>"), timezone.now())
     html = login(rep).get(detail(quote)).content.decode()
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html

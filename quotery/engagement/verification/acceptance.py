@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Sequence
 
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
+from quotery.engagement.payloads import EventDataInvalid, QuoteAccepted
 from quotery.engagement.verification.results import CheckResult, Findings
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.portal.models import Acceptance
@@ -36,9 +37,8 @@ def missing_acceptance_check(quote: Quote) -> CheckResult | None:
     """For a quote without an acceptance row: None when nothing says it was accepted, a
     failure naming each thing that does (a deleted acceptance)."""
     problems = [
-        f"event #{sequence} records an acceptance (signature hash "
-        f"{str((data or {}).get('signature_hash', ''))[:12]}…) but no acceptance row exists: "
-        "the acceptance was deleted"
+        f"event #{sequence} records an acceptance ({_signature_of(data)}) but no "
+        "acceptance row exists: the acceptance was deleted"
         for sequence, data in _accepted_events(quote.pk)
     ]
     if quote.state in ACCEPTED_STATES:
@@ -77,12 +77,21 @@ def acceptance_check(acceptance: Acceptance, *, pdf_problems: Sequence[str] = ()
     )
 
 
-def _accepted_events(quote_id: int) -> list[tuple[int, dict[str, object]]]:
+def _accepted_events(quote_id: int) -> list[tuple[int, object]]:
+    """(sequence, data) of the quote's acceptance events."""
     return list(
         QuoteEvent.objects.filter(quote_id=quote_id, kind=EventKind.QUOTE_ACCEPTED)
         .order_by("sequence")
         .values_list("sequence", "data")
     )
+
+
+def _signature_of(data: object) -> str:
+    """What an acceptance event's data says it records, for the report."""
+    try:
+        return f"signature hash {QuoteAccepted.from_data(data).signature_hash[:12]}…"
+    except EventDataInvalid as error:
+        return f"its data cannot be read: {error.message}"
 
 
 def acceptance_problems(acceptance: Acceptance) -> list[str]:
@@ -127,18 +136,28 @@ def _chain_problems(acceptance: Acceptance, sequence: int) -> list[str]:
             f"event #{sequence} is “{event.kind}”, not the acceptance: an event was "
             "inserted before it or the events were renumbered"
         )
-    elif event.data != {
-        "acceptance": acceptance.pk,
-        "signature_hash": acceptance.signature_hash,
-    }:
-        problems.append(
-            f"the acceptance event #{sequence} does not carry this acceptance's signature hash"
-        )
-    elif event.prev_hash != acceptance.prev_hash:
-        problems.append(
-            f"the acceptance event #{sequence} follows another hash than the acceptance does"
-        )
+    else:
+        problems.extend(_acceptance_event_problems(acceptance, event))
     return problems
+
+
+def _acceptance_event_problems(acceptance: Acceptance, event: QuoteEvent) -> list[str]:
+    """The acceptance's own event against it: the acceptance and signature hash its data
+    records, and the hash it follows."""
+    try:
+        carried = QuoteAccepted.from_data(event.data)
+    except EventDataInvalid as error:
+        return [f"the acceptance event #{event.sequence}'s data cannot be read: {error.message}"]
+    if carried != QuoteAccepted(acceptance=acceptance.pk, signature_hash=acceptance.signature_hash):
+        return [
+            f"the acceptance event #{event.sequence} does not carry this acceptance's "
+            "signature hash"
+        ]
+    if event.prev_hash != acceptance.prev_hash:
+        return [
+            f"the acceptance event #{event.sequence} follows another hash than the acceptance does"
+        ]
+    return []
 
 
 def _revision_problems(acceptance: Acceptance) -> list[str]:
