@@ -22,10 +22,6 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from pyhanko.pdf_utils import embed, generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pypdf import PdfReader
-
 from quotery.core.canonical import canonical_json
 from quotery.core.money import format_money
 
@@ -92,6 +88,11 @@ def record_json(fields: dict[str, str]) -> bytes:
 
 def pdf_with_record(pdf: bytes, acceptance: Acceptance) -> bytes:
     """`pdf` with the acceptance record embedded, as an incremental update (to be sealed)."""
+    # Imported here: pyHanko takes about a third of a second to import, and only the
+    # processes that seal or check a PDF need it (every process registers the emails).
+    from pyhanko.pdf_utils import embed, generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     data = record_json(acceptance_fields(acceptance))
     stream = embed.EmbeddedFileObject.from_file_data(
@@ -119,6 +120,8 @@ def pdf_with_record(pdf: bytes, acceptance: Acceptance) -> bytes:
 def embedded_record(pdf: bytes) -> dict[str, str] | None:
     """The record embedded in `pdf`, in flat form; None when it carries none (sealed
     before records were embedded). Raises RecordUnreadable for a file that is not one."""
+    from pypdf import PdfReader
+
     try:
         attachments = PdfReader(io.BytesIO(pdf)).attachments
         copies = attachments.get(RECORD_NAME) if RECORD_NAME in attachments else None
@@ -212,6 +215,8 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None
 
 def certificate_page_text(pdf: bytes) -> str:
     """The text of the PDF's last page, as a reader extracts it."""
+    from pypdf import PdfReader
+
     try:
         return PdfReader(io.BytesIO(pdf)).pages[-1].extract_text() or ""
     except Exception:

@@ -34,13 +34,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 SEAL_COMMON_NAME = "Quotery document seal"
 SEAL_FIELD = "QuoterySeal"
@@ -232,6 +225,12 @@ def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
     """`pdf` with our seal appended as an incremental update: a certifying PDF signature
     (no changes allowed afterwards) over every byte of the result except the signature
     itself. Not deterministic: the signature records the time of signing."""
+    # pyHanko takes about a third of a second to import: only a process that seals or
+    # checks a seal pays for it, not every process that starts (see verify_pdf_seal too).
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     identity = seal_identity()
     signer = signers.SimpleSigner(
         signing_cert=identity.certificate,
@@ -262,6 +261,11 @@ def verify_pdf_seal(pdf: bytes) -> SealReport:
     """Checks that `pdf` carries exactly one seal, made with our seal certificate, intact,
     and covering the whole file (nothing added after sealing). Never raises for a bad file:
     the report says what is wrong."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
     try:
         identity = seal_identity(create=False)
     except ImproperlyConfigured as error:
