@@ -45,8 +45,8 @@ from quotery.engagement.selectors.quote import (
     STRONG_SIGNAL_MIN_VIEWS,
     UNSEEN_AFTER,
 )
-from quotery.portal.models import Decline, DeclineReason
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import Decline, DeclineReason
 
 OPEN_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
 LIST_LIMIT = 10

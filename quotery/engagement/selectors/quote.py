@@ -16,8 +16,8 @@ from typing import Any
 from django.db.models import Count, Max, Min
 
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.portal.models import PortalShare
 from quotery.quotes.models import Quote
+from quotery.sharing.models import PortalShare
 
 # The quote page lists the latest events only, so it costs the same whatever the log's size.
 TIMELINE_LIMIT = 50

@@ -4,16 +4,13 @@ everything it sets off, exactly once."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quotery.billing.services import payment_open
-from quotery.core.canonical import canonical_json
 from quotery.core.exceptions import (
     AlreadyAnswered,
     NotFound,
@@ -24,16 +21,18 @@ from quotery.core.exceptions import (
 from quotery.core.money import format_money
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, name_problem
+from quotery.documents.tasks import seal_accepted_pdf
 from quotery.engagement import events
 from quotery.engagement.chain import chain_head, lock_chain
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add, outbox_email_add
-from quotery.portal.consent import CONSENT_VERSION, consent_text
-from quotery.portal.models import Acceptance, PortalShare
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
 from quotery.quotes.services.quotes import quote_mark_accepted
 from quotery.quotes.states import effective_state
+from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.models import Acceptance, PortalShare
+from quotery.sharing.signatures import signature_hash
 
 NAME_MAX = 200
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
@@ -84,18 +83,6 @@ def acceptance_consent_text(revision_content: dict[str, object], company_name: s
     return consent_text(
         company_name=company_name, quote_number=str(revision_content["number"]), total=total
     )
-
-
-def signature_hash(prev_hash: str, acceptance: Acceptance) -> str:
-    """SHA-256 of the previous event's hash (64 hex characters) followed by the canonical
-    JSON of the signed record (SECURITY.md 15-16)."""
-    return record_signature_hash(prev_hash, acceptance.signed_record())
-
-
-def record_signature_hash(prev_hash: str, signed_record: Mapping[str, object]) -> str:
-    """`signature_hash` of a signed record held apart from its row (the copy embedded in a
-    sealed PDF)."""
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(signed_record)).hexdigest()
 
 
 def quote_accept(
@@ -194,8 +181,6 @@ def _check_acceptable(quote: Quote, share: PortalShare, now: dt.datetime) -> Non
 
 
 def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
-    from quotery.documents.tasks import seal_accepted_pdf
-
     company = quote.company
     quote_mark_accepted(quote=quote, finance_gate=company.finance_gate)
     if company.finance_gate:

@@ -29,16 +29,16 @@ from quotery.engagement import events
 from quotery.engagement.chain import lock_chain
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add, outbox_email_add
-from quotery.portal.models import (
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services.quotes import quote_mark_changes_requested, quote_mark_declined
+from quotery.quotes.states import effective_state
+from quotery.sharing.models import (
     AuthorKind,
     ConversationMessage,
     Decline,
     DeclineReason,
     PortalShare,
 )
-from quotery.quotes.models import Quote, QuoteState
-from quotery.quotes.services.quotes import quote_mark_changes_requested, quote_mark_declined
-from quotery.quotes.states import effective_state
 
 MESSAGE_MAX = 2000
 DETAIL_MAX = 2000

@@ -13,12 +13,12 @@ from quotery.engagement import events
 from quotery.engagement.chain import lock_chain
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.notifications.services import outbox_email_add
-from quotery.portal.links import new_share_key
-from quotery.portal.models import PortalShare
 from quotery.portal.services.answers import rep_note_add, text_errors
 from quotery.portal.view_confirmation import open_named_by
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
+from quotery.sharing.links import new_share_key
+from quotery.sharing.models import PortalShare
 
 NAME_MAX = 200
 MESSAGE_MAX = 2000

@@ -28,14 +28,11 @@ from quotery.engagement.chain import lock_chain, verify_quote_chain
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.factories import ProductFactory, member
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
-from quotery.portal.consent import CONSENT_VERSION, consent_text
-from quotery.portal.models import Acceptance, PortalShare
 from quotery.portal.services.acceptance import (
     ACCEPTABLE_STATES,
     REVIEW_AGAIN,
     acceptance_input_errors,
     quote_accept,
-    signature_hash,
 )
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import (
@@ -57,6 +54,9 @@ from quotery.quotes.models import (
     QuoteState,
 )
 from quotery.quotes.services.quotes import quote_cancel, quote_mark_declined
+from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.models import Acceptance, PortalShare
+from quotery.sharing.signatures import signature_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,6 @@ from quotery.core.management.demo_data import (
     FreeLine,
 )
 from quotery.core.request_meta import RequestMeta
-from quotery.portal.models import DeclineReason, PortalShare
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.answers import quote_decline, quote_request_changes, rep_message_post
 from quotery.portal.services.sharing import (
@@ -51,6 +50,7 @@ from quotery.quotes.services.quotes import (
     quote_expire_due,
     quote_update,
 )
+from quotery.sharing.models import DeclineReason, PortalShare
 
 ROLES = (Role.REP, Role.MANAGER, Role.FINANCE, Role.ADMIN)
 # Stories in which the client answers through the portal while the demo loads.

@@ -38,11 +38,11 @@ from quotery.core.canonical import canonical_json
 from quotery.engagement.chain import head_signature, link_hash
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.portal.consent import CONSENT_VERSION, consent_text
-from quotery.portal.links import new_share_key
-from quotery.portal.models import Acceptance, PortalShare
-from quotery.portal.services.acceptance import signature_hash
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
+from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.links import new_share_key
+from quotery.sharing.models import Acceptance, PortalShare
+from quotery.sharing.signatures import signature_hash
 
 SAMPLE_SLUG = "engagement-sample"
 SAMPLE_MANAGER = "manager@engagement-sample.example"
