@@ -23,9 +23,10 @@ from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, name_problem
 from quotery.documents.tasks import seal_accepted_pdf
 from quotery.engagement import events
-from quotery.engagement.chain import chain_head, lock_chain
+from quotery.engagement.chain import chain_head
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add, outbox_email_add
+from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
 from quotery.quotes.services.quotes import quote_mark_accepted
@@ -100,12 +101,12 @@ def quote_accept(
     the finance gate), stock reservations and a draft delivery note, the owner's
     notification, and the emails to the owner and the signer (outbox).
 
-    Exactly once (SECURITY.md 18): it holds the quote's row lock (PostgreSQL
-    `select_for_update`, taken through `lock_chain`; SQLite's IMMEDIATE transaction admits
-    one writer) from its checks to its last write, and the one-acceptance-per-quote unique
-    constraint backs that up. A repeat raises AlreadyAnswered. Bad input (ValidationFailed),
-    a changed quote (RevisionMismatch), a revoked link (NotFound) or a quote that is not open
-    (QuoteNotAcceptable) raise before anything is written.
+    Exactly once (SECURITY.md 18): it holds the quote's row lock (`quote_lock`; SQLite's
+    IMMEDIATE transaction admits one writer) from its checks to its last write, and the
+    one-acceptance-per-quote unique constraint backs that up. A repeat raises
+    AlreadyAnswered. Bad input (ValidationFailed), a changed quote (RevisionMismatch), a
+    revoked link (NotFound) or a quote that is not open (QuoteNotAcceptable) raise before
+    anything is written.
     """
     name = signer_name.strip()
     email = signer_email.strip().lower()
@@ -117,7 +118,7 @@ def quote_accept(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            lock_chain(share.quote_id)
+            quote_lock(share.quote_id)
             quote = Quote.objects.select_related("company", "owner").get(pk=share.quote_id)
             _check_acceptable(quote, share, now)
             revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)

@@ -24,7 +24,7 @@ from quotery.core.exceptions import (
 )
 from quotery.core.money import format_money
 from quotery.core.request_meta import anonymised_ip
-from quotery.engagement.chain import lock_chain, verify_quote_chain
+from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.factories import ProductFactory, member
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
@@ -45,6 +45,7 @@ from quotery.portal.tests.portal_fixtures import (
     latest_revision_hash,
     share_quote,
 )
+from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import (
     DeliveryNote,
     DeliveryNoteState,
@@ -78,7 +79,7 @@ def independent_signature_hash(prev_hash: str, record: dict[str, str]) -> str:
 
 def decline(quote: Quote) -> None:
     with transaction.atomic():
-        lock_chain(quote.pk)
+        quote_lock(quote.pk)
         quote_mark_declined(quote=Quote.objects.get(pk=quote.pk))
 
 
