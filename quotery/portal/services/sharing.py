@@ -122,8 +122,13 @@ def share_send(
 
 
 def share_revoke(*, share: PortalShare, user: User) -> PortalShare:
-    """Kills the share's link at once; the client sees the same page as for an unknown link."""
+    """Kills the share's link at once; the client sees the same page as for an unknown link.
+
+    Takes the quote's row lock before it touches the share, as every service that writes a
+    quote's shares and events does (see `quotery.quotes.locks`): a beacon confirming a view
+    holds the quote and then updates the share, so the other order could deadlock."""
     with transaction.atomic():
+        quote_lock(share.quote_id)
         changed = PortalShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_by=user
         )
