@@ -86,9 +86,9 @@ def shared_quotes(count: int) -> list[Any]:
     from quotery.accounts.models import Role
     from quotery.catalog.services import stock_adjust
     from quotery.factories import CompanyFactory, ProductFactory, make_quote, member
-    from quotery.portal.links import share_token
     from quotery.portal.services.sharing import share_send
     from quotery.portal.tests.portal_fixtures import Shared
+    from quotery.sharing.links import share_token
 
     company = CompanyFactory(name="Northwind Office Supply")
     rep = member(company, Role.REP)
@@ -144,7 +144,7 @@ def run_tasks_later(shared: list[Any]) -> list[float]:
     from quotery.documents.tasks import seal_accepted_pdf
     from quotery.notifications.delivery import outbox_email_deliver
     from quotery.notifications.models import OutboxEmail
-    from quotery.portal.models import Acceptance
+    from quotery.sharing.models import Acceptance
 
     samples = []
     for item in shared:

@@ -50,8 +50,8 @@ def main() -> None:
     from quotery.core.request_meta import RequestMeta
     from quotery.engagement import events
     from quotery.factories import CompanyFactory, make_quote, member
-    from quotery.portal.models import PortalShare
     from quotery.portal.services.sharing import share_send
+    from quotery.sharing.models import PortalShare
 
     test_settings = connection.settings_dict.setdefault("TEST", {})
     if connection.vendor == "sqlite":

@@ -108,7 +108,7 @@ django.setup()
 from django.urls import reverse
 from quotery.factories import CompanyFactory, make_quote, member
 from quotery.accounts.models import Role
-from quotery.portal.links import share_token
+from quotery.sharing.links import share_token
 from quotery.portal.services.sharing import share_send
 from django.utils import timezone
 company = CompanyFactory(name="Northwind Interiors", portal_text="Thank you for asking us.")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "quotery.catalog",
     "quotery.clients",
     "quotery.quotes",
+    "quotery.sharing",
     "quotery.portal",
     "quotery.engagement",
     "quotery.notifications",

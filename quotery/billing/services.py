@@ -8,10 +8,10 @@ from django.utils import timezone
 from quotery.accounts.models import Membership, Role, User
 from quotery.billing.models import Payment, PaymentStatus
 from quotery.core.exceptions import IllegalTransition, PermissionDenied, ValidationFailed
-from quotery.engagement.chain import lock_chain
 from quotery.engagement.events import event_payment_status_changed
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add
+from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote
 from quotery.quotes.services.quotes import quote_mark_closed
 
@@ -46,8 +46,8 @@ def payment_status_set(*, payment: Payment, status: str, user: User) -> Payment:
     payment never changes again (IllegalTransition). Any refusal writes nothing. Setting
     the status it already has is a no-op: no event, no notification.
 
-    A real change happens in one transaction that holds the quote's lock (`lock_chain`,
-    the quote's row lock on PostgreSQL) from the read to the last write: the status by
+    A real change happens in one transaction that holds the quote's row lock
+    (`quotery.quotes.locks.quote_lock`) from the read to the last write: the status by
     compare-and-set, the chained "payment status changed" event (from/to), one
     notification for the quote's owner, and with paid the quote's move from ready for
     billing to closed.
@@ -60,7 +60,7 @@ def payment_status_set(*, payment: Payment, status: str, user: User) -> Payment:
     if not can_set_payment_status(user=user, company_id=payment.company_id):
         raise PermissionDenied("Only finance or an admin of this company can set payment status.")
     with transaction.atomic():
-        lock_chain(payment.quote_id)
+        quote_lock(payment.quote_id)
         current = Payment.objects.select_related("quote__owner", "quote__company").get(
             pk=payment.pk
         )

@@ -26,7 +26,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 
 REDACTED = "[redacted]"
 
-# A token is 44 base64url characters (quotery.portal.links). Any run of 40 or more is
+# A token is 44 base64url characters (quotery.sharing.links). Any run of 40 or more is
 # redacted, wherever it stands (a path segment, a query string, a Referer, a traceback), so
 # a token that lost a character or gained a few is hidden too. A run is only taken for a
 # token when it mixes upper and lower case: a random token does, except about once in five

@@ -21,7 +21,6 @@ from quotery.catalog.models import Product
 from quotery.clients.models import Client
 from quotery.core.request_meta import RequestMeta
 from quotery.demo.data.records import DemoCompany, DemoQuote, DemoSection, FreeLine
-from quotery.portal.models import DeclineReason, PortalShare
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.answers import quote_decline, quote_request_changes, rep_message_post
 from quotery.portal.services.sharing import (
@@ -34,6 +33,7 @@ from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote, QuoteRevision
 from quotery.quotes.services.quotes import quote_cancel, quote_create, quote_update
+from quotery.sharing.models import DeclineReason, PortalShare
 
 # Stories in which the client answers through the portal while the demo loads.
 ANSWERED_LATELY = frozenset(

@@ -25,7 +25,7 @@ from quotery.documents.acceptance_record import (
 )
 from quotery.documents.sealing import SEAL_COMMON_NAME, seal_pdf
 from quotery.documents.services import branding_for_company, render_with_logo_fallback
-from quotery.portal.models import Acceptance
+from quotery.sharing.models import Acceptance
 
 logger = logging.getLogger("quotery.documents")
 

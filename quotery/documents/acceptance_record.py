@@ -26,7 +26,7 @@ from quotery.core.canonical import canonical_json
 from quotery.core.money import format_money
 
 if TYPE_CHECKING:
-    from quotery.portal.models import Acceptance
+    from quotery.sharing.models import Acceptance
 
 logger = logging.getLogger("quotery.documents")
 

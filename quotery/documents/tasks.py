@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from quotery.documents.acceptance import accepted_pdf
-from quotery.portal.models import Acceptance
+from quotery.sharing.models import Acceptance
 
 
 @task

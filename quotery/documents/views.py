@@ -7,8 +7,8 @@ from django.views.decorators.http import require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
 from quotery.documents.acceptance import accepted_pdf
-from quotery.portal.models import Acceptance
 from quotery.quotes.selectors import quote_detail
+from quotery.sharing.models import Acceptance
 
 
 @require_safe

@@ -4,7 +4,8 @@ checking the whole chain against its head.
 The head (length, last hash, and an HMAC of both under the server secret) lives on the quote
 row and moves by compare-and-set in the transaction of every append (SECURITY.md 28). Rows
 deleted from the end of the chain then no longer agree with it, and someone who can write
-the database but does not hold the server secret cannot sign a shorter head.
+the database but does not hold the server secret cannot sign a shorter head. Appends are
+serialised by the quote's row lock, which `quotery.quotes.locks` takes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from quotery.core.canonical import canonical_json
 from quotery.core.rawsql import Insert
 from quotery.engagement.models import GENESIS_HASH, QuoteEvent
+from quotery.quotes.locks import ChainHead, quote_chain_head, quote_lock, quote_lock_chain_head
 from quotery.quotes.models import Quote
 
 logger = logging.getLogger("quotery.engagement")
@@ -29,10 +31,8 @@ HEAD_SALT = "quotery.engagement.chain.head"
 
 # Written by hand (quotery.core.rawsql): every page view and beacon appends a link.
 _QUOTES = Quote._meta.db_table
-LOCK_SQL = f"SELECT id FROM {_QUOTES} WHERE id = %s FOR UPDATE"  # noqa: S608
-HEAD_SQL = f"SELECT chain_length, chain_hash, chain_signature FROM {_QUOTES} WHERE id = %s"  # noqa: S608
-# Compare-and-set: moves the head only from the one it was read as. Under the chain's lock
-# it always matches; if anything ever slipped past the lock, the append fails instead of
+# Compare-and-set: moves the head only from the one it was read as. Under the quote's row
+# lock it always matches; if anything ever slipped past the lock, the append fails instead of
 # forking the chain.
 MOVE_HEAD_SQL = (
     f"UPDATE {_QUOTES} SET chain_length = %s, chain_hash = %s, chain_signature = %s "  # noqa: S608
@@ -80,37 +80,11 @@ def head_signed_with(quote_id: int, length: int, last_hash: str, signature: str)
     return None
 
 
-def lock_chain(quote_id: int) -> None:
-    """Within the caller's transaction, makes it the only writer of the quote's chain until
-    it ends. On PostgreSQL: the quote's row lock (the one the quote services take). SQLite's
-    IMMEDIATE transactions already admit one writer at a time."""
-    if connection.vendor != "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(LOCK_SQL, [quote_id])
-
-
-@dataclass(frozen=True)
-class ChainHead:
-    length: int
-    last_hash: str
-    signature: str
-
-
-def _read_head(quote_id: int, *, lock: bool) -> ChainHead:
-    sql = HEAD_SQL + (" FOR UPDATE" if lock and connection.vendor != "sqlite" else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [quote_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Quote.DoesNotExist(f"No quote {quote_id}")
-    return ChainHead(row[0], row[1], row[2])
-
-
 def chain_head(quote_id: int) -> tuple[int, str]:
     """The length and last hash of the quote's chain, (0, GENESIS_HASH) for no events yet,
     as its head on the quote row says. The next link is only certain while the caller holds
-    `lock_chain`."""
-    head = _read_head(quote_id, lock=False)
+    the quote's row lock (`quotery.quotes.locks.quote_lock`)."""
+    head = quote_chain_head(quote_id)
     return head.length, head.last_hash
 
 
@@ -118,17 +92,17 @@ def append_event(event: QuoteEvent) -> QuoteEvent:
     """Gives the unsaved event the next sequence number and its chained hash, saves it, and
     moves the quote's chain head to it, signed, in the same transaction.
 
-    Serialised per quote by the quote's row lock (taken with the head's read on PostgreSQL;
-    SQLite's IMMEDIATE transaction admits one writer). The head moves by compare-and-set
-    and the (quote, sequence) unique constraint refuses a fork if anything slips past.
-    A head whose signature no key of ours made (the database was written around the app)
-    is extended but never signed again, so the tampering stays visible to `manage.py
-    verify`. Inside a caller's transaction it adds no savepoint: an error here rolls the
-    caller back too.
+    Serialised per quote by the quote's row lock, taken with the head's read in one query
+    (`quote_lock_chain_head`; SQLite's IMMEDIATE transaction admits one writer). The head
+    moves by compare-and-set and the (quote, sequence) unique constraint refuses a fork if
+    anything slips past. A head whose signature no key of ours made (the database was
+    written around the app) is extended but never signed again, so the tampering stays
+    visible to `manage.py verify`. Inside a caller's transaction it adds no savepoint: an
+    error here rolls the caller back too.
     """
     quote_id = event.quote_id
     with transaction.atomic(savepoint=False):
-        head = _read_head(quote_id, lock=True)
+        head = quote_lock_chain_head(quote_id)
         event.sequence = head.length + 1
         event.prev_hash = head.last_hash
         event.hash = link_hash(head.last_hash, event)
@@ -260,7 +234,7 @@ def _end_problem(length: int, last_hash: str, head: ChainHead) -> str:
 
 def verify_quote_chain(quote_id: int) -> ChainReport:
     """The quote's whole chain recomputed, and its end and head compared."""
-    head = _read_head(quote_id, lock=False)
+    head = quote_chain_head(quote_id)
     events = QuoteEvent.objects.filter(quote_id=quote_id).order_by("sequence").iterator(2000)
     report = verify_events(quote_id, events)
     return ChainReport(
@@ -285,9 +259,9 @@ def head_re_sign(quote_id: int) -> HeadReSigning:
     """Signs the quote's head again with the current SECRET_KEY, only when its chain fully
     verifies and its head is signed with a key we still hold (one in SECRET_KEY_FALLBACKS):
     run before an old key is retired. A head no key of ours signed is refused: it needs a
-    person to look at it. Holds the chain's lock while it checks and signs."""
+    person to look at it. Holds the quote's row lock while it checks and signs."""
     with transaction.atomic():
-        lock_chain(quote_id)
+        quote_lock(quote_id)
         report = verify_quote_chain(quote_id)
         assert report.head is not None
         if not report.links_ok:
@@ -303,7 +277,7 @@ def head_re_sign(quote_id: int) -> HeadReSigning:
             return HeadReSigning(
                 "unchanged", f"already signed with the current key ({report.checked} events)"
             )
-        head = _read_head(quote_id, lock=False)
+        head = quote_chain_head(quote_id)
         signature = head_signature(quote_id, head.length, head.last_hash)
         with connection.cursor() as cursor:
             cursor.execute(

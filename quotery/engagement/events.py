@@ -19,8 +19,8 @@ from quotery.engagement.models import QuoteEvent
 
 if TYPE_CHECKING:
     from quotery.accounts.models import User
-    from quotery.portal.models import PortalShare
     from quotery.quotes.models import Quote
+    from quotery.sharing.models import PortalShare
 
 
 def _recorded_ip(quote: Quote, meta: RequestMeta | None) -> str | None:

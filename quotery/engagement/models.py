@@ -47,7 +47,7 @@ class QuoteEvent(CompanyOwned):
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     occurred_at = models.DateTimeField()
     share = models.ForeignKey(
-        "portal.PortalShare", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "sharing.PortalShare", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

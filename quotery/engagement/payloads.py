@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Self
 from quotery.core.exceptions import ApplicationError
 from quotery.engagement.models import EventKind, QuoteEvent
 
-# quotery.portal.models.AuthorKind.CLIENT, the author of a client's message.
+# quotery.sharing.models.AuthorKind.CLIENT, the author of a client's message.
 CLIENT_AUTHOR = "client"
 
 

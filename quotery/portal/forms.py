@@ -8,10 +8,10 @@ from django import forms
 
 from quotery.core.forms import PassedOnTextField
 from quotery.core.text import EMAIL_MAX
-from quotery.portal.models import DeclineReason
 from quotery.portal.services.answers import MESSAGE_MAX as ANSWER_TEXT_MAX
 from quotery.portal.services.sharing import MESSAGE_MAX, NAME_MAX
 from quotery.quotes.models import Quote
+from quotery.sharing.models import DeclineReason
 
 
 class ShareForm(forms.Form):

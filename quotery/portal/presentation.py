@@ -26,8 +26,8 @@ from quotery.accounts.branding import readable_on_white, text_colour_on, usable_
 from quotery.accounts.models import Company
 from quotery.core.kept import KeptValues
 from quotery.core.money import UnknownCurrency, format_money
-from quotery.portal.models import Acceptance, ConversationMessage
 from quotery.quotes.models import QuoteState
+from quotery.sharing.models import Acceptance, ConversationMessage
 
 # ---------------------------------------------------------------------------------------
 # Presentation of a revision's canonical content

@@ -19,11 +19,11 @@ from quotery.accounts.models import Company
 from quotery.billing.selectors import PaymentNotice, payment_notice_for
 from quotery.core.kept import KeptValues
 from quotery.core.rawsql import Columns, fetch_instances
-from quotery.portal.links import signature_matches, split_token
-from quotery.portal.models import Acceptance, ConversationMessage, PortalShare
 from quotery.portal.revision_changes import RevisionChanges, changes_since
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.states import effective_state
+from quotery.sharing.links import signature_matches, split_token
+from quotery.sharing.models import Acceptance, ConversationMessage, PortalShare
 
 
 def _all_columns(model: type[Any], alias: str) -> Columns:

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 
 from quotery.core.exceptions import ValidationFailed
-from quotery.portal.models import PortalShare
+from quotery.sharing.models import PortalShare
 
 SALT = "quotery.portal.view-confirmation"
 DEFAULT_WINDOW_SECONDS = 30 * 60

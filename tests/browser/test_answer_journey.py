@@ -33,8 +33,8 @@ from quotery.factories import (
     member,
 )
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
-from quotery.portal.models import Acceptance, ConversationMessage
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
+from quotery.sharing.models import Acceptance, ConversationMessage
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

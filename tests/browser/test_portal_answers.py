@@ -12,9 +12,9 @@ import pytest
 
 from quotery.accounts.models import Role
 from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
-from quotery.portal.models import Decline
 from quotery.portal.services.sharing import share_send
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import Decline
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

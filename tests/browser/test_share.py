@@ -13,9 +13,9 @@ from quotery.accounts.models import Role, User
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
 from quotery.notifications.models import OutboxEmail
-from quotery.portal.links import share_url
-from quotery.portal.models import PortalShare
 from quotery.quotes.models import Quote
+from quotery.sharing.links import share_url
+from quotery.sharing.models import PortalShare
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_quote_editor import log_in
 

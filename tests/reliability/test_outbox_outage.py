@@ -33,9 +33,9 @@ from quotery.notifications.delivery import (
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.portal.emails.layout import message_id
-from quotery.portal.models import Acceptance, PortalShare
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import QuoteState
+from quotery.sharing.models import Acceptance, PortalShare
 from tests.network import free_port, smtp_mailers
 from tests.reliability.stalling_smtp import StallingInbox
 

@@ -22,9 +22,9 @@ from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import ProductFactory
 from quotery.notifications.models import Notification, OutboxEmail
-from quotery.portal.models import Acceptance
 from quotery.portal.tests.portal_fixtures import latest_revision_hash, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Line, QuoteState
+from quotery.sharing.models import Acceptance
 
 pytestmark = [
     pytest.mark.skipif(

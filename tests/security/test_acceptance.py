@@ -21,8 +21,6 @@ from quotery.accounts.models import Role
 from quotery.core.canonical import canonical_json
 from quotery.documents.acceptance import accepted_pdf
 from quotery.factories import ProductFactory, member
-from quotery.portal.models import Acceptance
-from quotery.portal.services.acceptance import signature_hash
 from quotery.portal.tests.portal_fixtures import (
     Shared,
     accept_shared,
@@ -31,6 +29,8 @@ from quotery.portal.tests.portal_fixtures import (
     share_quote,
 )
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import Acceptance
+from quotery.sharing.signatures import signature_hash
 
 pytestmark = pytest.mark.django_db
 

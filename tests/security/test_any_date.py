@@ -13,11 +13,11 @@ from django.utils import timezone
 from quotery.accounts.models import Role
 from quotery.core.request_meta import RequestMeta
 from quotery.factories import CompanyFactory, member
-from quotery.portal.models import Acceptance, Decline, DeclineReason
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.tests.portal_fixtures import share_quote
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
+from quotery.sharing.models import Acceptance, Decline, DeclineReason
 
 pytestmark = pytest.mark.django_db
 

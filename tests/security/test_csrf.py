@@ -30,11 +30,11 @@ from quotery.factories import (
 )
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
 from quotery.notifications.services import notification_add
-from quotery.portal.links import share_token
-from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
+from quotery.sharing.links import share_token
+from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
 
 pytestmark = pytest.mark.django_db
 

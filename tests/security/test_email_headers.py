@@ -30,7 +30,6 @@ from quotery.notifications.rendering import (
     render_outbox_email,
 )
 from quotery.portal.emails.layout import display_name, mail_address
-from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.portal.services.answers import (
     client_message_post,
     quote_decline,
@@ -38,6 +37,7 @@ from quotery.portal.services.answers import (
     rep_message_post,
 )
 from quotery.portal.tests.portal_fixtures import CLIENT_META, accept_shared, share_quote
+from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
 from tests.network import Delivery, SmtpInbox
 
 pytestmark = pytest.mark.django_db

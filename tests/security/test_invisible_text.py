@@ -19,8 +19,8 @@ from django.utils import timezone
 from quotery.accounts.models import Role
 from quotery.clients.models import Client, Contact
 from quotery.factories import ClientFactory, member
-from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash, share_quote
+from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
 from tests.security.written import database_rows
 
 pytestmark = pytest.mark.django_db

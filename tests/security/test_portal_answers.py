@@ -13,7 +13,6 @@ from quotery.factories import DEFAULT_PASSWORD
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
 from quotery.portal import ratelimit
-from quotery.portal.models import Acceptance, ConversationMessage, Decline
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.answer_helpers import written
 from quotery.portal.tests.portal_fixtures import (
@@ -25,6 +24,7 @@ from quotery.portal.tests.portal_fixtures import (
 )
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_cancel
+from quotery.sharing.models import Acceptance, ConversationMessage, Decline
 
 pytestmark = pytest.mark.django_db
 

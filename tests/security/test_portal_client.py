@@ -28,13 +28,14 @@ from quotery.core.logging import RedactingGunicornLogger, RedactPortalTokens
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import member
 from quotery.portal import ratelimit
-from quotery.portal.links import share_token
-from quotery.portal.models import Acceptance, AuthorKind, ConversationMessage, RateLimitCounter
+from quotery.portal.models import RateLimitCounter
 from quotery.portal.presentation import _PAGES, VIEW_TOKEN_MARK
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash, share_quote
 from quotery.portal.view_confirmation import open_named_by
 from quotery.quotes.models import Quote, QuoteRevision
+from quotery.sharing.links import share_token
+from quotery.sharing.models import Acceptance, AuthorKind, ConversationMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from quotery.accounts.models import Role, User
 from quotery.factories import member
-from quotery.portal.links import share_token
 from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import accept_shared, client_message, share_quote
+from quotery.sharing.links import share_token
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.clients.models import Client, Contact
 from quotery.engagement.models import QuoteEvent
 from quotery.notifications.models import Notification, OutboxEmail
-from quotery.portal.models import Acceptance, ConversationMessage, Decline, PortalShare
 from quotery.quotes.models import (
     DeliveryNote,
     DeliveryNoteLine,
@@ -18,6 +17,7 @@ from quotery.quotes.models import (
     QuoteRevision,
     Section,
 )
+from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
 
 # Tables a form edits in place: every value is compared. The rest only grow (events, outbox,
 # messages...) and are large: their row counts are compared.

@@ -8,10 +8,10 @@ from quotery.accounts.models import Company, User
 from quotery.core.canonical import canonical_json
 from quotery.demo.engagement_sample.planning import Planned
 from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.portal.consent import CONSENT_VERSION, consent_text
-from quotery.portal.models import Acceptance, PortalShare
-from quotery.portal.services.acceptance import signature_hash
 from quotery.quotes.models import Quote, QuoteRevision
+from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.models import Acceptance, PortalShare
+from quotery.sharing.signatures import signature_hash
 
 
 def sample_acceptance_create(

@@ -25,9 +25,9 @@ from quotery.demo.engagement_sample.planning import Planned, PlannedQuote
 from quotery.engagement.chain import head_signature, link_hash
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.notifications.models import OutboxEmail
-from quotery.portal.links import new_share_key
-from quotery.portal.models import PortalShare
 from quotery.quotes.models import Quote
+from quotery.sharing.links import new_share_key
+from quotery.sharing.models import PortalShare
 
 BATCH = 5000
 # The columns bulk-inserted, in order; values as the model holds them (ids, not objects).

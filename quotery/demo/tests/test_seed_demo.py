@@ -18,8 +18,8 @@ from quotery.clients.models import Client, Contact
 from quotery.demo.seeding import demo_logins
 from quotery.engagement.chain import verify_quote_chain
 from quotery.notifications.models import Notification
-from quotery.portal.models import Acceptance, ConversationMessage, Decline
 from quotery.quotes.models import DeliveryNote, Line, Quote, QuoteRevision, QuoteState, Section
+from quotery.sharing.models import Acceptance, ConversationMessage, Decline
 
 S = QuoteState
 COUNTED = (

@@ -20,8 +20,8 @@ from quotery.documents.acceptance_record import (
 )
 from quotery.documents.sealing import verify_pdf_seal
 from quotery.documents.tests.samples import BRANDING, quote_content
-from quotery.portal.models import Acceptance
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
+from quotery.sharing.models import Acceptance
 
 
 @pytest.fixture(autouse=True)

@@ -22,9 +22,9 @@ from quotery.documents.acceptance import AcceptedPdfUnavailable, accepted_pdf
 from quotery.documents.sealing import verify_pdf_seal
 from quotery.documents.services import quote_pdf
 from quotery.documents.tasks import seal_accepted_pdf
-from quotery.portal.models import Acceptance
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import QuoteRevision
+from quotery.sharing.models import Acceptance
 
 
 @pytest.fixture(autouse=True)

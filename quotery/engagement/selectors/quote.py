@@ -26,8 +26,8 @@ from quotery.engagement.payloads import (
     QuoteViewed,
     payload_of,
 )
-from quotery.portal.models import PortalShare
 from quotery.quotes.models import Quote
+from quotery.sharing.models import PortalShare
 
 # The quote page lists the latest events only, so it costs the same whatever the log's size.
 TIMELINE_LIMIT = 50

@@ -20,7 +20,6 @@ from quotery.engagement import payloads
 from quotery.engagement.chain import append_event
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import make_quote
-from quotery.portal.models import PortalShare
 from quotery.portal.services.sharing import (
     portal_open_record,
     portal_pdf_download_record,
@@ -29,6 +28,7 @@ from quotery.portal.services.sharing import (
 )
 from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import PortalShare
 
 BROWSER = RequestMeta(ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/140")
 SCANNER = RequestMeta(ip="198.51.100.2", user_agent="Microsoft Office Link Scanner")

@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from quotery.engagement.chain import head_signature, link_hash
 from quotery.engagement.models import GENESIS_HASH, QuoteEvent
 from quotery.notifications.models import OutboxEmail
-from quotery.portal.models import Acceptance
-from quotery.portal.services.acceptance import signature_hash
 from quotery.quotes.models import Quote
+from quotery.sharing.models import Acceptance
+from quotery.sharing.signatures import signature_hash
 
 
 def verify(*args: str) -> str:

@@ -13,9 +13,9 @@ from quotery.accounts.models import Plan, Role
 from quotery.engagement.selectors import DateRange
 from quotery.engagement.selectors.company import decline_reasons
 from quotery.factories import member
-from quotery.portal.models import Decline
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.tests.portal_fixtures import CLIENT_META, share_quote
+from quotery.sharing.models import Decline
 
 pytestmark = pytest.mark.django_db
 

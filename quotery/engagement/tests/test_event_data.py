@@ -41,7 +41,7 @@ from quotery.engagement.payloads import (
     payload_of,
 )
 from quotery.engagement.tests.conftest import shared
-from quotery.portal.models import PortalShare
+from quotery.sharing.models import PortalShare
 
 pytestmark = pytest.mark.django_db
 

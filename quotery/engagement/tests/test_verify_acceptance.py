@@ -20,10 +20,10 @@ from quotery.documents.sealing import seal_pdf
 from quotery.engagement.chain import link_hash
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.tests.tampering import rechain, verify, verify_failing
-from quotery.portal.models import Acceptance
-from quotery.portal.services.acceptance import signature_hash
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import QuoteRevision
+from quotery.sharing.models import Acceptance
+from quotery.sharing.signatures import signature_hash
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage_and_seal")]
 

@@ -17,8 +17,8 @@ from django.core.files.storage import storages
 from quotery.documents import acceptance as accepted_module
 from quotery.documents.acceptance import accepted_pdf
 from quotery.engagement.tests.tampering import rewrite_signer, verify, verify_failing
-from quotery.portal.models import Acceptance
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
+from quotery.sharing.models import Acceptance
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage_and_seal")]
 

@@ -26,11 +26,11 @@ from quotery.engagement.tests.tampering import (
 )
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
-from quotery.portal.models import Acceptance, PortalShare
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.services.sharing import portal_open_record
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import Acceptance, PortalShare
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.engagement.payloads import EventDataInvalid, QuoteAccepted
 from quotery.engagement.verification.results import CheckResult, Findings
 from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.portal.models import Acceptance
-from quotery.portal.services.acceptance import signature_hash
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import Acceptance
+from quotery.sharing.signatures import signature_hash
 
 # Only acceptance leads to these (quotery.quotes.states): each needs its acceptance.
 ACCEPTED_STATES = frozenset({QuoteState.ACCEPTED, QuoteState.READY_FOR_BILLING, QuoteState.CLOSED})

@@ -26,8 +26,8 @@ from quotery.documents.acceptance_record import (
 from quotery.documents.sealing import verify_pdf_seal
 from quotery.engagement.verification.acceptance import acceptance_check, emails_check
 from quotery.engagement.verification.results import CheckResult, Findings
-from quotery.portal.models import Acceptance
-from quotery.portal.services.acceptance import record_signature_hash
+from quotery.sharing.models import Acceptance
+from quotery.sharing.signatures import record_signature_hash
 
 QUOTED_MAX = 80
 

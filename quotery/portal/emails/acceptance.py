@@ -23,9 +23,9 @@ from quotery.portal.emails.layout import (
     one_line,
     quote_url,
 )
-from quotery.portal.links import share_url
-from quotery.portal.models import Acceptance
 from quotery.quotes.models import QuoteState
+from quotery.sharing.links import share_url
+from quotery.sharing.models import Acceptance
 
 
 def _acceptance(email: OutboxEmail) -> Acceptance:

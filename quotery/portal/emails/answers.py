@@ -19,8 +19,8 @@ from quotery.portal.emails.layout import (
     one_line,
     quote_url,
 )
-from quotery.portal.links import share_url
-from quotery.portal.models import ConversationMessage, Decline, DeclineReason, PortalShare
+from quotery.sharing.links import share_url
+from quotery.sharing.models import ConversationMessage, Decline, DeclineReason, PortalShare
 
 
 def _client_message(email: OutboxEmail) -> ConversationMessage:

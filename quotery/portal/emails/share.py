@@ -20,9 +20,9 @@ from quotery.core.money import format_money
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
 from quotery.portal.emails.layout import PortalEmail, build_email, one_line
-from quotery.portal.links import share_url
-from quotery.portal.models import PortalShare
 from quotery.quotes.models import QuoteRevision
+from quotery.sharing.links import share_url
+from quotery.sharing.models import PortalShare
 
 
 class ShareEmailNotSendable(EmailNotSendable):

@@ -4,16 +4,13 @@ everything it sets off, exactly once."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quotery.billing.services import payment_open
-from quotery.core.canonical import canonical_json
 from quotery.core.exceptions import (
     AlreadyAnswered,
     NotFound,
@@ -26,15 +23,17 @@ from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, name_problem
 from quotery.documents.tasks import seal_accepted_pdf
 from quotery.engagement import events
-from quotery.engagement.chain import chain_head, lock_chain
+from quotery.engagement.chain import chain_head
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add, outbox_email_add
-from quotery.portal.consent import CONSENT_VERSION, consent_text
-from quotery.portal.models import Acceptance, PortalShare
+from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
 from quotery.quotes.services.quotes import quote_mark_accepted
 from quotery.quotes.states import effective_state
+from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.models import Acceptance, PortalShare
+from quotery.sharing.signatures import signature_hash
 
 NAME_MAX = 200
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
@@ -87,18 +86,6 @@ def acceptance_consent_text(revision_content: dict[str, object], company_name: s
     )
 
 
-def signature_hash(prev_hash: str, acceptance: Acceptance) -> str:
-    """SHA-256 of the previous event's hash (64 hex characters) followed by the canonical
-    JSON of the signed record (SECURITY.md 15-16)."""
-    return record_signature_hash(prev_hash, acceptance.signed_record())
-
-
-def record_signature_hash(prev_hash: str, signed_record: Mapping[str, object]) -> str:
-    """`signature_hash` of a signed record held apart from its row (the copy embedded in a
-    sealed PDF)."""
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(signed_record)).hexdigest()
-
-
 def quote_accept(
     *,
     share: PortalShare,
@@ -114,12 +101,12 @@ def quote_accept(
     the finance gate), stock reservations and a draft delivery note, the owner's
     notification, and the emails to the owner and the signer (outbox).
 
-    Exactly once (SECURITY.md 18): it holds the quote's row lock (PostgreSQL
-    `select_for_update`, taken through `lock_chain`; SQLite's IMMEDIATE transaction admits
-    one writer) from its checks to its last write, and the one-acceptance-per-quote unique
-    constraint backs that up. A repeat raises AlreadyAnswered. Bad input (ValidationFailed),
-    a changed quote (RevisionMismatch), a revoked link (NotFound) or a quote that is not open
-    (QuoteNotAcceptable) raise before anything is written.
+    Exactly once (SECURITY.md 18): it holds the quote's row lock (`quote_lock`; SQLite's
+    IMMEDIATE transaction admits one writer) from its checks to its last write, and the
+    one-acceptance-per-quote unique constraint backs that up. A repeat raises
+    AlreadyAnswered. Bad input (ValidationFailed), a changed quote (RevisionMismatch), a
+    revoked link (NotFound) or a quote that is not open (QuoteNotAcceptable) raise before
+    anything is written.
     """
     name = signer_name.strip()
     email = signer_email.strip().lower()
@@ -131,7 +118,7 @@ def quote_accept(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            lock_chain(share.quote_id)
+            quote_lock(share.quote_id)
             quote = Quote.objects.select_related("company", "owner").get(pk=share.quote_id)
             _check_acceptable(quote, share, now)
             revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)

@@ -2,7 +2,7 @@
 with everything each sets off: the state change, the chained event, the owner's in-app
 notification and the emails (outbox), all in one transaction.
 
-Every client service takes the quote's lock (`lock_chain`) and checks the link and the
+Every client service takes the quote's row lock (`quote_lock`) and checks the link and the
 quote's state again under it (SECURITY.md 4): a page loaded before the quote was cancelled,
 expired or answered cannot act on it. Bad input raises ValidationFailed before anything is
 written; a refusal raises inside the transaction, which then writes nothing.
@@ -26,19 +26,19 @@ from quotery.core.exceptions import (
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import message_has_control_characters, message_text
 from quotery.engagement import events
-from quotery.engagement.chain import lock_chain
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add, outbox_email_add
-from quotery.portal.models import (
+from quotery.quotes.locks import quote_lock
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.services.quotes import quote_mark_changes_requested, quote_mark_declined
+from quotery.quotes.states import effective_state
+from quotery.sharing.models import (
     AuthorKind,
     ConversationMessage,
     Decline,
     DeclineReason,
     PortalShare,
 )
-from quotery.quotes.models import Quote, QuoteState
-from quotery.quotes.services.quotes import quote_mark_changes_requested, quote_mark_declined
-from quotery.quotes.states import effective_state
 
 MESSAGE_MAX = 2000
 DETAIL_MAX = 2000
@@ -86,7 +86,7 @@ def _check_text(
 def _locked_quote(share: PortalShare, now: dt.datetime) -> tuple[Quote, str]:
     """The quote re-read under its lock, with the state to judge (expired once its day has
     ended). The link must still be the live one: revoked or re-issued, it opens nothing."""
-    lock_chain(share.quote_id)
+    quote_lock(share.quote_id)
     if not PortalShare.objects.filter(pk=share.pk, key=share.key, revoked_at__isnull=True).exists():
         raise NotFound("This link no longer works.")
     quote = Quote.objects.select_related("company", "owner").get(pk=share.quote_id)
@@ -338,7 +338,7 @@ def rep_message_post(
     text = _check_text("body", body, required="Write your message first.")
     now = now or timezone.now()
     with transaction.atomic():
-        lock_chain(quote.pk)
+        quote_lock(quote.pk)
         current = Quote.objects.select_related("company").get(
             pk=quote.pk, company_id=quote.company_id
         )

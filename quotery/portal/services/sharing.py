@@ -10,15 +10,15 @@ from quotery.core.exceptions import ApplicationError, IllegalTransition, Validat
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, message_text, name_problem
 from quotery.engagement import events
-from quotery.engagement.chain import lock_chain
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.notifications.services import outbox_email_add
-from quotery.portal.links import new_share_key
-from quotery.portal.models import PortalShare
 from quotery.portal.services.answers import rep_note_add, text_errors
 from quotery.portal.view_confirmation import open_named_by
+from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
+from quotery.sharing.links import new_share_key
+from quotery.sharing.models import PortalShare
 
 NAME_MAX = 200
 MESSAGE_MAX = 2000
@@ -122,8 +122,13 @@ def share_send(
 
 
 def share_revoke(*, share: PortalShare, user: User) -> PortalShare:
-    """Kills the share's link at once; the client sees the same page as for an unknown link."""
+    """Kills the share's link at once; the client sees the same page as for an unknown link.
+
+    Takes the quote's row lock before it touches the share, as every service that writes a
+    quote's shares and events does (see `quotery.quotes.locks`): a beacon confirming a view
+    holds the quote and then updates the share, so the other order could deadlock."""
     with transaction.atomic():
+        quote_lock(share.quote_id)
         changed = PortalShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_by=user
         )
@@ -163,13 +168,13 @@ def portal_view_confirm(*, share: PortalShare, view_token: str, meta: RequestMet
     link's or is older than the window: so a beacon can only confirm the open of the page it
     came from, never an earlier open (a link scanner's) by its number.
 
-    Holds the quote's chain lock (`lock_chain`) from the check to the insert. The queries
+    Holds the quote's row lock (`quote_lock`) from the check to the insert. The queries
     are hand-written (they run on every beacon; see quotery.core.rawsql). Inside a caller's
     transaction it adds no savepoint.
     """
     open_sequence = open_named_by(share=share, view_token=view_token)
     with transaction.atomic(savepoint=False):
-        lock_chain(share.quote_id)
+        quote_lock(share.quote_id)
         with connection.cursor() as cursor:
             cursor.execute(
                 OPEN_SQL, [share.quote_id, open_sequence, EventKind.LINK_OPENED, share.pk]

@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 
-from quotery.portal.models import Acceptance, Decline
 from quotery.quotes.models import Quote
+from quotery.sharing.models import Acceptance, Decline
 
 register = template.Library()
 

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from quotery.accounts.models import Membership
 from quotery.portal.forms import RepMessageForm, ShareForm
-from quotery.portal.links import share_url
-from quotery.portal.models import ConversationMessage, Decline, PortalShare
 from quotery.portal.selectors import shares_for_quote, thread_for_quote
 from quotery.portal.services.sharing import SHAREABLE_STATES
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.links import share_url
+from quotery.sharing.models import ConversationMessage, Decline, PortalShare
 
 register = template.Library()
 

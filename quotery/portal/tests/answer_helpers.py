@@ -6,8 +6,8 @@ from typing import Any
 
 from quotery.engagement.models import QuoteEvent
 from quotery.notifications.models import Notification, OutboxEmail
-from quotery.portal.models import ConversationMessage, Decline
 from quotery.quotes.models import Quote
+from quotery.sharing.models import ConversationMessage, Decline
 
 
 def written() -> dict[str, Any]:

@@ -17,13 +17,13 @@ from quotery.core.request_meta import RequestMeta
 from quotery.engagement.models import QuoteEvent
 from quotery.factories import make_quote
 from quotery.notifications.models import Notification, OutboxEmail
-from quotery.portal.links import share_token
-from quotery.portal.models import Acceptance, AuthorKind, ConversationMessage, PortalShare
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.sharing import share_send
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Quote, QuoteRevision
 from quotery.quotes.services.quotes import quote_update
+from quotery.sharing.links import share_token
+from quotery.sharing.models import Acceptance, AuthorKind, ConversationMessage, PortalShare
 
 
 @dataclass

@@ -15,9 +15,9 @@ from quotery.accounts.models import Role, User
 from quotery.factories import member
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.portal.emails.layout import message_id
-from quotery.portal.links import share_url
-from quotery.portal.models import Acceptance
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
+from quotery.sharing.links import share_url
+from quotery.sharing.models import Acceptance
 
 pytestmark = pytest.mark.django_db
 

@@ -24,18 +24,15 @@ from quotery.core.exceptions import (
 )
 from quotery.core.money import format_money
 from quotery.core.request_meta import anonymised_ip
-from quotery.engagement.chain import lock_chain, verify_quote_chain
+from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.factories import ProductFactory, member
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
-from quotery.portal.consent import CONSENT_VERSION, consent_text
-from quotery.portal.models import Acceptance, PortalShare
 from quotery.portal.services.acceptance import (
     ACCEPTABLE_STATES,
     REVIEW_AGAIN,
     acceptance_input_errors,
     quote_accept,
-    signature_hash,
 )
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import (
@@ -48,6 +45,7 @@ from quotery.portal.tests.portal_fixtures import (
     latest_revision_hash,
     share_quote,
 )
+from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import (
     DeliveryNote,
     DeliveryNoteState,
@@ -57,6 +55,9 @@ from quotery.quotes.models import (
     QuoteState,
 )
 from quotery.quotes.services.quotes import quote_cancel, quote_mark_declined
+from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.models import Acceptance, PortalShare
+from quotery.sharing.signatures import signature_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def independent_signature_hash(prev_hash: str, record: dict[str, str]) -> str:
 
 def decline(quote: Quote) -> None:
     with transaction.atomic():
-        lock_chain(quote.pk)
+        quote_lock(quote.pk)
         quote_mark_declined(quote=Quote.objects.get(pk=quote.pk))
 
 

@@ -16,7 +16,6 @@ from django.utils.html import escape
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind
 from quotery.factories import ProductFactory, member
-from quotery.portal.models import Acceptance
 from quotery.portal.services.acceptance import REVIEW_AGAIN
 from quotery.portal.tests.portal_fixtures import (
     Shared,
@@ -26,6 +25,7 @@ from quotery.portal.tests.portal_fixtures import (
     share_quote,
 )
 from quotery.quotes.models import QuoteState
+from quotery.sharing.models import Acceptance
 
 pytestmark = pytest.mark.django_db
 
@@ -411,9 +411,9 @@ def test_security_18_a_post_that_lost_the_race_gets_the_accepted_summary(
 ) -> None:  # type: ignore[no-untyped-def]
     """Another tab's acceptance commits after this POST read the link and before it takes
     the quote's lock (what 20 parallel requests do on PostgreSQL), reproduced in order."""
-    from quotery.portal.models import PortalShare
     from quotery.portal.tests.portal_fixtures import accept_shared
     from quotery.portal.views import acceptance as views
+    from quotery.sharing.models import PortalShare
 
     real_accept = views.quote_accept
 

@@ -17,8 +17,6 @@ from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
 from quotery.portal.emails.layout import one_line
-from quotery.portal.links import share_token, share_url
-from quotery.portal.models import ConversationMessage, PortalShare
 from quotery.portal.services.answers import (
     client_message_post,
     quote_decline,
@@ -28,6 +26,8 @@ from quotery.portal.services.answers import (
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import CLIENT_META
 from quotery.quotes.models import Quote
+from quotery.sharing.links import share_token, share_url
+from quotery.sharing.models import ConversationMessage, PortalShare
 
 pytestmark = pytest.mark.django_db
 

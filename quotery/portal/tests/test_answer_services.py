@@ -20,7 +20,6 @@ from quotery.core.exceptions import (
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import member
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
-from quotery.portal.models import AuthorKind, ConversationMessage, Decline, DeclineReason
 from quotery.portal.services.answers import (
     MESSAGE_MAX,
     client_message_post,
@@ -39,6 +38,7 @@ from quotery.portal.tests.portal_fixtures import (
 )
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_cancel
+from quotery.sharing.models import AuthorKind, ConversationMessage, Decline, DeclineReason
 
 pytestmark = pytest.mark.django_db
 

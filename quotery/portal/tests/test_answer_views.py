@@ -11,7 +11,6 @@ from django.urls import reverse
 from quotery.accounts.models import Role
 from quotery.core.headers import PORTAL_HEADERS
 from quotery.factories import member
-from quotery.portal.models import ConversationMessage, Decline
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.answer_helpers import written
@@ -19,6 +18,7 @@ from quotery.portal.tests.portal_fixtures import CLIENT_META, accept_shared, exp
 from quotery.portal.views.common import not_found_body
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_cancel
+from quotery.sharing.models import ConversationMessage, Decline
 
 pytestmark = pytest.mark.django_db
 

@@ -26,11 +26,11 @@ from quotery.notifications.rendering import render_outbox_email
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.portal.emails.layout import message_id
 from quotery.portal.emails.share import ShareEmailNotSendable, share_email
-from quotery.portal.links import share_url
-from quotery.portal.models import PortalShare
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import Shared, edit_and_share_again
 from quotery.quotes.models import Quote
+from quotery.sharing.links import share_url
+from quotery.sharing.models import PortalShare
 from tests.network import free_port, smtp_mailers
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ import pytest
 
 from quotery.accounts.models import Role
 from quotery.factories import make_quote, member
-from quotery.portal.links import KEY_LENGTH, TOKEN_LENGTH, share_token, share_url, split_token
-from quotery.portal.models import PortalShare
 from quotery.portal.selectors import share_for_token
 from quotery.portal.services.sharing import share_revoke, share_send
+from quotery.sharing.links import KEY_LENGTH, TOKEN_LENGTH, share_token, share_url, split_token
+from quotery.sharing.models import PortalShare
 
 pytestmark = pytest.mark.django_db
 

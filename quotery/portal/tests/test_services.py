@@ -11,7 +11,6 @@ from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import make_quote, member
 from quotery.notifications.models import OutboxEmail
-from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
 from quotery.portal.services.sharing import (
     MESSAGE_MAX,
     portal_open_record,
@@ -23,6 +22,7 @@ from quotery.portal.services.sharing import (
 from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_cancel
+from quotery.sharing.models import AuthorKind, ConversationMessage, PortalShare
 
 pytestmark = pytest.mark.django_db
 

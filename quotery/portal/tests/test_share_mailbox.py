@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from quotery.accounts.models import Role
 from quotery.factories import make_quote, member
-from quotery.portal.links import share_url
-from quotery.portal.models import PortalShare
 from quotery.portal.services.sharing import share_send
+from quotery.sharing.links import share_url
+from quotery.sharing.models import PortalShare
 
 pytestmark = pytest.mark.django_db
 

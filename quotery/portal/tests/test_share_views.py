@@ -15,10 +15,10 @@ from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.factories import CompanyFactory, make_quote, member
 from quotery.notifications.models import OutboxEmail
-from quotery.portal.links import share_url
-from quotery.portal.models import AuthorKind, ConversationMessage, PortalShare
 from quotery.portal.services.sharing import MESSAGE_MAX, share_revoke, share_send
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.links import share_url
+from quotery.sharing.models import AuthorKind, ConversationMessage, PortalShare
 
 pytestmark = pytest.mark.django_db
 

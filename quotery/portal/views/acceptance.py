@@ -28,7 +28,6 @@ from quotery.documents.acceptance import accepted_pdf
 from quotery.documents.services import quote_pdf_filename
 from quotery.portal import ratelimit
 from quotery.portal.forms import AcceptForm
-from quotery.portal.models import PortalShare
 from quotery.portal.presentation import brand_for, revision_body
 from quotery.portal.selectors import PortalPage, portal_page
 from quotery.portal.services.acceptance import (
@@ -46,6 +45,7 @@ from quotery.portal.views.common import (
     portal_post,
     unknown_link,
 )
+from quotery.sharing.models import PortalShare
 
 FORM_TEMPLATE = "portal/client/accept.html"
 

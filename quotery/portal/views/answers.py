@@ -28,11 +28,11 @@ from quotery.core.forms import add_service_errors
 from quotery.core.request_meta import RequestMeta
 from quotery.portal import ratelimit
 from quotery.portal.forms import ChangesForm, ClientMessageForm, DeclineForm
-from quotery.portal.models import PortalShare
 from quotery.portal.presentation import brand_for, revision_body
 from quotery.portal.selectors import portal_page
 from quotery.portal.services import answers
 from quotery.portal.views.common import live_share, not_found_body, portal_headers, portal_post
+from quotery.sharing.models import PortalShare
 
 
 def _render(

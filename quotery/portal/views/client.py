@@ -25,7 +25,6 @@ from quotery.core.exceptions import ValidationFailed
 from quotery.core.request_meta import RequestMeta
 from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
-from quotery.portal.links import split_token
 from quotery.portal.presentation import (
     DONE_NOTICES,
     client_page_response,
@@ -53,6 +52,7 @@ from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import QuoteRevision
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
+from quotery.sharing.links import split_token
 
 # ---------------------------------------------------------------------------------------
 # Views

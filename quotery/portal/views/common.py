@@ -14,8 +14,8 @@ from django.template.loader import render_to_string
 from quotery.core.headers import add_portal_headers
 from quotery.core.request_meta import client_ip
 from quotery.portal import ratelimit
-from quotery.portal.models import PortalShare
 from quotery.portal.selectors import share_for_token
+from quotery.sharing.models import PortalShare
 
 View = Callable[..., HttpResponse]
 

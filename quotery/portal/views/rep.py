@@ -21,11 +21,11 @@ from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.core.exceptions import ApplicationError, ValidationFailed
 from quotery.core.forms import add_service_errors
 from quotery.portal.forms import RepMessageForm, ShareForm
-from quotery.portal.models import PortalShare
 from quotery.portal.selectors import shares_for_quote
 from quotery.portal.services import answers, sharing
 from quotery.quotes.models import Quote
 from quotery.quotes.selectors import quotes_editable_by
+from quotery.sharing.models import PortalShare
 
 
 def _editable_quote(request: MemberRequest, pk: int) -> Quote:

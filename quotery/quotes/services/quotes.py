@@ -17,6 +17,7 @@ from quotery.clients.services import client_create
 from quotery.core.exceptions import IllegalTransition, ValidationFailed
 from quotery.quotes.content import client_visible_content, content_bytes_and_hash
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
+from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import (
     Line,
     NumberSequence,
@@ -135,13 +136,11 @@ def quote_create(*, company: Company, owner: User, data: QuoteInput) -> Quote:
 
 
 def _locked_quote(quote: Quote) -> Quote:
-    """Re-reads the quote under a row lock (PostgreSQL; SQLite's IMMEDIATE transaction
-    already serialises writers) so checks see the state other requests committed."""
-    return (
-        Quote.objects.select_for_update()
-        .select_related("company", "client", "owner")
-        .get(pk=quote.pk)
-    )
+    """Takes the quote's row lock (`quotery.quotes.locks`), then re-reads the quote so checks
+    see the state other requests committed. Only the quote's row is locked, never the
+    company, client or owner rows read with it."""
+    quote_lock(quote.pk)
+    return Quote.objects.select_related("company", "client", "owner").get(pk=quote.pk)
 
 
 def quote_update(*, quote: Quote, data: QuoteInput, user: User) -> Quote:
@@ -211,7 +210,9 @@ def _transition(quote: Quote, target: str, *, extra: dict[str, object] | None = 
 
 def quote_mark_sent(*, quote: Quote, user: User | None) -> QuoteRevision:
     """Moves a quote to sent (first share, or a re-share after changes or expiry) and makes
-    sure the latest content is recorded as a revision. Returns the revision the client sees."""
+    sure the latest content is recorded as a revision. Returns the revision the client sees.
+
+    Takes the quote's row lock, which a caller's transaction (`share_send`) keeps."""
     with transaction.atomic():
         current = _locked_quote(quote)
         if current.state == QuoteState.EXPIRED and is_past_validity(
@@ -232,7 +233,8 @@ def quote_mark_sent(*, quote: Quote, user: User | None) -> QuoteRevision:
 
 
 def quote_cancel(*, quote: Quote, user: User) -> Quote:
-    """Withdraws a quote that the client has not accepted or declined."""
+    """Withdraws a quote that the client has not accepted or declined. Holds the quote's row
+    lock from its check to its write."""
     with transaction.atomic():
         current = _locked_quote(quote)
         _transition(current, QuoteState.CANCELLED)

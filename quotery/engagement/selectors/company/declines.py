@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from quotery.accounts.models import Membership
 from quotery.engagement.selectors.company.scope import DateRange, decline_scope
-from quotery.portal.models import DeclineReason
+from quotery.sharing.models import DeclineReason
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from quotery.accounts.models import Membership, Role
 from quotery.engagement.models import QuoteEvent
-from quotery.portal.models import Decline
+from quotery.sharing.models import Decline
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ KEY_LENGTH = 22  # base64url of 16 bytes, unpadded
 SIGNATURE_LENGTH = 22  # the first 16 bytes of the HMAC, base64url
 TOKEN_LENGTH = KEY_LENGTH + SIGNATURE_LENGTH
 TOKEN_PATTERN = re.compile(rf"\A[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}\Z")
+# The salt names the module where links were first made (quotery.portal.links); changing it
+# would break every link already in an inbox.
 SALT = "quotery.portal.links.share"
 
 
