@@ -67,20 +67,7 @@ def payment_status_set(*, payment: Payment, status: str, user: User) -> Payment:
         if current.status == status:
             return current
         quote = current.quote
-        if current.status == PaymentStatus.PAID:
-            raise IllegalTransition(
-                f"Quote {quote.number} is already paid and closed, so its payment status "
-                "can no longer change."
-            )
-        now = timezone.now()
-        changed = Payment.objects.filter(pk=current.pk, status=current.status).update(
-            status=status, updated_at=now, updated_by=user
-        )
-        if changed != 1:  # cannot happen under the lock; refuse rather than guess
-            raise IllegalTransition(
-                "This payment changed meanwhile. Reload the page and try again."
-            )
-        previous = current.status
+        previous = _status_compare_and_set(current, status=status, user=user)
         if status == PaymentStatus.PAID:
             quote_mark_closed(quote=quote)
         event = event_payment_status_changed(
@@ -95,8 +82,26 @@ def payment_status_set(*, payment: Payment, status: str, user: User) -> Payment:
             text=f"Payment for {quote.number} is now {label} (set by {user}).{closed}",
             dedupe_key=f"payment:{current.pk}:event:{event.sequence}",
         )
-        current.status = status
-        current.updated_at = now
-        current.updated_by = user
-    payment.status, payment.updated_at, payment.updated_by = status, now, user
+    payment.status = current.status
+    payment.updated_at = current.updated_at
+    payment.updated_by = current.updated_by
     return current
+
+
+def _status_compare_and_set(current: Payment, *, status: str, user: User) -> str:
+    """Moves the locked payment `current` to `status` by compare-and-set, in the database
+    and on `current`, and returns the status it had. A paid payment stays paid."""
+    if current.status == PaymentStatus.PAID:
+        raise IllegalTransition(
+            f"Quote {current.quote.number} is already paid and closed, so its payment status "
+            "can no longer change."
+        )
+    now = timezone.now()
+    changed = Payment.objects.filter(pk=current.pk, status=current.status).update(
+        status=status, updated_at=now, updated_by=user
+    )
+    if changed != 1:  # cannot happen under the lock; refuse rather than guess
+        raise IllegalTransition("This payment changed meanwhile. Reload the page and try again.")
+    previous = current.status
+    current.status, current.updated_at, current.updated_by = status, now, user
+    return previous

@@ -182,6 +182,25 @@ def stock_adjust(*, product: Product, delta: Decimal, reason: str, user: User | 
     """
     delta = _as_decimal(delta)
     reason = reason.strip()
+    _check_adjustment(product, delta, reason)
+    with transaction.atomic():
+        level = _locked_level(product)
+        new_on_hand = _on_hand_after(level, delta)
+        level.on_hand = new_on_hand
+        level.save(update_fields=["on_hand", "updated_at"])
+        StockMovement.objects.create(
+            company_id=product.company_id,
+            product=product,
+            delta=delta,
+            on_hand_after=new_on_hand,
+            reason=reason,
+            user=user,
+        )
+    return level
+
+
+def _check_adjustment(product: Product, delta: Decimal, reason: str) -> None:
+    """Every problem with the request itself at once, before anything is read or locked."""
     errors: FieldErrors = {}
     if not reason:
         errors["reason"] = ["Say why the stock changes (count, delivery, damage...)."]
@@ -196,51 +215,43 @@ def stock_adjust(*, product: Product, delta: Decimal, reason: str, user: User | 
         errors["delta"] = ["This product does not track stock."]
     if errors:
         raise ValidationFailed("The stock was not changed.", field_errors=errors)
-    with transaction.atomic():
-        level, _ = StockLevel.objects.get_or_create(company_id=product.company_id, product=product)
-        # Quantities are exact decimal text on SQLite, so compare in Python under the lock.
-        level = StockLevel.objects.select_for_update().get(pk=level.pk)
-        new_on_hand = level.on_hand + delta
-        if new_on_hand < ZERO:
-            raise ValidationFailed(
-                f"Only {level.on_hand.normalize():f} on hand; the stock cannot go below zero.",
-                field_errors={
-                    "delta": [
-                        f"That would take the stock below zero "
-                        f"(on hand: {level.on_hand.normalize():f})."
-                    ]
-                },
-            )
-        # A decrease may not eat into reserved stock; an increase is always welcome, even if
-        # the stock was short of its reservations before.
-        if delta < ZERO and new_on_hand < level.reserved:
-            raise ValidationFailed(
-                f"{level.reserved.normalize():f} are reserved for accepted quotes; "
-                "on-hand stock cannot drop below that.",
-                field_errors={
-                    "delta": [
-                        f"That would leave less than is reserved "
-                        f"(reserved: {level.reserved.normalize():f}, "
-                        f"on hand: {level.on_hand.normalize():f})."
-                    ]
-                },
-            )
-        if new_on_hand > MAX_QUANTITY:
-            raise ValidationFailed(
-                "The stock was not changed.",
-                field_errors={"delta": ["That would make the stock too large to record."]},
-            )
-        level.on_hand = new_on_hand
-        level.save(update_fields=["on_hand", "updated_at"])
-        StockMovement.objects.create(
-            company_id=product.company_id,
-            product=product,
-            delta=delta,
-            on_hand_after=new_on_hand,
-            reason=reason,
-            user=user,
+
+
+def _on_hand_after(level: StockLevel, delta: Decimal) -> Decimal:
+    """On hand once `delta` is applied to the locked `level`, or ValidationFailed when that
+    would go below zero, below what is reserved, or past what the column holds."""
+    # Quantities are exact decimal text on SQLite, so compare in Python under the lock.
+    new_on_hand = level.on_hand + delta
+    if new_on_hand < ZERO:
+        raise ValidationFailed(
+            f"Only {level.on_hand.normalize():f} on hand; the stock cannot go below zero.",
+            field_errors={
+                "delta": [
+                    f"That would take the stock below zero "
+                    f"(on hand: {level.on_hand.normalize():f})."
+                ]
+            },
         )
-    return level
+    # A decrease may not eat into reserved stock; an increase is always welcome, even if
+    # the stock was short of its reservations before.
+    if delta < ZERO and new_on_hand < level.reserved:
+        raise ValidationFailed(
+            f"{level.reserved.normalize():f} are reserved for accepted quotes; "
+            "on-hand stock cannot drop below that.",
+            field_errors={
+                "delta": [
+                    f"That would leave less than is reserved "
+                    f"(reserved: {level.reserved.normalize():f}, "
+                    f"on hand: {level.on_hand.normalize():f})."
+                ]
+            },
+        )
+    if new_on_hand > MAX_QUANTITY:
+        raise ValidationFailed(
+            "The stock was not changed.",
+            field_errors={"delta": ["That would make the stock too large to record."]},
+        )
+    return new_on_hand
 
 
 def stock_reserve(*, product: Product, quantity: Decimal) -> Decimal:
@@ -298,7 +309,8 @@ def stock_release(*, product: Product, quantity: Decimal) -> Decimal:
 
 
 def _locked_level(product: Product) -> StockLevel:
-    """The product's stock row under its row lock, created empty if it is missing."""
+    """The product's stock row under its row lock, created empty if it is missing; the lock
+    lasts until the caller's transaction ends."""
     _require_transaction()
     level, _ = StockLevel.objects.get_or_create(company_id=product.company_id, product=product)
     return StockLevel.objects.select_for_update().get(pk=level.pk)

@@ -25,7 +25,8 @@ from quotery.documents.tasks import seal_accepted_pdf
 from quotery.engagement import events
 from quotery.engagement.chain import chain_head
 from quotery.notifications.models import NotificationKind
-from quotery.notifications.services import notification_add, outbox_email_add
+from quotery.notifications.services import outbox_email_add
+from quotery.portal.services.answers import owner_tell
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
@@ -108,8 +109,6 @@ def quote_accept(
     revoked link (NotFound) or a quote that is not open (QuoteNotAcceptable) raise before
     anything is written.
     """
-    name = signer_name.strip()
-    email = signer_email.strip().lower()
     errors = acceptance_input_errors(name=signer_name, email=signer_email, consent=consent)
     if errors:
         raise ValidationFailed(
@@ -121,40 +120,15 @@ def quote_accept(
             quote_lock(share.quote_id)
             quote = Quote.objects.select_related("company", "owner").get(pk=share.quote_id)
             _check_acceptable(quote, share, now)
-            revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
-            if revision.content_hash != revision_hash:
-                raise RevisionMismatch(REVIEW_AGAIN)
-            content = json.loads(revision.content)
-            sequence, prev_hash = chain_head(quote.pk)
-            acceptance = Acceptance(
-                company_id=quote.company_id,
+            revision = _revision_seen(quote, revision_hash)
+            acceptance = _acceptance_sign(
                 quote=quote,
                 share=share,
-                link_key=share.key,
                 revision=revision,
-                revision_number=revision.number,
-                content_hash=revision.content_hash,
-                signer_name=name,
-                signer_email=email,
-                consent_text=acceptance_consent_text(content, quote.company.name),
-                consent_version=CONSENT_VERSION,
-                accepted_at=now,
-                ip=request_meta.ip,
-                user_agent=request_meta.user_agent,
-                total=content["totals"]["total"],
-                currency=content["currency"],
-                prev_hash=prev_hash,
-                event_sequence=sequence + 1,
-            )
-            acceptance.signature_hash = signature_hash(prev_hash, acceptance)
-            acceptance.save()
-            events.event_quote_accepted(
-                quote=quote,
-                share=share,
-                meta=request_meta,
-                acceptance_id=acceptance.pk,
-                signature_hash=acceptance.signature_hash,
-                revision_number=revision.number,
+                signer_name=signer_name.strip(),
+                signer_email=signer_email.strip().lower(),
+                request_meta=request_meta,
+                now=now,
             )
             _set_off_effects(quote, acceptance)
     except IntegrityError:
@@ -181,7 +155,67 @@ def _check_acceptable(quote: Quote, share: PortalShare, now: dt.datetime) -> Non
     raise QuoteNotAcceptable(not_acceptable_reason(state))
 
 
+def _revision_seen(quote: Quote, revision_hash: str) -> QuoteRevision:
+    """The quote's latest revision, if it is the one the client saw (SECURITY.md 13): the
+    form carries the content hash of what the page showed."""
+    revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
+    if revision.content_hash != revision_hash:
+        raise RevisionMismatch(REVIEW_AGAIN)
+    return revision
+
+
+def _acceptance_sign(
+    *,
+    quote: Quote,
+    share: PortalShare,
+    revision: QuoteRevision,
+    signer_name: str,
+    signer_email: str,
+    request_meta: RequestMeta,
+    now: dt.datetime,
+) -> Acceptance:
+    """The signed acceptance (SECURITY.md 12) as the next link of the quote's chain: its
+    signature hash covers the chain's last hash, and its `quote_accepted` event is the
+    link that follows. Under the quote's lock, so no other event slips in between."""
+    content = json.loads(revision.content)
+    sequence, prev_hash = chain_head(quote.pk)
+    acceptance = Acceptance(
+        company_id=quote.company_id,
+        quote=quote,
+        share=share,
+        link_key=share.key,
+        revision=revision,
+        revision_number=revision.number,
+        content_hash=revision.content_hash,
+        signer_name=signer_name,
+        signer_email=signer_email,
+        consent_text=acceptance_consent_text(content, quote.company.name),
+        consent_version=CONSENT_VERSION,
+        accepted_at=now,
+        ip=request_meta.ip,
+        user_agent=request_meta.user_agent,
+        total=content["totals"]["total"],
+        currency=content["currency"],
+        prev_hash=prev_hash,
+        event_sequence=sequence + 1,
+    )
+    acceptance.signature_hash = signature_hash(prev_hash, acceptance)
+    acceptance.save()
+    events.event_quote_accepted(
+        quote=quote,
+        share=share,
+        meta=request_meta,
+        acceptance_id=acceptance.pk,
+        signature_hash=acceptance.signature_hash,
+        revision_number=revision.number,
+    )
+    return acceptance
+
+
 def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
+    """What an acceptance sets off, in its transaction: the state change, the payment
+    behind the finance gate, the delivery note with its reservations, the owner's
+    notification and email, the signer's confirmation, and (after commit) the sealed PDF."""
     company = quote.company
     quote_mark_accepted(quote=quote, finance_gate=company.finance_gate)
     if company.finance_gate:
@@ -191,19 +225,13 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
     # The hash each email carries is recorded with it (SECURITY.md 17, 28): the email shows
     # this value, and `manage.py verify` compares it with the acceptance.
     context = {"acceptance": acceptance.pk, "signature_hash": acceptance.signature_hash}
-    notification_add(
-        user=quote.owner,
+    owner_tell(
         quote=quote,
         kind=NotificationKind.QUOTE_ACCEPTED,
         text=f"{acceptance.signer_name} accepted {quote.number} ({total}).",
-        dedupe_key=f"acceptance:{acceptance.pk}:owner",
-    )
-    outbox_email_add(
-        company=company,
-        kind="acceptance_rep",
-        dedupe_key=f"acceptance_rep:{acceptance.pk}",
-        to_email=quote.owner.email,
-        to_name=quote.owner.full_name,
+        notification_key=f"acceptance:{acceptance.pk}:owner",
+        email_kind="acceptance_rep",
+        email_key=f"acceptance_rep:{acceptance.pk}",
         context=context,
     )
     outbox_email_add(

@@ -158,14 +158,26 @@ def rep_note_add(
     return note
 
 
-def _tell_owner(
-    quote: Quote, *, kind: str, email_kind: str, key: str, text: str, context: dict[str, int]
+def owner_tell(
+    *,
+    quote: Quote,
+    kind: str,
+    text: str,
+    notification_key: str,
+    email_kind: str,
+    email_key: str,
+    context: dict[str, object],
 ) -> None:
-    notification_add(user=quote.owner, quote=quote, kind=kind, text=text, dedupe_key=key)
+    """The quote's owner hears of a client's act in-app and by email (outbox), in the
+    caller's transaction; each written once per its dedupe key (the email's is its
+    Message-ID)."""
+    notification_add(
+        user=quote.owner, quote=quote, kind=kind, text=text, dedupe_key=notification_key
+    )
     outbox_email_add(
         company=quote.company,
         kind=email_kind,
-        dedupe_key=f"{email_kind}:{key}",
+        dedupe_key=email_key,
         to_email=quote.owner.email,
         to_name=quote.owner.full_name,
         context=context,
@@ -202,12 +214,13 @@ def quote_request_changes(
         events.event_changes_requested(
             quote=quote, share=share, meta=request_meta, message_id=note.pk
         )
-        _tell_owner(
-            quote,
+        owner_tell(
+            quote=quote,
             kind=NotificationKind.CHANGES_REQUESTED,
-            email_kind="changes_requested_rep",
-            key=f"changes_requested:{note.pk}",
             text=f"{share.recipient_name} asked for changes to {quote.number}.",
+            notification_key=f"changes_requested:{note.pk}",
+            email_kind="changes_requested_rep",
+            email_key=f"changes_requested_rep:changes_requested:{note.pk}",
             context={"message": note.pk},
         )
     return note
@@ -229,27 +242,12 @@ def quote_decline(
     one-decline-per-quote constraint backs that up; a repeat raises AlreadyAnswered. An
     expired or withdrawn quote raises QuoteNotAcceptable; nothing is written on refusal.
     """
-    errors: dict[str, list[str]] = {}
-    if reason and reason not in DeclineReason.values:
-        errors["reason"] = ["Pick one of the reasons in the list, or none."]
-    detail_errors = text_errors(
-        detail, max_length=DETAIL_MAX, required=None, what="What you would like to add"
-    )
-    if detail_errors:
-        errors["detail"] = detail_errors
-    if errors:
-        raise ValidationFailed("Nothing was sent yet. Check the fields below.", field_errors=errors)
-    text = message_text(detail)
+    text = _check_decline(reason, detail)
     now = now or timezone.now()
     try:
         with transaction.atomic():
             quote, state = _locked_quote(share, now)
-            if state not in DECLINABLE_STATES:
-                if Decline.objects.filter(quote=quote, share=share).exists():
-                    raise AlreadyAnswered(
-                        "You have already declined this quote, and the sender has been told."
-                    )
-                raise answer_refusal(state, "decline it")
+            _check_declinable(quote, share, state)
             quote_mark_declined(quote=quote)
             decline = Decline.objects.create(
                 company_id=quote.company_id,
@@ -261,24 +259,47 @@ def quote_decline(
                 declined_at=now,
             )
             events.event_quote_declined(
-                quote=quote,
-                share=share,
-                meta=request_meta,
-                reason=reason,
-                with_detail=bool(text),
+                quote=quote, share=share, meta=request_meta, reason=reason, with_detail=bool(text)
             )
             said = f" ({DeclineReason(reason).label.lower()})" if reason else ""
-            _tell_owner(
-                quote,
+            owner_tell(
+                quote=quote,
                 kind=NotificationKind.QUOTE_DECLINED,
-                email_kind="declined_rep",
-                key=f"declined:{decline.pk}",
                 text=f"{share.recipient_name} declined {quote.number}{said}.",
+                notification_key=f"declined:{decline.pk}",
+                email_kind="declined_rep",
+                email_key=f"declined_rep:declined:{decline.pk}",
                 context={"decline": decline.pk},
             )
     except IntegrityError as error:  # a concurrent decline slipped past the lock
         raise AlreadyAnswered("This quote has already been declined.") from error
     return decline
+
+
+def _check_decline(reason: str, detail: str) -> str:
+    """The client's own words as they will be stored, once the reason is one of the list
+    (or none) and the words fit; else ValidationFailed with every problem at once."""
+    errors: dict[str, list[str]] = {}
+    if reason and reason not in DeclineReason.values:
+        errors["reason"] = ["Pick one of the reasons in the list, or none."]
+    detail_errors = text_errors(
+        detail, max_length=DETAIL_MAX, required=None, what="What you would like to add"
+    )
+    if detail_errors:
+        errors["detail"] = detail_errors
+    if errors:
+        raise ValidationFailed("Nothing was sent yet. Check the fields below.", field_errors=errors)
+    return message_text(detail)
+
+
+def _check_declinable(quote: Quote, share: PortalShare, state: str) -> None:
+    """Under the lock: a sent quote, or one with changes requested, can be declined; a
+    client who already declined through this link is told so."""
+    if state in DECLINABLE_STATES:
+        return
+    if Decline.objects.filter(quote=quote, share=share).exists():
+        raise AlreadyAnswered("You have already declined this quote, and the sender has been told.")
+    raise answer_refusal(state, "decline it")
 
 
 # ---------------------------------------------------------------------------------------
@@ -313,12 +334,13 @@ def client_message_post(
             share=share,
             meta=request_meta,
         )
-        _tell_owner(
-            quote,
+        owner_tell(
+            quote=quote,
             kind=NotificationKind.CLIENT_MESSAGE,
-            email_kind="client_message_rep",
-            key=f"client_message:{note.pk}",
             text=f"{share.recipient_name} wrote about {quote.number}.",
+            notification_key=f"client_message:{note.pk}",
+            email_kind="client_message_rep",
+            email_key=f"client_message_rep:client_message:{note.pk}",
             context={"message": note.pk},
         )
     return note

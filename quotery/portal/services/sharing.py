@@ -59,10 +59,9 @@ def share_send(
 
     All or nothing: on bad input or a quote that cannot be shared, nothing is written, sent
     or logged. Sharing again to a revoked recipient issues a new link (the old one stays dead).
+    Holds the quote's row lock (taken by `quote_mark_sent`) from the state change to the
+    email.
     """
-    name = recipient_name.strip()
-    email = recipient_email.strip().lower()
-    text = message_text(message)
     errors = share_input_errors(name=recipient_name, email=recipient_email, message=message)
     if errors:
         raise ValidationFailed(
@@ -72,28 +71,13 @@ def share_send(
         raise IllegalTransition(
             f"This quote is {quote.get_state_display().lower()}, so it cannot be shared."
         )
+    name = recipient_name.strip()
+    email = recipient_email.strip().lower()
+    text = message_text(message)
     try:
         with transaction.atomic():
             revision = quote_mark_sent(quote=quote, user=user)
-            share, created = PortalShare.objects.get_or_create(
-                quote=quote,
-                recipient_email=email,
-                defaults={
-                    "company_id": quote.company_id,
-                    "recipient_name": name,
-                    "key": new_share_key(),
-                    "created_by": user,
-                },
-            )
-            now = timezone.now()
-            if share.is_revoked:
-                share.key = new_share_key()
-                share.revoked_at = None
-                share.revoked_by = None
-            share.recipient_name = name
-            share.send_count += 1
-            share.last_sent_at = now
-            share.save()
+            share, created = _share_for_sending(quote=quote, user=user, name=name, email=email)
             events.event_quote_shared(
                 quote=quote, share=share, actor=user, resend=not created, with_message=bool(text)
             )
@@ -119,6 +103,32 @@ def share_send(
             "Someone shared this quote with the same email just now. Try again."
         ) from error
     return share
+
+
+def _share_for_sending(
+    *, quote: Quote, user: User, name: str, email: str
+) -> tuple[PortalShare, bool]:
+    """The recipient's share, counted as sent once more, and whether it is new: created on
+    the first share to (quote, email), with a new link if the old one was revoked."""
+    share, created = PortalShare.objects.get_or_create(
+        quote=quote,
+        recipient_email=email,
+        defaults={
+            "company_id": quote.company_id,
+            "recipient_name": name,
+            "key": new_share_key(),
+            "created_by": user,
+        },
+    )
+    if share.is_revoked:
+        share.key = new_share_key()
+        share.revoked_at = None
+        share.revoked_by = None
+    share.recipient_name = name
+    share.send_count += 1
+    share.last_sent_at = timezone.now()
+    share.save()
+    return share, created
 
 
 def share_revoke(*, share: PortalShare, user: User) -> PortalShare:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from quotery.accounts.models import User
+from quotery.accounts.models import Company, User
 from quotery.catalog.models import Product
 from quotery.catalog.services import stock_release, stock_reserve
 from quotery.core.exceptions import IllegalTransition
@@ -40,33 +40,11 @@ def delivery_note_create_for_quote(*, quote: Quote) -> DeliveryNote:
             "section__position", "position", "pk"
         )
     )
-    # Products read from the quote's company only: a line can never reserve another
-    # company's stock.
-    products = Product.objects.in_bulk(
-        {line.product_id for line in lines if line.product_id is not None}
-    )
-    products = {pk: p for pk, p in products.items() if p.company_id == quote.company_id}
+    products = _products_of(quote, lines)
     note = DeliveryNote.objects.create(
-        company=company,
-        quote=quote,
-        number=number_next(
-            company=company,
-            kind="delivery",
-            prefix="DN",
-            on=timezone.localdate(timezone=company.zone),
-        ),
+        company=company, quote=quote, number=_delivery_note_number(company)
     )
-    reserved: dict[int, Decimal] = {}
-    stocked = [
-        line
-        for line in lines
-        if line.product_id in products and products[line.product_id].tracks_stock
-    ]
-    # sorted() is stable: lines of one product keep their document order.
-    for line in sorted(stocked, key=lambda line: line.product_id or 0):
-        reserved[line.pk] = stock_reserve(
-            product=products[line.product_id or 0], quantity=line.quantity
-        )
+    reserved = _reserve_stock(lines, products)
     DeliveryNoteLine.objects.bulk_create(
         DeliveryNoteLine(
             company=company,
@@ -83,6 +61,37 @@ def delivery_note_create_for_quote(*, quote: Quote) -> DeliveryNote:
         for position, line in enumerate(lines)
     )
     return note
+
+
+def _products_of(quote: Quote, lines: list[Line]) -> dict[int, Product]:
+    """The lines' products by id, read from the quote's company only: a line can never
+    reserve another company's stock."""
+    products = Product.objects.in_bulk(
+        {line.product_id for line in lines if line.product_id is not None}
+    )
+    return {pk: p for pk, p in products.items() if p.company_id == quote.company_id}
+
+
+def _delivery_note_number(company: Company) -> str:
+    """The company's next delivery note number, dated today in its time zone."""
+    return number_next(
+        company=company, kind="delivery", prefix="DN", on=timezone.localdate(timezone=company.zone)
+    )
+
+
+def _reserve_stock(lines: list[Line], products: dict[int, Product]) -> dict[int, Decimal]:
+    """What each line of a product that tracks stock reserved, by line id. Stock rows are
+    locked in product id order (see `quotery.quotes.locks`); sorted() is stable, so lines
+    of one product keep their document order: the first takes what is there."""
+    stocked = [
+        line
+        for line in lines
+        if line.product_id in products and products[line.product_id].tracks_stock
+    ]
+    return {
+        line.pk: stock_reserve(product=products[line.product_id or 0], quantity=line.quantity)
+        for line in sorted(stocked, key=lambda line: line.product_id or 0)
+    }
 
 
 def delivery_note_cancel(*, note: DeliveryNote, user: User) -> DeliveryNote:
