@@ -375,3 +375,39 @@ def test_security_23_each_role_of_the_company_gets_the_same_accepted_pdf(
         assert response.status_code == 200, role
         assert response.content == client_copy
         staff.logout()
+
+
+def test_security_4_a_link_revoked_and_issued_again_while_open_accepts_nothing(
+    shared: Shared, rep
+) -> None:
+    # given the client's page loaded (its share read with the link's key), then the rep
+    # revokes the link and shares the quote with the same email again: a new link
+    from quotery.core.exceptions import NotFound
+    from quotery.core.request_meta import RequestMeta
+    from quotery.portal.services.acceptance import quote_accept
+    from quotery.portal.services.sharing import share_revoke, share_send
+
+    opened = shared.share
+    share_revoke(share=opened, user=rep)
+    share_send(
+        quote=shared.quote,
+        user=rep,
+        recipient_name="Anna Client",
+        recipient_email=opened.recipient_email,
+    )
+    before = business(shared.quote)
+
+    # when the page opened through the old link posts its acceptance
+    with pytest.raises(NotFound, match="This link no longer works"):
+        quote_accept(
+            share=opened,
+            signer_name="Anna Client",
+            signer_email="anna@client.test",
+            consent=True,
+            revision_hash=latest_revision_hash(shared.quote),
+            request_meta=RequestMeta(ip="203.0.113.9", user_agent="test"),
+        )
+
+    # then nothing was recorded: the old link is dead although the share lives on
+    assert business(shared.quote) == before
+    assert not Acceptance.objects.filter(quote=shared.quote).exists()

@@ -13,7 +13,6 @@ from django.utils import timezone
 from quotery.billing.services import payment_open
 from quotery.core.exceptions import (
     AlreadyAnswered,
-    NotFound,
     QuoteNotAcceptable,
     RevisionMismatch,
     ValidationFailed,
@@ -26,7 +25,7 @@ from quotery.engagement import events
 from quotery.engagement.chain import chain_head
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import outbox_email_add
-from quotery.portal.services.answers import owner_tell
+from quotery.portal.services.answers import link_check_live, owner_tell
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
@@ -143,8 +142,7 @@ def quote_accept(
 def _check_acceptable(quote: Quote, share: PortalShare, now: dt.datetime) -> None:
     """SECURITY.md 4: the link and the quote's state are checked again on every POST,
     under the lock."""
-    if not PortalShare.objects.filter(pk=share.pk, revoked_at__isnull=True).exists():
-        raise NotFound("This link no longer works.")
+    link_check_live(share)
     state = effective_state(quote.state, quote.valid_until, quote.company.zone, now)
     if state in ACCEPTABLE_STATES:
         return

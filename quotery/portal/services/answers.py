@@ -83,12 +83,19 @@ def _check_text(
 # Under the lock
 
 
+def link_check_live(share: PortalShare) -> None:
+    """SECURITY.md 3-4, checked again under the quote's lock by every answer: the link is
+    still the live one. Revoked, or revoked and issued again (the share has a new key), it
+    opens nothing and raises NotFound."""
+    if not PortalShare.objects.filter(pk=share.pk, key=share.key, revoked_at__isnull=True).exists():
+        raise NotFound("This link no longer works.")
+
+
 def _locked_quote(share: PortalShare, now: dt.datetime) -> tuple[Quote, str]:
     """The quote re-read under its lock, with the state to judge (expired once its day has
     ended). The link must still be the live one: revoked or re-issued, it opens nothing."""
     quote_lock(share.quote_id)
-    if not PortalShare.objects.filter(pk=share.pk, key=share.key, revoked_at__isnull=True).exists():
-        raise NotFound("This link no longer works.")
+    link_check_live(share)
     quote = Quote.objects.select_related("company", "owner").get(pk=share.quote_id)
     return quote, effective_state(quote.state, quote.valid_until, quote.company.zone, now)
 
