@@ -18,21 +18,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
 from quotery.catalog.services import stock_adjust
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.core.money import format_money
 from quotery.documents.sealing import verify_pdf_seal
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import (
-    ClientFactory,
-    CompanyFactory,
-    ContactFactory,
-    ProductFactory,
-    make_quote,
-    member,
-)
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.sharing.models import Acceptance, ConversationMessage
 from tests.browser.test_quote_editor import log_in

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import CompanyFactory, ProductFactory, member
+from quotery.catalog.factories import ProductFactory
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote
 from tests.browser.accessibility import serious_violations

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
-from quotery.factories import CompanyFactory, ProductFactory, member
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteState
 from tests.browser.test_quote_editor import log_in

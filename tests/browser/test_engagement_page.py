@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.clients.factories import ClientFactory
 from quotery.engagement.models import EventKind
 from quotery.engagement.tests.conftest import quote_shared_at, record, view_at
-from quotery.factories import ClientFactory, CompanyFactory, member
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_quote_editor import log_in
 

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
-from quotery.factories import CompanyFactory, member
 from quotery.notifications.models import Notification, NotificationKind
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import Quote, QuoteState

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import CompanyFactory, make_quote, member
 from quotery.notifications.models import Notification, NotificationKind
 from quotery.notifications.tests.notification_fixtures import notify
+from quotery.quotes.factories import make_quote
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

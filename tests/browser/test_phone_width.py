@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, CompanyFactory, ProductFactory, make_quote, member
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory
+from quotery.quotes.factories import make_quote
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.portal.services.sharing import share_send
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote, QuoteState
 from quotery.sharing.models import Decline
 from tests.browser.test_quote_editor import log_in

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import CompanyFactory, member
 from quotery.portal.tests.portal_fixtures import Shared, client_message, share_quote
 from tests.browser.accessibility import serious_violations
 

@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
+from quotery.quotes.factories import make_quote
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,15 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import (
-    DEFAULT_PASSWORD,
-    ClientFactory,
-    CompanyFactory,
-    ContactFactory,
-    ProductFactory,
-    member,
-)
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.quotes.models import Quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

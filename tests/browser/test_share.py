@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role, User
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
 from quotery.notifications.models import OutboxEmail
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 from quotery.sharing.links import share_url
 from quotery.sharing.models import PortalShare

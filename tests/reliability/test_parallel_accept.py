@@ -17,10 +17,10 @@ from email.utils import parseaddr
 import pytest
 from django.db import connection
 
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import ProductFactory
 from quotery.notifications.models import Notification, OutboxEmail
 from quotery.portal.tests.portal_fixtures import latest_revision_hash, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Line, QuoteState

@@ -17,10 +17,11 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.core.canonical import canonical_json
 from quotery.documents.acceptance import accepted_pdf
-from quotery.factories import ProductFactory, member
 from quotery.portal.tests.portal_fixtures import (
     Shared,
     accept_shared,

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.core.request_meta import RequestMeta
-from quotery.factories import CompanyFactory, member
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.tests.portal_fixtures import share_quote

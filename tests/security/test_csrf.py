@@ -14,24 +14,20 @@ from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Membership, Role, User
 from quotery.billing.models import Payment
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import Product, StockLevel, StockMovement
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.models import Client, Contact
 from quotery.core.headers import PORTAL_HEADERS
 from quotery.engagement.models import QuoteEvent
-from quotery.factories import (
-    DEFAULT_PASSWORD,
-    ClientFactory,
-    ContactFactory,
-    ProductFactory,
-    make_quote,
-    member,
-)
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
 from quotery.notifications.services import notification_add
 from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.sharing.links import share_token
 from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare

@@ -20,8 +20,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role, User
-from quotery.factories import member
 from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import (
@@ -399,9 +399,9 @@ def test_security_21_an_address_a_header_cannot_carry_is_refused_where_it_is_typ
     company, rep, address
 ):
     from quotery.accounts.services import member_create
+    from quotery.clients.factories import ClientFactory
     from quotery.clients.services import contact_create
     from quotery.core.exceptions import ValidationFailed
-    from quotery.factories import ClientFactory
     from quotery.portal.services.acceptance import acceptance_input_errors
     from quotery.portal.services.sharing import share_input_errors
 

@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Role
+from quotery.catalog.factories import ProductFactory
 from quotery.clients.services import client_create
-from quotery.factories import DEFAULT_PASSWORD, ProductFactory, member
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.services.quotes import quote_create
 

@@ -28,15 +28,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Role
 from quotery.billing.models import Payment
-from quotery.factories import (
-    DEFAULT_PASSWORD,
-    ClientFactory,
-    ContactFactory,
-    ProductFactory,
-    member,
-)
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.notifications.models import Notification
 from quotery.portal import ratelimit
 from quotery.portal.tests.portal_fixtures import accept_shared, latest_revision_hash, share_quote

@@ -16,9 +16,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
+from quotery.clients.factories import ClientFactory
 from quotery.clients.models import Client, Contact
-from quotery.factories import ClientFactory, member
 from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash, share_quote
 from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
 from tests.security.written import database_rows

@@ -14,8 +14,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import DEFAULT_PASSWORD
 from quotery.accounts.models import User
-from quotery.factories import DEFAULT_PASSWORD
 from tests.security.test_portal_client import console_output
 
 pytestmark = pytest.mark.django_db

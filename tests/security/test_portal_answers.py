@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
 
-from quotery.factories import DEFAULT_PASSWORD
+from quotery.accounts.factories import DEFAULT_PASSWORD
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
 from quotery.portal import ratelimit

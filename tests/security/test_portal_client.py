@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from gunicorn.config import Config as GunicornConfig
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.core.logging import RedactingGunicornLogger, RedactPortalTokens
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import member
 from quotery.portal import ratelimit
 from quotery.portal.models import RateLimitCounter
 from quotery.portal.presentation import _PAGES, VIEW_TOKEN_MARK

@@ -20,8 +20,8 @@ from django.test import override_settings
 from django.urls import URLPattern, reverse
 from django.urls.resolvers import RegexPattern
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import make_quote, member
 from quotery.portal import ratelimit
 from quotery.portal import urls as portal_urls
 from quotery.portal.services import answers
@@ -33,6 +33,7 @@ from quotery.portal.tests.portal_fixtures import (
     latest_revision_hash,
     share_quote,
 )
+from quotery.quotes.factories import make_quote
 from tests.security.test_portal_client import assert_portal_headers
 
 pytestmark = pytest.mark.django_db

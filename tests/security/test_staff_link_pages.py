@@ -16,8 +16,8 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role, User
-from quotery.factories import member
 from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import accept_shared, client_message, share_quote
 from quotery.sharing.links import share_token

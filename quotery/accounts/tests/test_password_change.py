@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
+from quotery.accounts.factories import DEFAULT_PASSWORD
 from quotery.accounts.models import User
-from quotery.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

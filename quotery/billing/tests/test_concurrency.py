@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
 from quotery.billing.services import payment_status_set
@@ -16,7 +17,6 @@ from quotery.billing.tests.conftest import accept_behind_gate
 from quotery.core.exceptions import IllegalTransition
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import CompanyFactory, member
 from quotery.notifications.models import Notification, NotificationKind
 from quotery.quotes.models import Quote, QuoteState
 from tests.concurrency import run_at_once

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import Product, StockLevel
 from quotery.catalog.services import stock_release, stock_reserve
-from quotery.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

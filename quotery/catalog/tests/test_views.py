@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role, User
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.catalog.services import stock_adjust
-from quotery.factories import ProductFactory, member
 
 Login = Callable[[User], HttpClient]
 

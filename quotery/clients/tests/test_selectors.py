@@ -7,8 +7,8 @@ import pytest
 from django.http import Http404
 
 from quotery.accounts.models import Company
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.selectors import client_detail, client_list, contact_detail
-from quotery.factories import ClientFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role, User
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.models import Client, Contact
-from quotery.factories import ClientFactory, ContactFactory, make_quote, member
+from quotery.quotes.factories import make_quote
 
 Login = Callable[[User], HttpClient]
 

@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from quotery.engagement.chain import head_signature, verify_quote_chain
 from quotery.engagement.models import GENESIS_HASH, QuoteEvent
 from quotery.engagement.tests.conftest import shared, visit
-from quotery.factories import make_quote
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 
 BEFORE = [("quotes", "0002_delivery_note_cancel_and_quote_line")]

@@ -9,10 +9,10 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Plan, Role
 from quotery.engagement.selectors import DateRange
 from quotery.engagement.selectors.company import decline_reasons
-from quotery.factories import member
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.tests.portal_fixtures import CLIENT_META, share_quote
 from quotery.sharing.models import Decline

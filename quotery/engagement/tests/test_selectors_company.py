@@ -10,13 +10,13 @@ import zoneinfo
 
 import pytest
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.engagement.local_dates import offset_segments
 from quotery.engagement.models import EventKind
 from quotery.engagement.selectors import DateRange, company_engagement
 from quotery.engagement.selectors.company import day_spans
 from quotery.engagement.tests.conftest import quote_shared_at, record, view_at
-from quotery.factories import member
 from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db

@@ -101,8 +101,8 @@ def test_security_16_a_broken_chain_exits_non_zero(chained):
 
 
 def test_verify_scopes_to_a_company(chained, other_company, rep):
+    from quotery.accounts.factories import member
     from quotery.accounts.models import Role
-    from quotery.factories import member
 
     theirs = Quote.objects.get(pk=shared(member(other_company, Role.REP)).quote_id)
     QuoteEvent.objects.filter(quote=theirs).update(recipient_email="x@evil.test")

@@ -83,7 +83,7 @@ def test_security_28_every_append_moves_the_signed_head_with_it(rep):
 
 
 def test_a_quote_that_was_never_shared_has_an_empty_head_and_verifies(rep):
-    from quotery.factories import make_quote
+    from quotery.quotes.factories import make_quote
 
     quote = make_quote(owner=rep)
     assert head_of(quote.pk) == (0, GENESIS_HASH, "")

@@ -9,9 +9,9 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.core.exceptions import NotFound
-from quotery.factories import make_quote, member
 from quotery.notifications.models import Notification
 from quotery.notifications.selectors import (
     notification_of_user,
@@ -20,6 +20,7 @@ from quotery.notifications.selectors import (
 )
 from quotery.notifications.services import notification_open, notifications_mark_all_read
 from quotery.notifications.tests.notification_fixtures import notify, read_times
+from quotery.quotes.factories import make_quote
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import make_quote, member
 from quotery.notifications.models import Notification
 from quotery.notifications.tests.notification_fixtures import notify, read_times
 from quotery.notifications.views import PAGE_SIZE
+from quotery.quotes.factories import make_quote
 
 pytestmark = pytest.mark.django_db
 

@@ -89,9 +89,10 @@ def test_after_the_last_attempt_the_email_is_marked_failed(company) -> None:
 
 
 def test_an_email_whose_link_was_revoked_fails_at_once_and_is_never_retried(company) -> None:
+    from quotery.accounts.factories import member
     from quotery.accounts.models import Role
-    from quotery.factories import make_quote, member
     from quotery.portal.services.sharing import share_revoke, share_send
+    from quotery.quotes.factories import make_quote
 
     # given a share email still waiting in the outbox when the rep revokes the link
     rep = member(company, Role.REP)

@@ -11,8 +11,8 @@ from email.utils import getaddresses, parseaddr
 import pytest
 from django.utils.html import escape
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role, User
-from quotery.factories import member
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.portal.emails.layout import message_id
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote

@@ -12,8 +12,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
 from quotery.core.exceptions import (
     AlreadyAnswered,
@@ -26,7 +28,6 @@ from quotery.core.money import format_money
 from quotery.core.request_meta import anonymised_ip
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
-from quotery.factories import ProductFactory, member
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
 from quotery.portal.services.acceptance import (
     ACCEPTABLE_STATES,

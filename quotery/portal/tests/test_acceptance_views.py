@@ -13,9 +13,10 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils.html import escape
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.engagement.models import EventKind
-from quotery.factories import ProductFactory, member
 from quotery.portal.services.acceptance import REVIEW_AGAIN
 from quotery.portal.tests.portal_fixtures import (
     Shared,

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role, User
-from quotery.factories import make_quote, member
 from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
@@ -25,6 +25,7 @@ from quotery.portal.services.answers import (
 )
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import CLIENT_META
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 from quotery.sharing.links import share_token, share_url
 from quotery.sharing.models import ConversationMessage, PortalShare

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.core.exceptions import (
     AlreadyAnswered,
@@ -18,7 +19,6 @@ from quotery.core.exceptions import (
     ValidationFailed,
 )
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import member
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
 from quotery.portal.services.answers import (
     MESSAGE_MAX,

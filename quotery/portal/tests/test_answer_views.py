@@ -8,9 +8,9 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.core.headers import PORTAL_HEADERS
-from quotery.factories import member
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.answer_helpers import written

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quotery.accounts.branding import contrast_with_white
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import member
 from quotery.portal.presentation import brand_for
 from quotery.portal.tests.portal_fixtures import (
     client_message,

@@ -7,9 +7,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import member
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.portal_fixtures import event_kinds, share_quote
 

@@ -17,9 +17,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.core.exceptions import ValidationFailed
-from quotery.factories import make_quote, member
 from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
@@ -28,6 +28,7 @@ from quotery.portal.emails.layout import message_id
 from quotery.portal.emails.share import ShareEmailNotSendable, share_email
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import Shared, edit_and_share_again
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 from quotery.sharing.links import share_url
 from quotery.sharing.models import PortalShare

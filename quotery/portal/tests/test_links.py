@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import make_quote, member
 from quotery.portal.selectors import share_for_token
 from quotery.portal.services.sharing import share_revoke, share_send
+from quotery.quotes.factories import make_quote
 from quotery.sharing.links import KEY_LENGTH, TOKEN_LENGTH, share_token, share_url, split_token
 from quotery.sharing.models import PortalShare
 

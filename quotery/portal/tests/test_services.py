@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import IpRecording, Role
 from quotery.core.exceptions import IllegalTransition, ValidationFailed
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import make_quote, member
 from quotery.notifications.models import OutboxEmail
 from quotery.portal.services.sharing import (
     MESSAGE_MAX,
@@ -20,6 +20,7 @@ from quotery.portal.services.sharing import (
     share_send,
 )
 from quotery.portal.view_confirmation import view_token_for
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_cancel
 from quotery.sharing.models import AuthorKind, ConversationMessage, PortalShare

@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import make_quote, member
 from quotery.portal.services.sharing import share_send
+from quotery.quotes.factories import make_quote
 from quotery.sharing.links import share_url
 from quotery.sharing.models import PortalShare
 

@@ -11,11 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import CompanyFactory, make_quote, member
 from quotery.notifications.models import OutboxEmail
 from quotery.portal.services.sharing import MESSAGE_MAX, share_revoke, share_send
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote, QuoteState
 from quotery.sharing.links import share_url
 from quotery.sharing.models import AuthorKind, ConversationMessage, PortalShare

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role, User
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.models import Client
-from quotery.factories import ClientFactory, ContactFactory, make_quote, member
+from quotery.quotes.factories import make_quote
 from quotery.quotes.selectors import clients_with_quote_counts, quotes_of_client
 from quotery.quotes.services.quotes import quote_cancel
 

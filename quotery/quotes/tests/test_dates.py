@@ -9,8 +9,9 @@ import zoneinfo
 import pytest
 import time_machine
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import CompanyFactory, make_quote, member
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote, QuoteState, end_of_validity
 from quotery.quotes.services.quotes import quote_expire_due
 from quotery.quotes.tests.conftest import force_state

@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Role
-from quotery.factories import DEFAULT_PASSWORD, ProductFactory, member
+from quotery.catalog.factories import ProductFactory
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteState
 from quotery.quotes.tests.delivery_fixtures import note_of, stock_of

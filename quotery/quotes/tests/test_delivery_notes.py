@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
 from quotery.catalog.services import stock_adjust
 from quotery.core.exceptions import AlreadyAnswered, IllegalTransition
-from quotery.factories import ProductFactory
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState, Line
 from quotery.quotes.services.delivery_notes import (

@@ -10,10 +10,11 @@ from functools import partial
 import pytest
 from django.db import connection
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import Product, StockLevel
 from quotery.core.exceptions import IllegalTransition
-from quotery.factories import CompanyFactory, ProductFactory, member
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 from quotery.quotes.services.delivery_notes import delivery_note_cancel

@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.core.exceptions import QuoteLocked, ValidationFailed
-from quotery.factories import ClientFactory, ContactFactory, ProductFactory, member
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput
 from quotery.quotes.models import Line, Quote, QuoteRevision, QuoteState, Section
 from quotery.quotes.services.quotes import (

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, CompanyFactory, member
+from quotery.clients.factories import ClientFactory
 from quotery.quotes.models import NumberSequence, Quote
 from quotery.quotes.services.quotes import quote_create
 from quotery.quotes.tests.conftest import quote_input
@@ -86,7 +87,8 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from quotery.quotes.tests import test_services_concurrency as race
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, CompanyFactory, member
+from quotery.accounts.factories import CompanyFactory, member
+from quotery.clients.factories import ClientFactory
 from quotery.quotes.models import Quote
 
 company = CompanyFactory()
