@@ -1,7 +1,7 @@
 """SECURITY.md 9, 11-15, 17, 18, 21-23 as they apply to the client's acceptance.
 
 The acceptance service, view, email and reliability tests check the same lines from their
-side (quotery/portal/tests/test_acceptance_*.py, tests/reliability/); this file holds the
+side (quotery/portal/tests/test_*_acceptance.py, tests/reliability/); this file holds the
 checks that look at acceptance the way an attacker, a link scanner or an auditor would.
 """
 

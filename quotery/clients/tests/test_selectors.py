@@ -1,5 +1,5 @@
 """Client reads, scoped to the company. The reads that join quotes are tested with the
-quotes' selectors (quotery/quotes/tests/test_client_selectors.py)."""
+quotes' selectors (quotery/quotes/tests/test_selectors_clients.py)."""
 
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from quotery.quotes.tests import test_services_concurrency as race
+from quotery.quotes.tests import test_services_quotes_concurrency as race
 from quotery.accounts.models import Role
 from quotery.accounts.factories import CompanyFactory, member
 from quotery.clients.factories import ClientFactory
