@@ -1,4 +1,5 @@
-"""The outbox: one row per dedupe key, claimed by one worker, retried with back-off."""
+"""Delivering the outbox (quotery.notifications.delivery): each email claimed by one worker,
+retried with back-off, failed after the last attempt."""
 
 from __future__ import annotations
 
@@ -16,31 +17,9 @@ from quotery.notifications.delivery import (
     outbox_email_deliver,
 )
 from quotery.notifications.models import EmailStatus, OutboxEmail
-from quotery.notifications.services import outbox_email_add
+from quotery.notifications.tests.notification_fixtures import add
 
 pytestmark = pytest.mark.django_db
-
-
-def add(company, key: str = "k1", kind: str = "no_such_kind") -> OutboxEmail:  # type: ignore[no-untyped-def]
-    return outbox_email_add(
-        company=company, kind=kind, dedupe_key=key, to_email="anna@example.com", context={}
-    )
-
-
-def test_security_20_one_row_per_dedupe_key(company) -> None:
-    first = add(company)
-    second = add(company)
-    assert first.pk == second.pk
-    assert OutboxEmail.objects.count() == 1
-
-
-def test_the_send_is_queued_only_when_the_transaction_commits(
-    company, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        add(company)
-        add(company)  # the same key: no second send
-    assert len(callbacks) == 1
 
 
 def test_only_one_worker_claims_a_row(company) -> None:

@@ -1,6 +1,7 @@
-"""The acceptance pages under /p/<token>/: the form, the POST, the accepted page and the
-accepted PDF; and the staff download of the accepted PDF (SECURITY.md 9, 11, 13, 14, 18,
-22, 23)."""
+"""The acceptance pages under /p/<token>/ (quotery.portal.views.acceptance): the form, the
+POST, the accepted page and the accepted PDF (SECURITY.md 9, 11, 13, 14, 18, 22, 23). The
+staff download of the accepted PDF is the documents app's
+(quotery/documents/tests/test_views.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils.html import escape
 
-from quotery.accounts.factories import member
-from quotery.accounts.models import Role
 from quotery.catalog.factories import ProductFactory
 from quotery.engagement.models import EventKind
 from quotery.portal.services.acceptance import REVIEW_AGAIN
@@ -368,40 +367,6 @@ def test_staff_visits_record_nothing(login, shared: Shared, rep) -> None:  # typ
         assert staff.get(url).status_code == 200
         assert staff.head(url).status_code == 200
     assert footprint(shared.quote) == before
-
-
-def test_security_23_the_accepted_pdf_is_for_the_quotes_company_only(
-    login, shared: Shared, other_company, company
-) -> None:  # type: ignore[no-untyped-def]
-    HttpClient().post(accept_url(shared), form_data(shared))
-    client_copy = HttpClient().get(pdf_url(shared)).content
-    url = reverse("documents:accepted_quote_pdf", args=[shared.quote.pk])
-
-    # a member of another company gets the same 404 as for a quote that does not exist
-    outsider = member(other_company, Role.ADMIN)
-    response = login(outsider).get(url)
-    assert response.status_code == 404
-    assert b"%PDF" not in response.content
-    missing = login(outsider).get(reverse("documents:accepted_quote_pdf", args=[999999]))
-    assert missing.status_code == 404
-
-    # a member of the quote's company gets the very bytes the client got
-    colleague = member(company, Role.MANAGER)
-    own = login(colleague).get(url)
-    assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
-    assert own.content == client_copy
-
-
-def test_staff_download_of_a_quote_not_accepted_is_404(login, rep) -> None:  # type: ignore[no-untyped-def]
-    shared = share_quote(rep, products=[None])
-    response = login(rep).get(reverse("documents:accepted_quote_pdf", args=[shared.quote.pk]))
-    assert response.status_code == 404
-
-
-def test_logged_out_staff_download_asks_to_log_in(client: HttpClient, rep) -> None:  # type: ignore[no-untyped-def]
-    shared = share_quote(rep, products=[None])
-    response = client.get(reverse("documents:accepted_quote_pdf", args=[shared.quote.pk]))
-    assert response.status_code == 302 and "login" in response["Location"]
 
 
 # -- the POST that loses a race --------------------------------------------------------------------

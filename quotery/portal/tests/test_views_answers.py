@@ -1,15 +1,13 @@
-"""The client's answer pages and the rep's reply over HTTP: GET records nothing, bad input
-is a 422 with the input kept, success goes back to the client page's confirmation, refusals
-say why, and the rep's reply is scoped to the quotes they may edit (SECURITY.md 9, 23)."""
+"""The client's answer pages over HTTP (quotery.portal.views.answers): GET records nothing,
+bad input is a 422 with the input kept, success goes back to the client page's confirmation,
+refusals say why (SECURITY.md 9), and a decline shows on the client's and the rep's pages.
+The rep's reply is tested with the rep's pages (test_views_rep.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 
-from quotery.accounts.factories import member
-from quotery.accounts.models import Role
 from quotery.core.headers import PORTAL_HEADERS
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.services.sharing import share_revoke
@@ -228,75 +226,7 @@ def test_the_thread_shows_names_and_times_in_the_company_zone(client, rep, compa
 
 
 # ---------------------------------------------------------------------------------------
-# The rep's reply
-
-
-def reply_url(quote) -> str:  # type: ignore[no-untyped-def]
-    return reverse("sharing:reply", args=[quote.pk])
-
-
-def test_the_quote_page_offers_a_reply_when_a_link_is_live(login, rep):
-    shared = share_quote(rep)
-    http = login(rep)
-    html = http.get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
-    assert '<label for="id_reply_body">Reply to the client</label>' in html
-    assert f'action="{reply_url(shared.quote)}"' in html
-    share_revoke(share=shared.share, user=rep)
-    html = http.get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
-    assert 'id="id_reply_body"' not in html
-
-
-def test_the_rep_replies_from_the_quote_page(login, rep):
-    shared = share_quote(rep)
-    response = login(rep).post(reply_url(shared.quote), {"body": "Yes, installation included."})
-    assert response.status_code == 302
-    assert (
-        response["Location"] == reverse("quotes:detail", args=[shared.quote.pk]) + "#conversation"
-    )
-    note = ConversationMessage.objects.get(body="Yes, installation included.")
-    assert note.author_user == rep
-
-
-def test_an_empty_reply_is_422_and_writes_nothing(login, rep):
-    shared = share_quote(rep)
-    before = written()
-    response = login(rep).post(reply_url(shared.quote), {"body": ""})
-    assert response.status_code == 422
-    assert "Write your message first." in response.content.decode()
-    assert written() == before
-
-
-def test_a_reply_with_no_live_link_says_so(login, rep):
-    shared = share_quote(rep)
-    share_revoke(share=shared.share, user=rep)
-    before = written()
-    response = login(rep).post(reply_url(shared.quote), {"body": "Hello?"})
-    assert response.status_code == 422
-    assert "share it first" in response.content.decode()
-    assert written() == before
-
-
-@pytest.mark.parametrize("who", ["other company", "other rep", "finance"])
-def test_security_23_the_reply_finds_only_quotes_the_member_may_edit(
-    login, rep, company, other_company, who
-):
-    shared = share_quote(rep)
-    stranger = {
-        "other company": lambda: member(other_company, Role.ADMIN),
-        "other rep": lambda: member(company, Role.REP),
-        "finance": lambda: member(company, Role.FINANCE),
-    }[who]()
-    before = written()
-    response = login(stranger).post(reply_url(shared.quote), {"body": "Hi"})
-    assert response.status_code == 404
-    assert written() == before
-
-
-def test_the_reply_needs_a_login(rep):
-    shared = share_quote(rep)
-    response = HttpClient().post(reply_url(shared.quote), {"body": "Hi"})
-    assert response.status_code == 302 and "/login" in response["Location"]
-    assert not ConversationMessage.objects.filter(body="Hi").exists()
+# What a decline shows
 
 
 def test_a_decline_by_service_shows_on_the_client_page_as_declined(client, rep):

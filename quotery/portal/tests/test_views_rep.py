@@ -1,5 +1,6 @@
-"""The rep's sharing pages: the share form, resend, revoke, the quote page's share panel and
-conversation, and who may do what (SECURITY.md 21, 23)."""
+"""The rep's sharing pages (quotery.portal.views.rep): the share form, resend, revoke, the
+quote page's share panel and conversation, the reply to the client, and who may do what
+(SECURITY.md 21, 23)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,6 +18,8 @@ from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.notifications.models import OutboxEmail
 from quotery.portal.services.sharing import MESSAGE_MAX, share_revoke, share_send
+from quotery.portal.tests.answer_helpers import written
+from quotery.portal.tests.portal_fixtures import share_quote
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote, QuoteState
 from quotery.sharing.links import share_url
@@ -479,3 +483,75 @@ def test_share_panel_links_to_the_client_preview(login, rep) -> None:
     html = login(rep).get(reverse("quotes:detail", args=[quote.pk])).content.decode()
     assert f'<a href="{reverse("portal:preview", args=[quote.pk])}"' in html
     assert "Preview as client" in html
+
+
+# ---------------------------------------------------------------------------------------
+# The rep's reply
+
+
+def reply_url(quote) -> str:  # type: ignore[no-untyped-def]
+    return reverse("sharing:reply", args=[quote.pk])
+
+
+def test_the_quote_page_offers_a_reply_when_a_link_is_live(login, rep):
+    shared = share_quote(rep)
+    http = login(rep)
+    html = http.get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
+    assert '<label for="id_reply_body">Reply to the client</label>' in html
+    assert f'action="{reply_url(shared.quote)}"' in html
+    share_revoke(share=shared.share, user=rep)
+    html = http.get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
+    assert 'id="id_reply_body"' not in html
+
+
+def test_the_rep_replies_from_the_quote_page(login, rep):
+    shared = share_quote(rep)
+    response = login(rep).post(reply_url(shared.quote), {"body": "Yes, installation included."})
+    assert response.status_code == 302
+    assert (
+        response["Location"] == reverse("quotes:detail", args=[shared.quote.pk]) + "#conversation"
+    )
+    note = ConversationMessage.objects.get(body="Yes, installation included.")
+    assert note.author_user == rep
+
+
+def test_an_empty_reply_is_422_and_writes_nothing(login, rep):
+    shared = share_quote(rep)
+    before = written()
+    response = login(rep).post(reply_url(shared.quote), {"body": ""})
+    assert response.status_code == 422
+    assert "Write your message first." in response.content.decode()
+    assert written() == before
+
+
+def test_a_reply_with_no_live_link_says_so(login, rep):
+    shared = share_quote(rep)
+    share_revoke(share=shared.share, user=rep)
+    before = written()
+    response = login(rep).post(reply_url(shared.quote), {"body": "Hello?"})
+    assert response.status_code == 422
+    assert "share it first" in response.content.decode()
+    assert written() == before
+
+
+@pytest.mark.parametrize("who", ["other company", "other rep", "finance"])
+def test_security_23_the_reply_finds_only_quotes_the_member_may_edit(
+    login, rep, company, other_company, who
+):
+    shared = share_quote(rep)
+    stranger = {
+        "other company": lambda: member(other_company, Role.ADMIN),
+        "other rep": lambda: member(company, Role.REP),
+        "finance": lambda: member(company, Role.FINANCE),
+    }[who]()
+    before = written()
+    response = login(stranger).post(reply_url(shared.quote), {"body": "Hi"})
+    assert response.status_code == 404
+    assert written() == before
+
+
+def test_the_reply_needs_a_login(rep):
+    shared = share_quote(rep)
+    response = HttpClient().post(reply_url(shared.quote), {"body": "Hi"})
+    assert response.status_code == 302 and "/login" in response["Location"]
+    assert not ConversationMessage.objects.filter(body="Hi").exists()

@@ -11,13 +11,6 @@ from quotery.accounts.models import User
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
-from quotery.quotes.tasks import expire_due_quotes
-from quotery.scheduler.schedule import PERIODIC_TASKS
-
-
-def test_quote_expiry_runs_every_ten_minutes() -> None:
-    schedule = {entry.task: entry.every_seconds for entry in PERIODIC_TASKS}
-    assert schedule[expire_due_quotes] == 600
 
 
 @pytest.mark.django_db
