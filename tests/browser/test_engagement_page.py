@@ -1,6 +1,11 @@
 """A manager reads the Engagement page, and a quote's Engagement section, in a real browser:
 accessible (axe-core: no serious or critical violation) and 375 px wide without sideways
-scrolling."""
+scrolling.
+
+Exercises: quotery.engagement.chain.append_event, django.contrib.auth.views.LoginView,
+quotery.engagement.views.dashboard, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 

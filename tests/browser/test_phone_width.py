@@ -1,4 +1,11 @@
-"""The rep's pages fit a 375 px wide phone without sideways scrolling."""
+"""The rep's pages fit a 375 px wide phone without sideways scrolling.
+
+Exercises: django.contrib.auth.views.LoginView, quotery.accounts.views.company_settings,
+quotery.accounts.views.member_list, quotery.catalog.views.product_list,
+quotery.quotes.client_views.client_detail, quotery.quotes.client_views.client_list,
+quotery.quotes.product_views.product_detail, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_edit, quotery.quotes.views.quote_list, quotery.quotes.views.quote_new
+"""
 
 from __future__ import annotations
 

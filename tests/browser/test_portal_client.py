@@ -1,5 +1,9 @@
 """The client's quote page in a real Chromium: a phone's width, the view beacon,
-accessibility, and the PDF download."""
+accessibility, and the PDF download.
+
+Exercises: quotery.portal.services.sharing.share_send, quotery.portal.views.client.page,
+quotery.portal.views.client.pdf, quotery.portal.views.client.seen
+"""
 
 from __future__ import annotations
 

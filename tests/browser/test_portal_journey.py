@@ -1,6 +1,12 @@
 """Journeys 1, 2, 3 and 8 end to end: the rep shares, the client reads the email from a real
 SMTP server, opens the link on a phone, the view counts after the beacon, the PDF downloads,
-and the rep sees both in the quote's Engagement section."""
+and the rep sees both in the quote's Engagement section.
+
+Exercises: django.contrib.auth.views.LoginView, quotery.portal.views.client.page,
+quotery.portal.views.client.pdf, quotery.portal.views.client.seen,
+quotery.portal.views.rep.share, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 

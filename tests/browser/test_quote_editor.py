@@ -1,4 +1,9 @@
-"""The rep builds a quote in the editor in a real browser (issue: the quoting app)."""
+"""The rep builds a quote in the editor in a real browser (issue: the quoting app).
+
+Exercises: quotery.demo.management.commands.seed_demo, django.contrib.auth.views.LoginView,
+quotery.quotes.views.editor_totals_view, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list, quotery.quotes.views.quote_new
+"""
 
 from __future__ import annotations
 

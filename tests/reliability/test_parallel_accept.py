@@ -1,5 +1,9 @@
 """SECURITY.md 18: twenty clients accepting one quote at the same instant, over real HTTP to
-a live server, produce exactly one acceptance and one of each thing it sets off."""
+a live server, produce exactly one acceptance and one of each thing it sets off.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.engagement.chain.verify_quote_chain, quotery.portal.views.acceptance.accept
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,13 @@
 The acceptance service, view, email and reliability tests check the same lines from their
 side (quotery/portal/tests/test_*_acceptance.py, tests/reliability/); this file holds the
 checks that look at acceptance the way an attacker, a link scanner or an auditor would.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, quotery.documents.acceptance.accepted_pdf,
+quotery.sharing.signatures.signature_hash, quotery.documents.views.accepted_quote_pdf,
+quotery.portal.views.acceptance.accept, quotery.portal.views.acceptance.accepted_pdf_download,
+quotery.portal.views.client.page, quotery.portal.views.client.pdf,
+quotery.quotes.views.quote_detail, quotery.quotes.views.quote_edit
 """
 
 from __future__ import annotations

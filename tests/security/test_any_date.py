@@ -1,6 +1,11 @@
 """SECURITY.md 29: the suite passes on any date. The fixtures every portal test starts from
 (a factory quote, shared, then answered) work on whatever day the clock says, so a test
-only depends on the date when it pins the clock itself."""
+only depends on the date when it pins the clock itself.
+
+Exercises: quotery.quotes.services.quotes.quote_create,
+quotery.portal.services.sharing.share_send, quotery.portal.services.acceptance.quote_accept,
+quotery.portal.services.answers.quote_decline
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,19 @@ full name and a company's sender name all end up as display names in From, To or
 These tests send every kind of email Quotery sends through a real SMTP server (aiosmtpd)
 with hostile names in every one of those places, parse the bytes the server received, and
 check that each address header, and the SMTP envelope, holds exactly the intended addresses.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.sharing.share_input_errors,
+quotery.portal.services.acceptance.quote_accept,
+quotery.portal.services.acceptance.acceptance_input_errors,
+quotery.portal.services.answers.quote_request_changes,
+quotery.portal.services.answers.quote_decline,
+quotery.portal.services.answers.client_message_post,
+quotery.portal.services.answers.rep_message_post, quotery.accounts.services.member_create,
+quotery.clients.services.contact_create, quotery.portal.emails.layout.display_name,
+quotery.portal.emails.layout.mail_address, quotery.notifications.rendering.render_outbox_email,
+quotery.notifications.rendering.registered_email_kinds,
+quotery.notifications.delivery.outbox_email_deliver
 """
 
 from __future__ import annotations

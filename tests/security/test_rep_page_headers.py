@@ -1,4 +1,9 @@
-"""Security headers on the rep's pages: a strict CSP without inline script, no framing."""
+"""SECURITY.md 5's content security policy on the rep's side: the rep's pages send a strict CSP
+without inline script and may not be framed (SECURE_CSP in config/settings/base.py, through
+Django's CSP and X-Frame-Options middleware), and the login page has no inline script.
+
+Exercises: django.contrib.auth.views.LoginView, quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
