@@ -6,8 +6,8 @@ import pytest
 from django.http import HttpRequest
 from django.test import Client as HttpClient
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, CompanyFactory, member
 from quotery.accounts.models import Company, Role, User
-from quotery.factories import DEFAULT_PASSWORD, CompanyFactory, member
 from tests.network import SmtpInbox, free_port, smtp_mailers
 
 

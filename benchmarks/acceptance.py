@@ -83,11 +83,13 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def shared_quotes(count: int) -> list[Any]:
+    from quotery.accounts.factories import CompanyFactory, member
     from quotery.accounts.models import Role
+    from quotery.catalog.factories import ProductFactory
     from quotery.catalog.services import stock_adjust
-    from quotery.factories import CompanyFactory, ProductFactory, make_quote, member
     from quotery.portal.services.sharing import share_send
     from quotery.portal.tests.portal_fixtures import Shared
+    from quotery.quotes.factories import make_quote
     from quotery.sharing.links import share_token
 
     company = CompanyFactory(name="Northwind Office Supply")

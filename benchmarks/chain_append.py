@@ -46,11 +46,12 @@ def main() -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from quotery.accounts.factories import CompanyFactory, member
     from quotery.accounts.models import Role
     from quotery.core.request_meta import RequestMeta
     from quotery.engagement import events
-    from quotery.factories import CompanyFactory, make_quote, member
     from quotery.portal.services.sharing import share_send
+    from quotery.quotes.factories import make_quote
     from quotery.sharing.models import PortalShare
 
     test_settings = connection.settings_dict.setdefault("TEST", {})

@@ -151,9 +151,10 @@ def distinct(content: dict[str, Any], run: int) -> dict[str, Any]:
 def make_data() -> tuple[Any, Any, Any]:
     from PIL import Image
 
+    from quotery.accounts.factories import CompanyFactory, member
     from quotery.accounts.models import Role
     from quotery.accounts.services import company_logo_set
-    from quotery.factories import CompanyFactory, make_quote, member
+    from quotery.quotes.factories import make_quote
     from quotery.quotes.services.quotes import quote_mark_sent
 
     company = CompanyFactory(name="Northwind Office Supply", brand_colour="#0a7d5a")

@@ -106,7 +106,8 @@ def seed(port: int) -> tuple[str, str]:
 import django
 django.setup()
 from django.urls import reverse
-from quotery.factories import CompanyFactory, make_quote, member
+from quotery.accounts.factories import CompanyFactory, member
+from quotery.quotes.factories import make_quote
 from quotery.accounts.models import Role
 from quotery.sharing.links import share_token
 from quotery.portal.services.sharing import share_send

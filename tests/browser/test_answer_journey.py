@@ -4,7 +4,18 @@ the bell, edits the quote and shares it again; the client sees what changed and 
 typed name; the rep finds the quote closed, the delivery note with reserved and backordered
 quantities, the reserved stock on the product, and the notification; both acceptance emails
 arrive at a real SMTP server, the client's with the sealed PDF, which validates, breaks after
-one changed byte, and is the very file the client downloads."""
+one changed byte, and is the very file the client downloads.
+
+Exercises: quotery.catalog.services.stock_adjust, quotery.documents.sealing.verify_pdf_seal,
+django.contrib.auth.views.LoginView, quotery.notifications.views.notification_bell,
+quotery.notifications.views.notification_list, quotery.notifications.views.notification_open,
+quotery.portal.views.acceptance.accept, quotery.portal.views.acceptance.accepted_pdf_download,
+quotery.portal.views.answers.request_changes, quotery.portal.views.client.page,
+quotery.portal.views.client.seen, quotery.portal.views.rep.share,
+quotery.quotes.product_views.product_detail, quotery.quotes.views.delivery_note_detail,
+quotery.quotes.views.editor_totals_view, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_edit, quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -18,21 +29,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
 from quotery.catalog.services import stock_adjust
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.core.money import format_money
 from quotery.documents.sealing import verify_pdf_seal
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import (
-    ClientFactory,
-    CompanyFactory,
-    ContactFactory,
-    ProductFactory,
-    make_quote,
-    member,
-)
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.sharing.models import Acceptance, ConversationMessage
 from tests.browser.test_quote_editor import log_in

@@ -1,7 +1,16 @@
 """The pages of issue 4 read well with assistive technology (axe-core: no serious or critical
 violation) and fit a 375 px phone without sideways scrolling: the client's accept, request
 changes and decline forms (also with errors) and the accepted page; the staff's quote page
-with its acceptance, the notifications list, the Billing page and the delivery note."""
+with its acceptance, the notifications list, the Billing page and the delivery note.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, django.contrib.auth.views.LoginView,
+quotery.billing.views.payment_list, quotery.notifications.views.notification_list,
+quotery.portal.views.acceptance.accept, quotery.portal.views.answers.decline,
+quotery.portal.views.answers.request_changes, quotery.portal.views.client.page,
+quotery.quotes.views.delivery_note_detail, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -11,8 +20,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import CompanyFactory, ProductFactory, member
+from quotery.catalog.factories import ProductFactory
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote
 from tests.browser.accessibility import serious_violations

@@ -1,5 +1,12 @@
 """After an acceptance the rep finds the delivery note, reads what is reserved and what is
-backordered, cancels it, and the product has its stock available again."""
+backordered, cancels it, and the product has its stock available again.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, django.contrib.auth.views.LoginView,
+quotery.quotes.product_views.product_detail, quotery.quotes.views.delivery_note_cancel,
+quotery.quotes.views.delivery_note_detail, quotery.quotes.views.delivery_note_list,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,10 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
-from quotery.factories import CompanyFactory, ProductFactory, member
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteState
 from tests.browser.test_quote_editor import log_in

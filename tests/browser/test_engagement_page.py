@@ -1,6 +1,11 @@
 """A manager reads the Engagement page, and a quote's Engagement section, in a real browser:
 accessible (axe-core: no serious or critical violation) and 375 px wide without sideways
-scrolling."""
+scrolling.
+
+Exercises: quotery.engagement.chain.append_event, django.contrib.auth.views.LoginView,
+quotery.engagement.views.dashboard, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.clients.factories import ClientFactory
 from quotery.engagement.models import EventKind
 from quotery.engagement.tests.conftest import quote_shared_at, record, view_at
-from quotery.factories import ClientFactory, CompanyFactory, member
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_quote_editor import log_in
 

@@ -1,6 +1,14 @@
 """Journey 9 on the staff side: with the finance gate on, an accepted quote waits on the
 Billing page; finance sets it under review, then paid; the quote closes and its owner is
-notified of each change."""
+notified of each change.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, django.contrib.auth.views.LoginView,
+quotery.billing.views.payment_list, quotery.billing.views.payment_status_update,
+quotery.notifications.views.notification_list, quotery.portal.views.client.page,
+quotery.portal.views.client.seen, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -8,9 +16,9 @@ import re
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
-from quotery.factories import CompanyFactory, member
 from quotery.notifications.models import Notification, NotificationKind
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import Quote, QuoteState

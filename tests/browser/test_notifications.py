@@ -1,5 +1,12 @@
 """Notifications in a real browser: the bell's count rises without a reload when a
-notification arrives; the list leads to the quote and opening marks it read."""
+notification arrives; the list leads to the quote and opening marks it read.
+
+Exercises: quotery.notifications.services.notification_add, django.contrib.auth.views.LoginView,
+quotery.notifications.views.notification_bell, quotery.notifications.views.notification_list,
+quotery.notifications.views.notification_open,
+quotery.notifications.views.notifications_mark_all_read, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,11 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import CompanyFactory, make_quote, member
 from quotery.notifications.models import Notification, NotificationKind
 from quotery.notifications.tests.notification_fixtures import notify
+from quotery.quotes.factories import make_quote
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

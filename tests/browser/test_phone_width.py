@@ -1,12 +1,22 @@
-"""The rep's pages fit a 375 px wide phone without sideways scrolling."""
+"""The rep's pages fit a 375 px wide phone without sideways scrolling.
+
+Exercises: django.contrib.auth.views.LoginView, quotery.accounts.views.company_settings,
+quotery.accounts.views.member_list, quotery.catalog.views.product_list,
+quotery.quotes.client_views.client_detail, quotery.quotes.client_views.client_list,
+quotery.quotes.product_views.product_detail, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_edit, quotery.quotes.views.quote_list, quotery.quotes.views.quote_new
+"""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, CompanyFactory, ProductFactory, make_quote, member
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory
+from quotery.quotes.factories import make_quote
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

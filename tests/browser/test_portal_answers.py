@@ -1,7 +1,14 @@
 """Journeys 5, 6 and 7 in a real browser: on a phone the client asks for changes; the rep
 sees the message on the quote page and replies; the reply reaches the client by real SMTP
 with their link, and they see it on the page and answer; another quote is declined with a
-reason and the rep is told."""
+reason and the rep is told.
+
+Exercises: quotery.portal.services.sharing.share_send, django.contrib.auth.views.LoginView,
+quotery.portal.views.answers.decline, quotery.portal.views.answers.message,
+quotery.portal.views.answers.request_changes, quotery.portal.views.client.page,
+quotery.portal.views.client.seen, quotery.portal.views.rep.reply,
+quotery.quotes.views.quote_detail, quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -10,9 +17,11 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.portal.services.sharing import share_send
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote, QuoteState
 from quotery.sharing.models import Decline
 from tests.browser.test_quote_editor import log_in

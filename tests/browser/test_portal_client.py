@@ -1,5 +1,9 @@
 """The client's quote page in a real Chromium: a phone's width, the view beacon,
-accessibility, and the PDF download."""
+accessibility, and the PDF download.
+
+Exercises: quotery.portal.services.sharing.share_send, quotery.portal.views.client.page,
+quotery.portal.views.client.pdf, quotery.portal.views.client.seen
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import CompanyFactory, member
 from quotery.portal.tests.portal_fixtures import Shared, client_message, share_quote
 from tests.browser.accessibility import serious_violations
 

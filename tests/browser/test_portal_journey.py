@@ -1,6 +1,12 @@
 """Journeys 1, 2, 3 and 8 end to end: the rep shares, the client reads the email from a real
 SMTP server, opens the link on a phone, the view counts after the beacon, the PDF downloads,
-and the rep sees both in the quote's Engagement section."""
+and the rep sees both in the quote's Engagement section.
+
+Exercises: django.contrib.auth.views.LoginView, quotery.portal.views.client.page,
+quotery.portal.views.client.pdf, quotery.portal.views.client.seen,
+quotery.portal.views.rep.share, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,11 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
+from quotery.quotes.factories import make_quote
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

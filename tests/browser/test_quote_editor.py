@@ -1,4 +1,9 @@
-"""The rep builds a quote in the editor in a real browser (issue: the quoting app)."""
+"""The rep builds a quote in the editor in a real browser (issue: the quoting app).
+
+Exercises: quotery.demo.management.commands.seed_demo, django.contrib.auth.views.LoginView,
+quotery.quotes.views.editor_totals_view, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list, quotery.quotes.views.quote_new
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,10 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, CompanyFactory, member
 from quotery.accounts.models import Role
-from quotery.factories import (
-    DEFAULT_PASSWORD,
-    ClientFactory,
-    CompanyFactory,
-    ContactFactory,
-    ProductFactory,
-    member,
-)
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.quotes.models import Quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

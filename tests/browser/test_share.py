@@ -1,6 +1,13 @@
 """Journey 1 in a real browser: the rep shares a quote from the Share dialog, the email
 arrives at a real SMTP server, its link opens the client page; bad input is explained and
-sends nothing; the local mailbox shows the email and leads to the quote; revoke kills the link."""
+sends nothing; the local mailbox shows the email and leads to the quote; revoke kills the link.
+
+Exercises: quotery.sharing.links.share_url, django.contrib.auth.views.LoginView,
+quotery.notifications.views.mailbox_list, quotery.notifications.views.mailbox_message_detail,
+quotery.portal.views.client.page, quotery.portal.views.rep.revoke,
+quotery.portal.views.rep.share, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,12 @@ from decimal import Decimal
 
 import pytest
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role, User
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote, member
 from quotery.notifications.models import OutboxEmail
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 from quotery.sharing.links import share_url
 from quotery.sharing.models import PortalShare

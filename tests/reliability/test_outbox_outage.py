@@ -2,7 +2,13 @@
 A worker killed before the mail server accepted the message delivers it later exactly once;
 a worker killed after the server accepted it (250 to the end of DATA) and before it wrote
 the row down sends a second copy with the same Message-ID, the dedupe key a receiving
-client drops the duplicate by: at-least-once delivery, never a lost email."""
+client drops the duplicate by: at-least-once delivery, never a lost email.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, quotery.notifications.tasks.deliver_due_emails,
+quotery.notifications.delivery.outbox_due_ids,
+quotery.notifications.delivery.outbox_email_deliver, quotery.portal.emails.layout.message_id
+"""
 
 from __future__ import annotations
 

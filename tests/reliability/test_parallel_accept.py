@@ -1,5 +1,9 @@
 """SECURITY.md 18: twenty clients accepting one quote at the same instant, over real HTTP to
-a live server, produce exactly one acceptance and one of each thing it sets off."""
+a live server, produce exactly one acceptance and one of each thing it sets off.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.engagement.chain.verify_quote_chain, quotery.portal.views.acceptance.accept
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,10 @@ from email.utils import parseaddr
 import pytest
 from django.db import connection
 
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import ProductFactory
 from quotery.notifications.models import Notification, OutboxEmail
 from quotery.portal.tests.portal_fixtures import latest_revision_hash, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Line, QuoteState

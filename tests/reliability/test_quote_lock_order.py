@@ -1,7 +1,21 @@
 """Every service that changes a quote takes the quote's row lock (quotery.quotes.locks) before
 it writes or locks anything else, and only that quote's: so two of them never wait on each
 other in a circle. PostgreSQL only: SQLite admits one writer at a time and takes no row
-locks."""
+locks.
+
+Exercises: quotery.quotes.locks.quote_lock, quotery.quotes.services.quotes.quote_update,
+quotery.quotes.services.quotes.quote_cancel, quotery.portal.services.sharing.share_send,
+quotery.portal.services.sharing.share_revoke,
+quotery.portal.services.sharing.portal_open_record,
+quotery.portal.services.sharing.portal_view_confirm,
+quotery.portal.services.sharing.portal_pdf_download_record,
+quotery.portal.services.acceptance.quote_accept,
+quotery.portal.services.answers.quote_request_changes,
+quotery.portal.services.answers.quote_decline,
+quotery.portal.services.answers.client_message_post,
+quotery.portal.services.answers.rep_message_post, quotery.billing.services.payment_status_set,
+quotery.engagement.chain.head_re_sign
+"""
 
 from __future__ import annotations
 

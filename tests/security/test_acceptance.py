@@ -1,8 +1,15 @@
 """SECURITY.md 9, 11-15, 17, 18, 21-23 as they apply to the client's acceptance.
 
 The acceptance service, view, email and reliability tests check the same lines from their
-side (quotery/portal/tests/test_acceptance_*.py, tests/reliability/); this file holds the
+side (quotery/portal/tests/test_*_acceptance.py, tests/reliability/); this file holds the
 checks that look at acceptance the way an attacker, a link scanner or an auditor would.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, quotery.documents.acceptance.accepted_pdf,
+quotery.sharing.signatures.signature_hash, quotery.documents.views.accepted_quote_pdf,
+quotery.portal.views.acceptance.accept, quotery.portal.views.acceptance.accepted_pdf_download,
+quotery.portal.views.client.page, quotery.portal.views.client.pdf,
+quotery.quotes.views.quote_detail, quotery.quotes.views.quote_edit
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
 from quotery.core.canonical import canonical_json
 from quotery.documents.acceptance import accepted_pdf
-from quotery.factories import ProductFactory, member
 from quotery.portal.tests.portal_fixtures import (
     Shared,
     accept_shared,

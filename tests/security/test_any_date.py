@@ -1,6 +1,11 @@
 """SECURITY.md 29: the suite passes on any date. The fixtures every portal test starts from
 (a factory quote, shared, then answered) work on whatever day the clock says, so a test
-only depends on the date when it pins the clock itself."""
+only depends on the date when it pins the clock itself.
+
+Exercises: quotery.quotes.services.quotes.quote_create,
+quotery.portal.services.sharing.share_send, quotery.portal.services.acceptance.quote_accept,
+quotery.portal.services.answers.quote_decline
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.core.request_meta import RequestMeta
-from quotery.factories import CompanyFactory, member
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.tests.portal_fixtures import share_quote

@@ -2,6 +2,37 @@
 
 Every URL of the app is listed here; a new URL without an entry fails
 test_security_22_every_url_is_covered, so no form slips past this check.
+
+Exercises: quotery.core.csrf.PortalAwareCsrfViewMiddleware,
+quotery.portal.services.sharing.share_send, quotery.portal.services.acceptance.quote_accept,
+quotery.notifications.services.notification_add, django.contrib.auth.views.LoginView,
+django.contrib.auth.views.LogoutView, quotery.accounts.views.company_logo,
+quotery.accounts.views.company_settings, quotery.accounts.views.member_deactivate,
+quotery.accounts.views.member_detail, quotery.accounts.views.member_list,
+quotery.accounts.views.member_new, quotery.accounts.views.member_reactivate,
+quotery.accounts.views.password_change, quotery.billing.views.payment_list,
+quotery.billing.views.payment_status_update, quotery.catalog.views.product_edit,
+quotery.catalog.views.product_list, quotery.catalog.views.product_new,
+quotery.clients.views.client_edit, quotery.clients.views.client_new,
+quotery.clients.views.contact_edit, quotery.clients.views.contact_new,
+quotery.documents.views.accepted_quote_pdf, quotery.engagement.views.dashboard,
+quotery.notifications.views.mailbox_list, quotery.notifications.views.mailbox_message_detail,
+quotery.notifications.views.notification_bell, quotery.notifications.views.notification_list,
+quotery.notifications.views.notification_open,
+quotery.notifications.views.notifications_mark_all_read, quotery.portal.views.acceptance.accept,
+quotery.portal.views.acceptance.accepted_pdf_download, quotery.portal.views.answers.decline,
+quotery.portal.views.answers.message, quotery.portal.views.answers.request_changes,
+quotery.portal.views.client.page, quotery.portal.views.client.pdf,
+quotery.portal.views.client.preview, quotery.portal.views.client.seen,
+quotery.portal.views.rep.reply, quotery.portal.views.rep.resend,
+quotery.portal.views.rep.revoke, quotery.portal.views.rep.share,
+quotery.quotes.client_views.client_detail, quotery.quotes.client_views.client_list,
+quotery.quotes.product_views.product_detail, quotery.quotes.product_views.stock_adjust,
+quotery.quotes.views.delivery_note_cancel, quotery.quotes.views.delivery_note_detail,
+quotery.quotes.views.delivery_note_list, quotery.quotes.views.editor_totals_view,
+quotery.quotes.views.quote_cancel, quotery.quotes.views.quote_detail,
+quotery.quotes.views.quote_duplicate, quotery.quotes.views.quote_edit,
+quotery.quotes.views.quote_list, quotery.quotes.views.quote_new
 """
 
 from __future__ import annotations
@@ -14,24 +45,20 @@ from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Membership, Role, User
 from quotery.billing.models import Payment
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import Product, StockLevel, StockMovement
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.models import Client, Contact
 from quotery.core.headers import PORTAL_HEADERS
 from quotery.engagement.models import QuoteEvent
-from quotery.factories import (
-    DEFAULT_PASSWORD,
-    ClientFactory,
-    ContactFactory,
-    ProductFactory,
-    make_quote,
-    member,
-)
 from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
 from quotery.notifications.services import notification_add
 from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.sharing.links import share_token
 from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare

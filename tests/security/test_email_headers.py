@@ -5,6 +5,19 @@ full name and a company's sender name all end up as display names in From, To or
 These tests send every kind of email Quotery sends through a real SMTP server (aiosmtpd)
 with hostile names in every one of those places, parse the bytes the server received, and
 check that each address header, and the SMTP envelope, holds exactly the intended addresses.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.sharing.share_input_errors,
+quotery.portal.services.acceptance.quote_accept,
+quotery.portal.services.acceptance.acceptance_input_errors,
+quotery.portal.services.answers.quote_request_changes,
+quotery.portal.services.answers.quote_decline,
+quotery.portal.services.answers.client_message_post,
+quotery.portal.services.answers.rep_message_post, quotery.accounts.services.member_create,
+quotery.clients.services.contact_create, quotery.portal.emails.layout.display_name,
+quotery.portal.emails.layout.mail_address, quotery.notifications.rendering.render_outbox_email,
+quotery.notifications.rendering.registered_email_kinds,
+quotery.notifications.delivery.outbox_email_deliver
 """
 
 from __future__ import annotations
@@ -20,8 +33,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role, User
-from quotery.factories import member
 from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import (
@@ -399,9 +412,9 @@ def test_security_21_an_address_a_header_cannot_carry_is_refused_where_it_is_typ
     company, rep, address
 ):
     from quotery.accounts.services import member_create
+    from quotery.clients.factories import ClientFactory
     from quotery.clients.services import contact_create
     from quotery.core.exceptions import ValidationFailed
-    from quotery.factories import ClientFactory
     from quotery.portal.services.acceptance import acceptance_input_errors
     from quotery.portal.services.sharing import share_input_errors
 

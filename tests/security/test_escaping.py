@@ -1,5 +1,12 @@
 """SECURITY.md 21: text typed by people (client names, descriptions, notes) is escaped on
-every page of the rep's app."""
+every page of the rep's app.
+
+Exercises: quotery.clients.services.client_create, quotery.quotes.services.quotes.quote_create,
+quotery.catalog.views.product_list, quotery.quotes.client_views.client_detail,
+quotery.quotes.client_views.client_list, quotery.quotes.product_views.product_detail,
+quotery.quotes.views.quote_detail, quotery.quotes.views.quote_edit,
+quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -11,9 +18,10 @@ from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Role
+from quotery.catalog.factories import ProductFactory
 from quotery.clients.services import client_create
-from quotery.factories import DEFAULT_PASSWORD, ProductFactory, member
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.services.quotes import quote_create
 

@@ -8,6 +8,23 @@ back afterwards, so every example starts from the same quote, share and settings
 
 The body is url-encoded by hand, with lone surrogates written as the bytes a hostile client
 would send (`surrogatepass`): Django decodes those as U+FFFD, which the test then covers too.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, quotery.accounts.views.company_settings,
+quotery.accounts.views.member_deactivate, quotery.accounts.views.member_detail,
+quotery.accounts.views.member_new, quotery.accounts.views.password_change,
+quotery.billing.views.payment_status_update, quotery.catalog.views.product_edit,
+quotery.catalog.views.product_new, quotery.clients.views.client_edit,
+quotery.clients.views.client_new, quotery.clients.views.contact_edit,
+quotery.clients.views.contact_new, quotery.notifications.views.notification_open,
+quotery.notifications.views.notifications_mark_all_read, quotery.portal.views.acceptance.accept,
+quotery.portal.views.answers.decline, quotery.portal.views.answers.message,
+quotery.portal.views.answers.request_changes, quotery.portal.views.client.page,
+quotery.portal.views.client.seen, quotery.portal.views.rep.reply,
+quotery.portal.views.rep.resend, quotery.portal.views.rep.revoke,
+quotery.portal.views.rep.share, quotery.quotes.product_views.stock_adjust,
+quotery.quotes.views.editor_totals_view, quotery.quotes.views.quote_edit,
+quotery.quotes.views.quote_new
 """
 
 from __future__ import annotations
@@ -28,15 +45,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Role
 from quotery.billing.models import Payment
-from quotery.factories import (
-    DEFAULT_PASSWORD,
-    ClientFactory,
-    ContactFactory,
-    ProductFactory,
-    member,
-)
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.notifications.models import Notification
 from quotery.portal import ratelimit
 from quotery.portal.tests.portal_fixtures import accept_shared, latest_revision_hash, share_quote

@@ -5,6 +5,12 @@ Names are refused with a sentence that says what to do; messages lose their bidi
 quietly. Names of every script still pass, with combining marks, ZWJ inside emoji and ZWNJ
 inside Persian words. The rule lives in quotery.core.text (its unit tests:
 quotery/core/tests/test_text.py); these tests go through the forms a person uses.
+
+Exercises: quotery.portal.services.sharing.share_send, quotery.accounts.views.member_new,
+quotery.clients.views.client_new, quotery.clients.views.contact_new,
+quotery.portal.views.acceptance.accept, quotery.portal.views.answers.decline,
+quotery.portal.views.answers.message, quotery.portal.views.answers.request_changes,
+quotery.portal.views.rep.reply, quotery.portal.views.rep.share, quotery.quotes.views.quote_new
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
+from quotery.clients.factories import ClientFactory
 from quotery.clients.models import Client, Contact
-from quotery.factories import ClientFactory, member
 from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash, share_quote
 from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
 from tests.security.written import database_rows

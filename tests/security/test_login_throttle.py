@@ -1,6 +1,12 @@
 """SECURITY.md 25: failed logins are limited per account and per address (10 failures, then a
 15-minute pause, the defaults in config/settings/base.py); the user is told when to retry; the
-Django admin's login is behind the same rule. SECURITY.md 24: none of it logs who or from where."""
+Django admin's login is behind the same rule. SECURITY.md 24: none of it logs who or from where.
+
+Exercises: quotery.accounts.login_throttle.AccountThrottle,
+quotery.accounts.login_throttle.attempted_email, quotery.accounts.views.login_paused,
+django.contrib.auth.views.LoginView, django.contrib.admin.sites.AdminSite.login,
+django.contrib.admin.sites.AdminSite.index, quotery.quotes.views.quote_list
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import DEFAULT_PASSWORD
 from quotery.accounts.models import User
-from quotery.factories import DEFAULT_PASSWORD
 from tests.security.test_portal_client import console_output
 
 pytestmark = pytest.mark.django_db

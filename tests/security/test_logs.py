@@ -1,6 +1,13 @@
 """SECURITY.md 7: a portal link's token never appears in a log, however the link was written:
 in what Django's configured handlers write, what the development server writes, and in the
-access and error logs of a real gunicorn started with gunicorn.conf.py."""
+access and error logs of a real gunicorn started with gunicorn.conf.py.
+
+Exercises: quotery.core.logging.redact_portal_paths, quotery.core.logging.RedactPortalTokens,
+quotery.core.logging.RedactingGunicornLogger, quotery.portal.services.sharing.share_send,
+django.contrib.auth.views.LoginView, quotery.portal.views.acceptance.accept,
+quotery.portal.views.client.not_found, quotery.portal.views.client.page,
+quotery.portal.views.client.seen
+"""
 
 from __future__ import annotations
 

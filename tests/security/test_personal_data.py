@@ -1,7 +1,15 @@
 """SECURITY.md 24: names, emails and IP addresses stay in the database, out of the logs.
 
 Every check reads what the handlers configured in settings.LOGGING really write (Django's
-loggers do not propagate to the root logger), or the files of a real gunicorn."""
+loggers do not propagate to the root logger), or the files of a real gunicorn.
+
+Exercises: quotery.core.logging.RedactPersonalData,
+quotery.core.logging.RedactingGunicornLogger, quotery.portal.services.sharing.share_send,
+quotery.notifications.delivery.outbox_email_deliver, quotery.portal.views.acceptance.accept,
+quotery.portal.views.answers.decline, quotery.portal.views.answers.message,
+quotery.portal.views.answers.request_changes, quotery.portal.views.client.page,
+quotery.portal.views.client.pdf, quotery.portal.views.client.seen
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,13 @@
 """SECURITY.md 4, 21 and 22 for the client's answers and the conversation: state re-checked
-on every POST, hostile text escaped everywhere it shows, CSRF and Origin checked."""
+on every POST, hostile text escaped everywhere it shows, CSRF and Origin checked.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.sharing.share_revoke, quotery.quotes.services.quotes.quote_cancel,
+quotery.notifications.rendering.render_outbox_email, quotery.portal.views.acceptance.accept,
+quotery.portal.views.answers.decline, quotery.portal.views.answers.message,
+quotery.portal.views.answers.request_changes, quotery.portal.views.client.page,
+quotery.portal.views.rep.reply, quotery.quotes.views.quote_detail
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
 
-from quotery.factories import DEFAULT_PASSWORD
+from quotery.accounts.factories import DEFAULT_PASSWORD
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import render_outbox_email
 from quotery.portal import ratelimit

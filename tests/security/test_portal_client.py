@@ -1,4 +1,15 @@
-"""SECURITY.md 3-10, 21-22 on the client's pages under /p/ (page, beacon, PDF, 404s)."""
+"""SECURITY.md 3-10, 21-22 on the client's pages under /p/ (page, beacon, PDF, 404s).
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.sharing.share_revoke, quotery.portal.ratelimit.hit,
+quotery.portal.view_confirmation.open_named_by, quotery.core.logging.RedactPortalTokens,
+quotery.core.logging.RedactingGunicornLogger, quotery.core.logging.redact_portal_paths,
+quotery.portal.views.acceptance.accept, quotery.portal.views.answers.message,
+quotery.portal.views.client.not_found, quotery.portal.views.client.page,
+quotery.portal.views.client.pdf, quotery.portal.views.client.preview,
+quotery.portal.views.client.seen, quotery.quotes.views.quote_cancel,
+quotery.quotes.views.quote_detail
+"""
 
 from __future__ import annotations
 
@@ -23,10 +34,10 @@ from django.urls import reverse
 from django.utils import timezone
 from gunicorn.config import Config as GunicornConfig
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.core.logging import RedactingGunicornLogger, RedactPortalTokens
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import member
 from quotery.portal import ratelimit
 from quotery.portal.models import RateLimitCounter
 from quotery.portal.presentation import _PAGES, VIEW_TOKEN_MARK

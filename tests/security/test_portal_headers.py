@@ -5,6 +5,15 @@ pages of accepted, declined and expired quotes), answers with the portal headers
 The routes come from the URL registry itself, so a new portal URL is checked without anybody
 remembering to add it here; if the test does not know how to fill one of its parts, or which
 outcomes it has, it says so.
+
+Exercises: quotery.core.headers.add_portal_headers, quotery.portal.views.common.portal_headers,
+quotery.portal.services.sharing.share_send, quotery.portal.services.acceptance.quote_accept,
+quotery.portal.services.answers.quote_decline, quotery.portal.views.acceptance.accept,
+quotery.portal.views.acceptance.accepted_pdf_download, quotery.portal.views.answers.decline,
+quotery.portal.views.answers.message, quotery.portal.views.answers.request_changes,
+quotery.portal.views.client.not_found, quotery.portal.views.client.page,
+quotery.portal.views.client.pdf, quotery.portal.views.client.preview,
+quotery.portal.views.client.seen
 """
 
 from __future__ import annotations
@@ -20,8 +29,8 @@ from django.test import override_settings
 from django.urls import URLPattern, reverse
 from django.urls.resolvers import RegexPattern
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import make_quote, member
 from quotery.portal import ratelimit
 from quotery.portal import urls as portal_urls
 from quotery.portal.services import answers
@@ -33,6 +42,7 @@ from quotery.portal.tests.portal_fixtures import (
     latest_revision_hash,
     share_quote,
 )
+from quotery.quotes.factories import make_quote
 from tests.security.test_portal_client import assert_portal_headers
 
 pytestmark = pytest.mark.django_db

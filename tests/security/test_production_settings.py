@@ -1,7 +1,10 @@
 """SECURITY.md 25: production refuses a development or short SECRET_KEY (and fallback key).
 
 Each case imports config.settings.production in a fresh interpreter with its own environment,
-as gunicorn would at start."""
+as gunicorn would at start.
+
+Exercises: config.settings.production (no service or view)
+"""
 
 from __future__ import annotations
 

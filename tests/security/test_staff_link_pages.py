@@ -5,6 +5,21 @@ Today that is the rep's quote page (the Shared with panel, with the copy-link bu
 crawl below walks every staff page a member of each role reaches by following links and htmx
 fragments, and holds each one that shows a live link to the same rule, so a new page or
 fragment that shows one is held to it too.
+
+Exercises: quotery.portal.services.sharing.share_send,
+quotery.portal.services.acceptance.quote_accept, django.views.generic.base.RedirectView,
+quotery.accounts.views.company_settings, quotery.accounts.views.member_detail,
+quotery.accounts.views.member_list, quotery.accounts.views.member_new,
+quotery.accounts.views.password_change, quotery.billing.views.payment_list,
+quotery.catalog.views.product_list, quotery.catalog.views.product_new,
+quotery.clients.views.client_edit, quotery.clients.views.client_new,
+quotery.clients.views.contact_edit, quotery.documents.views.accepted_quote_pdf,
+quotery.engagement.views.dashboard, quotery.notifications.views.notification_bell,
+quotery.notifications.views.notification_list, quotery.portal.views.rep.share,
+quotery.quotes.client_views.client_detail, quotery.quotes.client_views.client_list,
+quotery.quotes.views.delivery_note_detail, quotery.quotes.views.delivery_note_list,
+quotery.quotes.views.quote_detail, quotery.quotes.views.quote_edit,
+quotery.quotes.views.quote_list, quotery.quotes.views.quote_new
 """
 
 from __future__ import annotations
@@ -16,8 +31,8 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role, User
-from quotery.factories import member
 from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import accept_shared, client_message, share_quote
 from quotery.sharing.links import share_token

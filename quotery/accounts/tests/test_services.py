@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.test import Client
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Membership, Role, User
 from quotery.accounts.services import (
     CompanySettingsInput,
@@ -25,7 +26,6 @@ from quotery.accounts.services import (
 )
 from quotery.accounts.tests.images import SIMPLE_SVG, png_bytes
 from quotery.core.exceptions import ValidationFailed
-from quotery.factories import DEFAULT_PASSWORD, member
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Membership, Role, User
 from quotery.accounts.services import company_logo_set
 from quotery.accounts.tests.images import SIMPLE_SVG, png_bytes
-from quotery.factories import member
 
 pytestmark = pytest.mark.django_db
 

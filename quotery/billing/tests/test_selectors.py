@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
 from quotery.billing.selectors import (
@@ -17,7 +18,6 @@ from quotery.billing.selectors import (
 )
 from quotery.billing.services import payment_status_set
 from quotery.billing.tests.conftest import accept_behind_gate
-from quotery.factories import member
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 
 pytestmark = pytest.mark.django_db

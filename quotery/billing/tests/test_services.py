@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.billing.models import Payment, PaymentStatus
 from quotery.billing.services import payment_status_set
@@ -11,7 +12,6 @@ from quotery.billing.tests.conftest import Billed, written
 from quotery.core.exceptions import IllegalTransition, PermissionDenied, ValidationFailed
 from quotery.engagement.chain import verify_quote_chain
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import member
 from quotery.notifications.models import Notification, NotificationKind
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import Quote, QuoteState

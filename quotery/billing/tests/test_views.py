@@ -7,12 +7,12 @@ from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Role
 from quotery.billing.models import Payment, PaymentStatus
 from quotery.billing.services import payment_status_set
 from quotery.billing.tests.conftest import accept_behind_gate, written
 from quotery.engagement.models import QuoteEvent
-from quotery.factories import DEFAULT_PASSWORD, member
 from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db

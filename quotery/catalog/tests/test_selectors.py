@@ -9,6 +9,7 @@ from django.http import Http404
 from pytest_django import DjangoAssertNumQueries
 
 from quotery.accounts.models import Company, User
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.selectors import (
     ActiveFilter,
     ProductFilters,
@@ -17,7 +18,6 @@ from quotery.catalog.selectors import (
     stock_movements_for,
 )
 from quotery.catalog.services import stock_adjust
-from quotery.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from quotery.accounts.factories import CompanyFactory
 from quotery.accounts.models import Company, User
+from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.catalog.services import ProductInput, product_create, product_update, stock_adjust
 from quotery.core.exceptions import ValidationFailed
-from quotery.factories import CompanyFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Client reads, scoped to the company. The reads that join quotes are tested with the
-quotes' selectors (quotery/quotes/tests/test_client_selectors.py)."""
+quotes' selectors (quotery/quotes/tests/test_selectors_clients.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from django.http import Http404
 
 from quotery.accounts.models import Company
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.selectors import client_detail, client_list, contact_detail
-from quotery.factories import ClientFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quotery.accounts.models import Company
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.models import Client, Contact
 from quotery.clients.services import (
     client_create,
@@ -14,7 +15,6 @@ from quotery.clients.services import (
     contact_update,
 )
 from quotery.core.exceptions import ValidationFailed
-from quotery.factories import ClientFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 

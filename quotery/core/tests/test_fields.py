@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quotery.factories import make_quote
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Line, Quote
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from quotery.core.rawsql import Columns, Insert, fetch_instances
 from quotery.engagement.models import QuoteEvent
-from quotery.factories import make_quote
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from quotery.core.tasks import refresh_planner_statistics
-from quotery.factories import make_quote
+from quotery.quotes.factories import make_quote
 
 pytestmark = pytest.mark.django_db
 

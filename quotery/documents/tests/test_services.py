@@ -12,8 +12,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from pypdf import PdfReader
 
+from quotery.accounts.factories import CompanyFactory
 from quotery.accounts.models import Company, User
 from quotery.accounts.services import company_logo_set
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.core.money import format_money
 from quotery.documents import rendering
 from quotery.documents.services import (
@@ -23,7 +25,7 @@ from quotery.documents.services import (
     quote_preview_pdf,
 )
 from quotery.documents.tests.samples import tiny_png
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, make_quote
+from quotery.quotes.factories import make_quote
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import QuoteRevision
 from quotery.quotes.services.quotes import quote_create, quote_mark_sent

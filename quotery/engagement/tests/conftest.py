@@ -19,7 +19,6 @@ from quotery.core.request_meta import RequestMeta
 from quotery.engagement import payloads
 from quotery.engagement.chain import append_event
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.factories import make_quote
 from quotery.portal.services.sharing import (
     portal_open_record,
     portal_pdf_download_record,
@@ -27,6 +26,7 @@ from quotery.portal.services.sharing import (
     share_send,
 )
 from quotery.portal.view_confirmation import view_token_for
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote, QuoteState
 from quotery.sharing.models import PortalShare
 

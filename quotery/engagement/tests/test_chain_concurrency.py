@@ -9,12 +9,13 @@ import threading
 import pytest
 from django.db import connections
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement.chain import head_signature, verify_quote_chain
 from quotery.engagement.models import QuoteEvent
-from quotery.factories import CompanyFactory, make_quote, member
 from quotery.portal.services.sharing import portal_open_record, share_send
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 
 THREADS = 8

@@ -1,5 +1,6 @@
-"""The company-wide figures: cohorts, the median, day buckets in the company's time zone,
-hot and unseen quotes, the per-rep table, and whose events count."""
+"""The company-wide figures (quotery.engagement.selectors.company): cohorts, the median, day
+buckets in the company's time zone, hot and unseen quotes, the per-rep table, and whose events
+count."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ import zoneinfo
 
 import pytest
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.engagement.local_dates import offset_segments
 from quotery.engagement.models import EventKind
 from quotery.engagement.selectors import DateRange, company_engagement
 from quotery.engagement.selectors.company import day_spans
 from quotery.engagement.tests.conftest import quote_shared_at, record, view_at
-from quotery.factories import member
 from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db
@@ -112,21 +112,6 @@ def test_views_per_day_across_the_change_to_summer_time(manager, rep):
         dt.date(2026, 3, 30): 1,
         dt.date(2026, 3, 31): 0,
     }
-
-
-def test_offset_segments_find_each_change_to_the_minute():
-    start = dt.datetime(2026, 1, 1, tzinfo=BERLIN)
-    end = dt.datetime(2027, 1, 1, tzinfo=BERLIN)
-    segments = offset_segments(BERLIN, start, end)
-    assert [(moment.astimezone(UTC), offset) for moment, offset in segments] == [
-        (dt.datetime(2025, 12, 31, 23, tzinfo=UTC), dt.timedelta(hours=1)),
-        (dt.datetime(2026, 3, 29, 1, tzinfo=UTC), dt.timedelta(hours=2)),
-        (dt.datetime(2026, 10, 25, 1, tzinfo=UTC), dt.timedelta(hours=1)),
-    ]
-    kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")
-    assert offset_segments(kolkata, start, end) == [
-        (start.astimezone(UTC), dt.timedelta(hours=5, minutes=30))
-    ]
 
 
 def test_hot_and_unseen_quotes(manager, rep):

@@ -142,7 +142,7 @@ def test_a_view_clears_the_may_not_have_seen_signal(rep):
 
 
 def test_a_draft_never_shared_has_no_signal(rep):
-    from quotery.factories import make_quote
+    from quotery.quotes.factories import make_quote
 
     quote = make_quote(owner=rep)
     summary = engagement_summary(quote, timezone.now() + 4 * WEEK)
@@ -233,8 +233,8 @@ def test_a_long_log_lists_the_latest_events_and_says_how_many_are_earlier(rep):
 
 
 def test_another_companys_events_never_reach_the_quote(rep, other_company):
+    from quotery.accounts.factories import member
     from quotery.accounts.models import Role
-    from quotery.factories import member
 
     mine = shared(rep)
     theirs = shared(member(other_company, Role.REP))

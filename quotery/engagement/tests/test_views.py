@@ -11,12 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Plan, Role
+from quotery.clients.factories import ClientFactory
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.payloads import PaymentStatusChanged
 from quotery.engagement.selectors.quote import TIMELINE_LIMIT
 from quotery.engagement.tests.conftest import quote_shared_at, record, shared, view_at, visit
-from quotery.factories import ClientFactory, member
 from quotery.quotes.models import Quote
 
 pytestmark = pytest.mark.django_db

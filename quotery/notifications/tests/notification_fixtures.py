@@ -1,12 +1,13 @@
-"""Making in-app notifications in tests: through the same service the product uses."""
+"""Making in-app notifications and outbox emails in tests: through the same services the
+product uses."""
 
 from __future__ import annotations
 
 import itertools
 
 from quotery.accounts.models import User
-from quotery.notifications.models import Notification, NotificationKind
-from quotery.notifications.services import notification_add
+from quotery.notifications.models import Notification, NotificationKind, OutboxEmail
+from quotery.notifications.services import notification_add, outbox_email_add
 from quotery.quotes.models import Quote
 
 _keys = itertools.count(1)
@@ -29,3 +30,9 @@ def read_times(*users: User) -> list[tuple[int, object]]:
     if users:
         rows = rows.filter(user__in=users)
     return list(rows.values_list("pk", "read_at"))
+
+
+def add(company, key: str = "k1", kind: str = "no_such_kind") -> OutboxEmail:  # type: ignore[no-untyped-def]
+    return outbox_email_add(
+        company=company, kind=kind, dedupe_key=key, to_email="anna@example.com", context={}
+    )

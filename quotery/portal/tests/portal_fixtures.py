@@ -15,10 +15,10 @@ from quotery.billing.models import Payment
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement.models import QuoteEvent
-from quotery.factories import make_quote
 from quotery.notifications.models import Notification, OutboxEmail
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.sharing import share_send
+from quotery.quotes.factories import make_quote
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Quote, QuoteRevision
 from quotery.quotes.services.quotes import quote_update

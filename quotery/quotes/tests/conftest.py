@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from quotery.accounts.models import Company, User
 from quotery.catalog.models import Product
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.clients.models import Client, Contact
-from quotery.factories import ClientFactory, ContactFactory
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import (
     DeliveryNote,
@@ -145,6 +145,6 @@ def new_quote(
 
 @pytest.fixture
 def product(company: Company) -> Product:
-    from quotery.factories import ProductFactory
+    from quotery.catalog.factories import ProductFactory
 
     return ProductFactory(company=company, sku="DESK-01", name="Standing desk")

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.core.canonical import canonical_hash
-from quotery.factories import ClientFactory, CompanyFactory, ContactFactory, ProductFactory, member
 from quotery.quotes.inputs import LineInput, QuoteInput
 from quotery.quotes.models import Quote, QuoteRevision
 from quotery.quotes.services.quotes import quote_create, quote_mark_sent, quote_update

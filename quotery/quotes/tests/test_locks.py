@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 import quotery
 from quotery.core.request_meta import RequestMeta
-from quotery.factories import make_quote
 from quotery.portal.services.sharing import portal_open_record, share_send
+from quotery.quotes.factories import make_quote
 from quotery.quotes.locks import quote_chain_head, quote_lock, quote_lock_chain_head
 from quotery.quotes.models import EMPTY_CHAIN_HASH, Quote
 from quotery.quotes.services.quotes import quote_cancel, quote_mark_sent, quote_update

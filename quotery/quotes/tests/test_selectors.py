@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, make_quote, member
+from quotery.clients.factories import ClientFactory
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.quotes.selectors import (
     QuoteFilters,

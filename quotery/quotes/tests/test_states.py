@@ -215,8 +215,9 @@ def test_effective_state_reads_expired_once_the_day_is_over(state):
 @pytest.fixture
 def two_zones(new_quote, rep, company, other_company):
     """A sent quote valid until 30 Nov 2026 in Auckland and one in Los Angeles."""
+    from quotery.accounts.factories import member
     from quotery.accounts.models import Role
-    from quotery.factories import ClientFactory, member
+    from quotery.clients.factories import ClientFactory
     from quotery.quotes.services.quotes import quote_create
     from quotery.quotes.tests.conftest import quote_input
 

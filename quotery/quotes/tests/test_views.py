@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, ContactFactory, ProductFactory, make_quote, member
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
+from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Line, Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
 from quotery.quotes.tests.conftest import force_state, quote_snapshot, row_counts

@@ -10,8 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.factories import ClientFactory, ContactFactory, ProductFactory, member
+from quotery.catalog.factories import ProductFactory
+from quotery.clients.factories import ClientFactory, ContactFactory
 from quotery.quotes.inputs import LineInput, SectionInput
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.quotes.services.quotes import quote_create, quote_mark_sent, quote_update
