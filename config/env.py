@@ -85,3 +85,39 @@ def email_mailer(url: str | None) -> dict[str, object]:
     if parts.scheme == "smtps":
         options["use_ssl"] = True
     return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+
+
+# Presigned URLs (when anything asks a stored file for its .url) stay valid this long.
+STORAGE_URL_EXPIRY_SECONDS = 300
+
+
+def file_storage(bucket: str | None) -> dict[str, object]:
+    """Where logos and PDFs are stored: the filesystem under var/media by default; a private
+    S3-compatible bucket (django-storages) when AWS_STORAGE_BUCKET_NAME is set.
+
+    The endpoint and region come from AWS_S3_ENDPOINT_URL and AWS_S3_REGION_NAME. The keys
+    are not copied into the settings: django-storages reads AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY from the environment itself, and without them boto3 looks further
+    (an instance role, a profile), as it always does.
+    """
+    bucket = (bucket or "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            # Private objects: no ACL is sent, so each object is the bucket owner's alone;
+            # a URL made for one is signed and short-lived.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": STORAGE_URL_EXPIRY_SECONDS,
+            "signature_version": "s3v4",
+            # A name already taken gets a new one instead of replacing the object (as on the
+            # filesystem); the sealed accepted PDF goes further (a conditional write, see
+            # quotery.core.storage.storage_save_new).
+            "file_overwrite": False,
+        },
+    }
