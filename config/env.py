@@ -91,12 +91,15 @@ def email_mailer(url: str | None) -> dict[str, object]:
 STORAGE_URL_EXPIRY_SECONDS = 300
 
 
-def file_storage(bucket: str | None) -> dict[str, object]:
+def file_storage(
+    bucket: str | None, *, endpoint_url: str | None = None, region_name: str | None = None
+) -> dict[str, object]:
     """Where logos and PDFs are stored: the filesystem under var/media by default; a private
-    S3-compatible bucket (django-storages) when AWS_STORAGE_BUCKET_NAME is set.
+    S3-compatible bucket (django-storages) when a bucket is named (AWS_STORAGE_BUCKET_NAME),
+    at `endpoint_url` (AWS_S3_ENDPOINT_URL; AWS itself when empty) in `region_name`
+    (AWS_S3_REGION_NAME).
 
-    The endpoint and region come from AWS_S3_ENDPOINT_URL and AWS_S3_REGION_NAME. The keys
-    are not copied into the settings: django-storages reads AWS_ACCESS_KEY_ID and
+    The keys are not copied into the settings: django-storages reads AWS_ACCESS_KEY_ID and
     AWS_SECRET_ACCESS_KEY from the environment itself, and without them boto3 looks further
     (an instance role, a profile), as it always does.
     """
@@ -107,8 +110,8 @@ def file_storage(bucket: str | None) -> dict[str, object]:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "endpoint_url": (endpoint_url or "").strip() or None,
+            "region_name": (region_name or "").strip() or None,
             # Private objects: no ACL is sent, so each object is the bucket owner's alone;
             # a URL made for one is signed and short-lived.
             "default_acl": None,

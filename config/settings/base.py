@@ -149,7 +149,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Logos, cached quote PDFs and sealed accepted PDFs: the filesystem (MEDIA_ROOT) by default,
 # a private S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (config.env).
 STORAGES = {
-    "default": file_storage(os.environ.get("AWS_STORAGE_BUCKET_NAME")),
+    "default": file_storage(
+        os.environ.get("AWS_STORAGE_BUCKET_NAME"),
+        endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL"),
+        region_name=os.environ.get("AWS_S3_REGION_NAME"),
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
