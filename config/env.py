@@ -90,9 +90,10 @@ def email_mailer(url: str | None) -> dict[str, object]:
 # Presigned URLs (when anything asks a stored file for its .url) stay valid this long.
 STORAGE_URL_EXPIRY_SECONDS = 300
 # How long one S3 request may wait to connect, and between two reads of its answer, and how
-# many times it is tried in all (botocore's "standard" retries, with backoff).
-S3_CONNECT_TIMEOUT_SECONDS = 5
-S3_READ_TIMEOUT_SECONDS = 10
+# many times it is tried in all (botocore's "standard" retries, with up to 1 s and 2 s of
+# backoff): at most about 27 s, inside gunicorn's 30 s worker timeout.
+S3_CONNECT_TIMEOUT_SECONDS = 3
+S3_READ_TIMEOUT_SECONDS = 5
 S3_ATTEMPTS = 3
 
 
@@ -125,7 +126,7 @@ def file_storage(
             "querystring_auth": True,
             "querystring_expire": STORAGE_URL_EXPIRY_SECONDS,
             # Bounded waits: a store that stops answering fails a request (and the readiness
-            # check) within about half a minute instead of botocore's default minutes.
+            # check) before gunicorn's worker timeout, instead of after botocore's minutes.
             "client_config": Config(
                 signature_version="s3v4",
                 connect_timeout=S3_CONNECT_TIMEOUT_SECONDS,

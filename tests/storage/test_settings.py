@@ -111,8 +111,8 @@ def test_with_a_bucket_files_go_to_a_private_s3_bucket(module: str) -> None:
     }
     assert facts["client_config"] == {
         "signature_version": "s3v4",
-        "connect_timeout": 5,
-        "read_timeout": 10,
+        "connect_timeout": 3,
+        "read_timeout": 5,
         "retries": {"mode": "standard", "max_attempts": 3},
     }
     # the keys are read by django-storages from the environment, never copied into settings
