@@ -15,6 +15,7 @@ from config.env import (
     env_bool,
     env_list,
     env_str,
+    file_storage,
 )
 
 DEBUG = env_bool("DEBUG", False)
@@ -145,8 +146,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Logos, cached quote PDFs and sealed accepted PDFs: the filesystem (MEDIA_ROOT) by default,
+# a private S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (config.env).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(
+        os.environ.get("AWS_STORAGE_BUCKET_NAME"),
+        endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL"),
+        region_name=os.environ.get("AWS_S3_REGION_NAME"),
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -95,7 +95,12 @@ def _render_settings(
 def company_logo(request: HttpRequest, company_id: int) -> FileResponse:
     """The company's logo: public, because shared quotes and emails show it."""
     company = selectors.company_with_logo(company_id=company_id)
-    response = FileResponse(company.logo.open("rb"), content_type=company.logo_content_type)
+    try:
+        # Streamed from the default storage: the local disk, or the private bucket.
+        logo = company.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No logo.") from None
+    response = FileResponse(logo, content_type=company.logo_content_type)
     response["Cache-Control"] = "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"

@@ -5,6 +5,13 @@ signature, stored once (SECURITY.md 14, 28).
 Sealing is not deterministic (the signature records when it was made), so the sealed PDF is
 made once, stored, and its SHA-256 recorded on the acceptance by compare-and-set; every
 later download, email and check reads those stored bytes and never seals again.
+
+Across machines sharing one bucket: each attempt stores its copy under a key of its own (the
+copy's SHA-256 and a random part) with a write that never replaces an object (S3's
+conditional write, the filesystem's exclusive create), and the database's compare-and-set
+alone decides which key is the document. A losing attempt deletes only its own object, so no
+machine can overwrite or delete the recorded bytes, and the row never points at bytes other
+than the ones its SHA-256 names.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
 from quotery.core.exceptions import ApplicationError
+from quotery.core.storage import storage_discard, storage_read, storage_save_new
 from quotery.documents.acceptance_record import (
     acceptance_fields,
     certificate_texts,
@@ -44,10 +52,10 @@ class AcceptedPdfUnavailable(ApplicationError):
 def accepted_pdf(*, acceptance: Acceptance) -> bytes:
     """The sealed accepted PDF; made and stored on first call, the same bytes afterwards.
 
-    Safe under concurrency: two first calls may both render and seal, but only one
-    compare-and-set records its file; the other deletes its own copy and returns the
-    recorded one. Raises AcceptedPdfUnavailable rather than serve bytes that do not match
-    the recorded SHA-256.
+    Safe under concurrency, also between machines: two first calls may both render and
+    seal, each storing its copy under its own key, but only one compare-and-set records its
+    key; the other deletes its own copy and returns the recorded one. Raises
+    AcceptedPdfUnavailable rather than serve bytes that do not match the recorded SHA-256.
     """
     name, digest = _recorded(acceptance)
     if digest:
@@ -61,18 +69,28 @@ def accepted_pdf(*, acceptance: Acceptance) -> bytes:
     )
     digest = hashlib.sha256(pdf).hexdigest()
     storage: Storage = storages["default"]
-    key = f"{ACCEPTED_PREFIX}/{acceptance.company_id}/{acceptance.pk}-{digest[:16]}.pdf"
-    stored_as = storage.save(key, ContentFile(pdf))
+    key = accepted_pdf_key(acceptance, digest)
+    storage_save_new(storage, key, pdf)
     recorded = Acceptance.objects.filter(pk=acceptance.pk, pdf_sha256="").update(
-        pdf_name=stored_as, pdf_sha256=digest
+        pdf_name=key, pdf_sha256=digest
     )
     if not recorded:
-        # Another process recorded its sealed copy first: that one is the document.
-        storage.delete(stored_as)
+        # Another attempt (here or on another machine) recorded its sealed copy first: that
+        # one is the document. This key was ours alone, so deleting it touches no other copy.
+        storage_discard(storage, key)
         name, digest = _recorded(acceptance)
         return _read_recorded(acceptance, name, digest)
-    acceptance.pdf_name, acceptance.pdf_sha256 = stored_as, digest
+    acceptance.pdf_name, acceptance.pdf_sha256 = key, digest
     return pdf
+
+
+def accepted_pdf_key(acceptance: Acceptance, digest: str) -> str:
+    """A key for one attempt's sealed copy: its SHA-256 and a random part, so that no two
+    attempts (on any machine) ever write the same key."""
+    return (
+        f"{ACCEPTED_PREFIX}/{acceptance.company_id}/"
+        f"{acceptance.pk}-{digest[:16]}-{secrets.token_hex(4)}.pdf"
+    )
 
 
 def _recorded(acceptance: Acceptance) -> tuple[str, str]:
@@ -86,8 +104,7 @@ def _recorded(acceptance: Acceptance) -> tuple[str, str]:
 
 def _read_recorded(acceptance: Acceptance, name: str, digest: str) -> bytes:
     try:
-        with storages["default"].open(name, "rb") as handle:
-            pdf: bytes = handle.read()
+        pdf = storage_read(storages["default"], name)
     except FileNotFoundError:
         logger.error("The stored accepted PDF of acceptance %s is missing", acceptance.pk)
         raise AcceptedPdfUnavailable(

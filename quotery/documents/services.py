@@ -9,6 +9,7 @@ so nobody is served a PDF with yesterday's branding.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -16,11 +17,11 @@ import logging
 import re
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
 from quotery.accounts.models import Company
 from quotery.core.canonical import canonical_json
+from quotery.core.storage import storage_read, storage_save_new
 from quotery.documents.rendering import (
     TEMPLATE_VERSION,
     Branding,
@@ -41,8 +42,7 @@ def branding_for_company(company: Company) -> Branding:
     logo: bytes | None = None
     if company.logo:
         try:
-            with company.logo.open("rb") as handle:
-                logo = handle.read()
+            logo = storage_read(company.logo.storage, str(company.logo.name))
         except FileNotFoundError:
             logo = None  # a logo row whose file is gone: the PDF falls back to the name
     return Branding(
@@ -94,18 +94,16 @@ def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
     storage: Storage = storages["default"]
     key = quote_pdf_cache_key(revision=revision, company=company)
     try:
-        with storage.open(key, "rb") as handle:
-            cached: bytes = handle.read()
+        cached = storage_read(storage, key)
         if cached:
             return cached
     except FileNotFoundError:
         pass
     content: dict[str, Any] = json.loads(revision.content)
     pdf = render_with_logo_fallback(content, branding_for_company(company))
-    stored_as = storage.save(key, ContentFile(pdf))
-    if stored_as != key:
-        # Another request stored the same bytes first; keep one copy.
-        storage.delete(stored_as)
+    # Another request (on any machine) may have stored the same bytes first: one copy stays.
+    with contextlib.suppress(FileExistsError):
+        storage_save_new(storage, key, pdf)
     return pdf
 
 

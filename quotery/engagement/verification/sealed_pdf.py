@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import storages
 
+from quotery.core.storage import storage_read
 from quotery.documents.acceptance_record import (
     FIELD_NAMES,
     RecordUnreadable,
@@ -38,8 +39,7 @@ def stored_pdf(acceptance: Acceptance) -> tuple[bytes | None, list[str]]:
     if not acceptance.pdf_sha256:
         return None, []
     try:
-        with storages["default"].open(acceptance.pdf_name, "rb") as handle:
-            pdf: bytes = handle.read()
+        pdf = storage_read(storages["default"], acceptance.pdf_name)
     except FileNotFoundError:
         return None, ["the accepted PDF is missing from storage"]
     if hashlib.sha256(pdf).hexdigest() != acceptance.pdf_sha256:
