@@ -70,6 +70,20 @@ def test_readyz_is_ready_when_database_migrations_and_storage_answer() -> None:
 
 
 @pytest.mark.django_db
+def test_probes_touch_no_session_and_no_rate_limit() -> None:
+    from django.contrib.sessions.models import Session
+
+    from quotery.portal.models import RateLimitCounter
+
+    # many probes from one address, as an orchestrator sends them
+    for _ in range(30):
+        assert probe("/readyz", REMOTE_ADDR="10.20.30.1").status_code == 200
+        assert probe("/healthz", REMOTE_ADDR="10.20.30.1").status_code == 200
+
+    assert (RateLimitCounter.objects.count(), Session.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
 def test_head_probes_answer_without_a_body() -> None:
     for path in ("/healthz", "/readyz"):
         response = probe(path, "head")
