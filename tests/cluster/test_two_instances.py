@@ -1,0 +1,319 @@
+"""Quotery as a cluster: two gunicorn instances behind nginx, a task worker beside each, the
+scheduler, one PostgreSQL database, an S3 bucket (moto's server) and an SMTP server
+(aiosmtpd), every process started from deploy/ (the Procfile's commands, the environment
+file's variables, the nginx site with only its addresses substituted), so the example
+configuration is one this test has run.
+
+A rep signs in through nginx and shares a quote; the client follows the emailed link, has
+its views counted by the beacon, downloads the PDF; then twenty clients accept at once,
+spread over both instances, while instance b is stopped with SIGTERM mid-run. Exactly one
+acceptance, one sealed PDF in the bucket (the same bytes from either instance), one email per
+recipient, every counted view, `manage.py verify` clean, and no 5xx to any accept.
+
+Exercises: deploy/Procfile, deploy/quotery.env.example, deploy/nginx/quotery.conf,
+deploy/systemd/, gunicorn.conf.py, config.settings.production,
+quotery.portal.views.rep.share, quotery.portal.views.client.page,
+quotery.portal.views.client.seen, quotery.portal.views.client.pdf,
+quotery.portal.views.acceptance.accept, quotery.portal.views.acceptance.accepted_pdf_download,
+quotery.documents.acceptance.accepted_pdf, quotery.engagement.management.commands.verify
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+import pytest
+from django.db import connection
+
+from tests.cluster import deploy_files
+from tests.cluster.cluster import Cluster, nginx_binary, running_cluster
+from tests.cluster.processes import wait_until
+from tests.cluster.web import Answer, Browser, data_attribute, field_value
+
+CLIENT_EMAIL = "anna@client.test"
+VIEWS = 4  # counted views, through nginx, so spread over both instances
+ACCEPTS = 20
+ACCEPTED_PREFIX = "documents/accepted/"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "false", "0"}
+
+
+def require_nginx() -> None:
+    if nginx_binary() is None:
+        message = (
+            "No nginx for the cluster test. On Debian: apt-get install nginx (bin/test "
+            "installs it itself when run as root)."
+        )
+        if in_ci():
+            pytest.fail(message + " CI may not skip this test.")
+        pytest.skip(message)
+
+
+def test_deploy_files_agree_with_each_other_and_with_the_code() -> None:
+    # The Procfile names every process, and each systemd unit runs the same command.
+    commands = deploy_files.procfile_commands()
+    assert set(commands) == {"release", "web", "worker", "scheduler"}
+    assert commands["web"] == ["gunicorn", "--config", "gunicorn.conf.py"]
+    units = deploy_files.unit_exec_starts()
+    assert units == {
+        "quotery-migrate.service": commands["release"],
+        "quotery-scheduler.service": commands["scheduler"],
+        "quotery-web.service": commands["web"],
+        "quotery-worker.service": commands["worker"],
+    }
+    # The environment file lists every variable the code reads from the environment.
+    values, optional = deploy_files.env_example()
+    reading = re.compile(r"(?:env_\w+|os\.environ\.get|getenv)\(\s*\"([A-Z][A-Z0-9_]+)\"")
+    sources = [deploy_files.ROOT / "gunicorn.conf.py", *deploy_files.ROOT.glob("config/**/*.py")]
+    read = {name for path in sources for name in reading.findall(path.read_text())}
+    # boto3 reads the keys itself, gunicorn its arguments, Django its settings module.
+    read |= {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GUNICORN_CMD_ARGS"}
+    read.add("DJANGO_SETTINGS_MODULE")
+    assert read - set(values) - optional == set()
+
+
+@pytest.mark.cluster
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="The cluster shares one PostgreSQL database between processes: SQLite is for one "
+    "machine (run with DATABASE_URL=postgres://..., as bin/test's PostgreSQL run does).",
+)
+def test_two_instances_behind_nginx_share_view_accept_while_one_stops(s3_server) -> None:
+    require_nginx()
+    started = time.monotonic()
+    with running_cluster(os.environ["DATABASE_URL"], s3_server) as cluster:
+        try:
+            print(f"cluster up in {time.monotonic() - started:.1f} s")
+            check_the_journey(cluster)
+        except BaseException:
+            print(cluster.processes.report())
+            raise
+    print(f"whole test {time.monotonic() - started:.1f} s")
+
+
+def check_the_journey(cluster: Cluster) -> None:
+    link = share_as_rep(cluster)
+    client = Browser(cluster.base_url, tls=cluster.tls, agent="Mozilla/5.0 (Anna)")
+    views = count_views(client, link)
+    pdf = client.get(link + "pdf/")
+    assert pdf.status == 200, pdf.status
+    assert pdf.headers.get("Content-Type") == "application/pdf"
+    assert pdf.body.startswith(b"%PDF")
+
+    race = accept_twenty_while_b_stops(cluster, link)
+    check_race_answers(cluster, race)
+
+    # instance b comes back with the same configuration
+    cluster.start_instance("b")
+    accepted_pdf = check_one_sealed_pdf(cluster, link)
+    winner = f"signer{race.winner}@client.test"
+    check_one_email_each(cluster, winner=winner, accepted_pdf=accepted_pdf)
+
+    facts = cluster.facts()
+    assert facts["state"] == "closed", facts
+    assert [a["signer_email"] for a in facts["acceptances"]] == [winner], facts
+    # Behind one trusted proxy the address is the one nginx saw, not the spoofed header.
+    assert [a["ip"] for a in facts["acceptances"]] == ["127.0.0.1"], facts
+    assert facts["accepted_events"] == 1, facts
+    assert facts["delivery_notes"] == 1, facts
+    assert facts["notifications"] == 1, facts
+    assert facts["views"] == views == VIEWS, facts
+    # the quote's PDF once, the accepted PDF three times (nginx, a, b): each one recorded
+    assert facts["pdf_downloads"] == 4, facts
+    assert all(status == "sent" for _, _, status in facts["outbox"]), facts
+
+    verified = cluster.python("verify", "manage.py", "verify")
+    print(verified)
+
+
+def share_as_rep(cluster: Cluster) -> str:
+    """The rep signs in through nginx and shares the quote; returns the emailed link's path."""
+    rep = Browser(cluster.base_url, tls=cluster.tls, agent="Mozilla/5.0 (Riley)")
+    login = rep.get("/accounts/login/")
+    assert login.status == 200, login.status
+    signed_in = rep.post(
+        "/accounts/login/",
+        {
+            "csrfmiddlewaretoken": field_value(login.text, "csrfmiddlewaretoken"),
+            "username": cluster.rep_email,
+            "password": cluster.password,
+        },
+    )
+    assert signed_in.status == 302, (signed_in.status, signed_in.text[:2000])
+    form = rep.get(f"/quotes/{cluster.quote_id}/share/")
+    assert form.status == 200, form.status
+    shared = rep.post(
+        f"/quotes/{cluster.quote_id}/share/",
+        {
+            "csrfmiddlewaretoken": field_value(form.text, "csrfmiddlewaretoken"),
+            "recipient_name": "Anna Client",
+            "recipient_email": CLIENT_EMAIL,
+            "message": "Here is the quote we discussed.",
+        },
+    )
+    assert shared.status == 302, (shared.status, shared.text[:2000])
+    email = cluster.inbox.wait_for(1, timeout=30)[0]
+    assert parseaddr(str(email["To"]))[1] == CLIENT_EMAIL
+    text = email.get_body(preferencelist=("plain",))
+    assert text is not None
+    # The link is built from BASE_URL, nginx's public address (SECURITY.md 6).
+    match = re.search(re.escape(cluster.base_url) + r"(/p/[A-Za-z0-9_.:-]+/)", text.get_content())
+    assert match, text.get_content()
+    return match.group(1)
+
+
+def count_views(client: Browser, link: str) -> int:
+    """Opens the page VIEWS times; each page's beacon confirms its own open (a counted view)."""
+    counted = 0
+    for _ in range(VIEWS):
+        page = client.get(link)
+        assert page.status == 200, page.status
+        beacon = client.post(
+            data_attribute(page.text, "seen-url"),
+            {"open": data_attribute(page.text, "open")},
+            headers={"X-CSRFToken": data_attribute(page.text, "csrf")},
+        )
+        assert beacon.status == 204, (beacon.status, beacon.text)
+        counted += 1
+    return counted
+
+
+@dataclass
+class Race:
+    answers: list[Answer | BaseException]
+    finished: list[float]
+    stopped_at: float
+    winner: int
+
+
+def accept_twenty_while_b_stops(cluster: Cluster, link: str) -> Race:
+    """Twenty clients open the accept form, then press Accept at once; when the first answer
+    arrives, instance b gets SIGTERM (a graceful stop, as systemd sends it)."""
+    page = Browser(cluster.base_url, tls=cluster.tls, agent="Mozilla/5.0 (Anna)").get(link)
+    accept_form = re.search(r'href="(/p/[^"]+/accept/\?r=[0-9a-f]{64})"', page.text)
+    assert accept_form, "the page links to the accept form"
+    accept_path = accept_form.group(1).split("?")[0]
+    browsers = [
+        Browser(cluster.base_url, tls=cluster.tls, agent=f"ParallelClient/{n}")
+        for n in range(ACCEPTS)
+    ]
+    forms = [browser.get(accept_form.group(1)) for browser in browsers]
+    assert [form.status for form in forms] == [200] * ACCEPTS
+    barrier = threading.Barrier(ACCEPTS, timeout=60)
+    first_answer = threading.Event()
+    answers: list[Answer | BaseException] = [RuntimeError("no answer")] * ACCEPTS
+    finished = [0.0] * ACCEPTS
+
+    def press_accept(n: int) -> None:
+        data = {
+            "csrfmiddlewaretoken": field_value(forms[n].text, "csrfmiddlewaretoken"),
+            "revision_hash": field_value(forms[n].text, "revision_hash"),
+            "signer_name": f"Signer {n}",
+            "signer_email": f"signer{n}@client.test",
+            "consent": "on",
+        }
+        try:
+            barrier.wait()
+            # A client cannot choose its address: nginx appends the one it saw.
+            spoofed = {"X-Forwarded-For": f"203.0.113.{n + 1}"}
+            answers[n] = browsers[n].post(accept_path, data, headers=spoofed)
+        except BaseException as error:  # reported with the others
+            answers[n] = error
+        finished[n] = time.monotonic()
+        first_answer.set()
+
+    threads = [threading.Thread(target=press_accept, args=(n,)) for n in range(ACCEPTS)]
+    for thread in threads:
+        thread.start()
+    assert first_answer.wait(timeout=60), "no accept was answered"
+    stopped_at = time.monotonic()
+    cluster.processes.terminate("web-b")
+    for thread in threads:
+        thread.join(timeout=90)
+    winners = [n for n, a in enumerate(answers) if isinstance(a, Answer) and a.status == 302]
+    assert len(winners) == 1, [getattr(a, "status", a) for a in answers]
+    return Race(answers, finished, stopped_at, winners[0])
+
+
+def check_race_answers(cluster: Cluster, race: Race) -> None:
+    problems = [a for a in race.answers if not isinstance(a, Answer)]
+    assert not problems, problems
+    statuses = sorted(a.status for a in race.answers if isinstance(a, Answer))
+    # one acceptance; every other client gets the friendly page; no 5xx, no 429
+    assert statuses == [200] * (ACCEPTS - 1) + [302], statuses
+    for answer in race.answers:
+        if isinstance(answer, Answer) and answer.status == 200:
+            assert "This quote has already been accepted." in answer.text
+    after_stop = sum(1 for t in race.finished if t > race.stopped_at)
+    print(f"{after_stop} of {ACCEPTS} accepts were answered after instance b got SIGTERM")
+    assert after_stop >= 1, "the stop came after the run, not during it"
+    # instance b finished what it had read, then exited cleanly
+    assert cluster.processes.wait("web-b", timeout=30) == 0, cluster.processes.tail("web-b")
+    check_nginx_log(cluster)
+
+
+def check_nginx_log(cluster: Cluster) -> None:
+    """Both instances were sent accepts (as nginx logged them); no link, no address, no
+    email in the log (SECURITY.md 7, 24)."""
+    log = cluster.nginx_log.read_text()
+    # The accepts: POSTs under /p/ (logged redacted) answered 302 or 200; beacons get 204.
+    accepts = re.findall(r'"POST (?:/p/)?\[redacted\] HTTP/1\.1" (?:302|200) .*', log)
+    assert len(accepts) == ACCEPTS, log
+    tried = Counter(
+        port
+        for line in accepts
+        for port in re.findall(r"127\.0\.0\.1:(\d+)", line.split("upstream=", 1)[1])
+    )
+    print(f"accepts sent to each instance's port, as nginx logged them: {dict(tried)}")
+    assert {str(cluster.ports["a"]), str(cluster.ports["b"])} <= set(tried), log
+    retried = [line for line in accepts if re.search(r"upstream=\S+, ", line)]
+    print(f"{len(retried)} accepts were retried on the other instance:\n" + "\n".join(retried))
+    assert "/p/" not in log.replace("/p/[redacted]", ""), log
+    assert "203.0.113." not in log and "@" not in log, log
+
+
+def check_one_sealed_pdf(cluster: Cluster, link: str) -> bytes:
+    """One sealed PDF in the bucket; the same bytes through nginx and from each instance."""
+    downloads = {}
+    for name, base, tls in [
+        ("nginx", cluster.base_url, cluster.tls),
+        ("a", cluster.instance_url("a"), None),
+        ("b", cluster.instance_url("b"), None),
+    ]:
+        answer = Browser(base, tls=tls, agent="Mozilla/5.0 (Anna)").get(link + "accepted-pdf/")
+        assert answer.status == 200, (name, answer.status, answer.text[:500])
+        downloads[name] = answer.body
+    assert downloads["nginx"] == downloads["a"] == downloads["b"]
+    keys = cluster.bucket_keys(ACCEPTED_PREFIX)
+    assert len(keys) == 1, keys
+    stored = cluster.bucket_bytes(keys[0])
+    assert stored == downloads["a"]
+    facts = cluster.facts()
+    assert [a["pdf_name"] for a in facts["acceptances"]] == keys
+    assert [a["pdf_sha256"] for a in facts["acceptances"]] == [hashlib.sha256(stored).hexdigest()]
+    return stored
+
+
+def check_one_email_each(cluster: Cluster, *, winner: str, accepted_pdf: bytes) -> None:
+    """The share, then one acceptance email to the rep and one to the client who won."""
+    wait_until(lambda: len(cluster.inbox.messages) >= 3, what="the acceptance emails", timeout=60)
+    time.sleep(2)  # a duplicate sent by the other worker would arrive within this
+    recipients = Counter(parseaddr(str(m["To"]))[1] for m in cluster.inbox.messages)
+    assert recipients == Counter({CLIENT_EMAIL: 1, cluster.rep_email: 1, winner: 1}), recipients
+    confirmation = next(m for m in cluster.inbox.messages if parseaddr(str(m["To"]))[1] == winner)
+    attached = [
+        part.get_content()
+        for part in confirmation.iter_attachments()
+        if isinstance(part, EmailMessage) and part.get_content_type() == "application/pdf"
+    ]
+    assert attached == [accepted_pdf]
