@@ -10,9 +10,17 @@ import os
 wsgi_app = "config.wsgi:application"
 bind = [f"127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"]
 workers = int(os.environ.get("WEB_CONCURRENCY", "").strip() or "2")
-worker_class = "sync"
+# gunicorn's sync worker, except that on SIGTERM it also answers the connections already
+# queued on the listening socket instead of leaving them to be reset (see the module).
+worker_class = "quotery.core.gunicorn_worker.DrainingSyncWorker"
+# A worker silent for `timeout` seconds is killed and restarted (its request is lost). On
+# SIGTERM, each worker finishes its request and those it took from the queue within
+# `graceful_timeout`, then is killed: as long as `timeout`, so that a stop cuts short no
+# request the running instance would have let finish. The supervisor's own stop timeout
+# (systemd TimeoutStopSec, docker stop -t, Kubernetes terminationGracePeriodSeconds) must be
+# longer still, e.g. 40 s.
 timeout = 30
-graceful_timeout = 10
+graceful_timeout = 30
 # Each process keeps its database connection (CONN_MAX_AGE), so app loading is not shared
 # before the fork: every worker opens its own connection.
 preload_app = False

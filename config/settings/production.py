@@ -37,5 +37,12 @@ DEBUG = False
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")  # noqa: F405
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+# Behind a proxy that terminates TLS, Django sees plain HTTP: the proxy says what the client
+# spoke in X-Forwarded-Proto, which it must set itself, overwriting the client's (nginx:
+# `proxy_set_header X-Forwarded-Proto $scheme;`). Then request.is_secure() holds, absolute
+# URLs start with https:// and HSTS is sent. Trusted only when TRUSTED_PROXY_COUNT says a
+# proxy is there; without one, a client could send the header itself.
+if TRUSTED_PROXY_COUNT > 0:  # noqa: F405
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # No local mailbox page in production: mail goes through EMAIL_URL.
 MAILBOX_DIR = None
