@@ -88,8 +88,9 @@ class Cluster:
         return [program, *argv[1:]]
 
 
-# What tells that an instance is up and ready to serve.
-READY_PATH = "/accounts/login/"
+# What tells that an instance is up and ready to serve: the database, the migrations and
+# the storage answer (quotery.core.health), as a load balancer would probe it.
+READY_PATH = "/readyz"
 
 
 @contextmanager

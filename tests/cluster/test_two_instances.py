@@ -39,7 +39,8 @@ from tests.cluster.processes import wait_until
 from tests.cluster.web import Answer, Browser, data_attribute, field_value
 
 CLIENT_EMAIL = "anna@client.test"
-VIEWS = 4  # counted views, through nginx, so spread over both instances
+VIEWS = 4  # views counted while both instances run (through nginx: spread over both)
+LATE_VIEWS = 3  # pages opened before instance b stops, their beacons sent after
 ACCEPTS = 20
 ACCEPTED_PREFIX = "documents/accepted/"
 
@@ -105,6 +106,7 @@ def check_the_journey(cluster: Cluster) -> None:
     link = share_as_rep(cluster)
     client = Browser(cluster.base_url, tls=cluster.tls, agent="Mozilla/5.0 (Anna)")
     views = count_views(client, link)
+    late_pages = [client.get(link) for _ in range(LATE_VIEWS)]
     pdf = client.get(link + "pdf/")
     assert pdf.status == 200, pdf.status
     assert pdf.headers.get("Content-Type") == "application/pdf"
@@ -112,6 +114,7 @@ def check_the_journey(cluster: Cluster) -> None:
 
     race = accept_twenty_while_b_stops(cluster, link)
     check_race_answers(cluster, race)
+    views += confirm_views_while_b_is_down(cluster, client, late_pages)
 
     # instance b comes back with the same configuration
     cluster.start_instance("b")
@@ -127,7 +130,7 @@ def check_the_journey(cluster: Cluster) -> None:
     assert facts["accepted_events"] == 1, facts
     assert facts["delivery_notes"] == 1, facts
     assert facts["notifications"] == 1, facts
-    assert facts["views"] == views == VIEWS, facts
+    assert facts["views"] == views == VIEWS + LATE_VIEWS, facts
     # the quote's PDF once, the accepted PDF three times (nginx, a, b): each one recorded
     assert facts["pdf_downloads"] == 4, facts
     assert all(status == "sent" for _, _, status in facts["outbox"]), facts
@@ -178,14 +181,36 @@ def count_views(client: Browser, link: str) -> int:
     for _ in range(VIEWS):
         page = client.get(link)
         assert page.status == 200, page.status
-        beacon = client.post(
-            data_attribute(page.text, "seen-url"),
-            {"open": data_attribute(page.text, "open")},
-            headers={"X-CSRFToken": data_attribute(page.text, "csrf")},
-        )
-        assert beacon.status == 204, (beacon.status, beacon.text)
+        assert send_beacon(client, page).status == 204
         counted += 1
     return counted
+
+
+def send_beacon(client: Browser, page: Answer) -> Answer:
+    """What the page's script posts once it has been visible: its own signed open token."""
+    return client.post(
+        data_attribute(page.text, "seen-url"),
+        {"open": data_attribute(page.text, "open")},
+        headers={"X-CSRFToken": data_attribute(page.text, "csrf")},
+    )
+
+
+def confirm_views_while_b_is_down(cluster: Cluster, client: Browser, pages: list[Answer]) -> int:
+    """With instance b gone, nginx still sends it its turn: the connection is refused, so b
+    never read the POST, and nginx sends it to a instead (non_idempotent). Every beacon
+    counts; none gets a 5xx."""
+    assert all(page.status == 200 for page in pages)
+    answers = [send_beacon(client, page).status for page in pages]
+    assert answers == [204] * len(pages), answers
+    a, b = cluster.ports["a"], cluster.ports["b"]
+    retried = re.findall(
+        rf'"POST (?:/p/)?\[redacted\] HTTP/1\.1" 204 .* upstream=127\.0\.0\.1:{b}, '
+        rf"127\.0\.0\.1:{a} upstream_status=502, 204",
+        cluster.nginx_log.read_text(),
+    )
+    print(f"{len(retried)} beacon POSTs refused by the stopped instance b, retried on a")
+    assert len(retried) >= 1
+    return len(answers)
 
 
 @dataclass
@@ -258,7 +283,7 @@ def check_race_answers(cluster: Cluster, race: Race) -> None:
     print(f"{after_stop} of {ACCEPTS} accepts were answered after instance b got SIGTERM")
     assert after_stop >= 1, "the stop came after the run, not during it"
     # instance b finished what it had read, then exited cleanly
-    assert cluster.processes.wait("web-b", timeout=30) == 0, cluster.processes.tail("web-b")
+    assert cluster.processes.wait("web-b", timeout=45) == 0, cluster.processes.tail("web-b")
     check_nginx_log(cluster)
 
 
@@ -276,6 +301,9 @@ def check_nginx_log(cluster: Cluster) -> None:
     )
     print(f"accepts sent to each instance's port, as nginx logged them: {dict(tried)}")
     assert {str(cluster.ports["a"]), str(cluster.ports["b"])} <= set(tried), log
+    # b answered what it had taken in before it stopped (its last word in each line)
+    answered = Counter(re.findall(r"127\.0\.0\.1:(\d+) upstream_status=", "\n".join(accepts)))
+    assert str(cluster.ports["b"]) in answered, log
     retried = [line for line in accepts if re.search(r"upstream=\S+, ", line)]
     print(f"{len(retried)} accepts were retried on the other instance:\n" + "\n".join(retried))
     assert "/p/" not in log.replace("/p/[redacted]", ""), log
