@@ -8,8 +8,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import ssl
+import struct
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -143,3 +146,35 @@ def answers_200(url: str, tls: ssl.SSLContext | None = None) -> Callable[[], boo
             return False
 
     return check
+
+
+class CrashedInstance:
+    """Stands in, on an instance's port, for an instance that died with a request in its
+    queue: it takes one connection, waits until the request's bytes have arrived without
+    reading them (a peek), then resets the connection and stops listening."""
+
+    def __init__(self, port: int) -> None:
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(8)
+        self.listener.settimeout(30)
+        self.peeked = b""
+        self.thread = threading.Thread(target=self._take_one, daemon=True)
+        self.thread.start()
+
+    def _take_one(self) -> None:
+        try:
+            connection, _ = self.listener.accept()
+        except OSError:
+            return
+        with connection:
+            connection.settimeout(10)
+            self.peeked = connection.recv(5, socket.MSG_PEEK)
+            # Linger 0: close() sends RST, as the kernel does for a dead process's queue.
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.listener.close()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.thread.join(timeout=5)
