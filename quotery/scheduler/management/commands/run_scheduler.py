@@ -1,7 +1,7 @@
 """`manage.py run_scheduler`: enqueues periodic tasks for the background worker.
 
 One small loop instead of cron: every entry of PERIODIC_TASKS (quotery/scheduler/schedule.py)
-is enqueued when it falls due, and the worker (`manage.py db_worker`) runs it. A run is
+is enqueued when it falls due, and the worker (`manage.py run_worker`) runs it. A run is
 skipped while the previous one is still waiting or running, so a stopped worker does not pile
 up copies. The tasks themselves are idempotent, so two schedulers (or a restart) only cost a
 duplicate run.
