@@ -137,6 +137,17 @@ def check_the_journey(cluster: Cluster) -> None:
 
     verified = cluster.python("verify", "manage.py", "verify")
     print(verified)
+    stop_everything_with_sigterm(cluster)
+
+
+def stop_everything_with_sigterm(cluster: Cluster) -> None:
+    """Each Quotery process ends on SIGTERM (what systemd and container runtimes send) with
+    exit status 0, within the units' TimeoutStopSec."""
+    names = ["web-a", "web-b", "worker-a", "worker-b", "scheduler"]
+    for name in names:
+        cluster.processes.terminate(name)
+    exits = {name: cluster.processes.wait(name, timeout=40) for name in names}
+    assert exits == dict.fromkeys(names, 0), exits
 
 
 def share_as_rep(cluster: Cluster) -> str:
