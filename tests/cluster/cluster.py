@@ -4,8 +4,6 @@ with a task worker each, the scheduler, nginx in front, an S3 server (moto) and 
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
 import os
 import secrets
@@ -25,6 +23,7 @@ import psycopg
 from tests import s3 as s3_test
 from tests.cluster import deploy_files
 from tests.cluster.processes import Processes, answers_200, wait_until
+from tests.cluster.proxy import start_nginx
 from tests.network import SmtpInbox, free_port
 from tests.s3 import S3Server
 
@@ -123,17 +122,23 @@ def running_cluster(database_url: str, s3: S3Server) -> Iterator[Cluster]:
             .strip()
             .splitlines()[-1]
         )
-        certificate, key = self_signed_certificate(work / "tls")
+        proxy = start_nginx(
+            processes,
+            instances=[ports[name] for name in INSTANCES],
+            work=work,
+            env=env,
+            https_port=https_port,
+        )
         cluster = Cluster(
-            base_url=env["BASE_URL"],
-            tls=ssl.create_default_context(cafile=str(certificate)),
+            base_url=proxy.base_url,
+            tls=proxy.tls,
             ports=ports,
             env=env,
             processes=processes,
             inbox=inbox,
             s3=s3,
             bucket=bucket,
-            nginx_log=work / "logs" / "nginx" / "quotery.log",
+            nginx_log=proxy.log,
             quote_id=int(seeded["quote_id"]),
             rep_email=seeded["rep_email"],
             password=seeded["password"],
@@ -143,7 +148,12 @@ def running_cluster(database_url: str, s3: S3Server) -> Iterator[Cluster]:
             worker = Cluster._command(commands["worker"])
             processes.start(f"worker-{name}", worker, cluster.instance_env(name))
         processes.start("scheduler", Cluster._command(commands["scheduler"]), env)
-        start_nginx(cluster, https_port=https_port, certificate=certificate, key=key, work=work)
+        wait_until(
+            answers_200(cluster.base_url + READY_PATH, cluster.tls),
+            what="nginx to answer",
+            timeout=20,
+            alive=proxy.running,
+        )
         yield cluster
 
 
@@ -199,79 +209,3 @@ def start_smtp(stack: ExitStack, inbox: SmtpInbox) -> int:
     controller.start()
     stack.callback(controller.stop)
     return port
-
-
-def start_nginx(
-    cluster: Cluster, *, https_port: int, certificate: Path, key: Path, work: Path
-) -> None:
-    nginx = nginx_binary()
-    assert nginx, "no nginx"
-    run_dir, log_dir = work / "nginx", work / "logs" / "nginx"
-    run_dir.mkdir(mode=0o755)
-    log_dir.mkdir()
-    site = run_dir / "quotery.conf"
-    site.write_text(
-        deploy_files.render_nginx_site(
-            instances=[cluster.ports[name] for name in INSTANCES],
-            https_port=https_port,
-            http_port=free_port(),
-            certificate=certificate,
-            key=key,
-            log_dir=log_dir,
-        )
-    )
-    main = run_dir / "nginx.conf"
-    main.write_text(deploy_files.nginx_main_config(site=site, run_dir=run_dir))
-    argv = [nginx, "-p", str(run_dir), "-e", str(run_dir / "main-error.log"), "-c", str(main)]
-    cluster.processes.run("nginx-test", [*argv, "-t"], cluster.env, timeout=20)
-    running = cluster.processes.start("nginx", argv, cluster.env)
-    wait_until(
-        answers_200(cluster.base_url + READY_PATH, cluster.tls),
-        what="nginx to answer",
-        timeout=20,
-        alive=running,
-    )
-
-
-def nginx_binary() -> str | None:
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
-    )
-
-
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 (valid from yesterday to tomorrow, by this clock)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    folder.mkdir(mode=0o700)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "fullchain.pem", folder / "privkey.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path

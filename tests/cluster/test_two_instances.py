@@ -34,8 +34,9 @@ import pytest
 from django.db import connection
 
 from tests.cluster import deploy_files
-from tests.cluster.cluster import Cluster, nginx_binary, running_cluster
+from tests.cluster.cluster import Cluster, running_cluster
 from tests.cluster.processes import CrashedInstance, wait_until
+from tests.cluster.proxy import require_nginx
 from tests.cluster.web import Answer, Browser, data_attribute, field_value
 
 CLIENT_EMAIL = "anna@client.test"
@@ -43,21 +44,6 @@ VIEWS = 4  # views counted while both instances run (through nginx: spread over 
 LATE_VIEWS = 3  # pages opened before instance b stops, their beacons sent after
 ACCEPTS = 20
 ACCEPTED_PREFIX = "documents/accepted/"
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "false", "0"}
-
-
-def require_nginx() -> None:
-    if nginx_binary() is None:
-        message = (
-            "No nginx for the cluster test. On Debian: apt-get install nginx (bin/test "
-            "installs it itself when run as root)."
-        )
-        if in_ci():
-            pytest.fail(message + " CI may not skip this test.")
-        pytest.skip(message)
 
 
 def test_deploy_files_agree_with_each_other_and_with_the_code() -> None:
