@@ -23,7 +23,7 @@ import psycopg
 from tests import s3 as s3_test
 from tests.cluster import deploy_files
 from tests.cluster.processes import Processes, answers_200, wait_until
-from tests.cluster.proxy import start_nginx
+from tests.cluster.proxy import Proxy, start_nginx
 from tests.network import SmtpInbox, free_port
 from tests.s3 import S3Server
 
@@ -143,18 +143,25 @@ def running_cluster(database_url: str, s3: S3Server) -> Iterator[Cluster]:
             rep_email=seeded["rep_email"],
             password=seeded["password"],
         )
-        for name in INSTANCES:
-            cluster.start_instance(name)
-            worker = Cluster._command(commands["worker"])
-            processes.start(f"worker-{name}", worker, cluster.instance_env(name))
-        processes.start("scheduler", Cluster._command(commands["scheduler"]), env)
-        wait_until(
-            answers_200(cluster.base_url + READY_PATH, cluster.tls),
-            what="nginx to answer",
-            timeout=20,
-            alive=proxy.running,
-        )
+        start_the_processes(cluster, proxy)
         yield cluster
+
+
+def start_the_processes(cluster: Cluster, proxy: Proxy) -> None:
+    """The Procfile's web and worker for each instance, one scheduler; then nginx answers."""
+    commands = deploy_files.procfile_commands()
+    for name in INSTANCES:
+        cluster.start_instance(name)
+        worker = Cluster._command(commands["worker"])
+        cluster.processes.start(f"worker-{name}", worker, cluster.instance_env(name))
+    scheduler = Cluster._command(commands["scheduler"])
+    cluster.processes.start("scheduler", scheduler, cluster.env)
+    wait_until(
+        answers_200(cluster.base_url + READY_PATH, cluster.tls),
+        what="nginx to answer",
+        timeout=20,
+        alive=proxy.running,
+    )
 
 
 def deployment_env(
