@@ -3,23 +3,26 @@
 One small loop instead of cron: every entry of PERIODIC_TASKS (quotery/scheduler/schedule.py)
 is enqueued when it falls due, and the worker (`manage.py run_worker`) runs it. A run is
 skipped while the previous one is still waiting or running, so a stopped worker does not pile
-up copies. The tasks themselves are idempotent, so two schedulers (or a restart) only cost a
-duplicate run.
+up copies (quotery/scheduler/runner.py).
+
+Run it on every machine: on PostgreSQL one of them leads and enqueues, through an advisory
+lock, and another takes over when it stops or dies (quotery/scheduler/leadership.py), so no
+task is enqueued twice in one period. On SQLite (one machine) the one scheduler leads.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
-import time
 from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
-from django.tasks import TaskResult
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from quotery.scheduler.schedule import PERIODIC_TASKS, PeriodicTask
+from quotery.scheduler.leadership import Leadership
+from quotery.scheduler.runner import Scheduler
+from quotery.scheduler.schedule import PERIODIC_TASKS
 
 logger = logging.getLogger("quotery.scheduler")
 
@@ -27,51 +30,42 @@ logger = logging.getLogger("quotery.scheduler")
 class Command(BaseCommand):
     help = (
         "Enqueues periodic tasks (quote expiry every 10 minutes, email retries every minute, "
-        "SQLite planner statistics daily) for the background worker."
+        "SQLite planner statistics daily) for the background worker. Run it on every "
+        "machine: on PostgreSQL one leads, the others take over if it stops."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--once", action="store_true", help="Enqueue every periodic task once, then exit."
+            "--once",
+            action="store_true",
+            help="Enqueue every periodic task once, then exit (for cron, on one machine).",
+        )
+        parser.add_argument(
+            "--retry-seconds",
+            type=float,
+            default=10.0,
+            help="How often a scheduler that does not lead tries to take the lead (10).",
         )
 
     def handle(self, *args: Any, once: bool = False, **options: Any) -> None:
-        self.running = True
-        self.pending: dict[str, TaskResult[Any, Any]] = {}
         if once:
+            self.scheduler = Scheduler(entries=PERIODIC_TASKS, leadership=Leadership())
+            self.scheduler.carry_on()  # (for the previous runs still waiting or running)
             for entry in PERIODIC_TASKS:
-                self.enqueue_unless_pending(entry)
+                self.scheduler.enqueue_unless_pending(entry, timezone.now())
             return
+        retry_seconds = options["retry_seconds"]
+        if not retry_seconds > 0:
+            raise CommandError("--retry-seconds must be more than 0.")
+        self.scheduler = Scheduler(
+            entries=PERIODIC_TASKS, leadership=Leadership(retry_seconds=retry_seconds)
+        )
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         names = ", ".join(f"{e.name} every {e.every_seconds:g} s" for e in PERIODIC_TASKS)
         logger.info("Scheduler started: %s", names)
-        next_due = dict.fromkeys((entry.name for entry in PERIODIC_TASKS), 0.0)
-        while self.running:
-            now = time.monotonic()
-            for entry in PERIODIC_TASKS:
-                if now >= next_due[entry.name]:
-                    self.enqueue_unless_pending(entry)
-                    next_due[entry.name] = now + entry.every_seconds
-            close_old_connections()
-            # Sleep in short steps so a stop signal ends the loop promptly.
-            wake_at = min(next_due.values())
-            while self.running and time.monotonic() < wake_at:
-                time.sleep(min(1.0, max(0.0, wake_at - time.monotonic())))
+        self.scheduler.run()
         logger.info("Scheduler stopped.")
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
-        self.running = False
-
-    def enqueue_unless_pending(self, entry: PeriodicTask) -> None:
-        try:
-            previous = self.pending.get(entry.name)
-            if previous is not None and not previous.is_finished:
-                previous.refresh()
-                if not previous.is_finished:
-                    logger.info("%s: the previous run has not finished; skipped.", entry.name)
-                    return
-            self.pending[entry.name] = entry.task.enqueue()
-        except Exception:
-            # A locked or unreachable database must not stop the schedule; try next time.
-            logger.exception("Could not enqueue %s; will try again.", entry.name)
+        self.scheduler.stop()
