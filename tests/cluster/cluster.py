@@ -148,14 +148,15 @@ def running_cluster(database_url: str, s3: S3Server) -> Iterator[Cluster]:
 
 
 def start_the_processes(cluster: Cluster, proxy: Proxy) -> None:
-    """The Procfile's web and worker for each instance, one scheduler; then nginx answers."""
+    """The Procfile's web, worker and scheduler for each instance (a machine each); then
+    nginx answers."""
     commands = deploy_files.procfile_commands()
     for name in INSTANCES:
         cluster.start_instance(name)
         worker = Cluster._command(commands["worker"])
         cluster.processes.start(f"worker-{name}", worker, cluster.instance_env(name))
-    scheduler = Cluster._command(commands["scheduler"])
-    cluster.processes.start("scheduler", scheduler, cluster.env)
+        scheduler = Cluster._command(commands["scheduler"])
+        cluster.processes.start(f"scheduler-{name}", scheduler, cluster.instance_env(name))
     wait_until(
         answers_200(cluster.base_url + READY_PATH, cluster.tls),
         what="nginx to answer",

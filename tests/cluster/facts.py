@@ -13,12 +13,27 @@ import django
 
 def main(quote_id: int) -> None:
     django.setup()
+    from django.db import connection
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
     from quotery.engagement.models import EventKind, QuoteEvent
     from quotery.notifications.models import Notification, OutboxEmail
     from quotery.quotes.models import DeliveryNote, Quote
+    from quotery.scheduler.leadership import SCHEDULER_LOCK_KEY
     from quotery.sharing.models import Acceptance
 
     events = QuoteEvent.objects.filter(quote_id=quote_id)
+    tasks = DBTaskResult.objects.values("task_path").annotate(count=Count("id"))
+    with connection.cursor() as cursor:
+        # Schedulers holding the lead: the session-level advisory lock on its key (a bigint
+        # key shows as classid = its high 32 bits, objid = its low 32 bits).
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s AND objid = %s AND objsubid = 1",
+            [SCHEDULER_LOCK_KEY >> 32, SCHEDULER_LOCK_KEY & 0xFFFFFFFF],
+        )
+        (scheduler_locks,) = cursor.fetchone()
     print(
         json.dumps(
             {
@@ -32,6 +47,8 @@ def main(quote_id: int) -> None:
                 "accepted_events": events.filter(kind=EventKind.QUOTE_ACCEPTED).count(),
                 "delivery_notes": DeliveryNote.objects.filter(quote_id=quote_id).count(),
                 "notifications": Notification.objects.count(),
+                "tasks": {row["task_path"]: row["count"] for row in tasks},
+                "scheduler_locks": scheduler_locks,
                 "outbox": sorted(
                     [row["kind"], row["to_email"], row["status"]]
                     for row in OutboxEmail.objects.values("kind", "to_email", "status")

@@ -123,13 +123,43 @@ def check_the_journey(cluster: Cluster) -> None:
 
     verified = cluster.python("verify", "manage.py", "verify")
     print(verified)
+    check_one_scheduler_leads(cluster, facts)
     stop_everything_with_sigterm(cluster)
+
+
+def check_one_scheduler_leads(cluster: Cluster, facts: dict[str, object]) -> None:
+    """Two schedulers run; one holds the lead (the advisory lock), so each periodic task was
+    enqueued once. Stopped with SIGTERM, the leader lets go and the other takes over."""
+    assert facts["scheduler_locks"] == 1, facts
+    tasks = facts["tasks"]
+    assert isinstance(tasks, dict)
+    assert tasks["quotery.quotes.tasks.expire_due_quotes"] == 1, tasks  # every 600 s
+    assert tasks["quotery.core.tasks.refresh_planner_statistics"] == 1, tasks  # daily
+    leaders = [
+        name
+        for name in ("scheduler-a", "scheduler-b")
+        if "Scheduler: leading" in cluster.processes.tail(name, lines=200)
+    ]
+    assert len(leaders) == 1, leaders
+    follower = "scheduler-b" if leaders == ["scheduler-a"] else "scheduler-a"
+    cluster.processes.terminate(leaders[0])
+    assert cluster.processes.wait(leaders[0], timeout=40) == 0
+    wait_until(
+        lambda: "Scheduler: leading" in cluster.processes.tail(follower, lines=200),
+        what=f"{follower} to take the lead",
+        timeout=30,
+    )
+    assert cluster.facts()["scheduler_locks"] == 1
 
 
 def stop_everything_with_sigterm(cluster: Cluster) -> None:
     """Each Quotery process ends on SIGTERM (what systemd and container runtimes send) with
     exit status 0, within the units' TimeoutStopSec."""
-    names = ["web-a", "web-b", "worker-a", "worker-b", "scheduler"]
+    names = [
+        name
+        for name in ("web-a", "web-b", "worker-a", "worker-b", "scheduler-a", "scheduler-b")
+        if cluster.processes.running[name].process.poll() is None
+    ]
     for name in names:
         cluster.processes.terminate(name)
     exits = {name: cluster.processes.wait(name, timeout=40) for name in names}
