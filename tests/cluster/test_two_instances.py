@@ -60,7 +60,7 @@ def test_deploy_files_agree_with_each_other_and_with_the_code() -> None:
     }
     # The environment file lists every variable the code reads from the environment.
     values, optional = deploy_files.env_example()
-    reading = re.compile(r"(?:env_\w+|os\.environ\.get|getenv)\(\s*\"([A-Z][A-Z0-9_]+)\"")
+    reading = re.compile(r"(?:env_\w+\(|environ\.get\(|getenv\(|environ\[)\s*\"([A-Z][A-Z0-9_]+)\"")
     sources = [deploy_files.ROOT / "gunicorn.conf.py", *deploy_files.ROOT.glob("config/**/*.py")]
     read = {name for path in sources for name in reading.findall(path.read_text())}
     # boto3 reads the keys itself, gunicorn its arguments, Django its settings module.
