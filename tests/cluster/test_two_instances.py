@@ -41,7 +41,9 @@ from tests.cluster.web import Answer, Browser, data_attribute, field_value
 
 CLIENT_EMAIL = "anna@client.test"
 VIEWS = 4  # views counted while both instances run (through nginx: spread over both)
-LATE_VIEWS = 3  # pages opened before instance b stops, their beacons sent after
+# Pages opened before instance b stops, their beacons sent after, one a second until nginx
+# tries b again (it leaves a failed instance alone for fail_timeout, 10 s).
+LATE_PAGES = 14
 ACCEPTS = 20
 ACCEPTED_PREFIX = "documents/accepted/"
 
@@ -92,7 +94,7 @@ def check_the_journey(cluster: Cluster) -> None:
     link = share_as_rep(cluster)
     client = Browser(cluster.base_url, tls=cluster.tls, agent="Mozilla/5.0 (Anna)")
     views = count_views(client, link)
-    late_pages = [client.get(link) for _ in range(LATE_VIEWS)]
+    late_pages = [client.get(link) for _ in range(LATE_PAGES)]
     pdf = client.get(link + "pdf/")
     assert pdf.status == 200, pdf.status
     assert pdf.headers.get("Content-Type") == "application/pdf"
@@ -116,7 +118,8 @@ def check_the_journey(cluster: Cluster) -> None:
     assert facts["accepted_events"] == 1, facts
     assert facts["delivery_notes"] == 1, facts
     assert facts["notifications"] == 1, facts
-    assert facts["views"] == views == VIEWS + LATE_VIEWS, facts
+    assert facts["views"] == views, facts
+    assert VIEWS + 1 <= views <= VIEWS + LATE_PAGES, views
     # the quote's PDF once, the accepted PDF three times (nginx, a, b): each one recorded
     assert facts["pdf_downloads"] == 4, facts
     assert all(status == "sent" for _, _, status in facts["outbox"]), facts
@@ -225,23 +228,35 @@ def send_beacon(client: Browser, page: Answer) -> Answer:
 def confirm_views_while_b_is_down(cluster: Cluster, client: Browser, pages: list[Answer]) -> int:
     """With instance b gone, something on its port takes a POST and dies before reading it
     (as a crashed instance's queue is reset). nginx had sent the POST, so only
-    `non_idempotent` lets it go to instance a instead of answering 502. Every beacon counts."""
+    `non_idempotent` lets it go to instance a instead of answering 502. Every beacon counts.
+    Returns how many beacons were sent."""
     assert all(page.status == 200 for page in pages)
     crashed = CrashedInstance(cluster.ports["b"])
+    answers = []
     try:
-        # Round robin: one of the first two goes to b; once b failed, nginx avoids it.
-        answers = [send_beacon(client, page).status for page in pages]
+        # Round robin sends one of any two to b, unless b failed within the last 10 s (a
+        # connection refused at the end of the race): then nginx waits before it tries again.
+        for page in pages:
+            answers.append(send_beacon(client, page).status)
+            if crashed.peeked:
+                break
+            time.sleep(1)
     finally:
         crashed.close()
-    assert answers == [204] * len(pages), answers
-    assert crashed.peeked == b"POST ", crashed.peeked
+    assert answers == [204] * len(answers), answers
+    assert crashed.peeked == b"POST ", (crashed.peeked, answers)
     a, b = cluster.ports["a"], cluster.ports["b"]
-    retried = re.findall(
+    retry = re.compile(
         rf'"POST (?:/p/)?\[redacted\] HTTP/1\.1" 204 .* upstream=127\.0\.0\.1:{b}, '
-        rf"127\.0\.0\.1:{a} upstream_status=502, 204",
-        cluster.nginx_log.read_text(),
+        rf"127\.0\.0\.1:{a} upstream_status=502, 204"
     )
-    assert len(retried) == 1, cluster.nginx_log.read_text()
+    # nginx writes a request's log line as it finishes it, just after the answer went out.
+    wait_until(
+        lambda: bool(retry.search(cluster.nginx_log.read_text())),
+        what="nginx to log the retried beacon",
+        timeout=10,
+    )
+    assert len(retry.findall(cluster.nginx_log.read_text())) == 1
     return len(answers)
 
 
@@ -322,9 +337,15 @@ def check_race_answers(cluster: Cluster, race: Race) -> None:
 def check_nginx_log(cluster: Cluster) -> None:
     """Both instances were sent accepts (as nginx logged them); no link, no address, no
     email in the log (SECURITY.md 7, 24)."""
-    log = cluster.nginx_log.read_text()
     # The accepts: POSTs under /p/ (logged redacted) answered 302 or 200; beacons get 204.
-    accepts = re.findall(r'"POST (?:/p/)?\[redacted\] HTTP/1\.1" (?:302|200) .*', log)
+    accept_line = re.compile(r'"POST (?:/p/)?\[redacted\] HTTP/1\.1" (?:302|200) .*')
+    wait_until(
+        lambda: len(accept_line.findall(cluster.nginx_log.read_text())) >= ACCEPTS,
+        what="nginx to log every accept",
+        timeout=10,
+    )
+    log = cluster.nginx_log.read_text()
+    accepts = accept_line.findall(log)
     assert len(accepts) == ACCEPTS, log
     tried = Counter(
         port
