@@ -1,5 +1,5 @@
-"""Quotery as a cluster: two gunicorn instances behind nginx, a task worker beside each, the
-scheduler, one PostgreSQL database, an S3 bucket (moto's server) and an SMTP server
+"""Quotery as a cluster: two gunicorn instances behind nginx, a task worker and a scheduler
+beside each, one PostgreSQL database, an S3 bucket (moto's server) and an SMTP server
 (aiosmtpd), every process started from deploy/ (the Procfile's commands, the environment
 file's variables, the nginx site with only its addresses substituted), so the example
 configuration is one this test has run.
@@ -8,14 +8,18 @@ A rep signs in through nginx and shares a quote; the client follows the emailed 
 its views counted by the beacon, downloads the PDF; then twenty clients accept at once,
 spread over both instances, while instance b is stopped with SIGTERM mid-run. Exactly one
 acceptance, one sealed PDF in the bucket (the same bytes from either instance), one email per
-recipient, every counted view, `manage.py verify` clean, and no 5xx to any accept.
+recipient, every counted view, `manage.py verify` clean, and no 5xx to any accept. A POST
+that an instance took but never read goes to the other one; one scheduler leads at a time;
+every process ends cleanly on SIGTERM.
 
 Exercises: deploy/Procfile, deploy/quotery.env.example, deploy/nginx/quotery.conf,
 deploy/systemd/, gunicorn.conf.py, config.settings.production,
 quotery.portal.views.rep.share, quotery.portal.views.client.page,
 quotery.portal.views.client.seen, quotery.portal.views.client.pdf,
 quotery.portal.views.acceptance.accept, quotery.portal.views.acceptance.accepted_pdf_download,
-quotery.documents.acceptance.accepted_pdf, quotery.engagement.management.commands.verify
+quotery.documents.acceptance.accepted_pdf, quotery.engagement.management.commands.verify,
+quotery.core.health, quotery.core.gunicorn_worker, quotery.scheduler.leadership,
+quotery.scheduler.management.commands.run_worker
 """
 
 from __future__ import annotations
