@@ -89,6 +89,12 @@ def email_mailer(url: str | None) -> dict[str, object]:
 
 # Presigned URLs (when anything asks a stored file for its .url) stay valid this long.
 STORAGE_URL_EXPIRY_SECONDS = 300
+# How long one S3 request may wait to connect, and between two reads of its answer, and how
+# many times it is tried in all (botocore's "standard" retries, with up to 1 s and 2 s of
+# backoff): at most about 27 s, inside gunicorn's 30 s worker timeout.
+S3_CONNECT_TIMEOUT_SECONDS = 3
+S3_READ_TIMEOUT_SECONDS = 5
+S3_ATTEMPTS = 3
 
 
 def file_storage(
@@ -106,6 +112,8 @@ def file_storage(
     bucket = (bucket or "").strip()
     if not bucket:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    from botocore.config import Config  # only where a bucket is used
+
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -117,7 +125,14 @@ def file_storage(
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": STORAGE_URL_EXPIRY_SECONDS,
-            "signature_version": "s3v4",
+            # Bounded waits: a store that stops answering fails a request (and the readiness
+            # check) before gunicorn's worker timeout, instead of after botocore's minutes.
+            "client_config": Config(
+                signature_version="s3v4",
+                connect_timeout=S3_CONNECT_TIMEOUT_SECONDS,
+                read_timeout=S3_READ_TIMEOUT_SECONDS,
+                retries={"mode": "standard", "max_attempts": S3_ATTEMPTS},
+            ),
             # A name already taken gets a new one instead of replacing the object (as on the
             # filesystem); the sealed accepted PDF goes further (a conditional write, see
             # quotery.core.storage.storage_save_new).

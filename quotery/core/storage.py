@@ -3,8 +3,9 @@
 Django's storage API covers most of what Quotery does with files, with two gaps that matter
 once several machines share one bucket: `Storage.save` on S3 either replaces an object that
 is already there or checks for it first and then writes (a race between two machines), and
-a missing object can surface as botocore's ClientError rather than FileNotFoundError. The
-two functions here close those gaps; everything else goes through `storages["default"]`.
+a missing object can surface as botocore's ClientError rather than FileNotFoundError.
+`storage_save_new` and `storage_read` close those gaps, and `storage_discard` removes a copy
+nobody refers to; everything else goes through `storages["default"]` as usual.
 """
 
 from __future__ import annotations

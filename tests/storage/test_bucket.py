@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
@@ -23,6 +24,7 @@ from quotery.accounts.services import company_logo_set
 from quotery.accounts.tests.images import png_bytes
 from quotery.documents.acceptance import accepted_pdf
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
+from tests.network import free_port
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -99,6 +101,19 @@ def test_readiness_exists_is_one_head_request_and_never_a_listing(s3_storage: An
     # then each answer is one HEAD request
     assert (there, missing) == (True, False)
     assert sent == ["HeadObject", "HeadObject"]
+
+
+def test_readiness_exists_raises_when_the_store_cannot_be_reached(
+    settings: Any, s3_server: Any
+) -> None:
+    # given the default storage pointed at a port where nothing listens
+    unreachable = s3_server.storage_options("quotery-unreachable")
+    unreachable["OPTIONS"]["endpoint_url"] = f"http://127.0.0.1:{free_port()}"
+    settings.STORAGES = {**settings.STORAGES, "default": unreachable}
+
+    # then exists() raises (after its bounded retries) rather than answer "not there"
+    with pytest.raises(EndpointConnectionError):
+        storages["default"].exists("readyz/never-stored")
 
 
 def test_saving_under_a_taken_name_never_replaces_the_object(s3_storage: Any) -> None:

@@ -4,7 +4,7 @@ missing or changed object is refused, never re-made; concurrent first downloads 
 threads, and on several processes standing in for machines, leave one recorded object.
 
 Exercises: quotery.documents.acceptance.accepted_pdf, quotery.core.storage,
-quotery.portal.views.acceptance.accepted_pdf_download
+quotery.portal.views.acceptance.accepted_pdf_download, quotery.engagement.verification
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from config.env import BASE_DIR
 from quotery.documents import acceptance as accepted_module
 from quotery.documents.acceptance import AcceptedPdfUnavailable, accepted_pdf
 from quotery.engagement.models import EventKind
+from quotery.engagement.tests.tampering import verify, verify_failing
 from quotery.portal.tests.portal_fixtures import accept_shared, event_kinds, share_quote
 from quotery.sharing.models import Acceptance
 from tests import s3
@@ -116,6 +117,25 @@ def test_security_14_on_s3_a_missing_object_is_refused_and_never_re_made(
     assert Acceptance.objects.values_list("pdf_name", "pdf_sha256").get(pk=acceptance.pk) == (
         recorded
     )
+
+
+@pytest.mark.django_db
+def test_security_28_verify_reads_the_sealed_pdf_from_the_bucket(s3_storage: Any, rep: Any) -> None:
+    # given a sealed accepted PDF in the bucket
+    acceptance = accept_shared(share_quote(rep))
+    accepted_pdf(acceptance=acceptance)
+    number = acceptance.quote.number
+    prefix = f"{acceptance.quote.company.slug} {number} acceptance: BROKEN at acceptance "
+
+    # then verify finds it intact, then names a changed object, then a missing one
+    assert "sealed PDF intact)" in verify("--quote", number)
+    client = s3_storage.server.client()
+    client.put_object(Bucket=s3_storage.name, Key=acceptance.pdf_name, Body=b"%PDF-1.7 other")
+    output, _ = verify_failing("--quote", number)
+    assert f"{prefix}#{acceptance.pk}: accepted PDF changed after sealing" in output
+    client.delete_object(Bucket=s3_storage.name, Key=acceptance.pdf_name)
+    output, _ = verify_failing("--quote", number)
+    assert f"{prefix}#{acceptance.pk}: the accepted PDF is missing from storage" in output
 
 
 @pytest.mark.django_db

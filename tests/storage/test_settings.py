@@ -31,9 +31,18 @@ storage = storages["default"]
 facts = {"setting": settings.STORAGES["default"], "class": type(storage).__name__}
 for name in ("location", "bucket_name", "endpoint_url", "region_name", "access_key",
              "secret_key", "default_acl", "querystring_auth", "querystring_expire",
-             "file_overwrite", "signature_version"):
+             "file_overwrite"):
     if hasattr(storage, name):
         facts[name] = str(getattr(storage, name))
+if hasattr(storage, "client_config"):
+    config = storage.client_config
+    facts["client_config"] = {
+        "signature_version": config.signature_version,
+        "connect_timeout": config.connect_timeout,
+        "read_timeout": config.read_timeout,
+        "retries": config.retries,
+    }
+    facts["setting"]["OPTIONS"].pop("client_config")
 print(json.dumps(facts, default=str))
 """
 
@@ -97,9 +106,14 @@ def test_with_a_bucket_files_go_to_a_private_s3_bucket(module: str) -> None:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 300,
-            "signature_version": "s3v4",
             "file_overwrite": False,
         },
+    }
+    assert facts["client_config"] == {
+        "signature_version": "s3v4",
+        "connect_timeout": 3,
+        "read_timeout": 5,
+        "retries": {"mode": "standard", "max_attempts": 3},
     }
     # the keys are read by django-storages from the environment, never copied into settings
     assert "quotery-example-secret" not in json.dumps(facts["setting"])
