@@ -110,10 +110,7 @@ def migrations_failure() -> str | None:
     except Exception as error:
         logger.warning("Readiness: cannot read the migrations: %s", type(error).__name__)
         return f"migrations: cannot be read ({type(error).__name__})"
-    if plan:
-        count = len(plan)
-        return f"migrations: {count} not applied" if count > 1 else "migrations: 1 not applied"
-    return None
+    return f"migrations: {len(plan)} not applied" if plan else None
 
 
 def storage_failure() -> str | None:

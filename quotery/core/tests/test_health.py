@@ -1,9 +1,16 @@
 """/healthz and /readyz: what a proxy or an orchestrator sees, each readiness check passing and
 failing for real (a database that does not answer, a migration unapplied on the test database,
-an object store nobody listens for)."""
+an object store nobody listens for), and a real gunicorn with production settings answering
+probes sent to the machine's address."""
 
 from __future__ import annotations
 
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +19,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from config.env import BASE_DIR
+from tests.databases import database_url
 from tests.network import free_port
 
 # The machine's own address, as nginx or an orchestrator sends it when probing an upstream.
@@ -58,6 +67,20 @@ def test_readyz_is_ready_when_database_migrations_and_storage_answer() -> None:
     assert (response.status_code, response.content) == (200, b"ready\n")
     assert response["Cache-Control"] == "no-store"
     assert not response.cookies
+
+
+@pytest.mark.django_db
+def test_probes_touch_no_session_and_no_rate_limit() -> None:
+    from django.contrib.sessions.models import Session
+
+    from quotery.portal.models import RateLimitCounter
+
+    # many probes from one address, as an orchestrator sends them
+    for _ in range(30):
+        assert probe("/readyz", REMOTE_ADDR="10.20.30.1").status_code == 200
+        assert probe("/healthz", REMOTE_ADDR="10.20.30.1").status_code == 200
+
+    assert (RateLimitCounter.objects.count(), Session.objects.count()) == (0, 0)
 
 
 @pytest.mark.django_db
@@ -158,3 +181,52 @@ def test_readyz_is_unavailable_while_the_storage_does_not_answer(settings) -> No
         503,
         b"storage: does not answer (EndpointConnectionError)\n",
     )
+
+
+def get(port: int, path: str, host: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_in_production_answers_probes_to_the_machine_address_and_nothing_else() -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "Uo6QNi-85yOigeeY22AEbBEJBc55FSesalUDSeaK9P0TWsyezXoWL7i7abzFaTvmxkQ",
+        "ALLOWED_HOSTS": "quotes.example.com",
+        "DATABASE_URL": database_url(),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    env.pop("GUNICORN_CMD_ARGS", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+
+        assert get(port, "/healthz", MACHINE_IP) == (200, b"ok\n")
+        assert get(port, "/readyz", MACHINE_IP) == (200, b"ready\n")
+        assert get(port, "/accounts/login/", MACHINE_IP)[0] == 400
+        assert get(port, "/accounts/login/", "quotes.example.com")[0] == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

@@ -8,30 +8,17 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.tasks import TaskResult, TaskResultStatus
 
 from config.env import BASE_DIR
 from quotery.scheduler.tests.pausing_task import write_after_pause
+from tests.databases import database_url
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def database_url() -> str:
-    """The test database, as the worker process's settings read it."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = urllib.parse.quote(str(db.get("USER") or ""))
-    password = urllib.parse.quote(str(db.get("PASSWORD") or ""))
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
 
 
 def start_worker(command: str) -> subprocess.Popen[str]:

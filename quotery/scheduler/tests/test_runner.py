@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from django.db import connection
 from config.env import BASE_DIR
 from quotery.scheduler.models import ScheduledRun
 from quotery.scheduler.tests.ticking_task import tick
+from tests.databases import database_url
 
 PERIOD = 1.0
 SCHEDULER = f"""
@@ -46,15 +46,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    user = urllib.parse.quote(str(db.get("USER") or ""))
-    password = urllib.parse.quote(str(db.get("PASSWORD") or ""))
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
 
 
 def start_scheduler(ticks: Path) -> subprocess.Popen[str]:
