@@ -36,7 +36,7 @@ from quotery.portal.presentation import (
 )
 from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
 from quotery.portal.services.sharing import (
-    portal_open_record,
+    portal_open_record_pending,
     portal_pdf_download_record,
     portal_view_confirm,
 )
@@ -73,8 +73,8 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     view_token = None
     # Django answers HEAD with this same function: only a real GET records the open.
     if request.method == "GET" and not staff:
-        opened = portal_open_record(share=share, meta=RequestMeta.from_request(request))
-        view_token = view_token_for(share=share, open_sequence=opened.sequence)
+        opened = portal_open_record_pending(share=share, meta=RequestMeta.from_request(request))
+        view_token = view_token_for(share=share, pending_open=opened)
     quote, body = revision_body(current.content_hash, current.content)
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
