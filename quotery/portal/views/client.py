@@ -11,6 +11,7 @@ turns that open into a counted view (SECURITY.md 9-10).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -75,23 +76,28 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET" and not staff:
         opened = portal_open_record_pending(share=share, meta=RequestMeta.from_request(request))
         view_token = view_token_for(share=share, pending_open=opened)
-    quote, body = revision_body(current.content_hash, current.content)
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
-    context = page_context(
-        company=company,
-        quote=quote,
-        body=body,
-        messages=current.messages,
-        state=current.state,
-        valid_until=current.quote.valid_until,
-        content_hash=current.content_hash,
-        acceptance=current.acceptance,
-        payment_status=current.payment,
-        changes=current.changes,
-        done=done,
-    )
-    context.update(staff_visit=staff, preview=False)
+
+    def context() -> dict[str, Any]:
+        # Only for a page this process has not rendered yet (see client_page_response).
+        quote, body = revision_body(current.content_hash, current.content)
+        values = page_context(
+            company=company,
+            quote=quote,
+            body=body,
+            messages=current.messages,
+            state=current.state,
+            valid_until=current.quote.valid_until,
+            content_hash=current.content_hash,
+            acceptance=current.acceptance,
+            payment_status=current.payment,
+            changes=current.changes,
+            done=done,
+        )
+        values.update(staff_visit=staff, preview=False)
+        return values
+
     key = page_key(
         company=company,
         content_hash=current.content_hash,
