@@ -12,9 +12,9 @@ DEBUG = False
 BENCH_DIR = VAR_DIR / "bench"
 BENCH_DIR.mkdir(parents=True, exist_ok=True)
 if os.environ.get("BENCH_DATABASE_URL"):
-    DATABASES = {"default": database_config(os.environ["BENCH_DATABASE_URL"])}
+    DATABASES["default"] = database_config(os.environ["BENCH_DATABASE_URL"])  # noqa: F405
 else:
-    DATABASES["default"]["NAME"] = BENCH_DIR / "portal.sqlite3"
+    DATABASES["default"]["NAME"] = BENCH_DIR / "portal.sqlite3"  # noqa: F405
 ROOT_URLCONF = "benchmarks.bench_urls"
 TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates", BASE_DIR / "benchmarks" / "templates"]  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

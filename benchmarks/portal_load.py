@@ -35,6 +35,7 @@ import urllib.request
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -323,18 +324,22 @@ def measure(database: str, args: argparse.Namespace) -> Measured:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(LUA_PAGE_AND_BEACON.format(page=page, seen=seen, csrf=csrf))
         opens_before, views_before = counted(database)
-        options = {"duration": args.duration, "connections": args.connections, "cpu": cpu}
-        bare = run_wrk("bare template page", f"{base}/bench/bare/", **options)  # type: ignore[arg-type]
+        options: dict[str, Any] = {
+            "duration": args.duration,
+            "connections": args.connections,
+            "cpu": cpu,
+        }
+        bare = run_wrk("bare template page", f"{base}/bench/bare/", **options)
         time.sleep(1)
         mixed = run_wrk(
             "client page + counted view",
             f"{base}{page}",
             script=lua.name,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
         opens_after, views_after = counted(database)
         time.sleep(1)
-        page_only = run_wrk("client page (GET only)", f"{base}{page}", **options)  # type: ignore[arg-type]
+        page_only = run_wrk("client page (GET only)", f"{base}{page}", **options)
         Path(lua.name).unlink()
     finally:
         os.killpg(process.pid, signal.SIGTERM)

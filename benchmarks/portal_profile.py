@@ -162,11 +162,11 @@ class Server:
         self.status, self.headers = status, headers
 
     def __call__(self, env: dict[str, Any]) -> bytes:
-        result = self.handler(env, self._start)
+        result = self.handler(env, self._start)  # type: ignore[arg-type]
         try:
             return b"".join(result)
         finally:
-            result.close()  # type: ignore[attr-defined]
+            result.close()
 
 
 def server_ticks(pid: int | None) -> int:
@@ -310,8 +310,8 @@ def report(
         )
     for kind, tally in counted.items():
         print(f"  {kind} statements per request:")
-        for shape, count in sorted(tally.statements.items(), key=lambda item: -item[1]):
-            print(f"    {count / max(tally.requests, 1):5.2f}  {shape}")
+        for shape, times in sorted(tally.statements.items(), key=lambda item: -item[1]):
+            print(f"    {times / max(tally.requests, 1):5.2f}  {shape}")
     added = ", ".join(
         f"{table} {(after[table] - before.get(table, 0)) / views:.2f}" for table in after
     )

@@ -117,14 +117,29 @@ class PendingOpen(models.Model):
     view) or when the quote's log is read (the timeline, the Engagement page, `manage.py
     fold_pending_opens`): `quotery.engagement.chain.pending_opens_fold`. Until then no hash
     covers it: see docs/evidence.md.
+
+    No foreign key constraints in the database (Django still cascades and protects): on
+    PostgreSQL checking one would lock the quote's row in KEY SHARE mode, so every page view
+    would wait for whichever transaction holds the quote's row lock, a beacon's included,
+    until it commits.
     """
 
     company = models.ForeignKey(
-        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+        "accounts.Company",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    quote = models.ForeignKey("quotes.Quote", on_delete=models.CASCADE, related_name="+")
+    quote = models.ForeignKey(
+        "quotes.Quote", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     share = models.ForeignKey(
-        "sharing.PortalShare", on_delete=models.PROTECT, related_name="+", db_index=False
+        "sharing.PortalShare",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     occurred_at = models.DateTimeField()
     revision_number = models.PositiveIntegerField()
