@@ -7,8 +7,6 @@ kind's payload (`quotery.engagement.payloads`), which gives the row its kind and
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -18,7 +16,7 @@ from quotery.accounts.models import IpRecording
 from quotery.core.request_meta import RequestMeta, anonymised_ip
 from quotery.engagement import payloads
 from quotery.engagement.chain import append_event, append_events
-from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.models import QuoteEvent
 from quotery.engagement.pending_opens import pending_open_events, pending_open_insert
 from quotery.quotes.locks import quote_lock_chain_head
 
@@ -129,13 +127,14 @@ def event_quote_viewed(
 
 
 _EVENTS = QuoteEvent._meta.db_table
-# The share's opens chained since a moment, through the (company, kind, occurred_at, quote)
-# index: a beacon whose open was chained before it came (by a read of the log) finds it here.
-CHAINED_OPENS_SQL = (
-    f"SELECT sequence, revision_number, data FROM {_EVENTS} "  # noqa: S608
-    "WHERE company_id = %s AND kind = %s AND occurred_at >= %s AND quote_id = %s "
-    "AND share_id = %s"
-)
+# A chained open by the id it had while pending, through the index migration 0007 made for
+# exactly this expression (`kind` is written out: it is the index's condition).
+CHAINED_OPEN_SQL = {
+    "sqlite": f"SELECT sequence, revision_number, share_id FROM {_EVENTS} "  # noqa: S608
+    "WHERE quote_id = %s AND kind = 'link_opened' AND json_extract(data, '$.pending') = %s",
+    "postgresql": f"SELECT sequence, revision_number, share_id FROM {_EVENTS} "  # noqa: S608
+    "WHERE quote_id = %s AND kind = 'link_opened' AND (data ->> 'pending')::bigint = %s",
+}
 CONFIRMED_SQL = f"SELECT 1 FROM {_EVENTS} WHERE quote_id = %s AND confirmed_open = %s"  # noqa: S608
 
 
@@ -145,16 +144,16 @@ def event_pending_open_viewed(
     share: PortalShare,
     meta: RequestMeta,
     pending_open: int,
-    opened_since: dt.datetime,
 ) -> QuoteEvent | None:
     """The beacon of a visible browser confirmed the open recorded as pending open
-    `pending_open` (`event_link_opened_pending`) at or after `opened_since`: a counted view
+    `pending_open` (`event_link_opened_pending`): a counted view
     of that open's revision. None, writing nothing, when that open is not `share`'s, is not
     found, or is already confirmed.
 
     The quote's pending opens and the view are chained in one append (one head move, one
     commit), so the open is in the chain, before its view, whenever the view is. An open
-    chained before its beacon came (by a read of the log) is found by its payload.
+    chained before its beacon came (by a read of the log) is found by its payload's
+    `pending`, through an index made for it.
     Holds the quote's row lock from the check to the insert, so racing beacons count once
     (and the database allows one view per open, `event_one_view_per_open`)."""
     with transaction.atomic(savepoint=False):
@@ -166,7 +165,7 @@ def event_pending_open_viewed(
             opened = opens[index]
             found = (head.length + index + 1, opened.revision_number, opened.share_id)
         else:
-            found = _chained_open(quote, share, pending_open, opened_since)
+            found = _chained_open(quote, pending_open)
         if found is None or found[2] != share.pk:
             return None
         sequence, revision_number, _ = found
@@ -182,28 +181,18 @@ def event_pending_open_viewed(
     return view
 
 
-def _chained_open(
-    quote: Quote, share: PortalShare, pending_open: int, since: dt.datetime
-) -> tuple[int, int, int] | None:
-    """(sequence, revision, share) of the share's chained open that was pending open
-    `pending_open`, if no view confirms it yet."""
-    params: list[Any] = [
-        quote.company_id,
-        EventKind.LINK_OPENED,
-        connection.ops.adapt_datetimefield_value(since),
-        quote.pk,
-        share.pk,
-    ]
+def _chained_open(quote: Quote, pending_open: int) -> tuple[int, int, int | None] | None:
+    """(sequence, revision, share) of the chained open that was pending open
+    `pending_open`, if no view confirms it yet. Two index lookups."""
     with connection.cursor() as cursor:
-        cursor.execute(CHAINED_OPENS_SQL, params)
-        for sequence, revision_number, data in cursor.fetchall():
-            stored = data if isinstance(data, dict) else json.loads(data)
-            if stored.get("pending") == pending_open:
-                cursor.execute(CONFIRMED_SQL, [quote.pk, sequence])
-                if cursor.fetchone() is not None:
-                    return None
-                return sequence, revision_number, share.pk
-    return None
+        cursor.execute(CHAINED_OPEN_SQL[connection.vendor], [quote.pk, pending_open])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(CONFIRMED_SQL, [quote.pk, row[0]])
+        if cursor.fetchone() is not None:
+            return None
+    return row[0], row[1], row[2]
 
 
 def event_pdf_downloaded(

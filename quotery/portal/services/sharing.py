@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -15,7 +13,7 @@ from quotery.engagement import events
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.notifications.services import outbox_email_add
 from quotery.portal.services.answers import rep_note_add, text_errors
-from quotery.portal.view_confirmation import open_named_by, window_seconds
+from quotery.portal.view_confirmation import open_named_by
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
@@ -200,8 +198,6 @@ def portal_view_confirm(*, share: PortalShare, view_token: str, meta: RequestMet
                 share=share,
                 meta=meta,
                 pending_open=named.pending,
-                # The token is at most this old, so its open was recorded after this.
-                opened_since=timezone.now() - dt.timedelta(seconds=window_seconds() + 60),
             )
             if viewed is None:
                 return False
