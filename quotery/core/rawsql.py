@@ -126,23 +126,48 @@ class Insert:
         pk_column = meta.pk.column if meta.pk is not None else None
         assert pk_column is not None, f"{model.__name__} has no primary key column"
         # Table and column names come from the model; values are always parameters.
-        self.sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
-            f"RETURNING {quote(pk_column)}"
-        )
+        self.head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        self.row = f"({marks})"
+        self.returning = f" RETURNING {quote(pk_column)}"
+        self.sql = self.head + self.row + self.returning
 
-    def save(self, instance: models.Model) -> models.Model:
+    def _params(self, instance: models.Model) -> list[Any]:
         params = []
         for field, plain in zip(self.fields, self.plain, strict=True):
             value = getattr(instance, field.attname)
             if not (plain and (value is None or type(value) in (int, str))):
                 value = field.get_db_prep_save(value, connection)
             params.append(value)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        assert row is not None
-        instance.pk = row[0]
+        return params
+
+    @staticmethod
+    def _saved(instance: models.Model, pk: Any) -> None:
+        instance.pk = pk
         instance._state.adding = False
         instance._state.db = connection.alias
+
+    def save(self, instance: models.Model) -> models.Model:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self._params(instance))
+            row = cursor.fetchone()
+        assert row is not None
+        self._saved(instance, row[0])
         return instance
+
+    def save_many(self, instances: Sequence[models.Model], *, key: str) -> None:
+        """Inserts the instances in one statement. `key` names a field whose values tell
+        the instances apart (the rows may come back from RETURNING in any order)."""
+        if len(instances) == 1:
+            self.save(instances[0])
+            return
+        params = [value for instance in instances for value in self._params(instance)]
+        by_key = {getattr(instance, key): instance for instance in instances}
+        assert len(by_key) == len(instances), f"{key} does not tell the rows apart"
+        column = connection.ops.quote_name(_column(_concrete(self.model, key)))
+        sql = self.head + ", ".join([self.row] * len(instances)) + f"{self.returning}, {column}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        assert len(rows) == len(instances)
+        for pk, value in rows:
+            self._saved(by_key[value], pk)

@@ -138,8 +138,7 @@ def append_events(
         )
         if cursor.rowcount != 1:
             raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
-        for event in events:
-            EVENT_INSERT.save(event)
+        EVENT_INSERT.save_many(events, key="sequence")
         if pending:
             marks = ", ".join(["%s"] * len(pending))
             cursor.execute(f"{DELETE_PENDING_SQL} ({marks})", [quote_id, *pending])

@@ -201,9 +201,11 @@ def portal_view_confirm(*, share: PortalShare, view_token: str, meta: RequestMet
             )
             if viewed is None:
                 return False
-            with connection.cursor() as cursor:
-                revision_number = viewed.revision_number
-                cursor.execute(SEEN_REVISION_SQL, [revision_number, share.pk, revision_number])
+            revision_number = viewed.revision_number
+            # The column only grows: when the share as loaded is already there, so is the row.
+            if share.last_viewed_revision < revision_number:
+                with connection.cursor() as cursor:
+                    cursor.execute(SEEN_REVISION_SQL, [revision_number, share.pk, revision_number])
         return True
     open_sequence = named.sequence
     assert open_sequence is not None
