@@ -5,9 +5,11 @@ append would give, each open chained exactly once, and `verify` still checks eve
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import transaction
 from django.template import Context
 from django.test import Client as HttpClient
@@ -221,3 +223,17 @@ def test_a_page_view_records_a_pending_open_through_the_portal(rep):
     assert HttpClient().get(reverse("portal:page", args=[token])).status_code == 200
 
     assert PendingOpen.objects.filter(quote_id=share.quote_id, share_id=share.pk).count() == 1
+
+
+def test_the_fold_command_chains_every_waiting_open(rep):
+    share = loaded(shared(rep))
+    for meta in (SCANNER, SCANNER, BROWSER):
+        portal_open_record_pending(share=share, meta=meta)
+    out = StringIO()
+
+    call_command("fold_pending_opens", stdout=out)
+
+    assert out.getvalue() == "3 opens chained.\n"
+    assert not PendingOpen.objects.exists()
+    assert kinds(share.quote_id).count(EventKind.LINK_OPENED) == 3
+    assert verify_quote_chain(share.quote_id).ok
