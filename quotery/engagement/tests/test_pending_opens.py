@@ -52,7 +52,7 @@ def kinds(quote_id: int) -> list[str]:
     )
 
 
-def test_a_pending_open_is_chained_with_the_facts_it_was_recorded_with(rep):
+def test_security_16_a_waiting_open_is_chained_with_the_facts_it_was_recorded_with(rep):
     # given a company that keeps anonymised addresses, and a client's open at a set moment
     share = loaded(shared(rep))
     share.quote.company.ip_recording = IpRecording.ANONYMISED
@@ -90,7 +90,7 @@ def test_folding_again_chains_nothing_twice(rep):
     assert verify_quote_chain(share.quote_id).ok
 
 
-def test_the_beacon_chains_the_waiting_opens_then_its_view_in_one_head_move(rep):
+def test_security_10_the_beacon_chains_the_waiting_opens_then_its_view_in_one_head_move(rep):
     # given a link scanner's open and then the client's, both waiting
     share = loaded(shared(rep))
     portal_open_record_pending(share=share, meta=SCANNER)
@@ -118,7 +118,7 @@ def test_the_beacon_chains_the_waiting_opens_then_its_view_in_one_head_move(rep)
     assert verify_quote_chain(share.quote_id).ok
 
 
-def test_a_beacon_after_its_open_was_chained_by_a_read_counts_it_once(rep):
+def test_security_10_a_beacon_after_its_open_was_chained_by_a_read_counts_it_once(rep):
     # given a client's open that a read of the log chained before the beacon came
     share = loaded(shared(rep))
     pending = portal_open_record_pending(share=share, meta=BROWSER)
@@ -137,7 +137,7 @@ def test_a_beacon_after_its_open_was_chained_by_a_read_counts_it_once(rep):
     assert verify_quote_chain(share.quote_id).ok
 
 
-def test_a_beacon_naming_another_links_open_counts_nothing_and_chains_nothing(rep):
+def test_security_10_a_beacon_naming_another_links_open_counts_nothing_and_chains_nothing(rep):
     # given Bob's open waiting on the quote Anna also holds a link to
     anna = loaded(shared(rep))
     bob = loaded(
@@ -164,7 +164,7 @@ def test_a_beacon_naming_another_links_open_counts_nothing_and_chains_nothing(re
     assert pending_open_count(anna.quote_id) == 1
 
 
-def test_verify_names_the_opens_waiting_to_be_chained(rep):
+def test_security_28_verify_names_the_opens_waiting_to_be_chained(rep):
     share = loaded(shared(rep))
     portal_open_record_pending(share=share, meta=SCANNER)
 
