@@ -1,14 +1,20 @@
 """Settings for the portal load benchmark: production-like (DEBUG off, persistent
-connections, WhiteNoise), SQLite in WAL mode on a file under var/bench/, and a URL conf
-that adds a bare template page to compare against."""
+connections, WhiteNoise), SQLite in WAL mode on a file under var/bench/ (or the database
+BENCH_DATABASE_URL names, e.g. PostgreSQL), and a URL conf that adds a bare template page to
+compare against."""
 
-from config.env import VAR_DIR
+import os
+
+from config.env import VAR_DIR, database_config
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 BENCH_DIR = VAR_DIR / "bench"
 BENCH_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES["default"]["NAME"] = BENCH_DIR / "portal.sqlite3"  # noqa: F405
+if os.environ.get("BENCH_DATABASE_URL"):
+    DATABASES["default"] = database_config(os.environ["BENCH_DATABASE_URL"])  # noqa: F405
+else:
+    DATABASES["default"]["NAME"] = BENCH_DIR / "portal.sqlite3"  # noqa: F405
 ROOT_URLCONF = "benchmarks.bench_urls"
 TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates", BASE_DIR / "benchmarks" / "templates"]  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

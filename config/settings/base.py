@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: answers /healthz and /readyz before anything reads the Host or the session.
     "quotery.core.health.HealthCheckMiddleware",
+    # The client page and its beacon without a session skip the staff middleware below.
+    "quotery.portal.fast_path.PortalFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.base import ModelState
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 Field = models.Field[Any, Any]
@@ -59,12 +60,22 @@ class Columns:
         return cached
 
     def instance(self, values: Sequence[Any], db: BaseDatabaseWrapper = connection) -> Any:
+        """The model instance of these column values, as `Model.from_db` makes it (columns
+        left out are deferred), without running `Model.__init__` field by field: the
+        values go straight into the instance's dict, as `__init__`'s setattr would put
+        them. No model here has pre_init or post_init receivers (nor field descriptors that
+        change a value on the way in), which is all `__init__` would add."""
         converted = []
         for value, converters in zip(values, self._converters_for(db), strict=True):
             for function, column in converters:
                 value = function(value, column, db)
             converted.append(value)
-        return self.model.from_db(db.alias, self.attnames, converted)
+        instance = self.model.__new__(self.model)
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = db.alias
+        instance.__dict__.update(zip(self.attnames, converted, strict=True))
+        return instance
 
 
 def fetch_instances(sql: str, params: Sequence[Any], *parts: Columns) -> list[tuple[Any, ...]]:
@@ -84,6 +95,21 @@ def fetch_instances(sql: str, params: Sequence[Any], *parts: Columns) -> list[tu
     return result
 
 
+PLAIN_TYPES = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "BigIntegerField",
+        "PositiveBigIntegerField",
+        "SmallIntegerField",
+        "PositiveSmallIntegerField",
+        "ForeignKey",
+    }
+)
+
+
 class Insert:
     """INSERT ... RETURNING pk for one model, for rows written on every request."""
 
@@ -91,27 +117,57 @@ class Insert:
         self.model = model
         meta = model._meta
         self.fields: list[Field] = [f for f in meta.concrete_fields if not f.primary_key]
+        # Fields whose value goes to the database as it is (ints, strings, ids, or None):
+        # `get_db_prep_save` would only hand the same value back.
+        self.plain = [f.get_internal_type() in PLAIN_TYPES for f in self.fields]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(_column(f)) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         pk_column = meta.pk.column if meta.pk is not None else None
         assert pk_column is not None, f"{model.__name__} has no primary key column"
         # Table and column names come from the model; values are always parameters.
-        self.sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
-            f"RETURNING {quote(pk_column)}"
-        )
+        self.head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        self.row = f"({marks})"
+        self.returning = f" RETURNING {quote(pk_column)}"
+        self.sql = self.head + self.row + self.returning
 
-    def save(self, instance: models.Model) -> models.Model:
-        params = [
-            field.get_db_prep_save(getattr(instance, field.attname), connection)
-            for field in self.fields
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        assert row is not None
-        instance.pk = row[0]
+    def _params(self, instance: models.Model) -> list[Any]:
+        params = []
+        for field, plain in zip(self.fields, self.plain, strict=True):
+            value = getattr(instance, field.attname)
+            if not (plain and (value is None or type(value) in (int, str))):
+                value = field.get_db_prep_save(value, connection)
+            params.append(value)
+        return params
+
+    @staticmethod
+    def _saved(instance: models.Model, pk: Any) -> None:
+        instance.pk = pk
         instance._state.adding = False
         instance._state.db = connection.alias
+
+    def save(self, instance: models.Model) -> models.Model:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self._params(instance))
+            row = cursor.fetchone()
+        assert row is not None
+        self._saved(instance, row[0])
         return instance
+
+    def save_many(self, instances: Sequence[models.Model], *, key: str) -> None:
+        """Inserts the instances in one statement. `key` names a field whose values tell
+        the instances apart (the rows may come back from RETURNING in any order)."""
+        if len(instances) == 1:
+            self.save(instances[0])
+            return
+        params = [value for instance in instances for value in self._params(instance)]
+        by_key = {getattr(instance, key): instance for instance in instances}
+        assert len(by_key) == len(instances), f"{key} does not tell the rows apart"
+        column = connection.ops.quote_name(_column(_concrete(self.model, key)))
+        sql = self.head + ", ".join([self.row] * len(instances)) + f"{self.returning}, {column}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        assert len(rows) == len(instances)
+        for pk, value in rows:
+            self._saved(by_key[value], pk)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +21,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from quotery.core.canonical import canonical_json
 from quotery.core.rawsql import Insert
-from quotery.engagement.models import GENESIS_HASH, QuoteEvent
+from quotery.engagement.models import GENESIS_HASH, PendingOpen, QuoteEvent
+from quotery.engagement.pending_opens import pending_open_count, pending_open_events
 from quotery.quotes.locks import ChainHead, quote_chain_head, quote_lock, quote_lock_chain_head
 from quotery.quotes.models import Quote
 
@@ -100,30 +101,81 @@ def append_event(event: QuoteEvent) -> QuoteEvent:
     visible to `manage.py verify`. Inside a caller's transaction it adds no savepoint: an
     error here rolls the caller back too.
     """
-    quote_id = event.quote_id
+    with transaction.atomic(savepoint=False):
+        head = quote_lock_chain_head(event.quote_id)
+        append_events(event.quote_id, head, [event])
+    return event
+
+
+def append_events(
+    quote_id: int, head: ChainHead, events: list[QuoteEvent], *, pending: Sequence[int] = ()
+) -> None:
+    """Chains the unsaved `events`, in order, after `head`, inserts them and moves the head
+    once, to the last of them; deletes the pending opens `pending` (which are among them,
+    see `pending_opens_fold`). The caller holds the quote's row lock and read `head` under
+    it (`quote_lock_chain_head`), in the transaction this runs in. Sequence numbers are
+    head.length + 1, + 2, ... in order, so a caller can name an earlier event of the batch
+    by its number before it is saved."""
+    if not events:
+        return
+    length, last_hash = head.length, head.last_hash
+    for event in events:
+        length += 1
+        event.sequence = length
+        event.prev_hash = last_hash
+        event.hash = last_hash = link_hash(last_hash, event)
+    if head_signed_with(quote_id, head.length, head.last_hash, head.signature) is None:
+        logger.error(
+            "The chain head of quote %s does not carry a valid signature; run manage.py verify",
+            quote_id,
+        )
+        signature = ""
+    else:
+        signature = head_signature(quote_id, length, last_hash)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            MOVE_HEAD_SQL, [length, last_hash, signature, quote_id, head.length, head.last_hash]
+        )
+        if cursor.rowcount != 1:
+            raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
+        EVENT_INSERT.save_many(events, key="sequence")
+        if pending:
+            marks = ", ".join(["%s"] * len(pending))
+            cursor.execute(f"{DELETE_PENDING_SQL} ({marks})", [quote_id, *pending])
+            if cursor.rowcount != len(pending):
+                raise ChainForked(f"Pending opens of quote {quote_id} were chained twice.")
+
+
+# ---------------------------------------------------------------------------------------
+# Opens recorded without the chain (PendingOpen), chained later
+
+_PENDING = PendingOpen._meta.db_table
+DELETE_PENDING_SQL = f"DELETE FROM {_PENDING} WHERE quote_id = %s AND id IN"  # noqa: S608
+PENDING_QUOTES_SQL = f"SELECT DISTINCT quote_id FROM {_PENDING} WHERE company_id = %s"  # noqa: S608
+
+
+def pending_opens_fold(quote_id: int) -> int:
+    """Chains the quote's pending opens (see `PendingOpen`) and deletes them, in one
+    transaction under the quote's row lock; returns how many. Safe to run at any time and
+    from any number of processes at once: each pending open is chained exactly once (the
+    lock serialises the folds; a second finds nothing left). With nothing pending it
+    takes no lock (one read)."""
+    if not pending_open_count(quote_id):
+        return 0
     with transaction.atomic(savepoint=False):
         head = quote_lock_chain_head(quote_id)
-        event.sequence = head.length + 1
-        event.prev_hash = head.last_hash
-        event.hash = link_hash(head.last_hash, event)
-        if head_signed_with(quote_id, head.length, head.last_hash, head.signature) is None:
-            logger.error(
-                "The chain head of quote %s does not carry a valid signature; run manage.py verify",
-                quote_id,
-            )
-            signature = ""
-        else:
-            signature = head_signature(quote_id, event.sequence, event.hash)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                MOVE_HEAD_SQL,
-                [event.sequence, event.hash, signature, quote_id, head.length, head.last_hash],
-            )
-            moved = cursor.rowcount
-        if moved != 1:
-            raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
-        EVENT_INSERT.save(event)
-    return event
+        pending, opens = pending_open_events(quote_id)
+        append_events(quote_id, head, opens, pending=pending)
+    return len(opens)
+
+
+def pending_opens_fold_for_company(company_id: int) -> int:
+    """Chains every pending open of the company's quotes, one quote per transaction (one
+    quote's lock at a time, as `quotery.quotes.locks` asks); returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(PENDING_QUOTES_SQL, [company_id])
+        quote_ids = [row[0] for row in cursor.fetchall()]
+    return sum(pending_opens_fold(quote_id) for quote_id in quote_ids)
 
 
 @dataclass(frozen=True)

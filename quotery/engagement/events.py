@@ -7,15 +7,18 @@ kind's payload (`quotery.engagement.payloads`), which gives the row its kind and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from quotery.accounts.models import IpRecording
 from quotery.core.request_meta import RequestMeta, anonymised_ip
 from quotery.engagement import payloads
-from quotery.engagement.chain import append_event
+from quotery.engagement.chain import append_event, append_events
 from quotery.engagement.models import QuoteEvent
+from quotery.engagement.pending_opens import pending_open_events, pending_open_insert
+from quotery.quotes.locks import quote_lock_chain_head
 
 if TYPE_CHECKING:
     from quotery.accounts.models import User
@@ -34,7 +37,7 @@ def _recorded_ip(quote: Quote, meta: RequestMeta | None) -> str | None:
     return None
 
 
-def _append(
+def _event(
     *,
     quote: Quote,
     payload: payloads.EventPayload,
@@ -44,7 +47,8 @@ def _append(
     revision_number: int | None = None,
     confirmed_open: int | None = None,
 ) -> QuoteEvent:
-    event = QuoteEvent(
+    """The unsaved event: what it says, not yet where it sits in the chain."""
+    return QuoteEvent(
         company_id=quote.company_id,
         quote_id=quote.pk,
         kind=payload.kind,
@@ -58,7 +62,10 @@ def _append(
         data=payload.to_data(),
         confirmed_open=confirmed_open,
     )
-    return append_event(event)
+
+
+def _append(**fields: Any) -> QuoteEvent:
+    return append_event(_event(**fields))
 
 
 def event_quote_shared(
@@ -83,6 +90,22 @@ def event_link_opened(*, quote: Quote, share: PortalShare, meta: RequestMeta) ->
     return _append(quote=quote, payload=payloads.LinkOpened(), share=share, meta=meta)
 
 
+def event_link_opened_pending(*, quote: Quote, share: PortalShare, meta: RequestMeta) -> int:
+    """A GET of the client page, recorded without the chain: one insert, no lock. The open
+    joins the chain as a LINK_OPENED event with these facts at the quote's next append or
+    read (see `quotery.engagement.pending_opens`). Returns the pending open's id, which the
+    page's view token names."""
+    return pending_open_insert(
+        company_id=quote.company_id,
+        quote_id=quote.pk,
+        share_id=share.pk,
+        occurred_at=timezone.now(),
+        revision_number=quote.revision_number,
+        user_agent=meta.user_agent,
+        ip=_recorded_ip(quote, meta),
+    )
+
+
 def event_quote_viewed(
     *,
     quote: Quote,
@@ -101,6 +124,75 @@ def event_quote_viewed(
         revision_number=revision_number,
         confirmed_open=open_sequence,
     )
+
+
+_EVENTS = QuoteEvent._meta.db_table
+# A chained open by the id it had while pending, through the index migration 0007 made for
+# exactly this expression (`kind` is written out: it is the index's condition).
+CHAINED_OPEN_SQL = {
+    "sqlite": f"SELECT sequence, revision_number, share_id FROM {_EVENTS} "  # noqa: S608
+    "WHERE quote_id = %s AND kind = 'link_opened' AND json_extract(data, '$.pending') = %s",
+    "postgresql": f"SELECT sequence, revision_number, share_id FROM {_EVENTS} "  # noqa: S608
+    "WHERE quote_id = %s AND kind = 'link_opened' AND (data ->> 'pending')::bigint = %s",
+}
+CONFIRMED_SQL = f"SELECT 1 FROM {_EVENTS} WHERE quote_id = %s AND confirmed_open = %s"  # noqa: S608
+
+
+def event_pending_open_viewed(
+    *,
+    quote: Quote,
+    share: PortalShare,
+    meta: RequestMeta,
+    pending_open: int,
+) -> QuoteEvent | None:
+    """The beacon of a visible browser confirmed the open recorded as pending open
+    `pending_open` (`event_link_opened_pending`): a counted view
+    of that open's revision. None, writing nothing, when that open is not `share`'s, is not
+    found, or is already confirmed.
+
+    The quote's pending opens and the view are chained in one append (one head move, one
+    commit), so the open is in the chain, before its view, whenever the view is. An open
+    chained before its beacon came (by a read of the log) is found by its payload's
+    `pending`, through an index made for it.
+    Holds the quote's row lock from the check to the insert, so racing beacons count once
+    (and the database allows one view per open, `event_one_view_per_open`)."""
+    with transaction.atomic(savepoint=False):
+        head = quote_lock_chain_head(quote.pk)
+        pending, opens = pending_open_events(quote.pk)
+        found: tuple[int, int, int | None] | None
+        if pending_open in pending:
+            index = pending.index(pending_open)
+            opened = opens[index]
+            found = (head.length + index + 1, opened.revision_number, opened.share_id)
+        else:
+            found = _chained_open(quote, pending_open)
+        if found is None or found[2] != share.pk:
+            return None
+        sequence, revision_number, _ = found
+        view = _event(
+            quote=quote,
+            payload=payloads.QuoteViewed(open=sequence),
+            share=share,
+            meta=meta,
+            revision_number=revision_number,
+            confirmed_open=sequence,
+        )
+        append_events(quote.pk, head, [*opens, view], pending=pending)
+    return view
+
+
+def _chained_open(quote: Quote, pending_open: int) -> tuple[int, int, int | None] | None:
+    """(sequence, revision, share) of the chained open that was pending open
+    `pending_open`, if no view confirms it yet. Two index lookups."""
+    with connection.cursor() as cursor:
+        cursor.execute(CHAINED_OPEN_SQL[connection.vendor], [quote.pk, pending_open])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(CONFIRMED_SQL, [quote.pk, row[0]])
+        if cursor.fetchone() is not None:
+            return None
+    return row[0], row[1], row[2]
 
 
 def event_pdf_downloaded(

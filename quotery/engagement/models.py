@@ -105,3 +105,46 @@ class QuoteEvent(CompanyOwned):
             "ip": self.ip,
             "data": self.data,
         }
+
+
+class PendingOpen(models.Model):
+    """An open of the client page (a GET), recorded by one short insert and not yet chained.
+
+    The page's GET writes this row instead of appending to the chain, so it takes neither
+    the quote's row lock nor the chain head. The row becomes a LINK_OPENED event with the
+    same facts (its payload naming this row's id) and is deleted in the same transaction
+    when the open's view is counted (the beacon chains the quote's pending opens before the
+    view) or when the quote's log is read (the timeline, the Engagement page, `manage.py
+    fold_pending_opens`): `quotery.engagement.chain.pending_opens_fold`. Until then no hash
+    covers it: see docs/evidence.md.
+
+    No foreign key constraints in the database (Django still cascades and protects): on
+    PostgreSQL checking one would lock the quote's row in KEY SHARE mode, so every page view
+    would wait for whichever transaction holds the quote's row lock, a beacon's included,
+    until it commits.
+    """
+
+    company = models.ForeignKey(
+        "accounts.Company",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    quote = models.ForeignKey(
+        "quotes.Quote", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    share = models.ForeignKey(
+        "sharing.PortalShare",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    occurred_at = models.DateTimeField()
+    revision_number = models.PositiveIntegerField()
+    user_agent = models.CharField(max_length=400, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} open {self.pk} (not chained yet)"

@@ -139,6 +139,9 @@ class LinkRevoked(EventPayload):
 @dataclass(frozen=True, kw_only=True)
 class LinkOpened(EventPayload):
     kind = EventKind.LINK_OPENED
+    # The id the open had while it waited to be chained (a PendingOpen), which the page's
+    # view token names; absent from opens chained at once (and from those before).
+    pending: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from quotery.accounts.access import EDITORS, MemberRequest, member_required
 from quotery.accounts.models import Role
+from quotery.engagement.chain import pending_opens_fold_for_company
 from quotery.engagement.charts import Bar, chart_styles, daily_bar_chart
 from quotery.engagement.forms import DateRangeForm
 from quotery.engagement.selectors import company_engagement, decline_reasons
@@ -27,6 +28,9 @@ def dashboard(request: MemberRequest) -> HttpResponse:
     form = DateRangeForm(request.GET, today=now.astimezone(company.zone).date(), zone=company.zone)
     if not form.is_valid():
         return render(request, "engagement/dashboard.html", {"form": form}, status=400)
+    # Opens the portal recorded but has not chained yet are chained first, so the page
+    # counts every one (quotery.engagement.pending_opens).
+    pending_opens_fold_for_company(company.pk)
     stats = company_engagement(membership=request.membership, date_range=form.date_range, now=now)
     chart = daily_bar_chart(
         [Bar(point.day, point.count) for point in stats.views_per_day],

@@ -11,7 +11,7 @@ is served far more often than it changes, and no response's open ends up in anot
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -327,19 +327,20 @@ def client_page_response(
     request: HttpRequest,
     *,
     key: tuple[Any, ...],
-    context: dict[str, Any],
+    context: Callable[[], dict[str, Any]],
     token: str,
     view_token: str | None,
     zone: dt.tzinfo,
 ) -> HttpResponse:
-    """The client page for this request: rendered once per key and process, then only the
-    link, the CSRF token (which also sets the CSRF cookie) and the beacon's token for this
-    response's open change. The kept page holds marks, never a real open's token."""
+    """The client page for this request: rendered once per key and process (`context` is
+    called only then), then only the link, the CSRF token (which also sets the CSRF cookie)
+    and the beacon's token for this response's open change. The kept page holds marks,
+    never a real open's token."""
     csrf = get_token(request)
     html = _PAGES.get(key)
     if html is None:
         marked = dict(
-            context,
+            context(),
             token=TOKEN_MARK,
             csrf_token=CSRF_MARK,
             view_token=VIEW_TOKEN_MARK if view_token is not None else None,

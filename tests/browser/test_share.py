@@ -19,7 +19,7 @@ import pytest
 from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role, User
 from quotery.clients.factories import ClientFactory, ContactFactory
-from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.models import EventKind, PendingOpen, QuoteEvent
 from quotery.notifications.models import OutboxEmail
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
@@ -183,7 +183,9 @@ def test_newcomer_follows_the_link_from_the_local_mailbox(
     visitor.get_by_role("heading", name="Office fit-out").wait_for()
     assert not [error for error in errors if "Content Security Policy" in error], errors
     private.close()
-    assert QuoteEvent.objects.filter(quote=quote, kind=EventKind.LINK_OPENED).count() == 1
+    # one open recorded: chained, or still waiting to be (quotery.engagement.pending_opens)
+    chained = QuoteEvent.objects.filter(quote=quote, kind=EventKind.LINK_OPENED).count()
+    assert chained + PendingOpen.objects.filter(quote=quote).count() == 1
 
 
 def test_revoke_asks_first_and_kills_the_link(page, browser, live_server, settings) -> None:  # type: ignore[no-untyped-def]

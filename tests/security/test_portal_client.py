@@ -37,13 +37,14 @@ from gunicorn.config import Config as GunicornConfig
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.core.logging import RedactingGunicornLogger, RedactPortalTokens
-from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.chain import pending_opens_fold
+from quotery.engagement.models import EventKind, PendingOpen, QuoteEvent
 from quotery.portal import ratelimit
 from quotery.portal.models import RateLimitCounter
 from quotery.portal.presentation import _PAGES, VIEW_TOKEN_MARK
 from quotery.portal.services.sharing import share_revoke, share_send
 from quotery.portal.tests.portal_fixtures import Shared, latest_revision_hash, share_quote
-from quotery.portal.view_confirmation import open_named_by
+from quotery.portal.view_confirmation import NamedOpen, open_named_by
 from quotery.quotes.models import Quote, QuoteRevision
 from quotery.sharing.links import share_token
 from quotery.sharing.models import Acceptance, AuthorKind, ConversationMessage
@@ -54,6 +55,9 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 def events(quote: Quote) -> list[tuple[int, str]]:
+    """The quote's log as the rep's pages read it: opens the page recorded but has not
+    chained yet are chained first (quotery.engagement.pending_opens)."""
+    pending_opens_fold(quote.pk)
     return list(
         QuoteEvent.objects.filter(quote=quote).order_by("sequence").values_list("sequence", "kind")
     )
@@ -606,6 +610,7 @@ def views(quote: Quote) -> list[dict[str, object]]:
 
 
 def last_open(quote: Quote) -> int:
+    pending_opens_fold(quote.pk)
     return (
         QuoteEvent.objects.filter(quote=quote, kind=EventKind.LINK_OPENED)
         .order_by("-sequence")
@@ -718,9 +723,10 @@ def test_security_10_a_token_for_another_share_or_link_is_refused(client, rep):
 
 def tampered(view_token: str) -> dict[str, str]:
     payload, timestamp, signature = view_token.split(":")
-    share_pk, sequence = payload.split(".")
+    share_pk, named = payload.split(".")  # "<share>.p<pending open>" or "<share>.<sequence>"
     flipped = ("A" if signature[5] != "A" else "B").join([signature[:5], signature[6:]])
-    earlier = f"{share_pk}.{int(sequence) - 1}"
+    prefix = "p" if named.startswith("p") else ""
+    earlier = f"{share_pk}.{prefix}{int(named.removeprefix('p')) - 1}"
     return {
         "an earlier open, same signature": f"{earlier}:{timestamp}:{signature}",
         "a later timestamp, same signature": f"{payload}:{timestamp}x:{signature}",
@@ -817,11 +823,12 @@ def test_security_10_the_kept_page_holds_no_open_of_its_own(rep):
     first, second = (page_view_token(html) for html in pages)
     assert first != second
     opens = list(
-        QuoteEvent.objects.filter(quote=shared.quote, kind=EventKind.LINK_OPENED)
-        .order_by("sequence")
-        .values_list("sequence", flat=True)
+        PendingOpen.objects.filter(quote=shared.quote).order_by("pk").values_list("pk", flat=True)
     )
-    assert [open_named_by(share=shared.share, view_token=t) for t in (first, second)] == opens
+    assert len(opens) == 2
+    assert [open_named_by(share=shared.share, view_token=t) for t in (first, second)] == [
+        NamedOpen(pending=pk) for pk in opens
+    ]
     # and the page kept for the next visitor holds the mark, never a token
     kept = [
         html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quotery.core.rawsql import Columns, Insert, fetch_instances
@@ -68,3 +69,29 @@ def test_insert_writes_the_row_the_orm_reads_back(rep) -> None:  # type: ignore[
 
     stored = QuoteEvent.objects.get(pk=event.pk)
     assert stored.canonical_fields() == event.canonical_fields()
+
+
+def test_insert_many_writes_each_row_in_one_statement(rep) -> None:  # type: ignore[no-untyped-def]
+    quote = make_quote(owner=rep)
+    events = [
+        QuoteEvent(
+            company_id=quote.company_id,
+            quote_id=quote.pk,
+            sequence=sequence,
+            kind="link_opened",
+            occurred_at=timezone.now(),
+            ip="203.0.113.7" if sequence == 1 else None,
+            data={"pending": sequence},
+            prev_hash=str(sequence - 1) * 64,
+            hash=str(sequence) * 64,
+        )
+        for sequence in (1, 2, 3)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        Insert(QuoteEvent).save_many(events, key="sequence")
+
+    assert len(queries) == 1
+    for event in events:
+        stored = QuoteEvent.objects.get(pk=event.pk)
+        assert stored.canonical_fields() == event.canonical_fields()

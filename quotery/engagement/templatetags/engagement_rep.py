@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.selectors import engagement_summary, timeline_for_quote
 from quotery.quotes.models import Quote
 
@@ -17,7 +18,10 @@ register = template.Library()
 @register.inclusion_tag("engagement/_quote_engagement.html", takes_context=True)
 def quote_engagement(context: template.Context, quote: Quote) -> dict[str, Any]:
     """Two queries whatever the number of events (the latest events with their actors, the
-    grouped counts), and a third for the shares when the section offers a resend."""
+    grouped counts), and a third for the shares when the section offers a resend; one more
+    to chain the quote's pending opens first (a short write when there are some), so the
+    section shows every open the portal recorded."""
+    pending_opens_fold(quote.pk)
     membership = context.get("membership")
     return {
         "quote": quote,

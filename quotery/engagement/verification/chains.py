@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quotery.engagement.chain import ChainReport, verify_quote_chain
+from quotery.engagement.pending_opens import pending_open_count
 from quotery.engagement.verification.results import CheckResult
 from quotery.quotes.models import Quote
 
@@ -13,14 +14,17 @@ RE_SIGN_HINT = (
 
 
 def chain_checks(quote: Quote) -> list[CheckResult]:
-    """The chain recomputed once, and what it says about its links and its head."""
+    """The chain recomputed once, and what it says about its links and its head. Opens the
+    portal recorded but has not chained yet (quotery.engagement.pending_opens) are named:
+    no hash covers them until they are chained."""
     report = verify_quote_chain(quote.pk)
-    return [_links(report), _head(quote, report)]
+    return [_links(report, pending_open_count(quote.pk)), _head(quote, report)]
 
 
-def _links(report: ChainReport) -> CheckResult:
+def _links(report: ChainReport, pending: int) -> CheckResult:
     if report.links_ok:
-        return CheckResult("events", True, f"{report.checked} events chained")
+        waiting = f"; {pending} opens recorded, not chained yet" if pending else ""
+        return CheckResult("events", True, f"{report.checked} events chained{waiting}")
     return CheckResult("events", False, report.problem, at=f"event #{report.first_bad_sequence}")
 
 

@@ -148,10 +148,18 @@ def share_revoke(*, share: PortalShare, user: User) -> PortalShare:
     return share
 
 
+def portal_open_record_pending(*, share: PortalShare, meta: RequestMeta) -> int:
+    """A GET of the client page: recorded as an open, not yet a view (SECURITY.md 10), by
+    one insert without the chain's lock (a pending open, chained at the quote's next append
+    or read: quotery.engagement.pending_opens). Returns the pending open's id: the page
+    hands its beacon `view_token_for(share=..., pending_open=<that id>)`, the only thing
+    `portal_view_confirm` takes. Run outside a transaction, as the page does."""
+    return events.event_link_opened_pending(quote=share.quote, share=share, meta=meta)
+
+
 def portal_open_record(*, share: PortalShare, meta: RequestMeta) -> QuoteEvent:
-    """A GET of the client page: recorded as an open, not yet a view (SECURITY.md 10). The
-    page hands its beacon `view_token_for(share=..., open_sequence=<the open's sequence>)`,
-    the only thing `portal_view_confirm` takes."""
+    """An open appended to the chain at once (the demo data): the page hands its beacon
+    `view_token_for(share=..., open_sequence=<the open's sequence>)`."""
     return events.event_link_opened(quote=share.quote, share=share, meta=meta)
 
 
@@ -182,7 +190,25 @@ def portal_view_confirm(*, share: PortalShare, view_token: str, meta: RequestMet
     are hand-written (they run on every beacon; see quotery.core.rawsql). Inside a caller's
     transaction it adds no savepoint.
     """
-    open_sequence = open_named_by(share=share, view_token=view_token)
+    named = open_named_by(share=share, view_token=view_token)
+    if named.pending is not None:
+        with transaction.atomic(savepoint=False):
+            viewed = events.event_pending_open_viewed(
+                quote=share.quote,
+                share=share,
+                meta=meta,
+                pending_open=named.pending,
+            )
+            if viewed is None:
+                return False
+            revision_number = viewed.revision_number
+            # The column only grows: when the share as loaded is already there, so is the row.
+            if share.last_viewed_revision < revision_number:
+                with connection.cursor() as cursor:
+                    cursor.execute(SEEN_REVISION_SQL, [revision_number, share.pk, revision_number])
+        return True
+    open_sequence = named.sequence
+    assert open_sequence is not None
     with transaction.atomic(savepoint=False):
         quote_lock(share.quote_id)
         with connection.cursor() as cursor:

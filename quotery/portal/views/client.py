@@ -11,6 +11,7 @@ turns that open into a counted view (SECURITY.md 9-10).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -36,7 +37,7 @@ from quotery.portal.presentation import (
 )
 from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
 from quotery.portal.services.sharing import (
-    portal_open_record,
+    portal_open_record_pending,
     portal_pdf_download_record,
     portal_view_confirm,
 )
@@ -73,25 +74,30 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     view_token = None
     # Django answers HEAD with this same function: only a real GET records the open.
     if request.method == "GET" and not staff:
-        opened = portal_open_record(share=share, meta=RequestMeta.from_request(request))
-        view_token = view_token_for(share=share, open_sequence=opened.sequence)
-    quote, body = revision_body(current.content_hash, current.content)
+        opened = portal_open_record_pending(share=share, meta=RequestMeta.from_request(request))
+        view_token = view_token_for(share=share, pending_open=opened)
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
-    context = page_context(
-        company=company,
-        quote=quote,
-        body=body,
-        messages=current.messages,
-        state=current.state,
-        valid_until=current.quote.valid_until,
-        content_hash=current.content_hash,
-        acceptance=current.acceptance,
-        payment_status=current.payment,
-        changes=current.changes,
-        done=done,
-    )
-    context.update(staff_visit=staff, preview=False)
+
+    def context() -> dict[str, Any]:
+        # Only for a page this process has not rendered yet (see client_page_response).
+        quote, body = revision_body(current.content_hash, current.content)
+        values = page_context(
+            company=company,
+            quote=quote,
+            body=body,
+            messages=current.messages,
+            state=current.state,
+            valid_until=current.quote.valid_until,
+            content_hash=current.content_hash,
+            acceptance=current.acceptance,
+            payment_status=current.payment,
+            changes=current.changes,
+            done=done,
+        )
+        values.update(staff_visit=staff, preview=False)
+        return values
+
     key = page_key(
         company=company,
         content_hash=current.content_hash,

@@ -95,6 +95,10 @@ def test_the_move_keeps_every_row_of_a_demo_database_its_links_and_its_proofs() 
 
     # then every table holds exactly the rows it held, and the moved tables are not empty
     after = snapshot()
+    # engagement 0007 (opens recorded before they are chained) follows the move: its table
+    # is new, and empty
+    assert set(after) - set(before) == {"engagement_pendingopen"}
+    assert after.pop("engagement_pendingopen")[0] == 0
     assert set(after) == set(before)
     assert {t: n for t, n in after.items() if t not in BOOKKEEPING} == {
         t: n for t, n in before.items() if t not in BOOKKEEPING
@@ -105,7 +109,7 @@ def test_the_move_keeps_every_row_of_a_demo_database_its_links_and_its_proofs() 
         "portal_acceptance": 6,
         "portal_decline": 4,
     }
-    assert after["django_migrations"][0] == before["django_migrations"][0] + 3
+    assert after["django_migrations"][0] == before["django_migrations"][0] + 4
     # and the models' content types moved with them, same rows, no new ones
     assert types_before == {(pk, "portal", model) for pk, _label, model in types_before}
     assert moved_content_types() == {(pk, "sharing", model) for pk, _label, model in types_before}

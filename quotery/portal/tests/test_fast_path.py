@@ -1,0 +1,64 @@
+"""The client page and its beacon without a session take the short way past the staff
+middleware, and keep everything the whole stack gives them: the CSRF check and cookie
+(SECURITY.md 22), the headers (SECURITY.md 5), the host check, a Content-Length."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client as HttpClient
+
+from quotery.engagement.models import EventKind, PendingOpen, QuoteEvent
+from quotery.portal.tests.portal_fixtures import share_quote
+from tests.security.test_portal_client import assert_portal_headers
+
+pytestmark = pytest.mark.django_db
+
+
+def views(quote_id: int) -> int:
+    return QuoteEvent.objects.filter(quote_id=quote_id, kind=EventKind.QUOTE_VIEWED).count()
+
+
+def test_security_22_the_short_way_refuses_a_beacon_without_its_csrf_token(rep):
+    # given a browser that enforces CSRF as a real one is checked, with the page open
+    shared = share_quote(rep)
+    browser = HttpClient(enforce_csrf_checks=True)
+    page = browser.get(shared.url)
+    token = re.search(r'data-open="([^"]+)"', page.content.decode())
+    csrf = re.search(r'data-csrf="([^"]+)"', page.content.decode())
+    assert token and csrf and "csrftoken" in page.cookies
+
+    # when the beacon comes without the CSRF token, then with it
+    refused = browser.post(shared.seen_url, {"open": token.group(1)})
+    counted = browser.post(
+        shared.seen_url, {"open": token.group(1)}, headers={"X-CSRFToken": csrf.group(1)}
+    )
+
+    # then the first is refused and counts nothing; the second counts the view
+    assert refused.status_code == 403
+    assert_portal_headers(refused)
+    assert counted.status_code == 204
+    assert views(shared.quote.pk) == 1
+
+
+def test_security_5_the_short_way_answers_with_every_header_of_the_whole_stack(rep):
+    shared = share_quote(rep)
+
+    response = HttpClient().get(shared.url)
+
+    assert response.status_code == 200
+    assert_portal_headers(response)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Length"] == str(len(response.content))
+    assert PendingOpen.objects.filter(quote_id=shared.quote.pk).count() == 1
+
+
+def test_a_host_the_site_does_not_serve_is_refused_on_the_short_way_too(rep):
+    shared = share_quote(rep)
+
+    response = HttpClient().get(shared.url, HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert not PendingOpen.objects.exists()
