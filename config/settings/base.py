@@ -32,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL]
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default):
 # the header is ignored and REMOTE_ADDR is the client, so a spoofed header changes nothing.
 TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
+# How often the bell in the navigation asks for the unread count.
+NOTIFICATION_POLL_SECONDS = int(env_str("NOTIFICATION_POLL_SECONDS", "30"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

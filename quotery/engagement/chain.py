@@ -178,6 +178,12 @@ def pending_opens_fold_for_company(company_id: int) -> int:
     return sum(pending_opens_fold(quote_id) for quote_id in quote_ids)
 
 
+def pending_opens_fold_all() -> int:
+    """Chains every pending open of every company, a company at a time; returns how many."""
+    companies = list(PendingOpen.objects.values_list("company_id", flat=True).distinct())
+    return sum(pending_opens_fold_for_company(company) for company in companies)
+
+
 @dataclass(frozen=True)
 class HeadReport:
     """How the quote's chain head compares with its events and with our keys."""

@@ -13,8 +13,10 @@ Who takes it:
 - portal: `quote_accept`, `quote_request_changes`, `quote_decline`, `client_message_post`,
   `rep_message_post`, `share_revoke`, `portal_view_confirm`.
 - billing: `payment_status_set`.
-- engagement: `append_event` (every event, every page view: it reads the chain head with
-  the lock in one query, `quote_lock_chain_head`) and `head_re_sign`.
+- engagement: `append_event` and `append_events` (every event: they read the chain head
+  with the lock in one query, `quote_lock_chain_head`), `pending_opens_fold` (the client
+  page's opens, recorded without the lock, chained by the view beacon, a read of the log or
+  the scheduler's task) and `head_re_sign`.
 Taking it again in a transaction that holds it costs one query and never waits.
 
 In which order (so two transactions never wait on each other in a circle): one quote per

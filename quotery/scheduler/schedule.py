@@ -12,6 +12,7 @@ from typing import Any
 from django.tasks import Task
 
 from quotery.core.tasks import refresh_planner_statistics
+from quotery.engagement.tasks import fold_pending_opens
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.quotes.tasks import expire_due_quotes
 
@@ -30,4 +31,5 @@ PERIODIC_TASKS = (
     PeriodicTask(expire_due_quotes, every_seconds=600),
     PeriodicTask(deliver_due_emails, every_seconds=60),
     PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
+    PeriodicTask(fold_pending_opens, every_seconds=300),
 )

@@ -1,0 +1,19 @@
+"""Background work on the engagement log. Tasks take nothing, and are safe to retry and to run
+in several workers at once."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from quotery.engagement.chain import pending_opens_fold_all
+
+
+@task
+def fold_pending_opens() -> int:
+    """Chains the client page's opens that no beacon confirmed (mostly link scanners) and no
+    read of the log chained yet; returns how many.
+
+    Enqueued every five minutes by `manage.py run_scheduler`, so that an open waits outside
+    the chain, uncovered by any hash, for minutes at most (`manage.py verify` names such opens).
+    """
+    return pending_opens_fold_all()
