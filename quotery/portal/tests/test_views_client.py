@@ -20,6 +20,8 @@ from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.models import EventKind, PendingOpen, QuoteEvent
 from quotery.portal.presentation import brand_for
 from quotery.portal.tests.portal_fixtures import (
+    CLIENT_META,
+    accept_shared,
     client_message,
     event_kinds,
     expire,
@@ -27,7 +29,9 @@ from quotery.portal.tests.portal_fixtures import (
     share_quote,
 )
 from quotery.portal.view_confirmation import NamedOpen, open_named_by
+from quotery.portal.services.answers import quote_decline, quote_request_changes
 from quotery.quotes.models import Line
+from quotery.quotes.services.quotes import quote_cancel
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +307,83 @@ def test_client_link_without_its_trailing_slash_is_sent_on_by_shape_alone(client
     assert real["Location"] == shared.url
     assert unknown["Location"] == "/p/" + "Q" * 44 + "/"
     assert client.get("/p/short").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------
+# The answer bar: the total and Accept, shown exactly while Accept is possible
+
+
+def answer_bar(html: str) -> str | None:
+    found = re.search(
+        r'<nav class="action-bar" aria-label="Answer this quote">.*?</nav>', html, re.S
+    )
+    return found.group(0) if found else None
+
+
+def test_client_page_answer_bar_holds_the_total_and_accept_as_the_one_primary_action(client, rep):
+    shared = share_quote(rep)
+
+    html = client.get(shared.url).content.decode()
+
+    bar = answer_bar(html)
+    assert bar is not None
+    assert f"€{shared.quote.total:,.2f}" in bar
+    accept_url = reverse("portal:accept", args=[shared.token])
+    revision_hash = latest_revision_hash(shared.quote)
+    assert (
+        f'<a class="button-link action-bar__accept" href="{accept_url}?r={revision_hash}">' in bar
+    )
+    changes_url = reverse("portal:changes", args=[shared.token])
+    decline_url = reverse("portal:decline", args=[shared.token])
+    assert f'class="button-link button-link--secondary" href="{changes_url}"' in bar
+    assert f'class="button-link button-link--secondary" href="{decline_url}"' in bar
+    assert f'<a class="quiet-link" href="{shared.pdf_url}">Download PDF</a>' in bar
+    # the bar holds the answers: no second Accept, and no "Your answer" box above the lines
+    assert html.count(">Accept<") == 1 and "Your answer" not in html
+
+
+@pytest.mark.parametrize(
+    ("answer", "bar_shown"),
+    [("changes", True), ("accepted", False), ("declined", False), ("withdrawn", False)],
+)
+def test_client_page_answer_bar_follows_the_answer_in_the_same_process(
+    client, rep, answer, bar_shown
+):
+    # given a client page already rendered (and kept) with its bar
+    shared = share_quote(rep)
+    assert answer_bar(client.get(shared.url).content.decode()) is not None
+
+    # when the quote is answered or withdrawn
+    if answer == "changes":
+        quote_request_changes(share=shared.share, message="Oak, please.", request_meta=CLIENT_META)
+    elif answer == "accepted":
+        accept_shared(shared)
+    elif answer == "declined":
+        quote_decline(share=shared.share, reason="", detail="", request_meta=CLIENT_META)
+    else:
+        quote_cancel(quote=shared.quote, user=rep)
+
+    # then the page shows the bar exactly while Accept is still possible
+    html = client.get(shared.url).content.decode()
+    assert (answer_bar(html) is not None) is bar_shown
+    assert (reverse("portal:accept", args=[shared.token]) + "?r=" in html) is bar_shown
+
+
+def test_client_page_of_an_expired_quote_has_no_answer_bar(client, rep):
+    shared = share_quote(rep)
+    expire(shared.quote)
+
+    html = client.get(shared.url).content.decode()
+
+    assert answer_bar(html) is None
+    assert f'<a class="quiet-link" href="{shared.pdf_url}">Download PDF</a>' in html
+
+
+def test_client_page_names_the_quote_number_once_above_the_lines(client, rep):
+    shared = share_quote(rep)
+
+    html = client.get(shared.url).content.decode()
+
+    body = html.split("<body", 1)[1]
+    first_screen = body.split('class="quote-lines"', 1)[0]
+    assert first_screen.count(shared.quote.number) == 1
