@@ -305,7 +305,8 @@ def page_key(
     """Everything the page shows apart from the marks. Messages are never edited, so their
     ids stand for their text. `answered` holds what the page shows about the client's
     answers: the acceptance, the payment status, the changes since the last view, and the
-    confirmation of what they just did."""
+    confirmation of what they just did. The answer bar shows nothing else: the total comes
+    with the content hash, and whether Accept is possible with the state."""
     return (
         company.pk,
         company.name,

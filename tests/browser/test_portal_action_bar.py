@@ -177,3 +177,25 @@ def test_the_bar_is_gone_once_the_quote_is_answered(page, answer: str) -> None: 
     assert page.get_by_role("link", name="Accept", exact=True).count() == 0
     heading = "Accepted" if answer == "accepted" else "Your answer"
     assert page.get_by_role("heading", name=heading).is_visible()
+
+
+def test_the_bar_needs_no_script_and_never_hides_the_focused_field(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    shared = long_quote()
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 375, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        page.goto(shared.url)
+        bar = page.locator(BAR)
+        assert in_viewport(page, bar)
+
+        # tabbing down to the message box scrolls it into view above the bar, not under it
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.tagName") == "TEXTAREA":
+                break
+        field = box(page.locator("textarea:focus"))
+        assert field["top"] >= 0 and field["bottom"] <= box(bar)["top"], (field, box(bar))
+    finally:
+        context.close()

@@ -19,6 +19,7 @@ from quotery.accounts.models import Role
 from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.models import EventKind, PendingOpen, QuoteEvent
 from quotery.portal.presentation import brand_for
+from quotery.portal.services.answers import quote_decline, quote_request_changes
 from quotery.portal.tests.portal_fixtures import (
     CLIENT_META,
     accept_shared,
@@ -29,7 +30,6 @@ from quotery.portal.tests.portal_fixtures import (
     share_quote,
 )
 from quotery.portal.view_confirmation import NamedOpen, open_named_by
-from quotery.portal.services.answers import quote_decline, quote_request_changes
 from quotery.quotes.models import Line
 from quotery.quotes.services.quotes import quote_cancel
 
