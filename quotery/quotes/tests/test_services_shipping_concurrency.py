@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -122,11 +123,8 @@ def test_shipments_and_acceptances_sharing_products_in_opposite_orders_do_not_de
         share_quote(rep, products=[lamp, desk], quantities=[2, 2], email=f"w{i}@client.test")
         for i in range(2)
     ]
-    jobs = [ship_everything(note_of(s), rep) for s in held]
-    jobs += [
-        (lambda s=s, i=i: accept_shared(s, email=f"w{i}@client.test"))
-        for i, s in enumerate(waiting)
-    ]
+    jobs: list[Callable[[], object]] = [ship_everything(note_of(s), rep) for s in held]
+    jobs += [partial(accept_shared, s, email=f"w{i}@client.test") for i, s in enumerate(waiting)]
     # when they all run at once (a deadlock would fail one with an error or hang)
     _, errors = run_at_once(jobs)
     # then every shipment and acceptance stands and the stock agrees with the notes
