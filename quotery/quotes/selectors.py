@@ -265,8 +265,8 @@ def delivery_note_for_edit(*, membership: Membership, pk: int) -> DeliveryNote:
 
 
 def reservations_for_product(*, product: Product, membership: Membership) -> list[DeliveryNoteLine]:
-    """Lines of draft delivery notes the member may see that reserve or backorder
-    `product`, newest note first (at most RESERVATIONS_SHOWN)."""
+    """Lines of open (draft or partially shipped) delivery notes the member may see that
+    reserve or backorder `product`, newest note first (at most RESERVATIONS_SHOWN)."""
     lines = (
         DeliveryNoteLine.objects.filter(
             company_id=membership.company_id,
