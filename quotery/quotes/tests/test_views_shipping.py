@@ -6,14 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockMovement
+from quotery.clients.factories import ClientFactory
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
+from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import DeliveryNote, DeliveryNoteState
+from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
+from quotery.quotes.services.quotes import quote_create
+from quotery.quotes.tests.conftest import issue_today
 from quotery.quotes.tests.delivery_fixtures import note_of, stock_of
 from quotery.quotes.tests.test_views_delivery_notes import text
 
@@ -196,3 +202,22 @@ def test_a_whole_shipment_reads_shipped_with_its_date(login, company, rep):
     page = text(client.get(reverse("quotes:detail", args=[shared.quote.pk])))
     assert f"{note.number} · Shipped · {day}" in page
     assert f"Shipped · {day}" in text(client.get(reverse("quotes:list")))
+
+
+def test_security_21_line_text_is_escaped_in_the_ship_form(login, company, rep):
+    hostile = '"><script>alert("x")</script>'
+    data = QuoteInput(
+        client=ClientFactory(company=company),
+        contact=None,
+        title="Hostile",
+        currency="EUR",
+        issue_date=issue_today(),
+        valid_until=issue_today(),
+        sections=[SectionInput(title="Goods", lines=[LineInput(hostile, D(1), D(10))])],
+    )
+    quote = quote_create(company=company, owner=rep, data=data)
+    with transaction.atomic():
+        note = delivery_note_create_for_quote(quote=quote)
+    html = login(rep).get(reverse("quotes:delivery_note", args=[note.pk])).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
