@@ -308,6 +308,41 @@ def stock_release(*, product: Product, quantity: Decimal) -> Decimal:
     return released
 
 
+def stock_ship(*, product: Product, quantity: Decimal, reason: str, user: User | None) -> Decimal:
+    """Sends `quantity` reserved by `stock_reserve` out of the warehouse: on hand and
+    reserved both drop by it (available stays as it was) and a movement records who, why
+    and the on-hand quantity after it. Returns the quantity shipped.
+
+    Ships what was reserved even if the product stopped tracking stock since. Never takes
+    on hand or reserved below zero: asking for more than is reserved raises ValueError (the
+    caller checks its own lines first, under the same locks). Must run inside the caller's
+    transaction, under the stock row's lock (taken here); a caller shipping several
+    products ships them in product id order.
+    """
+    quantity = _as_decimal(quantity)
+    if not quantity.is_finite() or quantity <= ZERO:
+        raise ValueError("a shipment needs a quantity above zero")
+    _require_transaction()
+    level = _locked_level(product)
+    if quantity > level.reserved or quantity > level.on_hand:
+        raise ValueError(
+            f"cannot ship {quantity} of {product.sku}: "
+            f"{level.reserved} reserved, {level.on_hand} on hand"
+        )
+    level.on_hand = level.on_hand - quantity
+    level.reserved = level.reserved - quantity
+    level.save(update_fields=["on_hand", "reserved", "updated_at"])
+    StockMovement.objects.create(
+        company_id=product.company_id,
+        product=product,
+        delta=-quantity,
+        on_hand_after=level.on_hand,
+        reason=reason.strip()[:REASON_MAX],
+        user=user,
+    )
+    return quantity
+
+
 def _locked_level(product: Product) -> StockLevel:
     """The product's stock row under its row lock, created empty if it is missing; the lock
     lasts until the caller's transaction ends."""

@@ -85,7 +85,7 @@ class QuoteDocumentError(Exception):
 
 _compiler_lock = threading.Lock()
 _compiler: typst.Compiler | None = None
-_template: bytes | None = None
+_templates: dict[Path, bytes] = {}
 _renders = 0
 
 
@@ -107,14 +107,18 @@ def render_quote_pdf(
     return _compile(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-def _compile(data_json: str) -> bytes:
-    global _compiler, _template, _renders
+def _compile(data_json: str, template_path: Path = TEMPLATE_PATH) -> bytes:
+    """Typesets `template_path` (a template under typst/, read once per process) with the
+    JSON document in `sys.inputs.data`, on the process's one compiler."""
+    global _compiler, _renders
     with _compiler_lock:
-        if _compiler is None or _template is None:
-            _template = TEMPLATE_PATH.read_bytes()
+        if _compiler is None:
             _compiler = typst.Compiler(ignore_system_fonts=True)
+        template = _templates.get(template_path)
+        if template is None:
+            template = _templates[template_path] = template_path.read_bytes()
         try:
-            pdf = _compiler.compile(input=_template, format="pdf", sys_inputs={"data": data_json})
+            pdf = _compiler.compile(input=template, format="pdf", sys_inputs={"data": data_json})
         except typst.TypstError as error:
             raise QuoteDocumentError(
                 f"The quote PDF could not be typeset: {error} {error.diagnostic}"

@@ -8,8 +8,10 @@ only then reads what they decide on, so every check sees what the others committ
 
 Who takes it:
 - quotes: `quote_update`, `quote_mark_sent` (and so `share_send`), `quote_cancel`
-  (quotery.quotes.services.quotes); `quote_mark_accepted`, `quote_mark_changes_requested`,
-  `quote_mark_declined` and `quote_mark_closed` run under their caller's lock.
+  (quotery.quotes.services.quotes); `delivery_note_ship` (quotery.quotes.services.shipping,
+  then the note's row, then stock rows in product id order through `stock_ship`);
+  `quote_mark_accepted`, `quote_mark_changes_requested`, `quote_mark_declined` and
+  `quote_mark_closed` run under their caller's lock.
 - portal: `quote_accept`, `quote_request_changes`, `quote_decline`, `client_message_post`,
   `rep_message_post`, `share_revoke`, `portal_view_confirm`.
 - billing: `payment_status_set`.

@@ -191,16 +191,25 @@ class QuoteRevision(CompanyOwned):
 
 class DeliveryNoteState(models.TextChoices):
     DRAFT = "draft", "Draft"
+    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
+    SHIPPED = "shipped", "Shipped"
     CANCELLED = "cancelled", "Cancelled"
+
+
+# A note still being shipped: what it reserves is held for it.
+OPEN_DELIVERY_STATES = (DeliveryNoteState.DRAFT, DeliveryNoteState.PARTIALLY_SHIPPED)
 
 
 class DeliveryNote(CompanyOwned):
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="delivery_notes")
     number = models.CharField(max_length=20)
     state = models.CharField(
-        max_length=12, choices=DeliveryNoteState.choices, default=DeliveryNoteState.DRAFT
+        max_length=20, choices=DeliveryNoteState.choices, default=DeliveryNoteState.DRAFT
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The first and the latest shipment (quotery.quotes.services.delivery_notes).
+    first_shipped_at = models.DateTimeField(null=True, blank=True)
+    last_shipped_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -226,6 +235,17 @@ class DeliveryNote(CompanyOwned):
     def is_draft(self) -> bool:
         return self.state == DeliveryNoteState.DRAFT
 
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_DELIVERY_STATES
+
+    @property
+    def delivery_status(self) -> str:
+        """What the quote says about its delivery: Not shipped, Partially shipped, Shipped."""
+        if self.state == DeliveryNoteState.DRAFT:
+            return "Not shipped"
+        return self.get_state_display()
+
 
 class DeliveryNoteLine(CompanyOwned):
     note = models.ForeignKey(DeliveryNote, on_delete=models.CASCADE, related_name="lines")
@@ -242,9 +262,20 @@ class DeliveryNoteLine(CompanyOwned):
     quantity = ExactDecimalField(max_digits=14, decimal_places=3)
     reserved_quantity = ExactDecimalField(max_digits=14, decimal_places=3, default=ZERO)
     backorder_quantity = ExactDecimalField(max_digits=14, decimal_places=3, default=ZERO)
+    # What left with a shipment. Shipping moves a quantity from reserved to shipped, so
+    # reserved + backordered + shipped = quantity on every line of a product that tracks
+    # stock; a line that reserves nothing (a service, free text) ships up to its quantity.
+    shipped_quantity = ExactDecimalField(max_digits=14, decimal_places=3, default=ZERO)
 
     class Meta:
         ordering = ["position"]
+
+    @property
+    def to_ship(self) -> Decimal:
+        """What a shipment may still take from this line: its reservation, or for a line
+        that reserves nothing, what is not shipped yet. Backordered units are never
+        shippable: there was no stock for them."""
+        return self.quantity - self.shipped_quantity - self.backorder_quantity
 
 
 def end_of_validity(valid_until: dt.date, zone: dt.tzinfo) -> dt.datetime:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from quotery.accounts.models import Membership, Role, User
@@ -16,6 +16,7 @@ from quotery.catalog.models import Product
 from quotery.clients.models import Client
 from quotery.clients.selectors import client_list, count_per_client
 from quotery.quotes.models import (
+    OPEN_DELIVERY_STATES,
     DeliveryNote,
     DeliveryNoteLine,
     DeliveryNoteState,
@@ -71,8 +72,19 @@ class QuoteFilters:
 
 
 def quote_list(*, membership: Membership, filters: QuoteFilters) -> QuerySet[Quote]:
-    """The quote list page: one query for the rows (client and owner joined)."""
-    quotes = quotes_visible_to(membership).select_related("client", "owner", "contact")
+    """The quote list page: one query for the rows (client and owner joined), each with
+    its delivery note's state and latest shipment (`delivery_state`, `last_shipped_at`)."""
+    open_note = DeliveryNote.objects.filter(quote=OuterRef("pk")).exclude(
+        state=DeliveryNoteState.CANCELLED
+    )
+    quotes = (
+        quotes_visible_to(membership)
+        .select_related("client", "owner", "contact")
+        .annotate(
+            delivery_state=Subquery(open_note.values("state")[:1]),
+            last_shipped_at=Subquery(open_note.values("last_shipped_at")[:1]),
+        )
+    )
     if filters.state:
         quotes = quotes.filter(state=filters.state)
     if filters.owner_id:
@@ -202,7 +214,9 @@ class DeliveryNotePage:
     reserved_units: Decimal
     backordered_units: Decimal
     backordered_lines: int
+    shipped_units: Decimal
     can_cancel: bool
+    can_ship: bool
 
 
 def delivery_note_page(*, membership: Membership, pk: int) -> DeliveryNotePage:
@@ -222,14 +236,16 @@ def delivery_note_page(*, membership: Membership, pk: int) -> DeliveryNotePage:
         )
     )
     backordered = [line for line in lines if line.backorder_quantity > ZERO]
+    can_edit = note.is_open and quotes_editable_by(membership).filter(pk=note.quote_id).exists()
     return DeliveryNotePage(
         note=note,
         lines=lines,
         reserved_units=sum((line.reserved_quantity for line in lines), ZERO),
         backordered_units=sum((line.backorder_quantity for line in backordered), ZERO),
         backordered_lines=len(backordered),
-        can_cancel=note.is_draft
-        and quotes_editable_by(membership).filter(pk=note.quote_id).exists(),
+        shipped_units=sum((line.shipped_quantity for line in lines), ZERO),
+        can_cancel=can_edit and note.is_draft,
+        can_ship=can_edit and any(line.to_ship > ZERO for line in lines),
     )
 
 
@@ -249,13 +265,13 @@ def delivery_note_for_edit(*, membership: Membership, pk: int) -> DeliveryNote:
 
 
 def reservations_for_product(*, product: Product, membership: Membership) -> list[DeliveryNoteLine]:
-    """Lines of draft delivery notes the member may see that reserve or backorder
-    `product`, newest note first (at most RESERVATIONS_SHOWN)."""
+    """Lines of open (draft or partially shipped) delivery notes the member may see that
+    reserve or backorder `product`, newest note first (at most RESERVATIONS_SHOWN)."""
     lines = (
         DeliveryNoteLine.objects.filter(
             company_id=membership.company_id,
             product=product,
-            note__state=DeliveryNoteState.DRAFT,
+            note__state__in=OPEN_DELIVERY_STATES,
             note__quote__in=quotes_visible_to(membership),
         )
         # Equality with zero is exact on both databases (text on SQLite, numeric on PG).

@@ -19,4 +19,5 @@ urlpatterns = [
         views.delivery_note_cancel,
         name="delivery_note_cancel",
     ),
+    path("delivery-notes/<int:pk>/ship/", views.delivery_note_ship, name="delivery_note_ship"),
 ]

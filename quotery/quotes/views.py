@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -25,8 +27,8 @@ from quotery.quotes.editor import (
 )
 from quotery.quotes.editor_choices import EditorChoices
 from quotery.quotes.editor_totals import editor_totals
-from quotery.quotes.models import Quote, QuoteState
-from quotery.quotes.services import delivery_notes
+from quotery.quotes.models import DeliveryNoteLine, Quote, QuoteState
+from quotery.quotes.services import delivery_notes, shipping
 from quotery.quotes.services import quotes as services
 from quotery.quotes.states import LOCKED_STATES, effective_state
 
@@ -214,7 +216,35 @@ def delivery_note_list(request: MemberRequest) -> HttpResponse:
 @member_required()
 def delivery_note_detail(request: MemberRequest, pk: int) -> HttpResponse:
     detail = selectors.delivery_note_page(membership=request.membership, pk=pk)
-    return render(request, "quotes/delivery_note_detail.html", {"detail": detail})
+    context = {"detail": detail, "ship_rows": ship_rows(detail)}
+    return render(request, "quotes/delivery_note_detail.html", context)
+
+
+@dataclass(frozen=True)
+class ShipRow:
+    """One line of the shipping form: the quantity in its box and what was wrong with it."""
+
+    line: DeliveryNoteLine
+    value: str
+    errors: list[str]
+
+
+def ship_rows(
+    detail: selectors.DeliveryNotePage,
+    *,
+    typed: dict[int, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> list[ShipRow]:
+    """The lines that can still ship, each with what the person typed, or by default all
+    that is left to ship."""
+    rows = []
+    for line in detail.lines:
+        if line.to_ship <= 0:
+            continue
+        default = f"{line.to_ship.normalize():f}"
+        value = typed[line.pk] if typed is not None and line.pk in typed else default
+        rows.append(ShipRow(line, value, (errors or {}).get(str(line.pk), [])))
+    return rows
 
 
 @member_required(EDITORS)
@@ -225,9 +255,38 @@ def delivery_note_cancel(request: MemberRequest, pk: int) -> HttpResponse:
         delivery_notes.delivery_note_cancel(note=note, user=request.user)
     except IllegalTransition as error:
         detail = selectors.delivery_note_page(membership=request.membership, pk=pk)
-        context = {"detail": detail, "error": error.message}
+        context = {"detail": detail, "error": error.message, "ship_rows": ship_rows(detail)}
         return render(request, "quotes/delivery_note_detail.html", context, status=409)
     messages.success(
         request, f"Delivery note {note.number} cancelled. Its reserved stock is available again."
+    )
+    return redirect("quotes:delivery_note", pk=note.pk)
+
+
+@member_required(EDITORS)
+@require_POST
+def delivery_note_ship(request: MemberRequest, pk: int) -> HttpResponse:
+    """Ships the quantities typed per line; bad input re-renders the page with the
+    quantities as typed and a message per line, and changes nothing."""
+    note = selectors.delivery_note_for_edit(membership=request.membership, pk=pk)
+    line_ids = list(note.lines.values_list("pk", flat=True))
+    try:
+        quantities = shipping.ship_quantities_parse(request.POST, line_ids)
+        shipping.delivery_note_ship(note=note, quantities=quantities, user=request.user)
+    except (ValidationFailed, IllegalTransition) as error:
+        detail = selectors.delivery_note_page(membership=request.membership, pk=pk)
+        typed = {line_id: request.POST.get(f"ship-{line_id}", "")[:40] for line_id in line_ids}
+        context = {
+            "detail": detail,
+            "error": error.message,
+            "ship_rows": ship_rows(detail, typed=typed, errors=error.field_errors),
+        }
+        status = 409 if isinstance(error, IllegalTransition) else 400
+        return render(request, "quotes/delivery_note_detail.html", context, status=status)
+    note.refresh_from_db()
+    messages.success(
+        request,
+        f"Shipment recorded: delivery note {note.number} is now "
+        f"{note.get_state_display().lower()}.",
     )
     return redirect("quotes:delivery_note", pk=note.pk)

@@ -1,5 +1,6 @@
 """Delivery notes: made in draft when a client accepts, with stock reserved per line;
-cancelling a draft gives its reservations back."""
+cancelling a draft gives its reservations back; shipping (in parts or whole) turns
+reservations into stock movements."""
 
 from __future__ import annotations
 
@@ -110,10 +111,7 @@ def delivery_note_cancel(*, note: DeliveryNote, user: User) -> DeliveryNote:
             pk=note.pk, company_id=note.company_id, state=DeliveryNoteState.DRAFT
         ).update(state=DeliveryNoteState.CANCELLED, cancelled_at=timezone.now(), cancelled_by=user)
         if not changed:
-            raise IllegalTransition(
-                f"Delivery note {note.number} is already cancelled; its reserved stock was "
-                "given back then. Nothing changed."
-            )
+            raise IllegalTransition(_not_cancellable(note))
         lines = (
             DeliveryNoteLine.objects.filter(note_id=note.pk, company_id=note.company_id)
             .exclude(product=None)
@@ -126,3 +124,16 @@ def delivery_note_cancel(*, note: DeliveryNote, user: User) -> DeliveryNote:
             stock_release(product=line.product, quantity=line.reserved_quantity)
     note.refresh_from_db()
     return note
+
+
+def _not_cancellable(note: DeliveryNote) -> str:
+    state = DeliveryNote.objects.filter(pk=note.pk).values_list("state", flat=True).first()
+    if state == DeliveryNoteState.CANCELLED:
+        return (
+            f"Delivery note {note.number} is already cancelled; its reserved stock was "
+            "given back then. Nothing changed."
+        )
+    return (
+        f"Delivery note {note.number} has been shipped (in part or whole) and can no longer "
+        "be cancelled. Nothing changed."
+    )
