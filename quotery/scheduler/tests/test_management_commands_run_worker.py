@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -102,11 +103,27 @@ def test_db_worker_itself_fails_the_task_on_a_second_signal(settings, tmp_path: 
     assert write_after_pause.get_result(result.id).status == TaskResultStatus.FAILED
 
 
+def wait_until_started(worker: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Waits for the worker's "Starting worker" line, logged once its signal handlers are
+    set (before that, SIGTERM still has its default effect: a busy machine can take
+    seconds to start Django)."""
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(worker.stdout.readline, "")),  # type: ignore[union-attr]
+        daemon=True,
+    )
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while not any("Starting worker" in line for line in lines):
+        assert worker.poll() is None, "".join(lines)
+        assert time.monotonic() < deadline, "the worker never started"
+        time.sleep(0.05)
+
+
 def test_an_idle_worker_exits_0_on_sigterm() -> None:
     worker = start_worker("run_worker")
     try:
-        time.sleep(2)
-        assert worker.poll() is None
+        wait_until_started(worker)
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
     finally:
