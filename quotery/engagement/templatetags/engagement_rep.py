@@ -67,9 +67,9 @@ def percent(value: float | None) -> str:
 
 @register.filter
 def ago(value: dt.datetime | None, now: dt.datetime) -> str:
-    """How long before `now`, in its largest unit: "2 hours ago", "just now"."""
+    """How long before `now`, in its largest unit: "2 hours ago", "under a minute ago"."""
     if value is None:
         return "–"
     if now - value < dt.timedelta(minutes=1):
-        return "just now"
+        return "under a minute ago"
     return f"{timesince(value, now, depth=1)} ago"
