@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from quotery.engagement import payloads
 from quotery.engagement.models import EventKind
+from quotery.engagement.templatetags.engagement_rep import ago
 from quotery.engagement.tests.conftest import quote_shared_at, record, view_at, visit
 from quotery.portal.services.answers import quote_request_changes
 from quotery.portal.tests.portal_fixtures import CLIENT_META, accept_shared, share_quote
@@ -152,3 +153,16 @@ def test_a_changes_requested_entry_stays_its_own(login, rep):
 
     assert "<strong>Changes requested</strong>" in html
     assert groups(html) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "said"),
+    [
+        (dt.timedelta(seconds=20), "under a minute ago"),
+        (dt.timedelta(minutes=5, seconds=10), "5\xa0minutes ago"),
+        (dt.timedelta(hours=2, minutes=59), "2\xa0hours ago"),
+        (dt.timedelta(days=1, hours=23), "1\xa0day ago"),
+    ],
+)
+def test_ago_says_the_largest_unit(before, said):
+    assert ago(SHARED_AT - before, SHARED_AT) == said

@@ -151,8 +151,8 @@ def _awaiting(quote: Quote, thread: list[ThreadRow]) -> tuple[str, ThreadRow | N
     client_rows = [row for row in thread if row.message.author_kind == AuthorKind.CLIENT]
     if quote.state == QuoteState.CHANGES_REQUESTED:
         wanted = change_request_message_id(quote)
-        asked = [row for row in client_rows if row.message.pk == wanted]
-        return "changes", (asked or client_rows or [None])[-1]
+        asked = [row for row in client_rows if row.message.pk == wanted] or client_rows
+        return "changes", asked[-1] if asked else None
     if thread and thread[-1].message.author_kind == AuthorKind.CLIENT:
         return "reply", thread[-1]
     return "", None

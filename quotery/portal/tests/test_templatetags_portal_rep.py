@@ -19,10 +19,11 @@ from quotery.portal.tests.portal_fixtures import (
     CLIENT_META,
     Shared,
     accept_shared,
+    client_message,
     edit_and_share_again,
     share_quote,
 )
-from quotery.quotes.models import QuoteState
+from quotery.quotes.models import Quote, QuoteState
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,18 @@ def test_no_banner_once_the_client_has_answered_even_if_they_wrote_last(login, r
     client_message_post(share=shared.share, body="Thanks!", request_meta=CLIENT_META)
 
     assert banner(page(login(rep), shared)) == ""
+
+
+def test_without_a_recorded_request_the_banner_quotes_the_latest_client_message(login, rep):
+    # given a quote marked changes requested with no change-request event (as the demo's
+    # seeded history can be), first with nothing from the client, then with a message
+    shared = share_quote(rep)
+    Quote.objects.filter(pk=shared.quote.pk).update(state=QuoteState.CHANGES_REQUESTED)
+    http = login(rep)
+
+    found = banner(page(http, shared))
+    assert "The client asked for changes" in found and "<blockquote" not in found
+
+    client_message(shared, "Blue chairs, please.")
+    found = banner(page(http, shared))
+    assert "Anna Client asked for changes" in found and "Blue chairs, please." in found
