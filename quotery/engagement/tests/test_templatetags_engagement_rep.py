@@ -11,11 +11,22 @@ from django.urls import reverse
 
 from quotery.engagement import payloads
 from quotery.engagement.models import EventKind
+from quotery.engagement.pending_opens import pending_open_count
 from quotery.engagement.templatetags.engagement_rep import ago
-from quotery.engagement.tests.conftest import quote_shared_at, record, view_at, visit
+from quotery.engagement.tests.conftest import (
+    BROWSER,
+    SCANNER,
+    quote_shared_at,
+    record,
+    view_at,
+    visit,
+)
 from quotery.portal.services.answers import quote_request_changes
+from quotery.portal.services.sharing import portal_open_record_pending, portal_view_confirm
 from quotery.portal.tests.portal_fixtures import CLIENT_META, accept_shared, share_quote
+from quotery.portal.view_confirmation import view_token_for
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import PortalShare
 
 pytestmark = pytest.mark.django_db
 
@@ -105,17 +116,27 @@ def test_views_of_two_links_or_two_revisions_stay_apart_and_a_single_view_is_pla
     assert "<strong>Viewed</strong> · anna@client.test · revision 2" in html
 
 
-def test_opens_waiting_outside_the_chain_are_folded_in_and_counted(login, rep):
-    # given a quote the client opened three times in a visible browser, through the portal's
-    # real services (which may leave the opens waiting outside the chain)
+def test_opens_waiting_outside_the_chain_are_folded_in_when_the_section_is_read(login, rep):
+    # given two views made the way the client page makes them (a waiting open, then the
+    # beacon), and then two link-scanner opens still waiting outside the chain
     shared = share_quote(rep)
-    for _ in range(3):
-        visit(shared.share)
+    share = PortalShare.objects.select_related("quote__company").get(pk=shared.share.pk)
+    for _ in range(2):
+        waiting = portal_open_record_pending(share=share, meta=BROWSER)
+        token = view_token_for(share=share, pending_open=waiting)
+        assert portal_view_confirm(share=share, view_token=token, meta=BROWSER)
+    for _ in range(2):
+        portal_open_record_pending(share=share, meta=SCANNER)
+    assert pending_open_count(shared.quote.pk) == 2
 
+    # when the rep reads the section
     html = section(login(rep), shared.quote)
 
+    # then the waiting opens were chained and listed apart; the two views are one entry
+    assert pending_open_count(shared.quote.pk) == 0
+    assert "Opened by a link scanner or preview (2), not counted" in html
     (group,) = groups(html)
-    assert "Viewed 3 times</strong>" in group
+    assert "Viewed 2 times</strong>" in group
 
 
 def test_a_hot_quote_shows_the_buying_signal_until_it_is_accepted(login, rep):
