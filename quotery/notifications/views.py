@@ -12,13 +12,15 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
 from quotery.core.forms import posted_id
 from quotery.notifications import services
+from quotery.notifications.models import NotificationKind
 from quotery.notifications.selectors import (
     mailbox_dir,
     mailbox_message,
@@ -29,6 +31,11 @@ from quotery.notifications.selectors import (
 )
 
 PAGE_SIZE = 25
+# The quote page's banner with the client's request (changes asked for, a message).
+CLIENT_REQUEST_ANCHOR = "client-request"
+CLIENT_REQUEST_KINDS = frozenset(
+    {NotificationKind.CHANGES_REQUESTED, NotificationKind.CLIENT_MESSAGE}
+)
 # htmx stops polling on this status (used once the session has ended).
 HTMX_STOP_POLLING = 286
 
@@ -85,7 +92,10 @@ def notification_list(request: MemberRequest) -> HttpResponse:
 def notification_open(request: MemberRequest, pk: int) -> HttpResponse:
     notification = notification_of_user(user=request.user, company=request.company, pk=pk)
     services.notification_open(notification=notification, user=request.user)
-    return redirect("quotes:detail", pk=notification.quote_id)
+    url = reverse("quotes:detail", args=[notification.quote_id])
+    if notification.kind in CLIENT_REQUEST_KINDS:
+        url += f"#{CLIENT_REQUEST_ANCHOR}"  # the banner at the top: their words, Reply
+    return HttpResponseRedirect(url)
 
 
 @member_required()

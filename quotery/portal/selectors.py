@@ -19,6 +19,8 @@ from quotery.accounts.models import Company
 from quotery.billing.selectors import PaymentNotice, payment_notice_for
 from quotery.core.kept import KeptValues
 from quotery.core.rawsql import Columns, fetch_instances
+from quotery.engagement.models import EventKind, QuoteEvent
+from quotery.engagement.payloads import ChangesRequested, EventDataInvalid, payload_of
 from quotery.portal.revision_changes import RevisionChanges, changes_since
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.states import effective_state
@@ -76,6 +78,26 @@ def thread_for_quote(quote: Quote) -> QuerySet[ConversationMessage]:
     return ConversationMessage.objects.filter(quote=quote, company_id=quote.company_id).order_by(
         "created_at", "pk"
     )
+
+
+def change_request_message_id(quote: Quote) -> int | None:
+    """The id of the message of the client's latest change request, read from its chained
+    event's typed payload; None when there is none or its event names no message (the rows
+    `seed_engagement` writes). One query."""
+    event = (
+        QuoteEvent.objects.filter(
+            quote_id=quote.pk, company_id=quote.company_id, kind=EventKind.CHANGES_REQUESTED
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    if event is None:
+        return None
+    try:
+        payload = payload_of(event)
+    except EventDataInvalid:
+        return None
+    return payload.message if isinstance(payload, ChangesRequested) else None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # Once a client has said yes or no (or the rep withdrew the quote) its content is final.
 LOCKED_STATES = frozenset({S.ACCEPTED, S.READY_FOR_BILLING, S.CLOSED, S.DECLINED, S.CANCELLED})
 
+# The client said yes: what follows is billing and delivery.
+ACCEPTED_STATES = frozenset({S.ACCEPTED, S.READY_FOR_BILLING, S.CLOSED})
+
 # States in which the quote waits for the client and so can run past its validity.
 OPEN_STATES = frozenset({S.SENT, S.CHANGES_REQUESTED})
 

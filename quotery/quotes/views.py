@@ -30,7 +30,7 @@ from quotery.quotes.editor_totals import editor_totals
 from quotery.quotes.models import DeliveryNoteLine, Quote, QuoteState
 from quotery.quotes.services import delivery_notes, shipping
 from quotery.quotes.services import quotes as services
-from quotery.quotes.states import LOCKED_STATES, effective_state
+from quotery.quotes.states import ACCEPTED_STATES, LOCKED_STATES, effective_state
 
 PAGE_SIZE = 25
 
@@ -75,7 +75,12 @@ def quote_detail(request: MemberRequest, pk: int) -> HttpResponse:
         {
             "quote": quote,
             "display_state": display_state,
-            "display_state_label": QuoteState(display_state).label,
+            # A closed quote was accepted first (closing follows acceptance or payment).
+            "display_state_label": "Won (closed)"
+            if display_state == QuoteState.CLOSED
+            else QuoteState(display_state).label,
+            # Once accepted, its outcome (delivery notes, the signature) comes first.
+            "won": quote.state in ACCEPTED_STATES,
             "can_edit": request.membership.can_edit_quotes and quote.state not in LOCKED_STATES,
             "can_cancel": request.membership.can_edit_quotes
             and quote.state

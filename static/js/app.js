@@ -8,6 +8,18 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
+  // A link that names a field to write in (the request banner's Reply) moves the focus
+  // there too; without script the link still scrolls to it.
+  document.body.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-focus-target]");
+    const field = link && document.getElementById(link.dataset.focusTarget);
+    if (field) {
+      event.preventDefault();
+      history.replaceState(null, "", link.getAttribute("href"));
+      field.focus();
+    }
+  });
+
   // Picking a product fills its line: press the line's "Use product details" button. A
   // delegated listener also covers lines that htmx has just swapped in and not yet
   // processed; an unprocessed button submits the form the plain way, with the same result.

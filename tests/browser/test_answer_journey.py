@@ -165,8 +165,12 @@ def test_share_changes_reshare_accept_and_what_everyone_sees(  # type: ignore[no
     page.get_by_role("button", name=re.compile("Hank Scorpio")).click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("Office fit-out")
-    assert page.url.endswith(f"/quotes/{quote.pk}/")
+    assert page.url.endswith(f"/quotes/{quote.pk}/#client-request")
     expect(heading).to_contain_text("Changes requested")
+    # at the top, a banner with Hank's words; the conversation holds them too
+    banner = page.get_by_role("region", name="Hank Scorpio asked for changes")
+    expect(banner.get_by_text(ASK)).to_be_visible()
+    expect(banner.get_by_role("link", name="Edit quote")).to_be_visible()
     expect(page.get_by_role("region", name="Conversation").get_by_text(ASK)).to_be_visible()
     nav.get_by_role("link", name="Notifications, none unread").wait_for()
 
@@ -254,7 +258,7 @@ def test_share_changes_reshare_accept_and_what_everyone_sees(  # type: ignore[no
 
     # and Rita, reloading the quote, finds it closed with the acceptance and its code
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Closed")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Won (closed)")
     evidence = page.get_by_role("region", name="Acceptance")
     expect(evidence).to_contain_text("Hank Scorpio <hank@globex.test>")
     expect(evidence.get_by_text(acceptance.signature_hash)).to_be_visible()

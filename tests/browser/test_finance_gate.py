@@ -89,7 +89,7 @@ def test_finance_sets_under_review_then_paid_and_the_quote_closes(  # type: igno
 
     # the quote detail link from Billing opens the closed quote for finance
     page.get_by_role("link", name=quote.number).click()
-    page.get_by_text(re.compile("Closed")).first.wait_for()
+    page.get_by_text(re.compile(r"Won \(closed\)")).first.wait_for()
 
 
 def test_billing_fits_a_phone(browser, live_server) -> None:  # type: ignore[no-untyped-def]

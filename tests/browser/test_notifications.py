@@ -66,7 +66,8 @@ def test_the_bell_counts_up_without_a_reload_and_opening_leads_to_the_quote(page
 
     # then they land on the quote, the notification is read, and the count is gone
     page.get_by_role("heading", level=1, name=re.compile("Office fit-out for Globex")).wait_for()
-    assert page.url.endswith(f"/quotes/{quote.pk}/")
+    # (a change request lands on the banner with the client's words)
+    assert page.url.endswith(f"/quotes/{quote.pk}/#client-request")
     nav.get_by_role("link", name="Notifications, none unread").wait_for()
     assert nav.locator(".bell-count").count() == 0
     assert Notification.objects.get(user=rep).read_at is not None

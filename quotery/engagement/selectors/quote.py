@@ -57,6 +57,70 @@ class TimelineEntry:
         return self.event.occurred_at
 
 
+# The client's repeated reading: folded into one timeline item per link, kind and revision
+# while nothing else happens in between.
+FOLDED_KINDS = frozenset({EventKind.QUOTE_VIEWED, EventKind.PDF_DOWNLOADED})
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One line of the timeline: a single event, or a run of the same link's views (or
+    downloads) of one revision with nothing else in between, oldest first."""
+
+    entries: list[TimelineEntry]
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def last(self) -> TimelineEntry:
+        return self.entries[-1]
+
+    @property
+    def kind(self) -> str:
+        return self.last.kind
+
+    @property
+    def label(self) -> str:
+        return self.last.label
+
+    @property
+    def who(self) -> str:
+        return self.last.who
+
+    @property
+    def revision_number(self) -> int:
+        return self.last.revision_number
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        return self.last.occurred_at
+
+
+def fold_repeats(entries: list[TimelineEntry]) -> list[TimelineItem]:
+    """The entries as timeline items, in order. Between two other events (a share, a
+    message, an answer), the views of one link and revision become one item, and so do its
+    downloads; each item stands where its last event happened."""
+    items: list[TimelineItem] = []
+    run: dict[tuple[str, str, int], list[TimelineEntry]] = {}
+
+    def close_run() -> None:
+        for group in sorted(run.values(), key=lambda group: group[-1].event.sequence):
+            items.append(TimelineItem(entries=group))
+        run.clear()
+
+    for entry in entries:
+        if entry.kind in FOLDED_KINDS:
+            key = (entry.kind, entry.event.recipient_email, entry.revision_number)
+            run.setdefault(key, []).append(entry)
+            continue
+        close_run()
+        items.append(TimelineItem(entries=[entry]))
+    close_run()
+    return items
+
+
 @dataclass(frozen=True)
 class Timeline:
     """The latest events of a quote in order, and unconfirmed opens apart."""
@@ -65,6 +129,11 @@ class Timeline:
     scanner_opens: list[TimelineEntry]
     # Events older than the listed ones (the sequence is gapless, so no count query).
     earlier: int
+
+    @property
+    def items(self) -> list[TimelineItem]:
+        """The entries with repeated views and downloads folded (`fold_repeats`)."""
+        return fold_repeats(self.entries)
 
 
 def kind_label(kind: str) -> str:

@@ -7,10 +7,12 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.selectors import engagement_summary, timeline_for_quote
 from quotery.quotes.models import Quote
+from quotery.quotes.states import LOCKED_STATES
 
 register = template.Library()
 
@@ -23,11 +25,16 @@ def quote_engagement(context: template.Context, quote: Quote) -> dict[str, Any]:
     section shows every open the portal recorded."""
     pending_opens_fold(quote.pk)
     membership = context.get("membership")
+    now = timezone.now()
     return {
         "quote": quote,
         "request": context.get("request"),
         "timeline": timeline_for_quote(quote),
-        "summary": engagement_summary(quote, timezone.now()),
+        "summary": engagement_summary(quote, now),
+        "now": now,
+        # Once the client has answered (or the quote was withdrawn), signals and nudges to
+        # win it over mean nothing.
+        "answered": quote.state in LOCKED_STATES,
         "can_resend": bool(membership and membership.can_edit_quotes),
         "csrf_token": context.get("csrf_token"),
     }
@@ -56,3 +63,13 @@ def percent(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{round(value * 100)} %"
+
+
+@register.filter
+def ago(value: dt.datetime | None, now: dt.datetime) -> str:
+    """How long before `now`, in its largest unit: "2 hours ago", "under a minute ago"."""
+    if value is None:
+        return "–"
+    if now - value < dt.timedelta(minutes=1):
+        return "under a minute ago"
+    return f"{timesince(value, now, depth=1)} ago"

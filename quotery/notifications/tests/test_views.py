@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
-from quotery.notifications.models import Notification
+from quotery.notifications.models import Notification, NotificationKind
 from quotery.notifications.tests.notification_fixtures import notify, read_times
 from quotery.notifications.views import PAGE_SIZE
 from quotery.quotes.factories import make_quote
@@ -213,6 +213,18 @@ def test_open_marks_read_and_goes_to_the_quote(login, rep, quote) -> None:
     assert response["Location"] == reverse("quotes:detail", args=[quote.pk])
     notification.refresh_from_db()
     assert notification.read_at is not None
+
+
+@pytest.mark.parametrize(
+    "kind", [NotificationKind.CHANGES_REQUESTED, NotificationKind.CLIENT_MESSAGE]
+)
+def test_open_of_a_client_request_lands_on_the_banner_at_the_top(login, rep, quote, kind) -> None:
+    notification = notify(rep, quote, text="Anna Client asked for changes.", kind=kind)
+
+    response = login(rep).post(open_url(notification))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("quotes:detail", args=[quote.pk]) + "#client-request"
 
 
 def test_open_of_a_read_notification_still_goes_to_the_quote(login, rep, quote) -> None:

@@ -64,7 +64,7 @@ def changes_requested_email(email: OutboxEmail) -> EmailMultiAlternatives:
                 ("Quote", quote.number),
                 ("Asked", local_time(note.created_at, quote.company)),
             ],
-            link=quote_url(quote),
+            link=quote_url(quote, anchor="client-request"),
             button="Open the quote",
             footnote="Edit the quote and share it again: the client's link shows the new "
             "version, and they get a fresh email.",
@@ -117,7 +117,7 @@ def client_message_email(email: OutboxEmail) -> EmailMultiAlternatives:
             quoted=note.body,
             quoted_by=note.author_name,
             details=[("Written", local_time(note.created_at, quote.company))],
-            link=quote_url(quote),
+            link=quote_url(quote, anchor="client-request"),
             button="Open the quote to answer",
             footnote="Answer from the quote's page: the client gets your reply by email "
             "and sees it on their page.",

@@ -110,9 +110,11 @@ def mail_address(name: str, address: str) -> str:
     return str(parsed)
 
 
-def quote_url(quote: Quote) -> str:
-    """The quote's page in the app, for staff (SECURITY.md 6: from BASE_URL)."""
-    return f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}"
+def quote_url(quote: Quote, anchor: str = "") -> str:
+    """The quote's page in the app, for staff (SECURITY.md 6: from BASE_URL); `anchor`
+    lands on a part of it ("client-request": the banner with the client's words)."""
+    url = f"{settings.BASE_URL}{reverse('quotes:detail', args=[quote.pk])}"
+    return f"{url}#{anchor}" if anchor else url
 
 
 def local_time(moment: dt.datetime, company: Company) -> str:

@@ -89,7 +89,9 @@ def test_changes_requested_reaches_the_owner_by_smtp_with_a_link_to_the_quote(
     assert "Anna Berg (anna@example.com) asked for changes" in text
     assert "Ten chairs instead of six,\nplease." in text
     assert "Ten chairs instead of six,<br>please." in html
-    assert quote_link(quote) in text and f'href="{quote_link(quote)}"' in html
+    # the link lands on the banner with the client's words at the top of the quote page
+    banner = quote_link(quote) + "#client-request"
+    assert banner in text and f'href="{banner}"' in html
     assert "#0a7d3b" in html and ">Open the quote</a>" in html
     # the time, in the company's zone, as the pages write it
     asked = timezone.localtime(ConversationMessage.objects.get().created_at, quote.company.zone)
@@ -128,7 +130,7 @@ def test_a_client_message_reaches_the_owner(setup, smtp_server, django_capture_o
     (received,) = smtp_server.wait_for(1)
     assert received["Subject"] == f"New message about {quote.number}: Office fit-out"
     assert "Is delivery included?" in body_text(received)
-    assert quote_link(quote) in body_text(received)
+    assert quote_link(quote) + "#client-request" in body_text(received)
 
 
 def test_the_reps_reply_reaches_each_client_with_their_own_link(
