@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from quotery.catalog.models import Product, StockLevel
-from quotery.portal.tests.portal_fixtures import Shared
+from quotery.portal.tests.portal_fixtures import Shared, share_quote
 from quotery.quotes.models import DeliveryNote
 
 
@@ -25,4 +25,20 @@ def line_quantities(note: DeliveryNote) -> list[tuple[str, Decimal, Decimal, Dec
     return [
         (line.sku, line.quantity, line.reserved_quantity, line.backorder_quantity)
         for line in note.lines.order_by("position")
+    ]
+
+
+def shared_in_opposite_orders(
+    rep, first: Product, second: Product, *, count: int, prefix: str
+) -> list[Shared]:  # type: ignore[no-untyped-def]
+    """`count` quotes of one unit of each product, shared with `<prefix><i>@client.test`, that
+    list the two products in alternating order: what a wrong lock order would deadlock on."""
+    return [
+        share_quote(
+            rep,
+            products=[first, second] if i % 2 else [second, first],
+            quantities=[1, 1],
+            email=f"{prefix}{i}@client.test",
+        )
+        for i in range(count)
     ]

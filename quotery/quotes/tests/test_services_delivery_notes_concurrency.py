@@ -18,7 +18,7 @@ from quotery.core.exceptions import IllegalTransition
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 from quotery.quotes.services.delivery_notes import delivery_note_cancel
-from quotery.quotes.tests.delivery_fixtures import note_of, stock_of
+from quotery.quotes.tests.delivery_fixtures import note_of, shared_in_opposite_orders, stock_of
 from tests.concurrency import run_at_once
 
 pytestmark = [
@@ -94,15 +94,7 @@ def test_security_19_products_in_opposite_line_order_do_not_deadlock():
     rep = member(company, Role.REP)
     desk = ProductFactory(company=company, sku="DESK", stock=D(3))
     lamp = ProductFactory(company=company, sku="LAMP", stock=D(3))
-    quotes = [
-        share_quote(
-            rep,
-            products=[desk, lamp] if i % 2 else [lamp, desk],
-            quantities=[1, 1],
-            email=f"client{i}@client.test",
-        )
-        for i in range(6)
-    ]
+    quotes = shared_in_opposite_orders(rep, desk, lamp, count=6, prefix="client")
     # when they are accepted at once (a deadlock would fail one with an error or hang)
     _, errors = run_at_once([accepting(s, f"client{i}@client.test") for i, s in enumerate(quotes)])
     assert errors == []

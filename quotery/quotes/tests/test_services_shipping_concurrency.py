@@ -19,7 +19,7 @@ from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 from quotery.quotes.services.delivery_notes import delivery_note_cancel
 from quotery.quotes.services.shipping import delivery_note_ship
-from quotery.quotes.tests.delivery_fixtures import note_of, stock_of
+from quotery.quotes.tests.delivery_fixtures import note_of, shared_in_opposite_orders, stock_of
 from tests.concurrency import run_at_once
 
 pytestmark = [
@@ -108,15 +108,7 @@ def test_shipments_and_acceptances_sharing_products_in_opposite_orders_do_not_de
     rep = member(company, Role.REP)
     desk = ProductFactory(company=company, sku="DESK", stock=D(8))
     lamp = ProductFactory(company=company, sku="LAMP", stock=D(8))
-    held = [
-        share_quote(
-            rep,
-            products=[desk, lamp] if i % 2 else [lamp, desk],
-            quantities=[1, 1],
-            email=f"held{i}@client.test",
-        )
-        for i in range(4)
-    ]
+    held = shared_in_opposite_orders(rep, desk, lamp, count=4, prefix="held")
     for i, s in enumerate(held):
         accept_shared(s, email=f"held{i}@client.test")
     waiting = [
