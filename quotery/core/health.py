@@ -2,8 +2,8 @@
 
 - `/healthz`: the process is up and answers. It touches nothing else (no database).
 - `/readyz`: the process can serve: the database answers, every migration is applied, and the
-  default storage answers `exists()` for a fixed key. 200 when all three hold, otherwise 503
-  with one short line per failed check.
+  default storage answers `exists()` for a fixed key (on S3, and its bucket exists). 200 when
+  all three hold, otherwise 503 with one short line per failed check.
 
 Probes come with the machine's address as Host (nginx and orchestrators probe an upstream
 that way), so this middleware sits first in MIDDLEWARE and answers exactly these two paths
@@ -114,9 +114,19 @@ def migrations_failure() -> str | None:
 
 
 def storage_failure() -> str | None:
+    storage = storages["default"]
     try:
-        storages["default"].exists(STORAGE_PROBE_KEY)
+        storage.exists(STORAGE_PROBE_KEY)
     except Exception as error:
         logger.warning("Readiness: the default storage does not answer: %s", type(error).__name__)
         return f"storage: does not answer ({type(error).__name__})"
+    # An S3 store answers a missing bucket as it answers a missing key (404), so an object
+    # store's bucket is asked for by itself: one HEAD request.
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket:
+        try:
+            storage.connection.meta.client.head_bucket(Bucket=bucket)  # type: ignore[attr-defined]
+        except Exception as error:
+            logger.warning("Readiness: the bucket does not answer: %s", type(error).__name__)
+            return f"storage: the bucket is missing or refused ({type(error).__name__})"
     return None

@@ -183,6 +183,25 @@ def test_readyz_is_unavailable_while_the_storage_does_not_answer(settings) -> No
     )
 
 
+@pytest.mark.django_db
+def test_readyz_is_ready_with_its_bucket_and_unavailable_without_it(s3_storage) -> None:  # type: ignore[no-untyped-def]
+    # given the default storage in a bucket on the S3 server
+    assert probe("/readyz").status_code == 200
+
+    # when the bucket is gone (S3 answers a key in it as missing, not as an error)
+    s3_storage.server.drop_bucket(s3_storage.name)
+    try:
+        response = probe("/readyz")
+    finally:
+        s3_storage.server.client().create_bucket(Bucket=s3_storage.name)
+
+    # then the probe says so
+    assert (response.status_code, response.content) == (
+        503,
+        b"storage: the bucket is missing or refused (ClientError)\n",
+    )
+
+
 def get(port: int, path: str, host: str) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
