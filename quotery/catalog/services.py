@@ -15,6 +15,7 @@ from django.utils import timezone
 from quotery.accounts.models import Company, User
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.core.exceptions import ValidationFailed
+from quotery.core.money import decimal_places
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -40,11 +41,6 @@ class ProductInput:
     is_active: bool = True
 
 
-def _decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
 def _as_decimal(value: Decimal | int) -> Decimal:
     """Quantities are Decimal; whole numbers are welcome, floats are a bug."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
@@ -58,7 +54,7 @@ def _quantity_error(value: Decimal) -> str | None:
         return "Enter a number, like 5 or -2."
     if abs(value) > MAX_QUANTITY:
         return "That quantity is too large."
-    if _decimal_places(value) > 3:
+    if decimal_places(value) > 3:
         return "Use at most 3 decimal places."
     return None
 
@@ -89,11 +85,11 @@ def _product_errors(company: Company, data: ProductInput, exclude_pk: int | None
         errors["unit_price"] = ["The unit price cannot be negative."]
     elif data.unit_price > MAX_UNIT_PRICE:
         errors["unit_price"] = ["That unit price is too large."]
-    elif _decimal_places(data.unit_price) > 4:
+    elif decimal_places(data.unit_price) > 4:
         errors["unit_price"] = ["Use at most 4 decimal places for the unit price."]
     if not data.tax_rate.is_finite() or not ZERO <= data.tax_rate <= HUNDRED:
         errors["tax_rate"] = ["The tax rate must be between 0 % and 100 %."]
-    elif _decimal_places(data.tax_rate) > 3:
+    elif decimal_places(data.tax_rate) > 3:
         errors["tax_rate"] = ["Use at most 3 decimal places for the tax rate."]
     return errors
 

@@ -66,3 +66,13 @@ def format_money(amount: Decimal, currency: str) -> str:
     if symbol:
         return f"{sign}{symbol}{number}"
     return f"{sign}{number} {currency}"
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places without trailing zeros ("1.50": 1). Read off the digits, not through
+    normalize(), which rounds 1E-999999999 to 0 in the default context."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -exponent - (len(digits) - len(significant))) if significant else 0

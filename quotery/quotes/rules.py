@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from quotery.accounts.models import Company
 from quotery.clients.services import client_errors
-from quotery.core.money import CURRENCY_MINOR_UNITS
+from quotery.core.money import CURRENCY_MINOR_UNITS, decimal_places
 from quotery.core.text import name_problem
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput
 
@@ -26,16 +26,6 @@ MAX_UNIT_PRICE = Decimal("9999999999")
 MAX_LINE_AMOUNT = Decimal("100000000000")
 
 FieldErrors = dict[str, list[str]]
-
-
-def _decimal_places(value: Decimal) -> int:
-    """Decimal places without trailing zeros ("1.50": 1). Read off the digits, not through
-    normalize(), which rounds 1E-999999999 to 0 in the default context."""
-    _sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
-        return 0
-    significant = "".join(map(str, digits)).rstrip("0")
-    return max(0, -exponent - (len(digits) - len(significant))) if significant else 0
 
 
 def line_errors(line: LineInput, company: Company, prefix: str) -> FieldErrors:
@@ -65,7 +55,7 @@ def line_amount_errors(line: LineInput, prefix: str) -> FieldErrors:
         add("quantity", "Quantity must be more than zero.")
     elif line.quantity > MAX_QUANTITY:
         add("quantity", "That quantity is too large.")
-    elif _decimal_places(line.quantity) > 3:
+    elif decimal_places(line.quantity) > 3:
         add("quantity", "Use at most 3 decimal places for the quantity.")
     if not line.unit_price.is_finite():
         add("unit_price", "Enter a number, like 120 or 99.90.")
@@ -73,7 +63,7 @@ def line_amount_errors(line: LineInput, prefix: str) -> FieldErrors:
         add("unit_price", "The unit price cannot be negative; use a discount instead.")
     elif line.unit_price > MAX_UNIT_PRICE:
         add("unit_price", "That unit price is too large.")
-    elif _decimal_places(line.unit_price) > 4:
+    elif decimal_places(line.unit_price) > 4:
         add("unit_price", "Use at most 4 decimal places for the unit price.")
     elif (
         line.quantity.is_finite()
@@ -86,11 +76,11 @@ def line_amount_errors(line: LineInput, prefix: str) -> FieldErrors:
         )
     if not line.discount_percent.is_finite() or not ZERO <= line.discount_percent <= HUNDRED:
         add("discount_percent", "The discount must be between 0 % and 100 %.")
-    elif _decimal_places(line.discount_percent) > 3:
+    elif decimal_places(line.discount_percent) > 3:
         add("discount_percent", "Use at most 3 decimal places for the discount.")
     if not line.tax_rate.is_finite() or not ZERO <= line.tax_rate <= HUNDRED:
         add("tax_rate", "The tax rate must be between 0 % and 100 %.")
-    elif _decimal_places(line.tax_rate) > 3:
+    elif decimal_places(line.tax_rate) > 3:
         add("tax_rate", "Use at most 3 decimal places for the tax rate.")
     return errors
 

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from quotery.accounts.models import User
-from quotery.catalog.services import stock_ship
+from quotery.catalog.services import MAX_QUANTITY, stock_ship
 from quotery.core.exceptions import IllegalTransition, ValidationFailed
+from quotery.core.money import decimal_places
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 
 ZERO = Decimal(0)
-MAX_QUANTITY = Decimal("99999999999.999")
 NOT_SHIPPED = "Nothing was shipped."
 
 
@@ -93,7 +93,7 @@ def _check_numbers(quantities: Mapping[int, Decimal]) -> None:
             errors[str(line_id)] = ["Enter a number, like 2 or 0.5."]
         elif quantity < ZERO:
             errors[str(line_id)] = ["A shipped quantity cannot be negative."]
-        elif _decimal_places(quantity) > 3:
+        elif decimal_places(quantity) > 3:
             errors[str(line_id)] = ["Use at most 3 decimal places."]
     if errors:
         raise ValidationFailed(f"{NOT_SHIPPED} Check the quantities marked.", field_errors=errors)
@@ -159,8 +159,3 @@ def _update_state(note: DeliveryNote, lines: list[DeliveryNoteLine]) -> None:
     note.first_shipped_at = note.first_shipped_at or now
     note.last_shipped_at = now
     note.save(update_fields=["state", "first_shipped_at", "last_shipped_at"])
-
-
-def _decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0

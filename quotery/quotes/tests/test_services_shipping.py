@@ -122,6 +122,8 @@ def test_a_line_without_stock_ships_its_quantity_without_a_movement(accepted):
         ("INSTALL", D(2), "At most 1 can ship: that is what is left on this line."),
         ("CHAIR", D(-1), "A shipped quantity cannot be negative."),
         ("CHAIR", D("0.0001"), "Use at most 3 decimal places."),
+        # normalize() would round this to 0 and call it whole
+        ("CHAIR", D("1E-999999999"), "Use at most 3 decimal places."),
         ("CHAIR", D("NaN"), "Enter a number, like 2 or 0.5."),
     ],
 )
