@@ -52,17 +52,15 @@ class PortalFastPathMiddleware:
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
-        self.csrf = PortalAwareCsrfViewMiddleware(self._view)
         self.errors = ApplicationErrorMiddleware(self._view)
+        # Innermost first, as Django builds its stack; the CSRF middleware's own instance
+        # also checks each request's token (its process_view) in _checked_view.
         handler: Handler = convert_exception_to_response(self._checked_view)
-        for middleware in (
-            ContentSecurityPolicyMiddleware,
-            XFrameOptionsMiddleware,
-            PortalAwareCsrfViewMiddleware,
-            SecurityMiddleware,
-        ):
-            handler = convert_exception_to_response(middleware(handler))
-        self.fast = handler
+        handler = convert_exception_to_response(ContentSecurityPolicyMiddleware(handler))
+        handler = convert_exception_to_response(XFrameOptionsMiddleware(handler))
+        self.csrf = PortalAwareCsrfViewMiddleware(handler)
+        handler = convert_exception_to_response(self.csrf)
+        self.fast: Handler = convert_exception_to_response(SecurityMiddleware(handler))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         route = self._route(request)
