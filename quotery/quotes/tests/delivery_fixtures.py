@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from quotery.catalog.models import Product, StockLevel
-from quotery.portal.tests.portal_fixtures import Shared, share_quote
+from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote
 
 
@@ -42,3 +42,19 @@ def shared_in_opposite_orders(
         )
         for i in range(count)
     ]
+
+
+def accepted_holding(
+    rep, product: Product, *, quantity: int, count: int, prefix: str
+) -> list[Shared]:  # type: ignore[no-untyped-def]
+    """`count` quotes of `quantity` units of `product`, shared with `<prefix><i>@client.test`
+    and accepted by that client: each has a delivery note reserving its units."""
+    held = [
+        share_quote(
+            rep, products=[product], quantities=[quantity], email=f"{prefix}{i}@client.test"
+        )
+        for i in range(count)
+    ]
+    for i, shared in enumerate(held):
+        accept_shared(shared, email=f"{prefix}{i}@client.test")
+    return held

@@ -18,7 +18,12 @@ from quotery.core.exceptions import IllegalTransition
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 from quotery.quotes.services.delivery_notes import delivery_note_cancel
-from quotery.quotes.tests.delivery_fixtures import note_of, shared_in_opposite_orders, stock_of
+from quotery.quotes.tests.delivery_fixtures import (
+    accepted_holding,
+    note_of,
+    shared_in_opposite_orders,
+    stock_of,
+)
 from tests.concurrency import run_at_once
 
 pytestmark = [
@@ -133,12 +138,7 @@ def test_security_19_cancels_racing_acceptances_keep_reserved_equal_to_what_note
     company = CompanyFactory()
     rep = member(company, Role.REP)
     lamp = ProductFactory(company=company, sku="LAMP", stock=D(4))
-    held = [
-        share_quote(rep, products=[lamp], quantities=[2], email=f"held{i}@client.test")
-        for i in range(2)
-    ]
-    for i, shared in enumerate(held):
-        accept_shared(shared, email=f"held{i}@client.test")
+    held = accepted_holding(rep, lamp, quantity=2, count=2, prefix="held")
     waiting = [
         share_quote(rep, products=[lamp], quantities=[2], email=f"wait{i}@client.test")
         for i in range(3)

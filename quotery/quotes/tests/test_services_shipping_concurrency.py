@@ -19,7 +19,12 @@ from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteState
 from quotery.quotes.services.delivery_notes import delivery_note_cancel
 from quotery.quotes.services.shipping import delivery_note_ship
-from quotery.quotes.tests.delivery_fixtures import note_of, shared_in_opposite_orders, stock_of
+from quotery.quotes.tests.delivery_fixtures import (
+    accepted_holding,
+    note_of,
+    shared_in_opposite_orders,
+    stock_of,
+)
 from tests.concurrency import run_at_once
 
 pytestmark = [
@@ -74,12 +79,7 @@ def test_security_19_a_shipment_racing_a_cancel_gives_the_stock_one_fate():
     company = CompanyFactory()
     rep = member(company, Role.REP)
     lamp = ProductFactory(company=company, sku="LAMP", stock=D(6))
-    shared = [
-        share_quote(rep, products=[lamp], quantities=[3], email=f"c{i}@client.test")
-        for i in range(2)
-    ]
-    for i, s in enumerate(shared):
-        accept_shared(s, email=f"c{i}@client.test")
+    shared = accepted_holding(rep, lamp, quantity=3, count=2, prefix="c")
     first, second = (note_of(s) for s in shared)
     # when one note is shipped and cancelled at once, while the other ships
     results, errors = run_at_once(
