@@ -16,21 +16,26 @@ than the ones its SHA-256 names.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
 import secrets
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.files.storage import Storage, storages
 
+from quotery.core.evidence_text import describe_user_agent, short_reference
 from quotery.core.exceptions import ApplicationError
 from quotery.core.storage import storage_discard, storage_read, storage_save_new
 from quotery.documents.acceptance_record import (
+    NOT_RECORDED,
     acceptance_fields,
     certificate_texts,
     pdf_with_record,
 )
+from quotery.documents.rendering import _date_text
 from quotery.documents.sealing import SEAL_COMMON_NAME, seal_pdf
 from quotery.documents.services import branding_for_company, render_with_logo_fallback
 from quotery.sharing.models import Acceptance
@@ -140,28 +145,36 @@ def accepted_pdf_unsealed(*, acceptance: Acceptance) -> bytes:
 
 
 def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -> dict[str, Any]:
-    """The certificate page: every fact SECURITY.md 12 records, in plain words, printed as
-    `certificate_texts` words them (so `manage.py verify` can read them back).
+    """Page 1's acceptance stamp and the certificate page, for a person first: who accepted,
+    when in the company's time, how their email was confirmed and what they agreed to; then
+    under "Technical evidence" every other fact SECURITY.md 12 records (hashes, the raw user
+    agent, the time in UTC to the microsecond). Values `manage.py verify` reads back are
+    printed as `certificate_texts` words them, under the labels of CERTIFICATE_LABELS.
 
     The link used is named by its recipient and the share's link key, never by its URL:
     the URL is a capability that would let anyone holding the PDF act on the quote.
     """
     company = acceptance.company
     texts = certificate_texts(acceptance_fields(acceptance))
-    accepted_local = acceptance.accepted_at.astimezone(company.zone)
     number = str(content.get("number") or _quote_number(acceptance))
-    rows = [
+    title = str(content.get("title") or "")
+    reference = short_reference(acceptance.signature_hash)
+    when = local_time_text(acceptance.accepted_at, company.zone)
+    signer = acceptance.signer_name
+    person = [
         ("Signed by", texts["signer_name"]),
         ("Signer's email", texts["signer_email"]),
-        ("Accepted (UTC)", texts["accepted_at"]),
-        (
-            f"Accepted ({company.time_zone})",
-            f"{accepted_local:%Y-%m-%d %H:%M:%S} {accepted_local.tzname() or ''}".strip(),
-        ),
-        ("IP address", texts["ip"]),
-        ("Browser (user agent)", texts["user_agent"]),
+        ("How the email was confirmed", _email_confirmation(acceptance)),
+        ("Accepted on", f"{when} ({company.time_zone})"),
+        ("Browser", _browser_text(acceptance)),
         ("Quote", texts["quote_number"]),
         ("Accepted total", texts["total"]),
+        (f"Agreed to (consent version {texts['consent_version']})", texts["consent_text"]),
+    ]
+    technical = [
+        ("Accepted (UTC)", texts["accepted_at"]),
+        ("IP address", texts["ip"]),
+        ("User agent", texts["user_agent"]),
         ("Document hash (SHA-256)", texts["content_hash"]),
         ("Signature hash (SHA-256)", texts["signature_hash"]),
         ("Previous record hash", texts["prev_hash"]),
@@ -170,19 +183,79 @@ def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -
             f"The portal link sent to {acceptance.share.recipient_email} "
             f"(link key {texts['link_key']})",
         ),
-        (f"Consent (version {texts['consent_version']})", texts["consent_text"]),
     ]
+    about = f" ({title})" if title else ""
     return {
         "title": "Acceptance certificate",
+        "reference": f"Reference {reference}",
         "intro": (
-            f"{acceptance.signer_name} accepted quote {number} electronically by typing their "
-            "name and ticking the consent box below. The document hash identifies the exact "
-            "revision accepted (SHA-256 of its canonical content); the signature hash covers "
-            "this record and the quote's record before it. This PDF carries a digital seal "
-            f"(a PDF signature by the {SEAL_COMMON_NAME}): any change to it breaks the seal."
+            f"{signer} accepted quote {number}{about} from {company.name} for "
+            f"{texts['total']} on {when}, by typing their name and ticking the consent box. "
+            "Their typed name, as a signature:"
         ),
-        "rows": [{"label": label, "value": value} for label, value in rows],
+        "signature": signer,
+        "sections": [
+            {"title": "Who, when and what", "intro": "", "rows": _rows(person)},
+            {
+                "title": "Technical evidence",
+                "intro": (
+                    f"The reference is the start of the signature hash. The document hash "
+                    "identifies the exact revision accepted (SHA-256 of its canonical "
+                    "content); the signature hash covers this record and the quote's record "
+                    "before it. This PDF carries a digital seal (a PDF signature by the "
+                    f"{SEAL_COMMON_NAME}): any change to it breaks the seal."
+                ),
+                "rows": _rows(technical),
+            },
+        ],
+        "stamp": {
+            "title": "Accepted quote",
+            "heading": "Accepted and signed",
+            "date_label": "Accepted",
+            "date": when,
+            "line": f"Accepted by {signer} on {when}",
+            "signature": signer,
+            "reference_label": "Reference",
+            "reference": reference,
+            "sentence": (
+                f"Accepted electronically by {signer} ({acceptance.signer_email}) on {when} "
+                f"({company.time_zone}), for {texts['total']}. The last page is the "
+                "acceptance certificate; the PDF is sealed, so any change to it shows."
+            ),
+        },
     }
+
+
+def local_time_text(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """'7 December 2026 at 14:05 CET': a moment in the company's time zone, for people."""
+    local = moment.astimezone(zone)
+    return f"{_date_text(local.date())} at {local:%H:%M} {local.tzname() or ''}".strip()
+
+
+def _email_confirmation(acceptance: Acceptance) -> str:
+    recipient = acceptance.share.recipient_email
+    signer = acceptance.signer_email
+    typed = (
+        "typed the same address when accepting"
+        if signer.casefold() == recipient.casefold()
+        else f"typed {signer} when accepting"
+    )
+    return (
+        f"They opened this quote through the personal link emailed to {recipient} and "
+        f"{typed}. The confirmation, with this PDF, is emailed to {signer}."
+    )
+
+
+def _browser_text(acceptance: Acceptance) -> str:
+    if not acceptance.user_agent and not acceptance.ip:
+        return NOT_RECORDED
+    described = describe_user_agent(acceptance.user_agent) if acceptance.user_agent else "A browser"
+    where = f", from IP address {acceptance.ip}" if acceptance.ip else ""
+    return f"{described}{where} (details below)"
+
+
+def _rows(rows: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"label": label, "value": value} for label, value in rows]
 
 
 def _quote_number(acceptance: Acceptance) -> str:

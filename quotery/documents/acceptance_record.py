@@ -14,6 +14,7 @@ Every value is a string, as in the signed record (SECURITY.md 15).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -191,9 +192,31 @@ def certificate_texts(fields: dict[str, str]) -> dict[str, str]:
     }
 
 
-# The certificate's row labels in page order; each row's value runs to the next label. The
-# local-time row's label names the company's zone, the consent's its version.
-LABELS = (
+# The certificate's row labels in page order; each row's value runs to the next label (a
+# label with no keys is read past: a value in other words, or a section heading and its
+# introduction). The local-time row's label names the company's zone, the consent's its
+# version.
+CERTIFICATE_LABELS = (
+    ("Signed by", ("signer_name",)),
+    ("Signer's email", ("signer_email",)),
+    ("How the email was confirmed", ()),
+    ("Accepted on", ()),
+    ("Browser", ()),
+    ("Quote", ("quote_number", "revision_number")),
+    ("Accepted total", ("total", "currency")),
+    ("Agreed to (consent version ", ("consent_version", "consent_text")),
+    ("Technical evidence", ()),
+    ("Accepted (UTC)", ("accepted_at",)),
+    ("IP address", ("ip",)),
+    ("User agent", ("user_agent",)),
+    ("Document hash (SHA-256)", ("content_hash",)),
+    ("Signature hash (SHA-256)", ("signature_hash",)),
+    ("Previous record hash", ("prev_hash",)),
+    ("Link used", ("link_key",)),
+)
+# The certificate page as it was printed before it read for a person first: PDFs sealed
+# then are still read back by these.
+EARLIER_CERTIFICATE_LABELS = (
     ("Signed by", ("signer_name",)),
     ("Signer's email", ("signer_email",)),
     ("Accepted (UTC)", ("accepted_at",)),
@@ -208,6 +231,7 @@ LABELS = (
     ("Link used", ("link_key",)),
     ("Consent (version ", ("consent_version", "consent_text")),
 )
+CONSENT_KEYS = ("consent_version", "consent_text")
 LINK_KEY = re.compile(r"\(linkkey(\S+)\)$")
 FOOTER = re.compile(r"\n[^\n]*Page \d+ of \d+\s*$")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -226,30 +250,49 @@ def certificate_page_text(pdf: bytes) -> str:
 
 def certificate_page_values(text: str) -> dict[str, str]:
     """Each field's words as the certificate page shows them, read from the page's text;
-    empty when the page is not a certificate."""
+    empty when the page is not a certificate. Reads the page as printed today and as it
+    was printed before (EARLIER_CERTIFICATE_LABELS)."""
     text = FOOTER.sub("", unicodedata.normalize("NFC", text))
+    for labels in (CERTIFICATE_LABELS, EARLIER_CERTIFICATE_LABELS):
+        values = _values_under(labels, text)
+        if values:
+            return values
+    return {}
+
+
+def _values_under(labels: tuple[tuple[str, tuple[str, ...]], ...], text: str) -> dict[str, str]:
     starts: list[int] = []
+    value_starts: list[int] = []
     position = 0
-    for label, _ in LABELS:
-        found = text.find("\n" + label, position)
-        if found < 0:
+    for label, _ in labels:
+        found = _label_pattern(label).search(text, position)
+        if found is None:
             return {}
-        starts.append(found + 1)
-        position = found + 1 + len(label)
+        starts.append(found.start() + 1)
+        value_starts.append(found.end())
+        position = found.end()
     ends = [*starts[1:], len(text)]
     values: dict[str, str] = {}
-    for (label, keys), start, end in zip(LABELS, starts, ends, strict=True):
-        value = " ".join(text[start + len(label) : end].split())
+    for (_, keys), start, end in zip(labels, value_starts, ends, strict=True):
+        value = " ".join(text[start:end].split())
         if keys == ("link_key",):
             match = LINK_KEY.search(squeezed(value))
             value = match.group(1) if match else value
-        if keys == ("consent_version", "consent_text"):
+        if keys == CONSENT_KEYS:
             version, _, consent = value.partition(")")
             values["consent_version"], values["consent_text"] = version, consent.strip()
             continue
         for key in keys:
             values[key] = value
     return values
+
+
+@functools.cache
+def _label_pattern(label: str) -> re.Pattern[str]:
+    """A label at the start of a line, wherever the page wrapped it (a long label breaks
+    across lines in its column)."""
+    words = r"\s+".join(re.escape(word) for word in label.split())
+    return re.compile(r"\n" + words + (r"\s*" if label.endswith(" ") else ""))
 
 
 def squeezed(text: str) -> str:

@@ -31,9 +31,13 @@ from quotery.accounts.branding import (
 from quotery.core.money import CURRENCY_SYMBOLS, format_money, minor_unit_exponent
 
 TEMPLATE_PATH = Path(__file__).parent / "typst" / "quote.typ"
+# Fonts bundled with the templates (besides those in the typst wheel): Great Vibes, the
+# script a signer's typed name is drawn in (SIL Open Font License, typst/fonts/OFL.txt).
+FONT_DIR = Path(__file__).parent / "typst" / "fonts"
+SIGNATURE_FONT = "Great Vibes"
 # Bump when the template or the data built here changes what a PDF looks like: cached PDFs
 # of older versions are then no longer used.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 
 # A run of this many characters without a space gets an invisible break opportunity after
 # it, so a pasted URL or a long part number wraps inside its column instead of running off
@@ -101,7 +105,11 @@ def render_quote_pdf(
 
     Same content, branding and certificate -> the same bytes. `certificate`, when given,
     adds a last page of labelled facts: {"title": str, "intro": str, "rows": [{"label",
-    "value"}]} (all strings).
+    "value"}]}, or instead of "rows" "sections": [{"title", "intro", "rows"}]; optionally
+    "reference" and "signature" (the signer's name, drawn in a script font). Its "stamp",
+    when given, marks page 1 as accepted: {"title" (the document's name, "Accepted quote"),
+    "heading", "date_label", "date", "line", "signature", "reference_label", "reference",
+    "sentence"} (all strings).
     """
     data = quote_document_data(content, branding, certificate=certificate)
     return _compile(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
@@ -113,7 +121,7 @@ def _compile(data_json: str, template_path: Path = TEMPLATE_PATH) -> bytes:
     global _compiler, _renders
     with _compiler_lock:
         if _compiler is None:
-            _compiler = typst.Compiler(ignore_system_fonts=True)
+            _compiler = typst.Compiler(font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
         template = _templates.get(template_path)
         if template is None:
             template = _templates[template_path] = template_path.read_bytes()
@@ -140,9 +148,13 @@ def quote_document_data(
     prepared_by = content.get("prepared_by") or {}
     valid_until = _date_text(content.get("valid_until"))
     sections = [_section_data(section, currency) for section in content.get("sections", [])]
+    stamp = _stamp_data((certificate or {}).get("stamp"))
+    labels = LABELS if stamp is None else {**LABELS, "quote": stamp["title"]}
     return {
-        "document_title": f"{LABELS['quote']} {number}: {title}" if title else number,
-        "labels": LABELS,
+        "document_title": f"{labels['quote']} {number}: {title}" if title else number,
+        "labels": labels,
+        "signature_font": SIGNATURE_FONT,
+        "stamp": stamp,
         "brand": {
             "name": _text(branding.name),
             "colour": usable_brand_colour(branding.colour),
@@ -214,14 +226,46 @@ def _totals_data(totals: dict[str, Any], currency: str) -> dict[str, Any]:
 def _certificate_data(certificate: dict[str, Any] | None) -> dict[str, Any] | None:
     if certificate is None:
         return None
+    sections = certificate.get("sections")
+    if sections is None:
+        sections = [{"title": "", "intro": "", "rows": certificate.get("rows", [])}]
     return {
         "title": _text(certificate.get("title")),
+        "reference": _text(certificate.get("reference")),
+        "signature": _text(certificate.get("signature")),
         "intro": _text(certificate.get("intro")),
-        "rows": [
-            {"label": _text(row["label"]), "value": _text(row["value"])}
-            for row in certificate.get("rows", [])
+        "sections": [
+            {
+                "title": _text(section.get("title")),
+                "intro": _text(section.get("intro")),
+                "rows": [
+                    {"label": _text(row["label"]), "value": _text(row["value"])}
+                    for row in section.get("rows", [])
+                ],
+            }
+            for section in sections
         ],
     }
+
+
+STAMP_KEYS = (
+    "title",
+    "heading",
+    "date_label",
+    "date",
+    "line",
+    "signature",
+    "reference_label",
+    "reference",
+    "sentence",
+)
+
+
+def _stamp_data(stamp: dict[str, Any] | None) -> dict[str, str] | None:
+    """Page 1's acceptance stamp, every value a printable string."""
+    if stamp is None:
+        return None
+    return {key: _text(stamp.get(key)) for key in STAMP_KEYS}
 
 
 def _logo_data(branding: Branding) -> dict[str, Any] | None:
@@ -288,6 +332,7 @@ def _date_text(value: object) -> str:
 
 
 __all__ = [
+    "SIGNATURE_FONT",
     "TEMPLATE_VERSION",
     "Branding",
     "QuoteDocumentError",

@@ -17,7 +17,9 @@ from django.db import connection
 from pypdf import PdfReader
 
 from quotery.core.canonical import canonical_json
+from quotery.core.evidence_text import short_reference
 from quotery.documents import acceptance as accepted_module
+from quotery.documents import rendering
 from quotery.documents.acceptance import AcceptedPdfUnavailable, accepted_pdf
 from quotery.documents.sealing import verify_pdf_seal
 from quotery.documents.services import quote_pdf
@@ -60,6 +62,16 @@ def stored_accepted_files(company_id: int) -> list[str]:
     return files
 
 
+def local_moment(acceptance: Acceptance) -> str:
+    """'7 December 2026 at 14:05 CET', as the stamp and the certificate word it."""
+    local = acceptance.accepted_at.astimezone(acceptance.company.zone)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M} {local.tzname()}"
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
 @pytest.mark.django_db
 def test_security_14_the_accepted_pdf_is_the_quote_plus_a_certificate_page(rep):
     # given a quote the client accepted through the portal
@@ -74,9 +86,15 @@ def test_security_14_the_accepted_pdf_is_the_quote_plus_a_certificate_page(rep):
     quote_pages = text_of(quote_pdf(revision=revision, company=acceptance.company))
     pages = text_of(pdf)
     assert len(pages) == len(quote_pages) + 1
-    # (the same pages; only the footer's page count grew by the certificate page)
-    assert [without_page_count(page) for page in pages[: len(quote_pages)]] == [
-        without_page_count(page) for page in quote_pages
+
+    # (the same lines and totals: page 1 is stamped, and its closing sentence says who
+    # accepted instead of how long the quote is valid)
+    def body(page: str) -> str:
+        start, end = page.index("Section 1"), page.index("\nTotal ")
+        return page[start : page.index("\n", end + 1)]
+
+    assert [body(page) for page in pages[: len(quote_pages)]] == [
+        body(page) for page in quote_pages
     ]
     certificate = pages[-1]
     # Long hashes wrap where the page runs out (a line break or a zero-width space in the
@@ -84,21 +102,114 @@ def test_security_14_the_accepted_pdf_is_the_quote_plus_a_certificate_page(rep):
     unbroken = re.sub(r"[\s\u200b]+", "", certificate)
     for digest in (acceptance.content_hash, acceptance.signature_hash, acceptance.link_key):
         assert digest in unbroken, digest
-    certificate = re.sub(r"\s+", " ", certificate)
+    certificate = flat(certificate)
     for fact in (
         "Acceptance certificate",
         "Signed by Anna Client",
         "anna@client.test",
+        f"Accepted on {local_moment(acceptance)} ({acceptance.company.time_zone})",
         f"{acceptance.accepted_at:%Y-%m-%d %H:%M:%S}.{acceptance.accepted_at:%f} UTC",
-        f"Accepted ({acceptance.company.time_zone})",
-        "203.0.113.7",
-        "Mozilla/5.0 (iPhone) Safari/605.1",
+        "IP address 203.0.113.7",
+        "User agent Mozilla/5.0 (iPhone) Safari/605.1",
+        "Browser Safari on iPhone, from IP address 203.0.113.7",
         f"{shared.quote.number}, revision 1",
         "The portal link sent to anna@client.test (link key",
-        f"Consent (version {acceptance.consent_version})",
+        f"Agreed to (consent version {acceptance.consent_version})",
     ):
         assert fact in certificate, fact
     assert "I agree to do business electronically" in certificate
+
+
+@pytest.mark.django_db
+def test_page_one_is_stamped_accepted_and_no_longer_reads_as_an_open_quote(rep):
+    acceptance = accept_shared(share_quote(rep), name="Anna Client")
+    first = text_of(accepted_pdf(acceptance=acceptance))[0]
+
+    reference = short_reference(acceptance.signature_hash)
+    words = flat(first)
+    assert words.startswith(f"{acceptance.company.name} ACCEPTED QUOTE ")
+    assert f"Accepted by Anna Client on {local_moment(acceptance)}" in words
+    assert f"REFERENCE {reference}" in words
+    assert f"ACCEPTED {local_moment(acceptance)}" in words  # where "valid until" stood
+    assert "valid until" not in words.lower()
+    assert "\nQUOTE\n" not in first and not re.search(r"(?<!ACCEPTED )QUOTE", first)
+    assert f"Accepted electronically by Anna Client ({acceptance.signer_email})" in words
+
+
+@pytest.mark.django_db
+def test_the_typed_name_is_drawn_in_the_bundled_signature_font(rep):
+    acceptance = accept_shared(share_quote(rep), name="Anna Client")
+    reader = PdfReader(io.BytesIO(accepted_pdf(acceptance=acceptance)))
+
+    def fonts(page) -> set[str]:  # type: ignore[no-untyped-def]
+        resources = page["/Resources"]["/Font"]
+        return {str(font.get_object()["/BaseFont"]) for font in resources.values()}
+
+    # the stamp on page 1 and the certificate both draw the signature in Great Vibes,
+    # embedded (a subset) so every reader shows the same script
+    for page in (reader.pages[0], reader.pages[-1]):
+        script = [name for name in fonts(page) if "GreatVibes" in name]
+        assert script, fonts(page)
+    font = next(
+        font.get_object()
+        for font in reader.pages[0]["/Resources"]["/Font"].values()
+        if "GreatVibes" in str(font.get_object()["/BaseFont"])
+    )
+    descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+    descriptor = descendant["/FontDescriptor"].get_object()
+    assert any(key in descriptor for key in ("/FontFile2", "/FontFile3", "/FontFile"))
+    # and the font's licence travels with it in the repository
+    font_dir = Path(rendering.FONT_DIR)
+    assert (font_dir / "GreatVibes-Regular.ttf").is_file()
+    assert "SIL Open Font License" in (font_dir / "OFL.txt").read_text()
+
+
+@pytest.mark.django_db
+def test_the_certificate_reads_for_a_person_first_then_the_technical_evidence(rep):
+    acceptance = accept_shared(share_quote(rep), name="Anna Client", email="anna@client.test")
+    page = flat(text_of(accepted_pdf(acceptance=acceptance))[-1])
+
+    reference = short_reference(acceptance.signature_hash)
+    order = [
+        f"Reference {reference}",  # the short reference on top
+        "Anna Client accepted quote",
+        "Who, when and what",
+        "Signed by Anna Client",
+        "Signer's email anna@client.test",
+        "How the email was confirmed They opened this quote through the personal link "
+        "emailed to anna@client.test and typed the same address when accepting.",
+        f"Accepted on {local_moment(acceptance)}",
+        "Browser Safari on iPhone",
+        "Accepted total",
+        "Agreed to (consent version",
+        "Technical evidence",
+        "Accepted (UTC)",
+        "User agent Mozilla/5.0 (iPhone) Safari/605.1",
+        "Document hash (SHA-256)",
+        "Signature hash (SHA-256)",
+        "Previous record hash",
+        "Link used",
+    ]
+    positions = [page.find(words) for words in order]
+    assert -1 not in positions, [w for w, at in zip(order, positions, strict=True) if at < 0]
+    assert positions == sorted(positions)
+    # the full hashes and the raw user agent only below "Technical evidence"
+    technical = positions[order.index("Technical evidence")]
+    unbroken = re.sub(r"[\s\u200b]+", "", page[:technical])
+    assert acceptance.signature_hash not in unbroken
+    assert acceptance.content_hash not in unbroken
+    assert "Mozilla" not in page[:technical]
+
+
+@pytest.mark.django_db
+def test_the_certificate_says_which_address_the_signer_typed_when_it_differs(rep):
+    shared = share_quote(rep)
+    acceptance = accept_shared(shared, email="buyer@client.test")
+    page = flat(text_of(accepted_pdf(acceptance=acceptance))[-1])
+    assert (
+        f"emailed to {shared.share.recipient_email} and typed buyer@client.test when "
+        "accepting. The confirmation, with this PDF, is emailed to buyer@client.test."
+    ) in page
 
 
 @pytest.mark.django_db
@@ -118,7 +229,8 @@ def test_an_unrecorded_ip_or_browser_says_so(rep):
     acceptance = accept_shared(share_quote(rep), meta=RequestMeta(ip=None, user_agent=""))
     certificate = text_of(accepted_pdf(acceptance=acceptance))[-1]
     assert "IP address not recorded" in certificate
-    assert "Browser (user agent) not recorded" in certificate
+    assert "User agent not recorded" in certificate
+    assert "Browser not recorded" in certificate
 
 
 @pytest.mark.django_db

@@ -13,8 +13,10 @@ from pypdf import PdfReader
 from quotery.documents.acceptance import accepted_pdf
 from quotery.documents.acceptance_record import (
     RECORD_NAME,
+    acceptance_fields,
     certificate_page_text,
     certificate_page_values,
+    certificate_texts,
     embedded_record,
     page_shows,
 )
@@ -127,3 +129,74 @@ def test_a_page_that_is_no_certificate_reads_as_nothing():
 )
 def test_page_text_is_matched_the_way_pdfs_give_it_back(expected, read, shows):
     assert page_shows(expected, read) is shows
+
+
+def earlier_certificate(fields: dict[str, str]) -> dict[str, object]:
+    """The certificate page as it was printed before it read for a person first."""
+    texts = certificate_texts(fields)
+    rows = [
+        ("Signed by", texts["signer_name"]),
+        ("Signer's email", texts["signer_email"]),
+        ("Accepted (UTC)", texts["accepted_at"]),
+        ("Accepted (Europe/Berlin)", "2026-11-02 10:00:00 CET"),
+        ("IP address", texts["ip"]),
+        ("Browser (user agent)", texts["user_agent"]),
+        ("Quote", texts["quote_number"]),
+        ("Accepted total", texts["total"]),
+        ("Document hash (SHA-256)", texts["content_hash"]),
+        ("Signature hash (SHA-256)", texts["signature_hash"]),
+        ("Previous record hash", texts["prev_hash"]),
+        ("Link used", f"The portal link sent to anna@client.test (link key {texts['link_key']})"),
+        (f"Consent (version {texts['consent_version']})", texts["consent_text"]),
+    ]
+    return {
+        "title": "Acceptance certificate",
+        "intro": "Anna Client accepted quote Q-2026-0001 electronically.",
+        "rows": [{"label": label, "value": value} for label, value in rows],
+    }
+
+
+@pytest.mark.django_db
+def test_a_certificate_page_printed_before_it_read_for_a_person_still_reads_back(accepted):
+    from quotery.documents.rendering import render_quote_pdf
+
+    fields = acceptance_fields(accepted)
+    pdf = render_quote_pdf(
+        quote_content(sections=1, lines_per_section=1),
+        BRANDING,
+        certificate=earlier_certificate(fields),
+    )
+    values = certificate_page_values(certificate_page_text(pdf))
+    texts = certificate_texts(fields)
+    assert values["signer_name"] == "Anna Client"
+    assert values["user_agent"] == "Mozilla/5.0 (iPhone) Safari/605.1"
+    assert values["link_key"] == accepted.link_key
+    assert values["consent_version"] == "2026-11-1"
+    for key in ("accepted_at", "content_hash", "signature_hash", "prev_hash", "consent_text"):
+        assert page_shows(texts[key], values[key]), key
+
+
+@pytest.mark.django_db
+def test_the_longest_values_keep_the_certificate_on_one_page_and_read_back(rep):
+    # given an acceptance with every free-text field as long as it may be
+    from quotery.core.request_meta import RequestMeta
+
+    name = " ".join(["Maximiliane-Alexandra"] * 9)[:200]
+    email = ("a" * 60 + ".") * 3 + "b@client.test"
+    agent = "Mozilla/5.0 " + "(KHTML, like Gecko; hostile/1.0) " * 14
+    acceptance = accept_shared(
+        share_quote(rep),
+        name=name,
+        email=email,
+        meta=RequestMeta(ip="203.0.113.7", user_agent=agent),
+    )
+    pdf = accepted_pdf(acceptance=acceptance)
+
+    # then the certificate is one page (verify reads the last page) and reads back whole
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "Acceptance certificate" in reader.pages[-1].extract_text()
+    assert "Acceptance certificate" not in reader.pages[-2].extract_text()
+    values = certificate_page_values(certificate_page_text(pdf))
+    texts = certificate_texts(acceptance_fields(acceptance))
+    for key in ("signer_name", "signer_email", "user_agent", "signature_hash", "consent_text"):
+        assert page_shows(texts[key], values[key]), key
