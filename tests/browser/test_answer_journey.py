@@ -311,7 +311,7 @@ def test_share_changes_reshare_accept_and_what_everyone_sees(  # type: ignore[no
     ).to_contain_text("Unread")
     assert accepted_note.text.startswith(f"Hank Scorpio accepted {quote.number}")
 
-    # then both acceptance emails arrive, each with the signature code
+    # then both acceptance emails arrive, each with the reference and the full signature hash
     emails = smtp_server.wait_for(5)
     by_recipient = {to(message): message for message in emails[3:5]}
     assert set(by_recipient) == {"rita@northwind.test", "hank@globex.test"}

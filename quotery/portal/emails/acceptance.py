@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.mail import EmailMultiAlternatives
 
+from quotery.core.evidence_text import short_reference
 from quotery.core.money import format_money
 from quotery.documents.acceptance import accepted_pdf
 from quotery.notifications.models import OutboxEmail
@@ -55,8 +56,12 @@ def _facts(email: OutboxEmail, acceptance: Acceptance) -> list[tuple[str, str]]:
         ("Accepted", f"{local_time(acceptance.accepted_at, company)} ({utc:%H:%M:%S} UTC)"),
         ("Total", format_money(Decimal(acceptance.total), acceptance.currency)),
         ("Version", str(acceptance.revision_number)),
-        ("Signature code", emailed_signature_hash(email, acceptance)),
+        ("Reference", short_reference(emailed_signature_hash(email, acceptance))),
     ]
+
+
+def _full_hash(email: OutboxEmail, acceptance: Acceptance) -> str:
+    return f"The full signature hash, for checking: {emailed_signature_hash(email, acceptance)}."
 
 
 def acceptance_rep_email(email: OutboxEmail) -> EmailMultiAlternatives:
@@ -82,9 +87,9 @@ def acceptance_rep_email(email: OutboxEmail) -> EmailMultiAlternatives:
             details=_facts(email, acceptance),
             link=quote_url(quote),
             button="Open the quote",
-            footnote="The signature code identifies this acceptance. The client has the same "
-            "code in their confirmation and on the accepted PDF's certificate page, so either "
-            "side can show later that nothing was changed.",
+            footnote="The reference identifies this acceptance. The client has the same "
+            "reference in their confirmation and on the accepted PDF, so either side can show "
+            f"later that nothing was changed. {_full_hash(email, acceptance)}",
         ),
         sender_name="Quotery",
     )
@@ -113,9 +118,10 @@ def acceptance_client_email(email: OutboxEmail) -> EmailMultiAlternatives:
             details=_facts(email, acceptance),
             link=link,
             button="See the accepted quote",
-            footnote="Keep this email: the signature code identifies your acceptance, and the "
+            footnote="Keep this email: the reference identifies your acceptance, and the "
             "attached PDF carries a digital seal that shows whether it was changed. "
-            f"{owner.full_name or owner.email} will be in touch about the next steps.",
+            f"{owner.full_name or owner.email} will be in touch about the next steps. "
+            f"{_full_hash(email, acceptance)}",
         ),
         reply_to=(owner.full_name, owner.email),
     )

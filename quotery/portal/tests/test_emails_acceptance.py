@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role, User
+from quotery.core.evidence_text import short_reference
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.portal.emails.layout import message_id
 from quotery.portal.tests.portal_fixtures import Shared, accept_shared, share_quote
@@ -72,11 +73,16 @@ def test_security_17_both_parties_get_the_signature_hash_and_the_client_the_pdf(
         OutboxEmail.objects.filter(kind__startswith="acceptance_").values_list("status", flat=True)
     ) == {EmailStatus.SENT}
 
-    # both carry the signature hash in the text and the HTML part
+    # both carry the signature hash in the text and the HTML part: a short reference to
+    # read, and the full hash for checking
+    reference = short_reference(acceptance.signature_hash)
     for message in messages:
         text, html = parts(message)
         assert acceptance.signature_hash in text
         assert acceptance.signature_hash in html
+        assert reference in text and reference in html
+        assert f"The full signature hash, for checking: {acceptance.signature_hash}." in text
+        assert "Signature code" not in text
 
     # the owner's says who, when and how much, and links to the quote from BASE_URL
     rep_mail = mails["rita@northwind.example"]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from quotery.catalog.factories import ProductFactory
+from quotery.core.evidence_text import short_reference
 from quotery.engagement.models import EventKind
 from quotery.portal.services.acceptance import REVIEW_AGAIN
 from quotery.portal.tests.portal_fixtures import (
@@ -140,7 +141,15 @@ def test_accepting_records_and_shows_the_accepted_page(client: HttpClient, share
     assert "your acceptance is recorded" in page
     assert "Accepted by <strong>Anna Client</strong> (anna@client.test)" in page
     assert f'href="{pdf_url(shared)}"' in page and "Download accepted PDF" in page
-    assert acceptance.signature_hash in page
+    # a short reference to read, the full signature hash one click away
+    reference = short_reference(acceptance.signature_hash)
+    assert f'<code class="reference">{reference}</code>' in page
+    assert re.search(
+        rf"<details[^>]*><summary>Full signature hash</summary><p><code class=\"hash\">"
+        rf"{acceptance.signature_hash}</code>",
+        page,
+    )
+    assert "signature code" not in page.lower()
 
     # and the accept address now shows the accepted summary with the PDF link
     summary = client.get(accept_url(shared)).content.decode()

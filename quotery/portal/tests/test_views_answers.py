@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from quotery.core.evidence_text import short_reference
 from quotery.core.headers import PORTAL_HEADERS
+from quotery.core.request_meta import RequestMeta
 from quotery.portal.services.answers import quote_decline
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.answer_helpers import written
@@ -244,3 +246,30 @@ def test_the_quote_page_shows_why_the_client_declined(login, rep):
     html = login(rep).get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
     assert "<strong>Declined by Anna Client</strong> &lt;anna@client.test&gt;" in html
     assert "Reason: Timing." in html and "Next year." in html
+
+
+def test_the_quote_page_shows_the_acceptance_in_words_with_the_evidence_one_click_away(login, rep):
+    # given a quote accepted from Chrome on Windows
+    chrome = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36"
+    )
+    shared = share_quote(rep)
+    acceptance = accept_shared(shared, meta=RequestMeta(ip="203.0.113.7", user_agent=chrome))
+
+    html = login(rep).get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
+
+    # then the rep reads the browser and a short reference, not 64 characters of hex
+    panel = html[html.index('id="acceptance-heading"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "Chrome on Windows" in panel
+    assert short_reference(acceptance.signature_hash) in panel
+    assert "Signature code" not in panel
+    # and the full values stay one click away
+    assert "<summary>Browser details</summary>" in panel and chrome in panel
+    assert "<summary>Full signature hash</summary>" in panel
+    assert acceptance.signature_hash in panel
+    # the revision list names each revision's content by a short reference too
+    revision_hash = shared.quote.revisions.get().content_hash
+    assert short_reference(revision_hash) in html
+    assert "<summary>Full content hash</summary>" in html
