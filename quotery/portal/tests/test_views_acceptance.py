@@ -150,6 +150,8 @@ def test_accepting_records_and_shows_the_accepted_page(client: HttpClient, share
         page,
     )
     assert "signature code" not in page.lower()
+    # and the quote no longer reads as an open offer: the date it was accepted, not its validity
+    assert "<dt>Accepted</dt>" in page and "Valid until" not in page
 
     # and the accept address now shows the accepted summary with the PDF link
     summary = client.get(accept_url(shared)).content.decode()
