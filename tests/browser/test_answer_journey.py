@@ -35,6 +35,7 @@ from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel
 from quotery.catalog.services import stock_adjust
 from quotery.clients.factories import ClientFactory, ContactFactory
+from quotery.core.evidence_text import short_reference
 from quotery.core.money import format_money
 from quotery.documents.sealing import verify_pdf_seal
 from quotery.engagement.models import EventKind, QuoteEvent
@@ -256,11 +257,14 @@ def test_share_changes_reshare_accept_and_what_everyone_sees(  # type: ignore[no
     acceptance = Acceptance.objects.get(quote=quote)
     assert acceptance.revision_number == 2
 
-    # and Rita, reloading the quote, finds it closed with the acceptance and its code
+    # and Rita, reloading the quote, finds it closed with the acceptance and its reference,
+    # the full signature hash one click away
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Won (closed)")
     evidence = page.get_by_role("region", name="Acceptance")
     expect(evidence).to_contain_text("Hank Scorpio <hank@globex.test>")
+    expect(evidence).to_contain_text(short_reference(acceptance.signature_hash))
+    evidence.get_by_text("Full signature hash").click()
     expect(evidence.get_by_text(acceptance.signature_hash)).to_be_visible()
     assert Quote.objects.get(pk=quote.pk).state == QuoteState.CLOSED
 
