@@ -179,11 +179,11 @@ def test_a_certificate_page_printed_before_it_read_for_a_person_still_reads_back
 @pytest.mark.django_db
 def test_the_longest_values_keep_the_certificate_on_one_page_and_read_back(rep):
     # given an acceptance with every free-text field as long as it may be
-    from quotery.core.request_meta import RequestMeta
+    from quotery.core.request_meta import USER_AGENT_MAX, RequestMeta
 
     name = " ".join(["Maximiliane-Alexandra"] * 9)[:200]
     email = ("a" * 60 + ".") * 3 + "b@client.test"
-    agent = "Mozilla/5.0 " + "(KHTML, like Gecko; hostile/1.0) " * 14
+    agent = ("Mozilla/5.0 " + "(KHTML, like Gecko; hostile/1.0) " * 14)[:USER_AGENT_MAX]
     acceptance = accept_shared(
         share_quote(rep),
         name=name,
