@@ -124,7 +124,8 @@ def test_the_client_reads_a_reference_and_downloads_a_stamped_signed_pdf(
         assert first.startswith("Northwind Office Supply ACCEPTED QUOTE")
         assert "Accepted by Anna Client on " in first and f"REFERENCE {reference}" in first
         assert "valid until" not in first.lower()
-        page_fonts = reader.pages[0]["/Resources"]["/Font"].values()
+        resources: Any = reader.pages[0]["/Resources"]
+        page_fonts = resources["/Font"].values()
         fonts = {str(font.get_object()["/BaseFont"]) for font in page_fonts}
         assert any("GreatVibes" in font for font in fonts), fonts
         certificate = " ".join(reader.pages[-1].extract_text().split())
