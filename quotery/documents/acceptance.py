@@ -199,7 +199,7 @@ def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -
             {
                 "title": "Technical evidence",
                 "intro": (
-                    f"The reference is the start of the signature hash. The document hash "
+                    "The reference is the start of the signature hash. The document hash "
                     "identifies the exact revision accepted (SHA-256 of its canonical "
                     "content); the signature hash covers this record and the quote's record "
                     "before it. This PDF carries a digital seal (a PDF signature by the "
