@@ -1,0 +1,50 @@
+"""The quote page's Reminders panel: the schedule the quote follows, the next reminder of
+each live link, the form to change or stop them, and Extend validity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from quotery.accounts.models import Membership
+from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.states import effective_state
+from quotery.reminders.forms import ExtendValidityForm, QuoteRemindersForm
+from quotery.reminders.selectors import policy_for, quote_schedule_row, reminders_for_quote
+
+register = template.Library()
+
+EXTENDABLE = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED, QuoteState.EXPIRED})
+
+
+def _schedule_form(quote: Quote) -> QuoteRemindersForm:
+    return QuoteRemindersForm.for_schedule(quote_schedule_row(quote), policy_for(quote.company))
+
+
+@register.inclusion_tag("reminders/_quote_reminders.html", takes_context=True)
+def quote_reminders(context: template.Context, quote: Quote) -> dict[str, Any]:
+    membership: Membership | None = context.get("membership")
+    can_edit = membership is not None and membership.can_edit_quotes
+    if quote.state not in EXTENDABLE:
+        return {"show": False}
+    now = timezone.now()
+    reminders = reminders_for_quote(quote, now)
+    zone = quote.company.zone
+    return {
+        "show": True,
+        "quote": quote,
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+        "can_edit": can_edit,
+        "reminders": reminders,
+        "upcoming": [
+            (planned.share, planned.slot, timezone.localtime(planned.slot.due_at, zone))
+            for planned in reminders.upcoming
+        ],
+        "expired": effective_state(quote.state, quote.valid_until, zone, now) == QuoteState.EXPIRED,
+        "form": _schedule_form(quote) if can_edit else None,
+        "modes": QuoteRemindersForm.MODES,
+        "extend_form": ExtendValidityForm(auto_id="id_extend_%s") if can_edit else None,
+    }
