@@ -22,6 +22,7 @@ from quotery.quotes.states import effective_state
 from quotery.reminders.models import (
     QuoteReminderMode,
     QuoteReminderSchedule,
+    ReminderOutcome,
     ReminderPolicy,
     ReminderSlot,
 )
@@ -149,6 +150,8 @@ class PlannedReminder:
 class QuoteReminders:
     """What the quote page's Reminders panel shows."""
 
+    policy: ReminderPolicy
+    own: QuoteReminderSchedule | None
     mode: str
     schedule: Schedule | None
     company_schedule: Schedule | None
@@ -159,7 +162,9 @@ class QuoteReminders:
 
 
 def reminders_for_quote(quote: Quote, now: dt.datetime) -> QuoteReminders:
-    """The quote's schedule and the next reminder of each live link. Five queries."""
+    """The quote's schedule and the next reminder of each live link: three queries (the
+    company's schedule, the quote's own, its live links), four more once it has live links
+    and waits for the client."""
     company = quote.company
     policy = policy_for(company)
     own = quote_schedule_row(quote)
@@ -195,10 +200,16 @@ def reminders_for_quote(quote: Quote, now: dt.datetime) -> QuoteReminders:
                 upcoming.append(PlannedReminder(share=share, slot=slot))
         if not upcoming:
             why_none = "No reminder is planned: each client viewed or answered, or none is left."
-    sent_count = ReminderSlot.objects.filter(
-        quote_id=quote.pk, company_id=quote.company_id, outcome="sent"
-    ).count()
+    sent_count = (
+        ReminderSlot.objects.filter(
+            quote_id=quote.pk, company_id=quote.company_id, outcome=ReminderOutcome.SENT
+        ).count()
+        if shares
+        else 0
+    )
     return QuoteReminders(
+        policy=policy,
+        own=own,
         mode=own.mode if own is not None else QuoteReminderMode.COMPANY,
         schedule=schedule,
         company_schedule=company_schedule,

@@ -47,7 +47,7 @@ def quote_expire(*, quote_id: int, now: dt.datetime) -> bool:
             text=f"{quote.number} expired without an answer (valid until "
             f"{until.day} {until:%B %Y}).",
             notification_key=f"quote_expired:{quote.pk}:{until.isoformat()}",
-            email_kind=EXPIRED_EMAIL_KIND,
+            email_kind="quote_expired_rep",
             email_key=f"{EXPIRED_EMAIL_KIND}:{quote.pk}:{until.isoformat()}",
             context={"quote": quote.pk, "valid_until": until.isoformat()},
         )

@@ -96,7 +96,7 @@ def reminder_send(*, share: PortalShare, now: dt.datetime) -> ReminderSlot | Non
             )
             outbox_email_add(
                 company=quote.company,
-                kind=REMINDER_EMAIL_KIND,
+                kind="reminder_client",
                 dedupe_key=f"reminder:{current.pk}:{latest.key}",
                 to_email=current.recipient_email,
                 to_name=current.recipient_name,

@@ -12,15 +12,11 @@ from quotery.accounts.models import Membership
 from quotery.quotes.models import Quote, QuoteState
 from quotery.quotes.states import effective_state
 from quotery.reminders.forms import ExtendValidityForm, QuoteRemindersForm
-from quotery.reminders.selectors import policy_for, quote_schedule_row, reminders_for_quote
+from quotery.reminders.selectors import reminders_for_quote
 
 register = template.Library()
 
 EXTENDABLE = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED, QuoteState.EXPIRED})
-
-
-def _schedule_form(quote: Quote) -> QuoteRemindersForm:
-    return QuoteRemindersForm.for_schedule(quote_schedule_row(quote), policy_for(quote.company))
 
 
 @register.inclusion_tag("reminders/_quote_reminders.html", takes_context=True)
@@ -44,7 +40,9 @@ def quote_reminders(context: template.Context, quote: Quote) -> dict[str, Any]:
             for planned in reminders.upcoming
         ],
         "expired": effective_state(quote.state, quote.valid_until, zone, now) == QuoteState.EXPIRED,
-        "form": _schedule_form(quote) if can_edit else None,
+        "form": QuoteRemindersForm.for_schedule(reminders.own, reminders.policy)
+        if can_edit
+        else None,
         "modes": QuoteRemindersForm.MODES,
         "extend_form": ExtendValidityForm(auto_id="id_extend_%s") if can_edit else None,
     }
