@@ -29,8 +29,8 @@ def hours(zone: ZoneInfo = BERLIN) -> WorkingHours:
     return WorkingHours(zone=zone, days=WEEKDAYS, starts=dt.time(9), ends=dt.time(17))
 
 
-def utc(*parts: int) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
