@@ -17,13 +17,15 @@ from quotery.reminders.selectors import reminders_for_quote
 register = template.Library()
 
 EXTENDABLE = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED, QuoteState.EXPIRED})
+# A draft's reminders can be set before it is first shared.
+SHOWN = EXTENDABLE | {QuoteState.DRAFT}
 
 
 @register.inclusion_tag("reminders/_quote_reminders.html", takes_context=True)
 def quote_reminders(context: template.Context, quote: Quote) -> dict[str, Any]:
     membership: Membership | None = context.get("membership")
     can_edit = membership is not None and membership.can_edit_quotes
-    if quote.state not in EXTENDABLE:
+    if quote.state not in SHOWN:
         return {"show": False}
     now = timezone.now()
     reminders = reminders_for_quote(quote, now)
@@ -44,5 +46,7 @@ def quote_reminders(context: template.Context, quote: Quote) -> dict[str, Any]:
         if can_edit
         else None,
         "modes": QuoteRemindersForm.MODES,
-        "extend_form": ExtendValidityForm(auto_id="id_extend_%s") if can_edit else None,
+        "extend_form": ExtendValidityForm(auto_id="id_extend_%s")
+        if can_edit and quote.state in EXTENDABLE
+        else None,
     }
