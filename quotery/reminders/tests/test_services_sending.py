@@ -14,7 +14,7 @@ import time_machine
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.selectors.quote import timeline_for_quote
 from quotery.notifications.models import OutboxEmail
-from quotery.notifications.rendering import render_outbox_email
+from quotery.notifications.rendering import EmailNotSendable, render_outbox_email
 from quotery.portal.services.answers import client_message_post, quote_request_changes
 from quotery.portal.services.sharing import share_revoke
 from quotery.portal.tests.portal_fixtures import CLIENT_META, share_quote
@@ -205,3 +205,24 @@ def test_quiet_hours_hold_across_the_clock_change(berlin, rita, zone, shared_at,
         assert reminders_send_due() == 0
     with time_machine.travel(due, tick=False):
         assert reminders_send_due() == 1
+
+
+def test_a_reminder_queued_before_its_link_was_revoked_is_not_sent(rita, shared):
+    with at(DAY_3):
+        assert reminders_send_due() == 1
+    share_revoke(share=shared.share, user=rita)
+    (email,) = reminder_emails()
+    with pytest.raises(EmailNotSendable, match="revoked"):
+        render_outbox_email(email)
+
+
+def test_the_sweep_reads_in_a_fixed_number_of_queries(rita, django_assert_max_num_queries):
+    # given twelve shared quotes with nothing due yet
+    with time_machine.travel(SHARED_AT, tick=False):
+        for n in range(12):
+            share_quote(rita, email=f"client{n}@client.test", sections=1, lines_per_section=1)
+    # when the sweep runs the next morning, it reads them all in six queries (the shares,
+    # the companies' and quotes' schedules, counted views, client answers, taken slots)
+    with time_machine.travel(SHARED_AT + dt.timedelta(days=1), tick=False):
+        with django_assert_max_num_queries(6):
+            assert reminders_send_due() == 0
