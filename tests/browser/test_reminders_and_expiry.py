@@ -3,6 +3,7 @@ the rep changes one quote's reminders; the client opens an expired quote and ask
 version; the rep extends the validity and the client sees it at the same link.
 
 Exercises: quotery.reminders.views.quote_reminders, quotery.reminders.views.extend_validity,
+quotery.reminders.views.settings_page,
 quotery.reminders.services.expiry.quotes_expire_due, quotery.portal.views.answers.request_changes,
 quotery.portal.views.client.page, quotery.quotes.views.quote_detail
 """
@@ -21,7 +22,7 @@ from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
 from quotery.portal.tests.portal_fixtures import Shared, expire, share_quote
 from quotery.quotes.models import Quote, QuoteState
-from quotery.reminders.models import QuoteReminderSchedule
+from quotery.reminders.models import QuoteReminderSchedule, ReminderPolicy
 from quotery.reminders.services.expiry import quotes_expire_due
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_quote_editor import log_in
@@ -139,3 +140,30 @@ def test_the_rep_extends_validity_and_the_client_sees_it_at_the_same_link(wide, 
         assert client_page.get_by_text("This quote expired on").count() == 0
     finally:
         client.close()
+
+
+def test_an_admin_sets_the_company_schedule(wide) -> None:  # type: ignore[no-untyped-def]
+    page = wide
+    company = CompanyFactory(name="Northwind Office Supply", time_zone="Europe/Berlin")
+    member(company, Role.ADMIN, email="ada@northwind.test", full_name="Ada Admin")
+    log_in(page, "ada@northwind.test")
+    page.goto(reverse("accounts:settings"))
+    page.get_by_role("navigation", name="Settings sections").get_by_role(
+        "link", name="Reminders"
+    ).click()
+    page.get_by_label("Remind when not viewed, days after sharing").wait_for()
+    checked(page, "reminder settings")
+    page.get_by_label("Remind when not viewed, days after sharing").fill("2, 4")
+    page.get_by_label("Saturday").check()
+    page.get_by_label("Working day ends").fill("18:30")
+    page.get_by_role("button", name="Save reminder settings").click()
+    page.get_by_text("Reminder settings saved.").wait_for()
+    policy = ReminderPolicy.objects.get(company=company)
+    assert (policy.after_share_days, policy.working_days) == ([2, 4], "123456")
+    assert policy.work_ends == dt.time(18, 30)
+    # a working day that ends before it starts is refused, with the reason beside the field
+    page.get_by_label("Working day ends").fill("08:00")
+    page.get_by_role("button", name="Save reminder settings").click()
+    page.get_by_text("The working day must end after it starts.").wait_for()
+    checked(page, "reminder settings with an error")
+    assert ReminderPolicy.objects.get(company=company).work_ends == dt.time(18, 30)

@@ -223,6 +223,6 @@ def test_the_sweep_reads_in_a_fixed_number_of_queries(rita, django_assert_max_nu
             share_quote(rita, email=f"client{n}@client.test", sections=1, lines_per_section=1)
     # when the sweep runs the next morning, it reads them all in six queries (the shares,
     # the companies' and quotes' schedules, counted views, client answers, taken slots)
-    with time_machine.travel(SHARED_AT + dt.timedelta(days=1), tick=False):
-        with django_assert_max_num_queries(6):
-            assert reminders_send_due() == 0
+    next_morning = time_machine.travel(SHARED_AT + dt.timedelta(days=1), tick=False)
+    with next_morning, django_assert_max_num_queries(6):
+        assert reminders_send_due() == 0
