@@ -11,6 +11,7 @@ urlpatterns = [
     path("engagement/", include("quotery.engagement.urls")),
     path("notifications/", include("quotery.notifications.urls")),
     path("billing/", include("quotery.billing.urls")),
+    path("reminders/", include("quotery.reminders.urls")),
     path("documents/", include("quotery.documents.urls")),
     path("mailbox/", include("quotery.notifications.mailbox_urls")),
     path("products/", include("quotery.quotes.product_urls")),

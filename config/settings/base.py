@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "quotery.notifications",
     "quotery.documents",
     "quotery.billing",
+    "quotery.reminders",
     # The top floor (demo data, the scheduler): they import the apps listed before them.
     "quotery.demo",
     "quotery.scheduler",

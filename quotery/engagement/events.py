@@ -274,3 +274,23 @@ def event_payment_status_changed(
         payload=payloads.PaymentStatusChanged(previous=previous, status=status),
         actor=actor,
     )
+
+
+def event_reminder_sent(
+    *, quote: Quote, share: PortalShare, reason: str, days: int, slot: str
+) -> QuoteEvent:
+    """A reminder email was queued for `share`'s recipient (quotery.reminders), in the
+    transaction that records its slot as sent."""
+    return _append(
+        quote=quote,
+        payload=payloads.ReminderSent(reason=reason, days=days, slot=slot),
+        share=share,
+    )
+
+
+def event_quote_expired(*, quote: Quote) -> QuoteEvent:
+    """The quote's valid-until day ended before the client answered: written in the
+    transaction that marks the quote expired."""
+    return _append(
+        quote=quote, payload=payloads.QuoteExpired(valid_until=quote.valid_until.isoformat())
+    )

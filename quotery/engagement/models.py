@@ -30,6 +30,10 @@ class EventKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     QUOTE_DECLINED = "quote_declined", "Declined"
     PAYMENT_STATUS_CHANGED = "payment_status_changed", "Payment status changed"
+    # A reminder email went to a recipient (no counted view yet, or validity running out).
+    REMINDER_SENT = "reminder_sent", "Reminder sent"
+    # The quote's valid-until day ended before the client answered.
+    QUOTE_EXPIRED = "quote_expired", "Expired"
 
 
 class QuoteEvent(CompanyOwned):

@@ -202,6 +202,32 @@ class PaymentStatusChanged(EventPayload):
         return self.status.replace("_", " ")
 
 
+# quotery.reminders' reasons for a reminder (ReminderReason values).
+REMINDER_NO_VIEW = "no_view"
+REMINDER_BEFORE_EXPIRY = "before_expiry"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderSent(EventPayload):
+    kind = EventKind.REMINDER_SENT
+    reason: str  # "no_view" (no counted view `days` after sharing) or "before_expiry"
+    days: int  # days after the share, or days before the quote expires
+    slot: str  # the reminder's slot, unique per share (quotery.reminders.models)
+
+    @property
+    def description(self) -> str:
+        unit = "day" if self.days == 1 else "days"
+        if self.reason == REMINDER_BEFORE_EXPIRY:
+            return f"Reminder sent: expires in {self.days} {unit}"
+        return f"Reminder sent: not viewed {self.days} {unit} after sharing"
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteExpired(EventPayload):
+    kind = EventKind.QUOTE_EXPIRED
+    valid_until: str  # the ISO date whose end expired the quote
+
+
 PAYLOADS: dict[str, type[EventPayload]] = {
     cls.kind: cls
     for cls in (
@@ -215,6 +241,8 @@ PAYLOADS: dict[str, type[EventPayload]] = {
         ChangesRequested,
         QuoteDeclined,
         PaymentStatusChanged,
+        ReminderSent,
+        QuoteExpired,
     )
 }
 

@@ -51,6 +51,7 @@ class NotificationKind(models.TextChoices):
     QUOTE_DECLINED = "quote_declined", "Quote declined"
     CLIENT_MESSAGE = "client_message", "Message from the client"
     PAYMENT_STATUS_CHANGED = "payment_status_changed", "Payment status changed"
+    QUOTE_EXPIRED = "quote_expired", "Quote expired"
 
 
 class Notification(CompanyOwned):

@@ -95,6 +95,8 @@ def notification_open(request: MemberRequest, pk: int) -> HttpResponse:
     url = reverse("quotes:detail", args=[notification.quote_id])
     if notification.kind in CLIENT_REQUEST_KINDS:
         url += f"#{CLIENT_REQUEST_ANCHOR}"  # the banner at the top: their words, Reply
+    elif notification.kind == NotificationKind.QUOTE_EXPIRED:
+        url += "#reminders"  # the panel with Extend validity
     return HttpResponseRedirect(url)
 
 

@@ -214,9 +214,9 @@ def answer_options(state: str, prepared_by: str) -> AnswerOptions:
             False,
             True,
             False,
-            "This quote has expired, so it can no longer be accepted or declined. You can "
-            f"still request changes, and {prepared_by or 'the sender'} can send you an "
-            "updated quote.",
+            "This quote has expired, so it can no longer be accepted or declined. Ask for a "
+            f"new version, and {prepared_by or 'the sender'} can send you an updated quote "
+            "at this same link.",
         )
     if state == QuoteState.DECLINED:
         return AnswerOptions(

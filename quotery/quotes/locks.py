@@ -29,7 +29,8 @@ then a document-number counter (`number_next`), then stock rows in product id or
 without the quote's lock (`delivery_note_cancel`, `stock_adjust`, `quote_create`'s
 counter) never asks for a quote's lock after them. `quote_expire_due` changes a quote by
 single compare-and-set UPDATEs outside any transaction: each takes and drops the row lock
-by itself.
+by itself. reminders: `quote_expire` (the scheduler's expiry, with its event) and
+`reminder_send` take it like the portal's services.
 
 PostgreSQL: a row lock until the transaction ends. SQLite: nothing to take, and no query:
 every transaction begins IMMEDIATE (config.env), which admits one writer to the whole

@@ -14,7 +14,7 @@ from django.tasks import Task
 from quotery.core.tasks import refresh_planner_statistics
 from quotery.engagement.tasks import fold_pending_opens
 from quotery.notifications.tasks import deliver_due_emails
-from quotery.quotes.tasks import expire_due_quotes
+from quotery.reminders.tasks import expire_due_quotes, send_due_reminders
 
 
 @dataclass(frozen=True)
@@ -32,4 +32,5 @@ PERIODIC_TASKS = (
     PeriodicTask(deliver_due_emails, every_seconds=60),
     PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
     PeriodicTask(fold_pending_opens, every_seconds=300),
+    PeriodicTask(send_due_reminders, every_seconds=300),
 )

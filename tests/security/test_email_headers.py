@@ -17,11 +17,14 @@ quotery.portal.services.answers.rep_message_post, quotery.accounts.services.memb
 quotery.clients.services.contact_create, quotery.portal.emails.layout.display_name,
 quotery.portal.emails.layout.mail_address, quotery.notifications.rendering.render_outbox_email,
 quotery.notifications.rendering.registered_email_kinds,
-quotery.notifications.delivery.outbox_email_deliver
+quotery.notifications.delivery.outbox_email_deliver,
+quotery.reminders.services.sending.reminders_send_due,
+quotery.reminders.services.expiry.quote_expire
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 from dataclasses import dataclass
 from email import policy
@@ -50,6 +53,9 @@ from quotery.portal.services.answers import (
     rep_message_post,
 )
 from quotery.portal.tests.portal_fixtures import CLIENT_META, accept_shared, share_quote
+from quotery.reminders.models import ReminderSlot
+from quotery.reminders.services.expiry import quote_expire
+from quotery.reminders.services.sending import reminders_send_due
 from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
 from tests.network import Delivery, SmtpInbox
 
@@ -59,6 +65,8 @@ FROM = "quotes@quotery.example"
 REP = "rita@northwind.example"
 ANNA = "anna@client.test"  # quote A: shared, then accepted
 BEN = "ben@client.test"  # quote B: shared, changes requested, messages both ways, declined
+CLARA = "clara@client.test"  # quote C: shared, not viewed, reminded
+DORA = "dora@client.test"  # quote D: shared, expired
 
 # The name from the report: quoted by formataddr, unquoted by Python's folding, and read by
 # mail clients as four recipients, one of them the attacker's.
@@ -96,12 +104,18 @@ def scene(company: Company, settings) -> Scene:  # type: ignore[no-untyped-def]
         share=second.share, reason="", detail="We went elsewhere.", request_meta=CLIENT_META
     )
 
+    third = share_quote(rep, email=CLARA, products=[None])
+    # ten days on, every step is due (A and B were answered: C alone is reminded)
+    assert reminders_send_due(now=timezone.now() + dt.timedelta(days=10)) == 1
+    fourth = share_quote(rep, email=DORA, products=[None])
+    assert quote_expire(quote_id=fourth.quote.pk, now=timezone.now() + dt.timedelta(days=40))
+
     def row(kind: str, quote_id: int) -> OutboxEmail:
         rows = [r for r in OutboxEmail.objects.filter(kind=kind) if quote_of(r) == quote_id]
         assert len(rows) == 1, (kind, rows)
         return rows[0]
 
-    a, b = first.quote.pk, second.quote.pk
+    a, b, c, d = first.quote.pk, second.quote.pk, third.quote.pk, fourth.quote.pk
     return Scene(
         company=company,
         rep=rep,
@@ -114,6 +128,8 @@ def scene(company: Company, settings) -> Scene:  # type: ignore[no-untyped-def]
             Expected(row("client_message_rep", b), to=[REP], reply_to=[]),
             Expected(row("rep_message_client", b), to=[BEN], reply_to=[REP]),
             Expected(row("declined_rep", b), to=[REP], reply_to=[]),
+            Expected(row("reminder_client", c), to=[CLARA], reply_to=[REP]),
+            Expected(row("quote_expired_rep", d), to=[REP], reply_to=[]),
         ],
     )
 
@@ -127,6 +143,10 @@ def quote_of(row: OutboxEmail) -> int:
         return Decline.objects.get(pk=context["decline"]).quote_id
     if row.kind == "portal_share":
         return PortalShare.objects.get(pk=context["share"]).quote_id
+    if row.kind == "reminder_client":
+        return ReminderSlot.objects.get(pk=context["reminder"]).quote_id
+    if row.kind == "quote_expired_rep":
+        return int(context["quote"])
     return ConversationMessage.objects.get(pk=context["message"]).quote_id
 
 
@@ -207,6 +227,8 @@ def test_security_21_every_kind_of_email_is_covered(scene: Scene) -> None:
         "client_message_rep",
         "declined_rep",
         "portal_share",
+        "quote_expired_rep",
+        "reminder_client",
         "rep_message_client",
     ]
 

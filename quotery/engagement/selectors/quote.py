@@ -24,6 +24,7 @@ from quotery.engagement.payloads import (
     PaymentStatusChanged,
     QuoteShared,
     QuoteViewed,
+    ReminderSent,
     payload_of,
 )
 from quotery.quotes.models import Quote
@@ -170,6 +171,8 @@ def _entry(event: QuoteEvent, payload: EventPayload | None) -> TimelineEntry:
             label, who = "Message to the client", _staff_name(event)
         case LinkRevoked():
             label, who = "Link revoked", email
+        case ReminderSent():
+            label, who = payload.description, email
         case PaymentStatusChanged(status=status) if status:
             label = f"{kind_label(event.kind)}: {payload.status_words}"
             who = email or _staff_name(event)

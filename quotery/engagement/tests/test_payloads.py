@@ -35,8 +35,10 @@ from quotery.engagement.payloads import (
     PdfDownloaded,
     QuoteAccepted,
     QuoteDeclined,
+    QuoteExpired,
     QuoteShared,
     QuoteViewed,
+    ReminderSent,
     payload_from,
     payload_of,
 )
@@ -86,7 +88,19 @@ WRITERS: dict[str, Write] = {
     "payment_status_changed": lambda share, rep: events.event_payment_status_changed(
         quote=share.quote, actor=rep, previous="pending", status="under_review"
     ),
+    "reminder_sent": lambda share, rep: events.event_reminder_sent(
+        quote=share.quote, share=share, reason="no_view", days=3, slot="s1:after:3"
+    ),
+    "quote_expired": lambda share, rep: events.event_quote_expired(
+        quote=_valid_until(share, dt.date(2026, 1, 31))
+    ),
 }
+
+
+def _valid_until(share: PortalShare, day: dt.date):  # type: ignore[no-untyped-def]
+    """The share's quote as valid until `day` (in memory: the payload is what is pinned)."""
+    share.quote.valid_until = day
+    return share.quote
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,18 @@ STORED: dict[str, Stored] = {
         b'{"from":"pending","to":"under_review"}',
         "8642b701b9b742ee26f924df433953fc7e74f37458f57f8ccf25f4654c488d84",
     ),
+    "reminder_sent": Stored(
+        '{"reason": "no_view", "days": 3, "slot": "s1:after:3"}',
+        '{"days": 3, "slot": "s1:after:3", "reason": "no_view"}',
+        b'{"days":3,"reason":"no_view","slot":"s1:after:3"}',
+        "7c1178c7f8031124e27a2289e8bace0bebcc2738ac7af2137a9d1275d7970ca7",
+    ),
+    "quote_expired": Stored(
+        '{"valid_until": "2026-01-31"}',
+        '{"valid_until": "2026-01-31"}',
+        b'{"valid_until":"2026-01-31"}',
+        "97fb9604fba588a0043a880c73863fe8921f02c8c203dd14b66194e28cf366d5",
+    ),
 }
 
 
@@ -167,6 +193,8 @@ READ: dict[str, EventPayload] = {
     "changes_requested": ChangesRequested(message=56),
     "quote_declined": QuoteDeclined(reason="price", with_detail=True),
     "payment_status_changed": PaymentStatusChanged(previous="pending", status="under_review"),
+    "reminder_sent": ReminderSent(reason="no_view", days=3, slot="s1:after:3"),
+    "quote_expired": QuoteExpired(valid_until="2026-01-31"),
 }
 
 

@@ -227,6 +227,14 @@ def test_open_of_a_client_request_lands_on_the_banner_at_the_top(login, rep, quo
     assert response["Location"] == reverse("quotes:detail", args=[quote.pk]) + "#client-request"
 
 
+def test_open_of_an_expiry_lands_on_extend_validity(login, rep, quote) -> None:
+    notification = notify(rep, quote, text="Q expired.", kind=NotificationKind.QUOTE_EXPIRED)
+
+    response = login(rep).post(open_url(notification))
+
+    assert response["Location"] == reverse("quotes:detail", args=[quote.pk]) + "#reminders"
+
+
 def test_open_of_a_read_notification_still_goes_to_the_quote(login, rep, quote) -> None:
     notification = notify(rep, quote)
     browser = login(rep)

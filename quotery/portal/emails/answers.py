@@ -49,15 +49,25 @@ def _client_label(note: ConversationMessage) -> str:
 
 
 def changes_requested_email(email: OutboxEmail) -> EmailMultiAlternatives:
+    """To the owner; for an expired quote the client asked for a new version."""
     note = _client_message(email)
     quote = note.quote
+    if email.context.get("new_version"):
+        subject = f"New version requested of {quote.number}: {quote.title}"
+        lead = (
+            f"{_client_label(note)} asked for a new version of quote {quote.number}, "
+            f"{quote.title}, which had expired."
+        )
+    else:
+        subject = f"Changes requested on {quote.number}: {quote.title}"
+        lead = f"{_client_label(note)} asked for changes to quote {quote.number}, {quote.title}."
     return build_email(
         email,
         PortalEmail(
             company=quote.company,
-            subject=f"Changes requested on {quote.number}: {quote.title}",
+            subject=subject,
             greeting=_owner_greeting(email),
-            lead=f"{_client_label(note)} asked for changes to quote {quote.number}, {quote.title}.",
+            lead=lead,
             quoted=note.body,
             quoted_by=note.author_name,
             details=[

@@ -202,9 +202,10 @@ def quote_request_changes(
     request_meta: RequestMeta,
     now: dt.datetime | None = None,
 ) -> ConversationMessage:
-    """The client asks for changes: the quote becomes *changes requested* (also from
-    expired), the message joins the thread, a `changes_requested` event is chained, and the
-    owner gets a notification and an email linking back to the quote.
+    """The client asks for changes (on an expired quote: for a new version): the quote
+    becomes *changes requested* (also from expired), the message joins the thread, a
+    `changes_requested` event is chained, and the owner gets a notification and an email
+    linking back to the quote.
 
     Holds the quote's lock from its checks to its last write. Refused, with nothing
     written: an empty or over-long message (ValidationFailed), a dead link (NotFound), an
@@ -221,14 +222,19 @@ def quote_request_changes(
         events.event_changes_requested(
             quote=quote, share=share, meta=request_meta, message_id=note.pk
         )
+        # On an expired quote the client's page offers "Ask for a new version".
+        new_version = state == S.EXPIRED
+        asked = "asked for a new version of" if new_version else "asked for changes to"
         owner_tell(
             quote=quote,
             kind=NotificationKind.CHANGES_REQUESTED,
-            text=f"{share.recipient_name} asked for changes to {quote.number}.",
+            text=f"{share.recipient_name} {asked} {quote.number}.",
             notification_key=f"changes_requested:{note.pk}",
             email_kind="changes_requested_rep",
             email_key=f"changes_requested_rep:changes_requested:{note.pk}",
-            context={"message": note.pk},
+            context={"message": note.pk, "new_version": True}
+            if new_version
+            else {"message": note.pk},
         )
     return note
 

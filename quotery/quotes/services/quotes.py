@@ -267,8 +267,69 @@ def quote_mark_closed(*, quote: Quote) -> Quote:
     return _transition(quote, QuoteState.CLOSED)
 
 
+# How far ahead a quote's validity can be moved in one step.
+VALIDITY_MAX_DAYS = 366
+
+
+def quote_valid_until_extend(*, quote: Quote, valid_until: dt.date, user: User) -> QuoteRevision:
+    """Moves an open or expired quote's valid-until date later, to `valid_until`, and records
+    what the client will see as a new revision (the date is part of it). Returns that
+    revision; the caller shares it (an expired quote stays expired until shared again).
+
+    Refused with nothing written (ValidationFailed): a date before today in the company's
+    zone, not after the current one, or more than a year ahead. IllegalTransition for a
+    quote that is a draft, answered or withdrawn. Takes the quote's row lock, which the
+    caller's transaction keeps."""
+    with transaction.atomic():
+        current = _locked_quote(quote)
+        if current.state not in {*OPEN_STATES, QuoteState.EXPIRED}:
+            raise IllegalTransition(
+                f"This quote is {current.get_state_display().lower()}, so its validity "
+                "cannot be extended."
+            )
+        today = timezone.localdate(timezone=current.company.zone)
+        problem = ""
+        if valid_until < today:
+            problem = "Pick a date from today on: the new date is already past."
+        elif valid_until <= current.valid_until:
+            problem = (
+                f"Pick a date after the current one ({current.valid_until:%d %B %Y}), "
+                "or edit the quote to shorten its validity."
+            )
+        elif valid_until > today + dt.timedelta(days=VALIDITY_MAX_DAYS):
+            problem = "Pick a date within a year from today."
+        if problem:
+            raise ValidationFailed(
+                "The validity was not changed.", field_errors={"valid_until": [problem]}
+            )
+        current.valid_until = valid_until
+        current.save(update_fields=["valid_until", "updated_at"])
+        revision = revision_create(quote=current, user=user)
+    quote.valid_until = valid_until
+    quote.revision_number = revision.number
+    return revision
+
+
+def quote_mark_expired(*, quote: Quote, now: dt.datetime) -> bool:
+    """Marks an open quote whose valid-until day has ended as expired, by compare-and-set
+    on the state the caller read; whether it changed. The caller holds the quote's row
+    lock when it records more with it (the expiry event)."""
+    if quote.state not in OPEN_STATES or not is_past_validity(
+        quote.valid_until, quote.company.zone, now
+    ):
+        return False
+    changed = Quote.objects.filter(pk=quote.pk, state=quote.state).update(
+        state=QuoteState.EXPIRED, state_changed_at=now, updated_at=now
+    )
+    if changed:
+        quote.state = QuoteState.EXPIRED
+    return bool(changed)
+
+
 def quote_expire_due(*, now: dt.datetime | None = None) -> int:
-    """Marks open quotes whose valid-until day has ended (company time zone) as expired.
+    """Marks open quotes whose valid-until day has ended (company time zone) as expired,
+    recording nothing else (the demo data's loader; the scheduler runs
+    `quotery.reminders.services.expiry.quotes_expire_due`, which also records and tells).
 
     Safe to run any time and from several workers: each row changes by compare-and-set.
     """
@@ -278,10 +339,7 @@ def quote_expire_due(*, now: dt.datetime | None = None) -> int:
         state__in=OPEN_STATES, valid_until__lt=(now + dt.timedelta(days=1)).date()
     ).select_related("company")
     for quote in candidates.iterator():
-        if is_past_validity(quote.valid_until, quote.company.zone, now):
-            expired += Quote.objects.filter(pk=quote.pk, state=quote.state).update(
-                state=QuoteState.EXPIRED, state_changed_at=now, updated_at=now
-            )
+        expired += quote_mark_expired(quote=quote, now=now)
     return expired
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from quotery.quotes.tasks import expire_due_quotes
+from quotery.reminders.tasks import expire_due_quotes, send_due_reminders
 from quotery.scheduler.schedule import PERIODIC_TASKS
 
 
 def test_quote_expiry_runs_every_ten_minutes() -> None:
     schedule = {entry.task: entry.every_seconds for entry in PERIODIC_TASKS}
     assert schedule[expire_due_quotes] == 600
+
+
+def test_reminders_are_sent_every_five_minutes() -> None:
+    schedule = {entry.task: entry.every_seconds for entry in PERIODIC_TASKS}
+    assert schedule[send_due_reminders] == 300

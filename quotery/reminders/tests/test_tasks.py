@@ -10,7 +10,7 @@ from quotery.accounts.models import User
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
-from quotery.quotes.tasks import expire_due_quotes
+from quotery.reminders.tasks import expire_due_quotes
 
 
 @pytest.mark.django_db
