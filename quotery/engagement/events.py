@@ -279,3 +279,8 @@ def event_payment_status_changed(
         payload=payloads.PaymentStatusChanged(previous=previous, status=status),
         actor=actor,
     )
+
+
+def event_quote_expired(*, quote: Quote) -> QuoteEvent:
+    """The scheduler marked the quote expired (its valid-until day ended unanswered)."""
+    return _append(quote=quote, payload=payloads.QuoteExpired())

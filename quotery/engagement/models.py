@@ -30,6 +30,8 @@ class EventKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     QUOTE_DECLINED = "quote_declined", "Declined"
     PAYMENT_STATUS_CHANGED = "payment_status_changed", "Payment status changed"
+    # The scheduler found the quote past its valid-until day, unanswered.
+    QUOTE_EXPIRED = "quote_expired", "Expired"
 
 
 class QuoteEvent(CompanyOwned):

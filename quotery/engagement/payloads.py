@@ -202,6 +202,11 @@ class PaymentStatusChanged(EventPayload):
         return self.status.replace("_", " ")
 
 
+@dataclass(frozen=True, kw_only=True)
+class QuoteExpired(EventPayload):
+    kind = EventKind.QUOTE_EXPIRED
+
+
 PAYLOADS: dict[str, type[EventPayload]] = {
     cls.kind: cls
     for cls in (
@@ -215,6 +220,7 @@ PAYLOADS: dict[str, type[EventPayload]] = {
         ChangesRequested,
         QuoteDeclined,
         PaymentStatusChanged,
+        QuoteExpired,
     )
 }
 

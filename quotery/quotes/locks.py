@@ -27,9 +27,9 @@ rows that hang off that quote (its shares, acceptance or decline, payment, deliv
 then a document-number counter (`number_next`), then stock rows in product id order
 (`delivery_note_create_for_quote` through `stock_reserve`). Code that locks such rows
 without the quote's lock (`delivery_note_cancel`, `stock_adjust`, `quote_create`'s
-counter) never asks for a quote's lock after them. `quote_expire_due` changes a quote by
-single compare-and-set UPDATEs outside any transaction: each takes and drops the row lock
-by itself.
+counter) never asks for a quote's lock after them. `quote_expire_due` changes each quote
+by a compare-and-set UPDATE in a transaction of its own, which then appends the quote's
+`quote_expired` event under the same row lock.
 
 PostgreSQL: a row lock until the transaction ends. SQLite: nothing to take, and no query:
 every transaction begins IMMEDIATE (config.env), which admits one writer to the whole

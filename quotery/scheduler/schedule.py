@@ -12,9 +12,9 @@ from typing import Any
 from django.tasks import Task
 
 from quotery.core.tasks import refresh_planner_statistics
-from quotery.engagement.tasks import fold_pending_opens
+from quotery.engagement.tasks import expire_due_quotes, fold_pending_opens
 from quotery.notifications.tasks import deliver_due_emails
-from quotery.quotes.tasks import expire_due_quotes
+from quotery.webhooks.tasks import deliver_due_webhooks
 
 
 @dataclass(frozen=True)
@@ -32,4 +32,7 @@ PERIODIC_TASKS = (
     PeriodicTask(deliver_due_emails, every_seconds=60),
     PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
     PeriodicTask(fold_pending_opens, every_seconds=300),
+    # Retries whose time has come (a worker also queues each retry for its time) and
+    # deliveries whose first enqueue was lost.
+    PeriodicTask(deliver_due_webhooks, every_seconds=30),
 )

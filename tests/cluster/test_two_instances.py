@@ -116,7 +116,7 @@ def check_one_scheduler_leads(cluster: Cluster, facts: dict[str, object]) -> Non
     assert facts["scheduler_locks"] == 1, facts
     tasks = facts["tasks"]
     assert isinstance(tasks, dict)
-    assert tasks["quotery.quotes.tasks.expire_due_quotes"] == 1, tasks  # every 600 s
+    assert tasks["quotery.engagement.tasks.expire_due_quotes"] == 1, tasks  # every 600 s
     assert tasks["quotery.core.tasks.refresh_planner_statistics"] == 1, tasks  # daily
     leaders = [
         name

@@ -35,6 +35,7 @@ from quotery.engagement.payloads import (
     PdfDownloaded,
     QuoteAccepted,
     QuoteDeclined,
+    QuoteExpired,
     QuoteShared,
     QuoteViewed,
     payload_from,
@@ -86,6 +87,7 @@ WRITERS: dict[str, Write] = {
     "payment_status_changed": lambda share, rep: events.event_payment_status_changed(
         quote=share.quote, actor=rep, previous="pending", status="under_review"
     ),
+    "quote_expired": lambda share, rep: events.event_quote_expired(quote=share.quote),
 }
 
 
@@ -98,6 +100,9 @@ class Stored:
 
 
 STORED: dict[str, Stored] = {
+    "quote_expired": Stored(
+        "{}", "{}", b"{}", "7eeaa7d4ed9dfaf51f5856dd1c6bf77949c1c198369193bd15c98707413d08c2"
+    ),
     "quote_shared": Stored(
         '{"resend": true, "with_message": false, "send": 1}',
         '{"send": 1, "resend": true, "with_message": false}',
@@ -167,6 +172,7 @@ READ: dict[str, EventPayload] = {
     "changes_requested": ChangesRequested(message=56),
     "quote_declined": QuoteDeclined(reason="price", with_detail=True),
     "payment_status_changed": PaymentStatusChanged(previous="pending", status="under_review"),
+    "quote_expired": QuoteExpired(),
 }
 
 

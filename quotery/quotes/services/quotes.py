@@ -7,6 +7,7 @@ one transaction, and leaves nothing behind when it raises.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -267,8 +268,12 @@ def quote_mark_closed(*, quote: Quote) -> Quote:
     return _transition(quote, QuoteState.CLOSED)
 
 
-def quote_expire_due(*, now: dt.datetime | None = None) -> int:
+def quote_expire_due(
+    *, now: dt.datetime | None = None, on_expired: Callable[[Quote], object] | None = None
+) -> int:
     """Marks open quotes whose valid-until day has ended (company time zone) as expired.
+    `on_expired` runs for each quote it expired, in the transaction of that change (the
+    engagement log's `quote_expired` event and its webhook).
 
     Safe to run any time and from several workers: each row changes by compare-and-set.
     """
@@ -279,9 +284,13 @@ def quote_expire_due(*, now: dt.datetime | None = None) -> int:
     ).select_related("company")
     for quote in candidates.iterator():
         if is_past_validity(quote.valid_until, quote.company.zone, now):
-            expired += Quote.objects.filter(pk=quote.pk, state=quote.state).update(
-                state=QuoteState.EXPIRED, state_changed_at=now, updated_at=now
-            )
+            with transaction.atomic():
+                changed = Quote.objects.filter(pk=quote.pk, state=quote.state).update(
+                    state=QuoteState.EXPIRED, state_changed_at=now, updated_at=now
+                )
+                if changed and on_expired is not None:
+                    on_expired(quote)
+            expired += changed
     return expired
 
 

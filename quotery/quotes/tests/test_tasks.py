@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from quotery.accounts.models import User
+from quotery.engagement.tasks import expire_due_quotes
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
-from quotery.quotes.tasks import expire_due_quotes
 
 
 @pytest.mark.django_db

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from quotery.quotes.tasks import expire_due_quotes
+from quotery.engagement.tasks import expire_due_quotes
 from quotery.scheduler.schedule import PERIODIC_TASKS
+from quotery.webhooks.tasks import deliver_due_webhooks
 
 
 def test_quote_expiry_runs_every_ten_minutes() -> None:
     schedule = {entry.task: entry.every_seconds for entry in PERIODIC_TASKS}
     assert schedule[expire_due_quotes] == 600
+
+
+def test_webhook_retries_are_swept_every_thirty_seconds() -> None:
+    schedule = {entry.task: entry.every_seconds for entry in PERIODIC_TASKS}
+    assert schedule[deliver_due_webhooks] == 30
