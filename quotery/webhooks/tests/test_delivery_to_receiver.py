@@ -130,6 +130,7 @@ def test_receiver_down_then_up_gets_every_event_at_least_once_and_processes_each
         ] * 3
         # the second attempt is due 5 to 6 seconds later (5 s plus up to 20 % jitter)
         for delivery in deliveries:
+            assert delivery.last_attempt_at is not None
             wait = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
             assert 5 <= wait <= 6
         traveller.shift(dt.timedelta(seconds=4))
@@ -146,6 +147,7 @@ def test_receiver_down_then_up_gets_every_event_at_least_once_and_processes_each
             assert sweep() == 3
             # a worker that crashed after the receiver answered sends the same event again
             again = deliveries.first()
+            assert again is not None
             WebhookDelivery.objects.filter(pk=again.pk).update(status=DeliveryStatus.PENDING)
             assert sweep() == 1
         finally:
@@ -218,12 +220,14 @@ def test_5xx_and_429_wait_at_least_as_long_as_retry_after_says(
         with django_capture_on_commit_callbacks(execute=True):
             share_again(shared)
         second = WebhookDelivery.objects.order_by("pk").last()
+        assert second is not None
         assert second.next_attempt_at == dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
         # a 400 with Retry-After keeps to the schedule: 5 to 6 seconds
         receiver.answer = Answer(400, headers={"Retry-After": "3600"})
         with django_capture_on_commit_callbacks(execute=True):
             share_again(shared)
         third = WebhookDelivery.objects.order_by("pk").last()
+        assert third is not None
         assert MOMENT + dt.timedelta(seconds=5) <= third.next_attempt_at
         assert third.next_attempt_at <= MOMENT + dt.timedelta(seconds=6)
 
@@ -254,6 +258,7 @@ def test_eight_failed_attempts_on_the_schedule_then_it_gives_up(
             share_quote(rep)
         delivery = WebhookDelivery.objects.get()
         while delivery.status == DeliveryStatus.PENDING:
+            assert delivery.last_attempt_at is not None
             wait = delivery.next_attempt_at - delivery.last_attempt_at
             waits.append(wait.total_seconds())
             traveller.move_to(delivery.next_attempt_at)
@@ -262,8 +267,8 @@ def test_eight_failed_attempts_on_the_schedule_then_it_gives_up(
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 8)
     schedule = [5, 300, 1800, 7200, 18000, 36000, 36000]
     assert len(waits) == 7
-    for wait, planned in zip(waits, schedule, strict=True):
-        assert planned <= wait <= planned * 1.2
+    for waited, planned in zip(waits, schedule, strict=True):
+        assert planned <= waited <= planned * 1.2
     assert len(receiver.requests) == 8
 
 

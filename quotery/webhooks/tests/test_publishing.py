@@ -108,7 +108,9 @@ def test_a_counted_view_sends_quote_viewed_once(client, rep, company):
     )
     shared = share_quote(rep)
     page = client.get(shared.url)
-    token = re.search(r'data-open="([^"]+)"', page.content.decode()).group(1)
+    found = re.search(r'data-open="([^"]+)"', page.content.decode())
+    assert found is not None
+    token = found.group(1)
     client.post(shared.seen_url, {"open": token})
     client.post(shared.seen_url, {"open": token})  # a repeat beacon counts once
     assert types_written() == ["quote.viewed"]

@@ -88,7 +88,7 @@ def test_urls_allowed_on_save():
 def test_security_27_a_name_that_resolves_to_a_private_address_is_refused_at_delivery():
     # This machine's own name resolves (through /etc/hosts) to one of its own addresses.
     name = socket.gethostname()
-    addresses = {info[4][0] for info in socket.getaddrinfo(name, 443)}
+    addresses = {str(info[4][0]) for info in socket.getaddrinfo(name, 443)}
     if not all(address_refused(ipaddress.ip_address(a.split("%")[0])) for a in addresses):
         pytest.skip("this machine's name resolves to a public address")
     with pytest.raises(TargetRefused, match="private, loopback or link-local"):

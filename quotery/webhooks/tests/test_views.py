@@ -66,7 +66,9 @@ def test_security_27_adding_an_endpoint_shows_its_secret_once(login, admin_user,
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     endpoint = WebhookEndpoint.objects.get()
-    secret = re.search(r"whsec_[A-Za-z0-9+/=]+", response.content.decode()).group(0)
+    shown = re.search(r"whsec_[A-Za-z0-9+/=]+", response.content.decode())
+    assert shown is not None
+    secret = shown.group(0)
     assert secret == endpoint.secret
     assert (endpoint.company, endpoint.event_types, endpoint.description) == (
         company,
