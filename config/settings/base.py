@@ -234,6 +234,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Sign-in throttling: pauses and failures (masked), not its INFO chatter on every login.
         "axes": {"level": "WARNING"},
+        # The HTTP client of webhook deliveries logs every request's URL at INFO; receivers'
+        # URLs may carry their own tokens, and the delivery log says what happened.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 

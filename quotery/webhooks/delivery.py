@@ -14,10 +14,13 @@ import email.utils
 import logging
 import random
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import httpx
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from quotery.webhooks.models import (
@@ -42,6 +45,10 @@ RETRY_AFTER_MAX = 24 * 3600
 TIMEOUT_SECONDS = 15.0
 # A row claimed this long ago by a worker that never finished is claimed again.
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+# The sweep claims this many due deliveries at once, and stops sending a batch after this
+# long (well inside CLAIM_TIMEOUT, even if each waits out the full timeout).
+BATCH_SIZE = 50
+BATCH_SECONDS = 120.0
 # How much of a receiver's answer is read, and how much of it is kept (SECURITY.md 27).
 READ_LIMIT = 4096
 KEPT_LIMIT = 200
@@ -86,6 +93,8 @@ class Answer:
     status_code: int | None
     note: str = ""
     retry_after: str | None = None
+    # Not sent at all: the endpoint was disabled after the delivery was written.
+    endpoint_disabled: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -190,28 +199,83 @@ def webhook_delivery_attempt(*, delivery_id: int) -> Outcome:
             WebhookDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
         )
         return Outcome(status or "")
+    return _record(delivery, _send(delivery))
+
+
+def _send(delivery: WebhookDelivery) -> Answer:
+    """One attempt over the network; reads and writes no row."""
     endpoint = delivery.endpoint
     if not endpoint.enabled:
-        _finish(delivery, DeliveryStatus.FAILED, Answer(None, "The endpoint is disabled."))
-        return Outcome(DeliveryStatus.FAILED)
+        return Answer(None, "The endpoint is disabled.", endpoint_disabled=True)
     now = timezone.now()
     body = delivery.event.body.encode("utf-8")
     try:
         target = resolve_target(endpoint.url)
     except TargetRefused as refusal:
-        answer = Answer(None, refusal.message[:KEPT_LIMIT])
-    else:
-        headers = delivery_headers(
-            secrets_in_use=endpoint.signing_secrets(now),
-            msg_id=delivery.event.msg_id,
-            timestamp=now,
-            body=body,
+        return Answer(None, refusal.message[:KEPT_LIMIT])
+    headers = delivery_headers(
+        secrets_in_use=endpoint.signing_secrets(now),
+        msg_id=delivery.event.msg_id,
+        timestamp=now,
+        body=body,
+    )
+    return post_to_target(target=target, headers=headers, body=body)
+
+
+def webhook_deliveries_claim(
+    *, limit: int, now: dt.datetime | None = None
+) -> list[WebhookDelivery]:
+    """Claims up to `limit` due deliveries (pending and due, or claimed by a worker that
+    never finished) for this worker, oldest first, in one transaction: on PostgreSQL rows
+    another worker is claiming are skipped (SKIP LOCKED); SQLite admits one writer."""
+    now = now or timezone.now()
+    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+    with transaction.atomic():
+        ids = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
         )
-        answer = post_to_target(target=target, headers=headers, body=body)
-    return _record(delivery, answer)
+        WebhookDelivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.SENDING, claimed_at=now
+        )
+    return list(
+        WebhookDelivery.objects.filter(pk__in=ids)
+        .select_related("endpoint", "event")
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def webhook_deliveries_attempt_due(*, limit: int = BATCH_SIZE) -> list[Outcome]:
+    """Claims a batch of due deliveries, attempts each, and records the answers in one
+    transaction (one commit for the batch, not two per delivery). A batch stops sending
+    after BATCH_SECONDS and gives the rest back, so no claim outlives CLAIM_TIMEOUT. A
+    crash mid-batch leaves its rows claimed; they are sent again after CLAIM_TIMEOUT with
+    the same `webhook-id` (at-least-once)."""
+    claimed = webhook_deliveries_claim(limit=limit)
+    began = time.monotonic()
+    answered: list[tuple[WebhookDelivery, Answer]] = []
+    for delivery in claimed:
+        if time.monotonic() - began > BATCH_SECONDS:
+            break
+        answered.append((delivery, _send(delivery)))
+    unsent = [delivery.pk for delivery in claimed[len(answered) :]]
+    with transaction.atomic():
+        outcomes = [_record(delivery, answer) for delivery, answer in answered]
+        if unsent:
+            WebhookDelivery.objects.filter(pk__in=unsent, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.PENDING, claimed_at=None
+            )
+    return outcomes
 
 
 def _record(delivery: WebhookDelivery, answer: Answer) -> Outcome:
+    if answer.endpoint_disabled:
+        _finish(delivery, DeliveryStatus.FAILED, answer)
+        return Outcome(DeliveryStatus.FAILED)
     if answer.delivered:
         _finish(delivery, DeliveryStatus.SUCCEEDED, answer)
         return Outcome(DeliveryStatus.SUCCEEDED)
@@ -272,15 +336,3 @@ def webhook_endpoint_disable_gone(*, endpoint_id: int) -> bool:
             disabled_reason=DisabledReason.GONE, disabled_at=now, updated_at=now
         )
     )
-
-
-def webhook_due_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
-    """Pending deliveries whose time has come, and rows a crashed worker left half-claimed."""
-    now = now or timezone.now()
-    pending = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    )
-    stale = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
-    )
-    return list((pending | stale).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

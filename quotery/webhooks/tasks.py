@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from quotery.webhooks.delivery import webhook_delivery_attempt, webhook_due_ids
+from quotery.webhooks.delivery import (
+    BATCH_SIZE,
+    webhook_deliveries_attempt_due,
+    webhook_delivery_attempt,
+)
 
-# One sweep attempts at most this many batches of due deliveries.
-SWEEP_BATCHES = 20
-SWEEP_BATCH = 500
+# One sweep attempts at most this many batches of due deliveries (the next sweep goes on).
+SWEEP_BATCHES = 40
 
 
 @task
@@ -29,9 +32,8 @@ def deliver_due_webhooks() -> int:
     `manage.py run_scheduler`; returns how many were delivered."""
     delivered = 0
     for _ in range(SWEEP_BATCHES):
-        ids = webhook_due_ids(limit=SWEEP_BATCH)
-        outcomes = [webhook_delivery_attempt(delivery_id=delivery_id) for delivery_id in ids]
+        outcomes = webhook_deliveries_attempt_due(limit=BATCH_SIZE)
         delivered += sum(outcome.status == "succeeded" for outcome in outcomes)
-        if len(ids) < SWEEP_BATCH:
+        if len(outcomes) < BATCH_SIZE:
             break
     return delivered

@@ -14,8 +14,8 @@ from quotery.webhooks.delivery import (
     TIMEOUT_SECONDS,
     parse_retry_after,
     retry_delay,
+    webhook_deliveries_claim,
     webhook_delivery_claim,
-    webhook_due_ids,
 )
 from quotery.webhooks.event_types import ALL_EVENT_TYPES
 from quotery.webhooks.models import DeliveryStatus, WebhookDelivery
@@ -79,15 +79,16 @@ def test_a_claim_is_exclusive_until_it_goes_stale(rep, company):
     share_quote(rep)
     delivery = WebhookDelivery.objects.get()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=NOW)
-    assert webhook_due_ids(now=NOW) == [delivery.pk]
-    assert webhook_delivery_claim(delivery_id=delivery.pk, now=NOW) is not None
+    assert webhook_deliveries_claim(limit=10, now=NOW - dt.timedelta(seconds=1)) == []
+    assert webhook_deliveries_claim(limit=10, now=NOW) == [delivery]
     # a second worker gets nothing while the first is sending
     assert webhook_delivery_claim(delivery_id=delivery.pk, now=NOW) is None
-    assert webhook_due_ids(now=NOW + CLAIM_TIMEOUT) == []
+    assert webhook_deliveries_claim(limit=10, now=NOW + CLAIM_TIMEOUT) == []
     # a worker that died mid-send: its claim is taken over after the timeout
     later = NOW + CLAIM_TIMEOUT + dt.timedelta(seconds=1)
-    assert webhook_due_ids(now=later) == [delivery.pk]
-    assert webhook_delivery_claim(delivery_id=delivery.pk, now=later) is not None
+    assert webhook_deliveries_claim(limit=10, now=later) == [delivery]
+    again = later + CLAIM_TIMEOUT + dt.timedelta(seconds=1)
+    assert webhook_delivery_claim(delivery_id=delivery.pk, now=again) is not None
     assert WebhookDelivery.objects.get().status == DeliveryStatus.SENDING
 
 
