@@ -6,7 +6,7 @@ from django import forms
 
 from quotery.core.forms import PassedOnTextField
 from quotery.webhooks.event_types import EventType
-from quotery.webhooks.models import DESCRIPTION_MAX_LENGTH, URL_MAX_LENGTH
+from quotery.webhooks.models import DESCRIPTION_MAX_LENGTH, URL_MAX_LENGTH, WebhookEndpoint
 
 
 class EndpointForm(forms.Form):
@@ -26,3 +26,13 @@ class EndpointForm(forms.Form):
         help_text="For you: which system receives these events.",
         widget=forms.TextInput(attrs={"maxlength": DESCRIPTION_MAX_LENGTH}),
     )
+
+    @classmethod
+    def for_endpoint(cls, endpoint: WebhookEndpoint) -> EndpointForm:
+        return cls(
+            initial={
+                "url": endpoint.url,
+                "event_types": endpoint.event_types,
+                "description": endpoint.description,
+            }
+        )

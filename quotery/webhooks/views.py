@@ -14,6 +14,7 @@ from quotery.core.exceptions import ValidationFailed
 from quotery.core.forms import add_service_errors
 from quotery.webhooks import selectors
 from quotery.webhooks.forms import EndpointForm
+from quotery.webhooks.models import WebhookEndpoint
 from quotery.webhooks.services.endpoints import (
     EndpointWithSecret,
     webhook_delivery_replay,
@@ -22,6 +23,7 @@ from quotery.webhooks.services.endpoints import (
     webhook_endpoint_disable,
     webhook_endpoint_enable,
     webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
 )
 
 
@@ -63,13 +65,33 @@ def _render_secret(
 
 @member_required(ADMINS)
 def endpoint_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    """The endpoint, its settings form (a POST changes them) and its delivery log."""
     endpoint = selectors.webhook_endpoint_get(company=request.company, pk=pk)
+    if request.method != "POST":
+        return _render_detail(request, endpoint, EndpointForm.for_endpoint(endpoint))
+    form = EndpointForm(request.POST)
+    if form.is_valid():
+        try:
+            webhook_endpoint_update(endpoint=endpoint, **form.cleaned_data)
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The endpoint is saved.")
+            return redirect("webhooks:detail", pk=endpoint.pk)
+    endpoint.refresh_from_db()
+    return _render_detail(request, endpoint, form, status=422)
+
+
+def _render_detail(
+    request: MemberRequest, endpoint: WebhookEndpoint, form: EndpointForm, *, status: int = 200
+) -> HttpResponse:
     context = {
         "endpoint": endpoint,
+        "form": form,
         "deliveries": selectors.webhook_deliveries_for_endpoint(endpoint=endpoint),
         "now": timezone.now(),
     }
-    return render(request, "webhooks/endpoint_detail.html", context)
+    return render(request, "webhooks/endpoint_detail.html", context, status=status)
 
 
 @member_required(ADMINS)

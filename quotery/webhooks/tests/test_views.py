@@ -114,7 +114,7 @@ def test_bad_input_says_what_is_wrong_and_adds_nothing(login, admin_user, data, 
     assert WebhookEndpoint.objects.count() == 0
 
 
-def test_another_companys_endpoint_and_deliveries_are_404_and_unchanged(
+def test_security_23_another_companys_endpoint_and_deliveries_are_404_and_unchanged(
     login, admin_user, other_company
 ):
     foreign = endpoint_of(other_company)
@@ -126,6 +126,9 @@ def test_another_companys_endpoint_and_deliveries_are_404_and_unchanged(
     assert client.get(reverse("webhooks:detail", args=[foreign.pk])).status_code == 404
     for name in ("rotate", "disable", "enable", "delete"):
         assert client.post(reverse(f"webhooks:{name}", args=[foreign.pk])).status_code == 404
+    changed = {"url": "https://evil.example.com", "event_types": ["quote.shared"]}
+    detail = reverse("webhooks:detail", args=[foreign.pk])
+    assert client.post(detail, changed).status_code == 404
     replay = reverse("webhooks:replay", args=[foreign.pk, delivery.pk])
     assert client.post(replay).status_code == 404
     assert rows() == before
@@ -200,3 +203,33 @@ def test_replay_on_a_disabled_endpoint_is_refused_with_a_reason(login, admin_use
     response = client.post(reverse("webhooks:replay", args=[endpoint.pk, delivery.pk]), follow=True)
     assert "Enable the endpoint first" in response.content.decode()
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_editing_an_endpoint_keeps_its_secret_and_bad_input_changes_nothing(
+    login, admin_user, company
+):
+    endpoint = endpoint_of(company)
+    before = rows()
+    client = login(admin_user)
+    detail = reverse("webhooks:detail", args=[endpoint.pk])
+    bad = client.post(detail, {"url": "ftp://crm.example.com", "event_types": ["quote.viewed"]})
+    assert bad.status_code == 422
+    assert "The endpoint was not saved" in bad.content.decode()
+    assert "The URL must start with https://" in bad.content.decode()
+    assert rows() == before
+    good = client.post(
+        detail,
+        {
+            "url": "https://erp.example.com/in",
+            "event_types": ["quote.viewed", "quote.shared"],
+            "description": "ERP",
+        },
+    )
+    assert good.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.event_types, endpoint.description) == (
+        "https://erp.example.com/in",
+        ["quote.shared", "quote.viewed"],
+        "ERP",
+    )
+    assert endpoint.secret == before[0][1]
