@@ -14,13 +14,21 @@ from django.urls import reverse
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
+from quotery.billing.models import Payment, PaymentStatus
+from quotery.billing.services import payment_status_set
 from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.tasks import expire_due_quotes
-from quotery.portal.tests.portal_fixtures import share_quote
+from quotery.portal.services.answers import (
+    client_message_post,
+    quote_decline,
+    quote_request_changes,
+)
+from quotery.portal.tests.portal_fixtures import CLIENT_META, accept_shared, share_quote
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import QuoteState
 from quotery.quotes.services.quotes import quote_mark_sent
+from quotery.webhooks.event_types import ALL_EVENT_TYPES
 from quotery.webhooks.models import WebhookDelivery, WebhookEvent
 from quotery.webhooks.services.endpoints import (
     webhook_endpoint_create,
@@ -146,3 +154,53 @@ def test_the_scheduler_expiring_a_quote_sends_quote_expired(rep, company, settin
             "event_sequence": 1,
         },
     }
+
+
+def test_the_clients_answers_and_finance_send_their_types(rep, company, finance, settings):
+    settings.BASE_URL = "https://quotes.example.com"
+    company.finance_gate = True
+    company.save()
+    webhook_endpoint_create(
+        company=company, url="https://crm.example.com/in", event_types=ALL_EVENT_TYPES
+    )
+    first = share_quote(rep)
+    client_message_post(share=first.share, body="Can you deliver in May?", request_meta=CLIENT_META)
+    quote_request_changes(
+        share=first.share, message="Split the delivery.", request_meta=CLIENT_META
+    )
+    second = share_quote(rep, email="bob@client.test", title="Second offer")
+    quote_decline(share=second.share, reason="price", detail="", request_meta=CLIENT_META)
+    third = share_quote(rep, email="cy@client.test", title="Third offer")
+    accept_shared(third, email="cy@client.test")
+    payment = Payment.objects.get(quote=third.quote)
+    payment_status_set(payment=payment, status=PaymentStatus.PAID, user=finance)
+
+    assert types_written() == [
+        "quote.shared",
+        "quote.message_received",
+        "quote.changes_requested",
+        "quote.shared",
+        "quote.declined",
+        "quote.shared",
+        "quote.accepted",
+        "delivery_note.created",
+        "payment.status_changed",
+    ]
+    bodies = [
+        json.loads(body)
+        for body in WebhookEvent.objects.order_by("pk").values_list("body", flat=True)
+    ]
+    assert bodies[4]["data"]["reason"] == "price"
+    assert bodies[8]["data"] == {
+        "quote_id": third.quote.pk,
+        "quote_url": f"https://quotes.example.com/api/v1/quotes/{third.quote.pk}",
+        "revision": 1,
+        "event_sequence": bodies[8]["data"]["event_sequence"],
+        "previous_status": "pending",
+        "status": "paid",
+        "payment_url": f"https://quotes.example.com/api/v1/quotes/{third.quote.pk}/payment",
+    }
+    # every body is thin: no names, emails or amounts
+    for body in bodies:
+        text = json.dumps(body)
+        assert "@" not in text and "Anna" not in text and "Split the delivery" not in text
