@@ -95,6 +95,8 @@ class Answer:
     retry_after: str | None = None
     # Not sent at all: the endpoint was disabled after the delivery was written.
     endpoint_disabled: bool = False
+    # The connection itself was refused (the next address may take it).
+    refused: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -138,13 +140,23 @@ def _printable(text: str) -> str:
 
 
 def post_to_target(*, target: Target, headers: dict[str, str], body: bytes) -> Answer:
-    """POSTs `body` to the checked address, naming the URL's host in Host and SNI. Reads at
-    most READ_LIMIT bytes of the answer; never follows a redirect."""
+    """POSTs `body` to the checked addresses in turn until one takes the connection (a host
+    may resolve to an IPv6 and an IPv4 address), naming the URL's host in Host and SNI.
+    Reads at most READ_LIMIT bytes of the answer; never follows a redirect."""
+    answer = Answer(None, "No address of the host took the connection.")
+    for address in target.addresses:
+        answer = _post_once(target, address, headers, body)
+        if not answer.refused:
+            break
+    return answer
+
+
+def _post_once(target: Target, address: str, headers: dict[str, str], body: bytes) -> Answer:
     client = _clients.for_target(target)
     try:
         with client.stream(
             "POST",
-            target.connect_url,
+            target.connect_url_for(address),
             content=body,
             headers={**headers, "host": target.host_header, "user-agent": USER_AGENT},
             extensions={"sni_hostname": target.host},
@@ -158,6 +170,10 @@ def post_to_target(*, target: Target, headers: dict[str, str], body: bytes) -> A
             retry_after = response.headers.get("retry-after")
     except httpx.TimeoutException:
         return Answer(None, f"No answer within {TIMEOUT_SECONDS:g} seconds.")
+    except httpx.ConnectError:
+        return Answer(
+            None, "Could not connect: the receiver did not take the connection.", refused=True
+        )
     except httpx.HTTPError as error:
         return Answer(None, f"Could not connect: {type(error).__name__}.")
     if 300 <= code < 400:

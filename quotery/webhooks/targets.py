@@ -107,13 +107,20 @@ class Target:
     scheme: str
     host: str
     port: int
-    address: str
+    addresses: tuple[str, ...]  # every address the host resolved to, all checked
     path: str  # path and query, as in the URL
 
     @property
+    def address(self) -> str:
+        return self.addresses[0]
+
+    @property
     def connect_url(self) -> str:
-        """The URL with the checked address in place of the host name."""
-        ip = f"[{self.address}]" if ":" in self.address else self.address
+        return self.connect_url_for(self.address)
+
+    def connect_url_for(self, address: str) -> str:
+        """The URL with a checked address in place of the host name."""
+        ip = f"[{address}]" if ":" in address else address
         return f"{self.scheme}://{ip}:{self.port}{self.path}"
 
     @property
@@ -148,4 +155,5 @@ def resolve_target(url: str) -> Target:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Target(parts.scheme, host, port, str(addresses[0]), path)
+    unique = tuple(dict.fromkeys(str(address) for address in addresses))
+    return Target(parts.scheme, host, port, unique, path)

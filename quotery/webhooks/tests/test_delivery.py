@@ -13,6 +13,7 @@ from quotery.webhooks.delivery import (
     SCHEDULE,
     TIMEOUT_SECONDS,
     parse_retry_after,
+    post_to_target,
     retry_delay,
     webhook_deliveries_claim,
     webhook_delivery_claim,
@@ -20,6 +21,9 @@ from quotery.webhooks.delivery import (
 from quotery.webhooks.event_types import ALL_EVENT_TYPES
 from quotery.webhooks.models import DeliveryStatus, WebhookDelivery
 from quotery.webhooks.services.endpoints import webhook_endpoint_create
+from quotery.webhooks.signing import delivery_headers, secret_new
+from quotery.webhooks.targets import Target
+from tests.network import free_port
 
 NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -108,3 +112,30 @@ def test_the_delivery_names_the_urls_host_while_connecting_to_its_checked_addres
     assert request.verified
     assert request.headers["host"] == f"localhost:{receiver.port}"
     assert request.headers["user-agent"] == "Quotery-Webhooks/1.0"
+
+
+def test_a_refused_connection_tries_the_hosts_next_checked_address(receiver):
+    # given a host that resolved to two addresses, the first of which takes no connection
+    target = Target(
+        scheme="http",
+        host="receiver.test",
+        port=receiver.port,
+        addresses=("127.0.0.2", "127.0.0.1"),
+        path=receiver.path,
+    )
+    receiver.secrets = [secret := secret_new()]
+    body = b'{"type":"quote.shared"}'
+    headers = delivery_headers(
+        secrets_in_use=[secret], msg_id="msg_1", timestamp=dt.datetime.now(dt.UTC), body=body
+    )
+
+    answer = post_to_target(target=target, headers=headers, body=body)
+
+    assert (answer.status_code, answer.delivered) == (204, True)
+    (request,) = receiver.requests
+    assert request.verified and request.headers["host"] == f"receiver.test:{receiver.port}"
+    # and when no address takes it, the answer says so
+    nowhere = Target("http", "receiver.test", free_port(), ("127.0.0.1",), "/")
+    refused = post_to_target(target=nowhere, headers=headers, body=body)
+    assert (refused.status_code, refused.delivered) == (None, False)
+    assert refused.note == "Could not connect: the receiver did not take the connection."
