@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="quotes:list", permanent=False), name="home"),
+    path("accounts/settings/webhooks/", include("quotery.webhooks.urls")),
     path("accounts/", include("quotery.accounts.urls")),
     path("quotes/", include("quotery.quotes.urls")),
     path("quotes/", include("quotery.portal.rep_urls")),

@@ -32,6 +32,9 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL]
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default):
 # the header is ignored and REMOTE_ADDR is the client, so a spoofed header changes nothing.
 TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
+# Webhooks may go to private, loopback and link-local addresses only when this is on
+# (SECURITY.md 27): local development and tests, never production unless set on purpose.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
 # How often the bell in the navigation asks for the unread count.
 NOTIFICATION_POLL_SECONDS = int(env_str("NOTIFICATION_POLL_SECONDS", "30"))
 
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "quotery.notifications",
     "quotery.documents",
     "quotery.billing",
+    "quotery.webhooks",
     "quotery.reminders",
     # The top floor (demo data, the scheduler): they import the apps listed before them.
     "quotery.demo",
@@ -231,6 +235,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Sign-in throttling: pauses and failures (masked), not its INFO chatter on every login.
         "axes": {"level": "WARNING"},
+        # The HTTP client of webhook deliveries logs every request's URL at INFO; receivers'
+        # URLs may carry their own tokens, and the delivery log says what happened.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 

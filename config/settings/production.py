@@ -4,6 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool
 from config.settings.base import *  # noqa: F403
 
 MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
@@ -46,3 +47,5 @@ if TRUSTED_PROXY_COUNT > 0:  # noqa: F405
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # No local mailbox page in production: mail goes through EMAIL_URL.
 MAILBOX_DIR = None
+# Webhooks never go to private addresses in production unless this is set on purpose.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)

@@ -28,3 +28,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # never with a developer's or a configured one.
 SEAL_KEY_PATH = str(VAR_DIR / "test-seal" / "seal-key.pem")  # noqa: F405
 SEAL_CERT_PATH = str(VAR_DIR / "test-seal" / "seal-cert.pem")  # noqa: F405
+
+# Tests deliver webhooks to receivers on 127.0.0.1; the SSRF tests turn this off.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

@@ -19,6 +19,7 @@ from quotery.engagement.chain import append_event, append_events
 from quotery.engagement.models import QuoteEvent
 from quotery.engagement.pending_opens import pending_open_events, pending_open_insert
 from quotery.quotes.locks import quote_lock_chain_head
+from quotery.webhooks.services.publishing import webhook_publish_quote_event
 
 if TYPE_CHECKING:
     from quotery.accounts.models import User
@@ -65,7 +66,10 @@ def _event(
 
 
 def _append(**fields: Any) -> QuoteEvent:
-    return append_event(_event(**fields))
+    event = append_event(_event(**fields))
+    # Its webhook, if its kind sends one, in the same transaction (outbox).
+    webhook_publish_quote_event(event)
+    return event
 
 
 def event_quote_shared(
@@ -178,6 +182,7 @@ def event_pending_open_viewed(
             confirmed_open=sequence,
         )
         append_events(quote.pk, head, [*opens, view], pending=pending)
+        webhook_publish_quote_event(view)
     return view
 
 

@@ -15,6 +15,7 @@ from quotery.core.tasks import refresh_planner_statistics
 from quotery.engagement.tasks import fold_pending_opens
 from quotery.notifications.tasks import deliver_due_emails
 from quotery.reminders.tasks import expire_due_quotes, send_due_reminders
+from quotery.webhooks.tasks import deliver_due_webhooks
 
 
 @dataclass(frozen=True)
@@ -33,4 +34,7 @@ PERIODIC_TASKS = (
     PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
     PeriodicTask(fold_pending_opens, every_seconds=300),
     PeriodicTask(send_due_reminders, every_seconds=300),
+    # Retries whose time has come (a worker also queues each retry for its time) and
+    # deliveries whose first enqueue was lost.
+    PeriodicTask(deliver_due_webhooks, every_seconds=30),
 )

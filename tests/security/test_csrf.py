@@ -33,7 +33,11 @@ quotery.quotes.views.delivery_note_list, quotery.quotes.views.delivery_note_ship
 quotery.documents.views.delivery_note_pdf_view, quotery.quotes.views.editor_totals_view,
 quotery.quotes.views.quote_cancel, quotery.quotes.views.quote_detail,
 quotery.quotes.views.quote_duplicate, quotery.quotes.views.quote_edit,
-quotery.quotes.views.quote_list, quotery.quotes.views.quote_new
+quotery.quotes.views.quote_list, quotery.quotes.views.quote_new,
+quotery.webhooks.views.endpoint_list, quotery.webhooks.views.endpoint_new,
+quotery.webhooks.views.endpoint_detail, quotery.webhooks.views.endpoint_rotate,
+quotery.webhooks.views.endpoint_disable, quotery.webhooks.views.endpoint_enable,
+quotery.webhooks.views.endpoint_delete, quotery.webhooks.views.delivery_replay
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.sharing.links import share_token
 from quotery.sharing.models import Acceptance, ConversationMessage, Decline, PortalShare
+from quotery.webhooks.models import WebhookDelivery, WebhookEndpoint
+from quotery.webhooks.services.endpoints import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +135,14 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "notifications:open": lambda w: {"pk": w["notification"].pk},
     "mailbox:list": lambda w: {},
     "mailbox:message": lambda w: {"name": "20261128-073050-1.0"},
+    "webhooks:list": lambda w: {},
+    "webhooks:new": lambda w: {},
+    "webhooks:detail": lambda w: {"pk": w["webhook"].pk},
+    "webhooks:rotate": lambda w: {"pk": w["webhook"].pk},
+    "webhooks:disable": lambda w: {"pk": w["webhook"].pk},
+    "webhooks:enable": lambda w: {"pk": w["webhook"].pk},
+    "webhooks:delete": lambda w: {"pk": w["webhook"].pk},
+    "webhooks:replay": lambda w: {"pk": w["webhook"].pk, "delivery_pk": w["delivery"].pk},
 }
 
 
@@ -153,6 +167,9 @@ def world(company: Company) -> World:
     admin = member(company, Role.ADMIN)
     client = ClientFactory(company=company)
     quote = make_quote(owner=admin, client=client)
+    webhook = webhook_endpoint_create(
+        company=company, url="https://crm.example.com/in", event_types=["quote.shared"]
+    ).endpoint
     share = share_send(
         quote=quote, user=admin, recipient_name="Anna", recipient_email="anna@example.com"
     )
@@ -166,6 +183,8 @@ def world(company: Company) -> World:
         "quote": quote,
         "share": share,
         "token": share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email),
+        "webhook": webhook,
+        "delivery": WebhookDelivery.objects.get(endpoint=webhook),
         "notification": notification_add(
             user=admin,
             quote=quote,
@@ -202,6 +221,8 @@ def business_state() -> tuple[object, ...]:
         list(Notification.objects.values_list("read_at", flat=True)),
         list(Payment.objects.values_list("status", flat=True)),
         list(DeliveryNote.objects.values_list("state", flat=True)),
+        list(WebhookEndpoint.objects.values_list("url", "secret", "disabled_reason")),
+        WebhookDelivery.objects.count(),
     )
 
 

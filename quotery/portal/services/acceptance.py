@@ -34,6 +34,7 @@ from quotery.quotes.states import effective_state
 from quotery.sharing.consent import CONSENT_VERSION, consent_text
 from quotery.sharing.models import Acceptance, PortalShare
 from quotery.sharing.signatures import signature_hash
+from quotery.webhooks.services.publishing import webhook_publish_delivery_note_created
 
 NAME_MAX = 200
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
@@ -218,7 +219,13 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
     quote_mark_accepted(quote=quote, finance_gate=company.finance_gate)
     if company.finance_gate:
         payment_open(quote=quote)
-    delivery_note_create_for_quote(quote=quote)
+    note = delivery_note_create_for_quote(quote=quote)
+    webhook_publish_delivery_note_created(
+        company_id=quote.company_id,
+        delivery_note_id=note.pk,
+        quote_id=quote.pk,
+        created_at=note.created_at,
+    )
     total = format_money(Decimal(acceptance.total), acceptance.currency)
     # The hash each email carries is recorded with it (SECURITY.md 17, 28): the email shows
     # this value, and `manage.py verify` compares it with the acceptance.

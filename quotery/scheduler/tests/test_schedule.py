@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quotery.reminders.tasks import expire_due_quotes, send_due_reminders
 from quotery.scheduler.schedule import PERIODIC_TASKS
+from quotery.webhooks.tasks import deliver_due_webhooks
 
 
 def test_quote_expiry_runs_every_ten_minutes() -> None:
@@ -14,3 +15,8 @@ def test_quote_expiry_runs_every_ten_minutes() -> None:
 def test_reminders_are_sent_every_five_minutes() -> None:
     schedule = {entry.task: entry.every_seconds for entry in PERIODIC_TASKS}
     assert schedule[send_due_reminders] == 300
+
+
+def test_webhook_retries_are_swept_every_thirty_seconds() -> None:
+    schedule = {entry.task: entry.every_seconds for entry in PERIODIC_TASKS}
+    assert schedule[deliver_due_webhooks] == 30
