@@ -148,3 +148,42 @@ class PendingOpen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote_id} open {self.pk} (not chained yet)"
+
+
+class EventRollup(models.Model):
+    """How many events of one kind a quote had in one hour (UTC), and when the first of
+    them happened: what the Engagement page counts, without reading a million events.
+
+    Written only by `quotery.engagement.rollups`, in the transaction that appends the
+    events (`quotery.engagement.chain.append_events`), by an upsert that adds to the count;
+    so rollups and events always agree (`manage.py verify_rollups` checks it). `first_at`
+    keeps the first moment exactly, for the delays the page shows (share to first view,
+    share to decision)."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    quote = models.ForeignKey(
+        "quotes.Quote", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    first_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote", "kind", "hour"], name="rollup_quote_kind_hour"
+            ),
+        ]
+        indexes = [
+            # The page's range counts and per-quote sums, answered from the index alone.
+            models.Index(
+                fields=["company", "kind", "hour", "quote", "count", "first_at"],
+                name="rollup_company_kind_hour",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} {self.kind} {self.hour:%Y-%m-%d %H}h: {self.count}"
