@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections import defaultdict
 from io import StringIO
 from types import SimpleNamespace
 
@@ -22,7 +21,13 @@ from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.engagement import payloads
 from quotery.engagement.chain import append_events, pending_opens_fold
-from quotery.engagement.models import EventKind, EventRollup, QuoteEvent
+from quotery.engagement.models import (
+    CompanyEventRollup,
+    EventKind,
+    EventRollup,
+    QuoteEvent,
+    QuoteEventSpan,
+)
 from quotery.engagement.pending_opens import pending_open_insert
 from quotery.engagement.rollups import rollup_mismatches, rollups_rebuild
 from quotery.engagement.tests.conftest import EXAMPLES, quote_shared_at, record
@@ -47,20 +52,40 @@ def rollups_of(quote: Quote) -> set[tuple[str, dt.datetime, int, dt.datetime]]:
     }
 
 
-def counted_from_events() -> dict[tuple[int, str, dt.datetime], tuple[int, dt.datetime]]:
-    """What the rollups must say, computed here in Python from every event row."""
-    expected: dict[tuple[int, str, dt.datetime], list] = defaultdict(lambda: [0, None])
-    for quote_id, kind, moment in QuoteEvent.objects.values_list("quote_id", "kind", "occurred_at"):
-        key = (quote_id, kind, moment.replace(minute=0, second=0, microsecond=0))
-        expected[key][0] += 1
-        expected[key][1] = moment if expected[key][1] is None else min(expected[key][1], moment)
-    return {key: (count, first) for key, (count, first) in expected.items()}
-
-
-def counted_by_rollups() -> dict[tuple[int, str, dt.datetime], tuple[int, dt.datetime]]:
+def counted_from_events() -> dict[str, dict[tuple, tuple]]:
+    """What each rollup table must say, computed here in Python from every event row."""
+    hourly: dict[tuple, list] = {}
+    company: dict[tuple, list] = {}
+    spans: dict[tuple, list] = {}
+    rows = QuoteEvent.objects.values_list("company_id", "quote_id", "kind", "occurred_at")
+    for company_id, quote_id, kind, moment in rows:
+        hour = moment.replace(minute=0, second=0, microsecond=0)
+        row = hourly.setdefault((quote_id, kind, hour), [0, moment])
+        row[0], row[1] = row[0] + 1, min(row[1], moment)
+        company.setdefault((company_id, kind, hour), [0])[0] += 1
+        span = spans.setdefault((quote_id, kind), [0, moment, moment])
+        span[0], span[1], span[2] = span[0] + 1, min(span[1], moment), max(span[2], moment)
     return {
-        (row.quote_id, row.kind, row.hour): (row.count, row.first_at)
-        for row in EventRollup.objects.all()
+        "hourly": {key: tuple(value) for key, value in hourly.items()},
+        "company": {key: tuple(value) for key, value in company.items()},
+        "spans": {key: tuple(value) for key, value in spans.items()},
+    }
+
+
+def counted_by_rollups() -> dict[str, dict[tuple, tuple]]:
+    return {
+        "hourly": {
+            (row.quote_id, row.kind, row.hour): (row.count, row.first_at)
+            for row in EventRollup.objects.all()
+        },
+        "company": {
+            (row.company_id, row.kind, row.hour): (row.count,)
+            for row in CompanyEventRollup.objects.all()
+        },
+        "spans": {
+            (row.quote_id, row.kind): (row.count, row.first_at, row.last_at)
+            for row in QuoteEventSpan.objects.all()
+        },
     }
 
 
@@ -220,14 +245,22 @@ def test_verify_rollups_names_a_difference_and_rebuild_repairs_it(rep):
     record(quote, payload(EventKind.QUOTE_VIEWED), at(10, 40), share=share)
     QuoteEvent.objects.filter(pk=view.pk).delete()
 
-    # then the check names the hour, and fails
+    # then the check names the hour (per quote and for the company) and the quote's views,
+    # and fails
     out = StringIO()
-    with pytest.raises(CommandError, match="1 rollups disagree"):
+    with pytest.raises(CommandError, match="3 rollups disagree"):
         call_command("verify_rollups", stdout=out)
-    assert (
-        f"quote {quote.pk}, quote_viewed, 2026-11-03 10:00 UTC: 1 events "
-        "(first 2026-11-03 10:40:00+00:00), the rollup says 2 (first 2026-11-03 10:15:00+00:00)"
-    ) in out.getvalue()
+    c, q = quote.company_id, quote.pk
+    assert out.getvalue().splitlines() == [
+        f"engagement_eventrollup ({c}, {q}, quote_viewed, 2026-11-03 10:00:00.000000 UTC): "
+        "the events give 1, 2026-11-03 10:40:00.000000 UTC; "
+        "the rollup says 2, 2026-11-03 10:15:00.000000 UTC",
+        f"engagement_companyeventrollup ({c}, quote_viewed, 2026-11-03 10:00:00.000000 UTC): "
+        "the events give 1; the rollup says 2",
+        f"engagement_quoteeventspan ({c}, {q}, quote_viewed): the events give 1, "
+        "2026-11-03 10:40:00.000000 UTC, 2026-11-03 10:40:00.000000 UTC; the rollup says 2, "
+        "2026-11-03 10:15:00.000000 UTC, 2026-11-03 10:40:00.000000 UTC",
+    ]
 
     # when rebuilt, they agree again
     out = StringIO()
@@ -239,11 +272,11 @@ def test_verify_rollups_names_a_difference_and_rebuild_repairs_it(rep):
 def test_rebuilding_one_company_leaves_the_others_alone(rep, other_company):
     quote, _ = quote_shared_at(rep, at(9))
     other, _ = quote_shared_at(member(other_company, Role.REP), at(9))
-    EventRollup.objects.filter(quote=other).update(count=5)  # wrong, and not ours to fix
+    QuoteEventSpan.objects.filter(quote=other).update(count=5)  # wrong, and not ours to fix
 
     rollups_rebuild(company_id=quote.company_id)
 
-    assert EventRollup.objects.get(quote=other).count == 5
+    assert QuoteEventSpan.objects.get(quote=other).count == 5
     assert [str(m) for m in rollup_mismatches(company_id=quote.company_id)] == []
     assert len(rollup_mismatches()) == 1
 
@@ -253,30 +286,35 @@ def test_the_data_migration_builds_the_rollups_of_existing_events(rep):
     quote, share = quote_shared_at(rep, at(9))
     record(quote, payload(EventKind.QUOTE_VIEWED), at(10, 59, 59, 999999), share=share)
     record(quote, payload(EventKind.QUOTE_VIEWED), at(10, 0, 0, 1), share=share)
-    expected = rollups_of(quote)
-    EventRollup.objects.all().delete()
+    kept = counted_by_rollups()
+    for model in (EventRollup, CompanyEventRollup, QuoteEventSpan):
+        model.objects.all().delete()
 
     # when the migration runs
     migration = importlib.import_module("quotery.engagement.migrations.0009_build_event_rollups")
     migration.build_rollups(None, SimpleNamespace(connection=connection))
 
-    # then the rollups are the ones the appends would have kept
-    assert (
-        rollups_of(quote)
-        == expected
-        == {
-            (EventKind.QUOTE_SHARED, at(9), 1, at(9)),
-            (EventKind.QUOTE_VIEWED, at(10), 2, at(10, 0, 0, 1)),
-        }
+    # then the rollups are the ones the appends kept
+    assert counted_by_rollups() == kept
+    assert rollups_of(quote) == {
+        (EventKind.QUOTE_SHARED, at(9), 1, at(9)),
+        (EventKind.QUOTE_VIEWED, at(10), 2, at(10, 0, 0, 1)),
+    }
+    assert QuoteEventSpan.objects.get(quote=quote, kind=EventKind.QUOTE_VIEWED).last_at == at(
+        10, 59, 59, 999999
     )
 
 
-def test_a_batch_append_writes_its_rollups_in_one_statement(rep):
+def test_a_batch_append_writes_each_rollup_table_in_one_statement(rep):
     quote, share = quote_shared_at(rep, at(9))
     batch = [unsaved(quote, EventKind.QUOTE_VIEWED, at(hour), share) for hour in (10, 11, 12)]
 
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         append_events(quote.pk, quote_lock_chain_head(quote.pk), batch)
 
-    touching = [q["sql"] for q in queries.captured_queries if "engagement_eventrollup" in q["sql"]]
-    assert len(touching) == 1 and "ON CONFLICT" in touching[0]
+    upserts = [q["sql"] for q in queries.captured_queries if "ON CONFLICT" in q["sql"]]
+    assert [sql.split()[2] for sql in upserts] == [
+        "engagement_eventrollup",
+        "engagement_companyeventrollup",
+        "engagement_quoteeventspan",
+    ]

@@ -18,7 +18,7 @@ from django.db.models import Aggregate, Count, Model, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from quotery.engagement.local_dates import offset_segments
-from quotery.engagement.models import EventKind, EventRollup, QuoteEvent
+from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.selectors.company.scope import DateRange, hour_split
 
 # One count per (kind, from, until) row of the VALUES list.
@@ -115,27 +115,27 @@ def _counting(rows: QuerySet[Any], moment: str, counted: Aggregate) -> QuerySet[
 
 
 def bucket_counts(
-    rollups: QuerySet[EventRollup], events: QuerySet[QuoteEvent], buckets: list[Bucket]
+    hourly: QuerySet[Any], events: QuerySet[QuoteEvent], buckets: list[Bucket]
 ) -> list[tuple[int, str, int]]:
     """(index, kind, count) per piece of each bucket (index, kind, since, until): its whole
     UTC hours from the rollups, the part-hours at its ends (if any) from the events. One
     statement, two when a bucket has a part-hour."""
-    hourly: list[Bucket] = []
+    whole: list[Bucket] = []
     exact: list[Bucket] = []
     for index, kind, since, until in buckets:
         (first, last), edges = hour_split(since, until)
         if first < last:
-            hourly.append((index, kind, first, last))
+            whole.append((index, kind, first, last))
         exact += [(index, kind, edge_since, edge_until) for edge_since, edge_until in edges]
     # Counting quote_id (in the covering index), not pk (only in the table).
     by_events = _counting(events, "occurred_at", Count("quote_id"))
-    return _bucket_counts(_counting(rollups, "hour", Sum("count")), hourly) + _bucket_counts(
+    return _bucket_counts(_counting(hourly, "hour", Sum("count")), whole) + _bucket_counts(
         by_events, exact
     )
 
 
 def kind_totals(
-    rollups: QuerySet[EventRollup], events: QuerySet[QuoteEvent], date_range: DateRange
+    hourly: QuerySet[Any], events: QuerySet[QuoteEvent], date_range: DateRange
 ) -> KindTotals:
     """The totals per kind in the range and every day of the range with its number of
     counted views (days in the company's zone), in one statement (two in a zone whose days
@@ -147,7 +147,7 @@ def kind_totals(
     ] + [(-1, str(kind), date_range.start, date_range.end) for kind in _COUNTED_KINDS]
     totals: Counter[str] = Counter()
     per_day: Counter[dt.date] = Counter()
-    for index, kind, count in bucket_counts(rollups, events, buckets):
+    for index, kind, count in bucket_counts(hourly, events, buckets):
         totals[kind] += count
         if index >= 0:
             per_day[spans[index][0]] += count

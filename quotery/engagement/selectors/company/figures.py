@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Aggregate, Count, Min, Model, Q, QuerySet, Sum
 
-from quotery.engagement.models import EventKind, EventRollup, QuoteEvent
+from quotery.accounts.models import Membership
+from quotery.engagement.models import EventKind, EventRollup, QuoteEvent, QuoteEventSpan
 from quotery.engagement.selectors.company.money import money_thousandths_sql
-from quotery.engagement.selectors.company.scope import DateRange, hour_split
+from quotery.engagement.selectors.company.scope import DateRange, Reader, hour_split, reader
 from quotery.engagement.selectors.quote import (
     STRONG_SIGNAL_MIN_DOWNLOADS,
     STRONG_SIGNAL_MIN_VIEWS,
@@ -124,66 +123,90 @@ _PER_QUOTE_KINDS = [
     EventKind.QUOTE_ACCEPTED,
     EventKind.QUOTE_DECLINED,
 ]
-_DECISIONS = [EventKind.QUOTE_ACCEPTED, EventKind.QUOTE_DECLINED]
-# Part-hours of the range (from the events) added to its whole hours (from the rollups).
-_COMBINED_SQL = """
-SELECT quote_id, SUM(views) AS views, SUM(downloads) AS downloads, SUM(accepted) AS accepted,
-       SUM(declined) AS declined, MIN(first_view) AS first_view, MIN(decided_at) AS decided_at
-FROM ({hourly} UNION ALL {exact}) AS parts GROUP BY quote_id
+_SPANS = QuoteEventSpan._meta.db_table
+_HOURLY = EventRollup._meta.db_table
+_EVENTS = QuoteEvent._meta.db_table
+_QUOTES = Quote._meta.db_table
+# Per quote and kind, what happened in the range [start, end), from the smallest source
+# that knows: the span row when all of the quote's events of the kind are inside the
+# range; else (a "straddling" span, with events on both sides of an end of the range) its
+# hourly rollups of the range's whole hours, and its events in the part-hours at the
+# range's ends (zones such as Asia/Kolkata). {scope}: the company, and for a rep the owner.
+_INSIDE_SQL = """
+SELECT s.quote_id AS quote_id, s.kind AS kind, s.count AS n, s.first_at AS moment
+FROM {spans} s {owner_join}
+WHERE s.company_id = %s AND s.kind IN ({kinds}) AND s.first_at >= %s AND s.last_at < %s
+"""
+_STRADDLING = """s.company_id = %s AND s.kind IN ({kinds}) AND s.first_at < %s
+AND s.last_at >= %s AND (s.first_at < %s OR s.last_at >= %s)"""
+_HOURLY_SQL = """
+SELECT r.quote_id, r.kind, r.count, r.first_at
+FROM {spans} s {owner_join}
+INNER JOIN {hourly} r ON r.quote_id = s.quote_id AND r.kind = s.kind
+    AND r.hour >= %s AND r.hour < %s
+WHERE {straddling}
+"""
+_EDGES_SQL = """
+SELECT e.quote_id, e.kind, 1, e.occurred_at
+FROM {events} e
+INNER JOIN {spans} s ON s.quote_id = e.quote_id AND s.kind = e.kind {owner_join}
+WHERE e.company_id = %s AND e.kind IN ({kinds}) AND ({edges}) AND {straddling}
+"""
+_PER_QUOTE_SQL = """
+SELECT quote_id,
+       SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS views,
+       SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS downloads,
+       SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS accepted,
+       SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS declined,
+       MIN(CASE WHEN kind = %s THEN moment END) AS first_view,
+       MIN(CASE WHEN kind IN (%s, %s) THEN moment END) AS decided_at
+FROM ({parts}) AS parts GROUP BY quote_id
 """
 
 
-def _per_quote(
-    rows: QuerySet[Any], counted: Callable[[str], Aggregate], moment: str
-) -> QuerySet[Model]:
-    """Per quote: views, downloads, acceptances, declines (each `counted(kind)`), first
-    view and first answer (the least `moment`), over rollups or events alike."""
-    return (
-        rows.filter(kind__in=_PER_QUOTE_KINDS)
-        .values("quote_id")
-        .annotate(
-            views=counted(EventKind.QUOTE_VIEWED),
-            downloads=counted(EventKind.PDF_DOWNLOADED),
-            accepted=counted(EventKind.QUOTE_ACCEPTED),
-            declined=counted(EventKind.QUOTE_DECLINED),
-            first_view=Min(moment, filter=Q(kind=EventKind.QUOTE_VIEWED)),
-            decided_at=Min(moment, filter=Q(kind__in=_DECISIONS)),
-        )
-        .order_by()
-    )
-
-
-def _rollup_count(kind: str) -> Aggregate:
-    return Sum("count", filter=Q(kind=kind), default=0)
-
-
-def _event_count(kind: str) -> Aggregate:
-    # Counting quote_id (in the covering index), not pk (only in the table).
-    return Count("quote_id", filter=Q(kind=kind))
-
-
-def _per_quote_sql(
-    rollups: QuerySet[EventRollup], events: QuerySet[QuoteEvent], date_range: DateRange
-) -> tuple[str, tuple[Any, ...]]:
+def _per_quote_sql(who: Reader, date_range: DateRange) -> tuple[str, list[Any]]:
     """SQL and parameters of the per-quote rows: over the range, each quote's views,
-    downloads, acceptances, declines, first view and first answer. The range's whole UTC
-    hours come from the rollups; the part-hours at its ends, when its zone's days do not
-    start on the hour, from the events. EmptyResultSet for a scope that can read nothing
-    (finance)."""
+    downloads, acceptances, declines, first view and first answer; see `_INSIDE_SQL`."""
+    adapt = connection.ops.adapt_datetimefield_value
+    start, end = adapt(date_range.start), adapt(date_range.end)
     (first, last), edges = hour_split(date_range.start, date_range.end)
-    hourly = _per_quote(rollups.filter(hour__gte=first, hour__lt=last), _rollup_count, "first_at")
-    hourly_sql, hourly_params = hourly.query.sql_with_params()
-    if not edges:
-        return hourly_sql, hourly_params
-    in_edges = Q()
-    for since, until in edges:
-        in_edges |= Q(occurred_at__gte=since, occurred_at__lt=until)
-    exact = _per_quote(events.filter(in_edges), _event_count, "occurred_at")
-    exact_sql, exact_params = exact.query.sql_with_params()
-    return (
-        _COMBINED_SQL.format(hourly=hourly_sql, exact=exact_sql),
-        (*hourly_params, *exact_params),
-    )
+    kinds = ", ".join(["%s"] * len(_PER_QUOTE_KINDS))
+    owner_join, owner = "", []
+    if who.owner_id is not None:
+        owner_join = f"INNER JOIN {_QUOTES} oq ON oq.id = s.quote_id AND oq.owner_id = %s"
+        owner = [who.owner_id]
+    names = {"spans": _SPANS, "owner_join": owner_join, "kinds": kinds}
+    straddling = _STRADDLING.format(kinds=kinds)
+    straddling_params = [who.company_id, *_PER_QUOTE_KINDS, end, start, start, end]
+    parts = [
+        _INSIDE_SQL.format(**names),
+        _HOURLY_SQL.format(**names, hourly=_HOURLY, straddling=straddling),
+    ]
+    params = [*owner, who.company_id, *_PER_QUOTE_KINDS, start, end]
+    params += [*owner, adapt(first), adapt(last), *straddling_params]
+    if edges:
+        parts.append(
+            _EDGES_SQL.format(
+                **names,
+                events=_EVENTS,
+                edges=" OR ".join(["(e.occurred_at >= %s AND e.occurred_at < %s)"] * len(edges)),
+                straddling=straddling,
+            )
+        )
+        params += [*owner, who.company_id, *_PER_QUOTE_KINDS]
+        params += [adapt(moment) for edge in edges for moment in edge]
+        params += straddling_params
+    sql = _PER_QUOTE_SQL.format(parts=" UNION ALL ".join(parts))
+    kinds_of = [
+        EventKind.QUOTE_VIEWED,
+        EventKind.PDF_DOWNLOADED,
+        EventKind.QUOTE_ACCEPTED,
+        EventKind.QUOTE_DECLINED,
+        EventKind.QUOTE_VIEWED,
+        EventKind.QUOTE_ACCEPTED,
+        EventKind.QUOTE_DECLINED,
+    ]
+    return sql, [*map(str, kinds_of), *params]
 
 
 def _figures_params(
@@ -237,24 +260,19 @@ def _read_rows(rows: Iterable[tuple[Any, ...]]) -> QuoteFigures:
 
 
 def quote_figures(
-    rollups: QuerySet[EventRollup],
-    events: QuerySet[QuoteEvent],
-    date_range: DateRange,
-    now: dt.datetime,
-    currency: str,
+    membership: Membership, date_range: DateRange, now: dt.datetime, currency: str
 ) -> QuoteFigures:
     """Per-quote aggregates, reduced in the database to the per-rep counts, the first
     LIST_LIMIT hot and unseen quotes with their totals, the median's middle delays and the
-    decisions. One statement. `rollups` and `events` are the member's scopes; `currency`
-    the company's.
+    decisions. One statement. `currency`: the company's.
 
     A quote is in the range's cohort when first shared within it; the rep table lists the
     owners of every quote with an event in the range (their cohort counts may be 0).
     """
-    try:
-        per_quote_sql, per_quote_params = _per_quote_sql(rollups, events, date_range)
-    except EmptyResultSet:  # a scope that can read nothing (finance)
+    who = reader(membership)
+    if who is None:  # a role that reads nothing (finance)
         return QuoteFigures()
+    per_quote_sql, per_quote_params = _per_quote_sql(who, date_range)
     sql = _FIGURES_SQL.format(
         per_quote=per_quote_sql,
         quote_table=connection.ops.quote_name(Quote._meta.db_table),

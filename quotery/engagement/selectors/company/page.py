@@ -16,7 +16,7 @@ from quotery.engagement.selectors.company.pipeline import Pipeline, open_pipelin
 from quotery.engagement.selectors.company.scope import (
     DateRange,
     engagement_scope,
-    rollup_scope,
+    hourly_totals_scope,
 )
 from quotery.quotes.models import Quote
 
@@ -92,10 +92,9 @@ def company_engagement(
     middle rows (the same), the open pipeline, the listed quotes, the reps' names; one or
     two more in a zone whose days do not start on a whole UTC hour. (The decline reasons
     come from `decline_reasons`, one more.)"""
-    events, rollups = engagement_scope(membership), rollup_scope(membership)
     currency = membership.company.default_currency
-    totals = kind_totals(rollups, events, date_range)
-    figures = quote_figures(rollups, events, date_range, now, currency)
+    totals = kind_totals(hourly_totals_scope(membership), engagement_scope(membership), date_range)
+    figures = quote_figures(membership, date_range, now, currency)
     hot, unseen = _listed_quotes(membership, figures)
     decided = figures.won + figures.lost
     return CompanyEngagement(

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from quotery.accounts.models import Membership, Role
-from quotery.engagement.models import EventRollup, QuoteEvent
+from quotery.engagement.models import CompanyEventRollup, EventRollup, QuoteEvent
 from quotery.quotes.models import Quote
 from quotery.sharing.models import Decline
 
@@ -82,6 +82,34 @@ def engagement_scope(membership: Membership) -> QuerySet[QuoteEvent]:
 def rollup_scope(membership: Membership) -> QuerySet[EventRollup]:
     """The event rollups a member's Engagement page reads, by the same rule as the events."""
     return _readable_by(membership, EventRollup.objects.all())
+
+
+def hourly_totals_scope(
+    membership: Membership,
+) -> QuerySet[CompanyEventRollup] | QuerySet[EventRollup]:
+    """The hourly counts a member's totals and views per day add up: the company's
+    (`CompanyEventRollup`, a row per kind and hour) for managers and admins, the hourly
+    rollups of their own quotes for a sales rep, none for anyone else."""
+    if membership.role in {Role.MANAGER, Role.ADMIN}:
+        return CompanyEventRollup.objects.filter(company_id=membership.company_id)
+    return rollup_scope(membership)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose quotes a member's figures cover: the company's, or one owner's in it."""
+
+    company_id: int
+    owner_id: int | None
+
+
+def reader(membership: Membership) -> Reader | None:
+    """The member's `Reader` by the same rule as the events; None for finance."""
+    if membership.role == Role.REP:
+        return Reader(membership.company_id, membership.user_id)
+    if membership.role in {Role.MANAGER, Role.ADMIN}:
+        return Reader(membership.company_id, None)
+    return None
 
 
 def quote_scope(membership: Membership) -> QuerySet[Quote]:
