@@ -127,20 +127,31 @@ _SPANS = QuoteEventSpan._meta.db_table
 _HOURLY = EventRollup._meta.db_table
 _EVENTS = QuoteEvent._meta.db_table
 _QUOTES = Quote._meta.db_table
-# Per quote and kind, what happened in the range [start, end), from the smallest source
-# that knows: the span row when all of the quote's events of the kind are inside the
-# range; else (a "straddling" span, with events on both sides of an end of the range) its
-# hourly rollups of the range's whole hours, and its events in the part-hours at the
-# range's ends (zones such as Asia/Kolkata). {scope}: the company, and for a rep the owner.
-_INSIDE_SQL = """
-SELECT s.quote_id AS quote_id, s.kind AS kind, s.count AS n, s.first_at AS moment
+# Per quote, what happened in the range [start, end), from the smallest source that knows.
+# `spanned`: one row per quote from its span rows (one per kind), grouped straight from
+# the table (so the planner knows how many quotes to expect), counting the kinds whose
+# events all fall inside the range. `straddled`: for the kinds of a quote with events on
+# both sides of an end of the range, its hourly rollups of the range's whole hours and its
+# events in the part-hours at the range's ends (zones such as Asia/Kolkata), grouped per
+# quote (a few rows). The scope (`{owner_join}`): the company, and for a rep the owner.
+_SPANNED_SQL = """
+SELECT s.quote_id,
+       SUM(CASE WHEN s.kind = %s AND {inside} THEN s.count ELSE 0 END) AS views,
+       SUM(CASE WHEN s.kind = %s AND {inside} THEN s.count ELSE 0 END) AS downloads,
+       SUM(CASE WHEN s.kind = %s AND {inside} THEN s.count ELSE 0 END) AS accepted,
+       SUM(CASE WHEN s.kind = %s AND {inside} THEN s.count ELSE 0 END) AS declined,
+       SUM(CASE WHEN {inside} THEN s.count ELSE 0 END) AS events,
+       MIN(CASE WHEN s.kind = %s AND {inside} THEN s.first_at END) AS first_view,
+       MIN(CASE WHEN s.kind IN (%s, %s) AND {inside} THEN s.first_at END) AS decided_at
 FROM {spans} s {owner_join}
-WHERE s.company_id = %s AND s.kind IN ({kinds}) AND s.first_at >= %s AND s.last_at < %s
+WHERE s.company_id = %s AND s.kind IN ({kinds}) AND s.first_at < %s AND s.last_at >= %s
+GROUP BY s.quote_id
 """
+_INSIDE = "s.first_at >= %s AND s.last_at < %s"
 _STRADDLING = """s.company_id = %s AND s.kind IN ({kinds}) AND s.first_at < %s
 AND s.last_at >= %s AND (s.first_at < %s OR s.last_at >= %s)"""
 _HOURLY_SQL = """
-SELECT r.quote_id, r.kind, r.count, r.first_at
+SELECT r.quote_id AS quote_id, r.kind AS kind, r.count AS n, r.first_at AS moment
 FROM {spans} s {owner_join}
 INNER JOIN {hourly} r ON r.quote_id = s.quote_id AND r.kind = s.kind
     AND r.hour >= %s AND r.hour < %s
@@ -152,21 +163,45 @@ FROM {events} e
 INNER JOIN {spans} s ON s.quote_id = e.quote_id AND s.kind = e.kind {owner_join}
 WHERE e.company_id = %s AND e.kind IN ({kinds}) AND ({edges}) AND {straddling}
 """
-_PER_QUOTE_SQL = """
+_STRADDLED_SQL = """
 SELECT quote_id,
        SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS views,
        SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS downloads,
        SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS accepted,
        SUM(CASE WHEN kind = %s THEN n ELSE 0 END) AS declined,
+       SUM(n) AS events,
        MIN(CASE WHEN kind = %s THEN moment END) AS first_view,
        MIN(CASE WHEN kind IN (%s, %s) THEN moment END) AS decided_at
 FROM ({parts}) AS parts GROUP BY quote_id
 """
+# The earlier of two moments, either of which may be missing (NULL).
+_EARLIER = "CASE WHEN c.{0} IS NULL OR p.{0} <= c.{0} THEN p.{0} ELSE c.{0} END"
+_PER_QUOTE_SQL = """
+SELECT p.quote_id,
+       p.views + COALESCE(c.views, 0) AS views,
+       p.downloads + COALESCE(c.downloads, 0) AS downloads,
+       p.accepted + COALESCE(c.accepted, 0) AS accepted,
+       p.declined + COALESCE(c.declined, 0) AS declined,
+       {first_view} AS first_view,
+       {decided_at} AS decided_at
+FROM ({spanned}) AS p LEFT JOIN ({straddled}) AS c ON c.quote_id = p.quote_id
+WHERE p.events + COALESCE(c.events, 0) > 0
+"""
+# The kinds each per-quote column counts, in the order of their placeholders.
+_COLUMN_KINDS = [
+    EventKind.QUOTE_VIEWED,
+    EventKind.PDF_DOWNLOADED,
+    EventKind.QUOTE_ACCEPTED,
+    EventKind.QUOTE_DECLINED,
+    EventKind.QUOTE_VIEWED,
+    EventKind.QUOTE_ACCEPTED,
+    EventKind.QUOTE_DECLINED,
+]
 
 
 def _per_quote_sql(who: Reader, date_range: DateRange) -> tuple[str, list[Any]]:
     """SQL and parameters of the per-quote rows: over the range, each quote's views,
-    downloads, acceptances, declines, first view and first answer; see `_INSIDE_SQL`."""
+    downloads, acceptances, declines, first view and first answer; see `_SPANNED_SQL`."""
     adapt = connection.ops.adapt_datetimefield_value
     start, end = adapt(date_range.start), adapt(date_range.end)
     (first, last), edges = hour_split(date_range.start, date_range.end)
@@ -176,14 +211,13 @@ def _per_quote_sql(who: Reader, date_range: DateRange) -> tuple[str, list[Any]]:
         owner_join = f"INNER JOIN {_QUOTES} oq ON oq.id = s.quote_id AND oq.owner_id = %s"
         owner = [who.owner_id]
     names = {"spans": _SPANS, "owner_join": owner_join, "kinds": kinds}
+    column_kinds = [str(kind) for kind in _COLUMN_KINDS]
+    spanned_params = _spanned_params(column_kinds, start, end)
+    spanned_params += [*owner, who.company_id, *_PER_QUOTE_KINDS, end, start]
     straddling = _STRADDLING.format(kinds=kinds)
     straddling_params = [who.company_id, *_PER_QUOTE_KINDS, end, start, start, end]
-    parts = [
-        _INSIDE_SQL.format(**names),
-        _HOURLY_SQL.format(**names, hourly=_HOURLY, straddling=straddling),
-    ]
-    params = [*owner, who.company_id, *_PER_QUOTE_KINDS, start, end]
-    params += [*owner, adapt(first), adapt(last), *straddling_params]
+    parts = [_HOURLY_SQL.format(**names, hourly=_HOURLY, straddling=straddling)]
+    straddled_params = [*column_kinds, *owner, adapt(first), adapt(last), *straddling_params]
     if edges:
         parts.append(
             _EDGES_SQL.format(
@@ -193,20 +227,35 @@ def _per_quote_sql(who: Reader, date_range: DateRange) -> tuple[str, list[Any]]:
                 straddling=straddling,
             )
         )
-        params += [*owner, who.company_id, *_PER_QUOTE_KINDS]
-        params += [adapt(moment) for edge in edges for moment in edge]
-        params += straddling_params
-    sql = _PER_QUOTE_SQL.format(parts=" UNION ALL ".join(parts))
-    kinds_of = [
-        EventKind.QUOTE_VIEWED,
-        EventKind.PDF_DOWNLOADED,
-        EventKind.QUOTE_ACCEPTED,
-        EventKind.QUOTE_DECLINED,
-        EventKind.QUOTE_VIEWED,
-        EventKind.QUOTE_ACCEPTED,
-        EventKind.QUOTE_DECLINED,
+        straddled_params += [*owner, who.company_id, *_PER_QUOTE_KINDS]
+        straddled_params += [adapt(moment) for edge in edges for moment in edge]
+        straddled_params += straddling_params
+    sql = _PER_QUOTE_SQL.format(
+        spanned=_SPANNED_SQL.format(**names, inside=_INSIDE),
+        straddled=_STRADDLED_SQL.format(parts=" UNION ALL ".join(parts)),
+        first_view=_EARLIER.format("first_view"),
+        decided_at=_EARLIER.format("decided_at"),
+    )
+    return sql, [*spanned_params, *straddled_params]
+
+
+def _spanned_params(column_kinds: list[str], start: Any, end: Any) -> list[Any]:
+    """The placeholders of `_SPANNED_SQL`'s columns, in order: views, downloads, accepted,
+    declined (kind, start, end each), events (start, end), first view (kind, start, end),
+    first answer (two kinds, start, end)."""
+    views, downloads, accepted, declined, _, answer_a, answer_b = column_kinds
+    return [
+        *(value for kind in (views, downloads, accepted, declined) for value in (kind, start, end)),
+        start,
+        end,
+        views,
+        start,
+        end,
+        answer_a,
+        answer_b,
+        start,
+        end,
     ]
-    return sql, [*map(str, kinds_of), *params]
 
 
 def _figures_params(
