@@ -10,7 +10,7 @@ from quotery.core.money import round_money
 from quotery.quotes.models import Quote
 
 # The money columns' decimal places (`quotery.quotes.models.money_field`).
-PLACES = Quote._meta.get_field("total").decimal_places  # type: ignore[union-attr]
+PLACES = Quote._meta.get_field("total").decimal_places
 
 
 def money_thousandths_sql(column: str) -> str:
