@@ -23,6 +23,7 @@ from quotery.core.canonical import canonical_json
 from quotery.core.rawsql import Insert
 from quotery.engagement.models import GENESIS_HASH, PendingOpen, QuoteEvent
 from quotery.engagement.pending_opens import pending_open_count, pending_open_events
+from quotery.engagement.rollups import rollups_add
 from quotery.quotes.locks import ChainHead, quote_chain_head, quote_lock, quote_lock_chain_head
 from quotery.quotes.models import Quote
 
@@ -139,6 +140,7 @@ def append_events(
         if cursor.rowcount != 1:
             raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
         EVENT_INSERT.save_many(events, key="sequence")
+        rollups_add(events)  # the Engagement page's counts, in the same transaction
         if pending:
             marks = ", ".join(["%s"] * len(pending))
             cursor.execute(f"{DELETE_PENDING_SQL} ({marks})", [quote_id, *pending])

@@ -152,3 +152,100 @@ class PendingOpen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote_id} open {self.pk} (not chained yet)"
+
+
+class _QuoteKindRow(models.Model):
+    """A rollup row of one quote and one event kind."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    quote = models.ForeignKey(
+        "quotes.Quote", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+
+    class Meta:
+        abstract = True
+
+
+class EventRollup(_QuoteKindRow):
+    """How many events of one kind a quote had in one hour (UTC), and when the first of
+    them happened: what the Engagement page counts, without reading a million events.
+
+    Written only by `quotery.engagement.rollups`, in the transaction that appends the
+    events (`quotery.engagement.chain.append_events`), by an upsert that adds to the count;
+    so rollups and events always agree (`manage.py verify_rollups` checks it). `first_at`
+    keeps the first moment exactly, for the delays the page shows (share to first view,
+    share to decision)."""
+
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    first_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote", "kind", "hour"], name="rollup_quote_kind_hour"
+            ),
+        ]
+        indexes = [
+            # The page's range counts and per-quote sums, answered from the index alone.
+            models.Index(
+                fields=["company", "kind", "hour", "quote", "count", "first_at"],
+                name="rollup_company_kind_hour",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} {self.kind} {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+class CompanyEventRollup(models.Model):
+    """How many events of one kind the company's quotes had in one UTC hour: the
+    `EventRollup`s of that hour added over the company's quotes, so the whole company's
+    totals and views per day read a few thousand rows for any range. Kept with them
+    (`quotery.engagement.rollups`)."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind", "hour"], name="company_rollup_kind_hour"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.kind} {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+class QuoteEventSpan(_QuoteKindRow):
+    """All of a quote's events of one kind: how many, the first and the last moment. A
+    quote whose events of a kind all fall inside the Engagement page's range is counted
+    from this one row; only quotes with events of the kind on both sides of a range end
+    read their hourly `EventRollup`s. Kept with them (`quotery.engagement.rollups`)."""
+
+    count = models.PositiveIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "kind"], name="span_quote_kind"),
+        ]
+        indexes = [
+            # The page's per-quote figures, answered from the index alone.
+            models.Index(
+                fields=["company", "kind", "first_at", "last_at", "quote", "count"],
+                name="span_company_kind_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} {self.kind}: {self.count} ({self.first_at} - {self.last_at})"

@@ -24,6 +24,7 @@ from quotery.demo.engagement_sample.acceptances import (
 from quotery.demo.engagement_sample.planning import Planned, PlannedQuote
 from quotery.engagement.chain import head_signature, link_hash
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
+from quotery.engagement.rollups import rollups_rebuild
 from quotery.notifications.models import OutboxEmail
 from quotery.quotes.models import Quote
 from quotery.sharing.links import new_share_key
@@ -73,13 +74,16 @@ def sample_write(
     quotes = _write_quotes(company, plans, now)
     shares = _write_shares(company, plans, quotes)
     _write_events(company, plans, quotes, shares, progress)
+    rollups_rebuild(company_id=company.pk)  # the events were inserted around append_events
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # VACUUM sets the visibility map, so the page's counts are index-only scans
             # at once instead of after autovacuum's next round.
             if not connection.in_atomic_block:
                 cursor.execute("VACUUM (ANALYZE) engagement_quoteevent")
+                cursor.execute("VACUUM (ANALYZE) engagement_eventrollup")
             cursor.execute("ANALYZE engagement_quoteevent")
+            cursor.execute("ANALYZE engagement_eventrollup")
             cursor.execute("ANALYZE quotes_quote")
         else:
             cursor.execute("ANALYZE")

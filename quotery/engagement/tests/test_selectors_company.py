@@ -10,6 +10,7 @@ import statistics
 import zoneinfo
 
 import pytest
+from django.db import connection
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
@@ -381,7 +382,7 @@ def test_a_rep_sees_only_their_own_views_per_day_and_totals(company, rep, manage
     assert (own.views, own.pdf_downloads, own.scanner_opens, own.declined) == (1, 1, 0, 0)
 
 
-def test_the_page_runs_four_queries_whatever_the_volume(manager, rep, django_assert_num_queries):
+def test_the_page_runs_five_queries_whatever_the_volume(manager, rep, django_assert_num_queries):
     for number in range(3):
         quote, share = quote_shared_at(rep, at(2 + number))
         view_at(quote, share, at(3 + number))
@@ -389,7 +390,9 @@ def test_the_page_runs_four_queries_whatever_the_volume(manager, rep, django_ass
         record(quote, EventKind.PDF_DOWNLOADED, at(5 + number), share=share)
     quote_shared_at(rep, at(3))
 
-    with django_assert_num_queries(4):
+    # totals per kind and day, per-quote figures, open pipeline, listed quotes, reps' names
+    # (and on PostgreSQL, JIT turned off for the per-quote figures' transaction)
+    with django_assert_num_queries(5 if connection.vendor == "sqlite" else 6):
         stats = figures(manager)
 
     assert (stats.hot_total, stats.unseen_total, stats.quotes_shared) == (3, 1, 4)

@@ -1,16 +1,21 @@
 """The company-wide Engagement page: figures for a date range, aggregated in the database.
 
-Speed: a million events must render in well under a second (PostgreSQL: 300 ms), so the
-events of the range are read from the covering (company, kind, occurred_at, quote) index,
-and never come to Python:
-- the totals per kind and the views per local day are plain counts of index ranges, one
-  per kind and one per day (`day_spans`), in one statement: no grouping, no sorting
+Speed: the last 90 days of a million events must render within 300 ms on PostgreSQL and
+500 ms on SQLite, so the page reads the hourly rollups (`EventRollup`: per company, quote,
+kind and UTC hour, a count and the first moment; kept in each append's transaction by
+`quotery.engagement.rollups`), never the events, except for the part-hours at the ends of
+a day in a zone whose offset is not a whole number of hours (e.g. Asia/Kolkata):
+- the totals per kind and the views per local day are sums over ranges of the rollups'
+  covering (company, kind, hour, ...) index, in one statement: no grouping, no sorting
   (`days`);
 - the per-quote figures are grouped once and reduced, in the same statement, to the
-  per-rep table, the hot and unseen lists (ten rows and a count each) and the middle
-  row(s) of the sorted delays to first view; Python sees a few dozen rows (`figures`).
+  per-rep table, the hot and unseen lists (ten rows and a count each), the middle row(s)
+  of the sorted delays to first view, and the decisions with the won value; Python sees a
+  few dozen rows (`figures`);
+- the open pipeline is one aggregate over the quotes' (company, state) index (`pipeline`).
 Every figure is exact: nothing is sampled or cached. `page` puts them together; `scope`
-says whose events and declines a member reads; `declines` counts the decline reasons.
+says whose events, rollups, quotes and declines a member reads; `declines` counts the
+decline reasons; money is added up in the database without a float (`money`).
 
 Definitions (also shown on the page):
 - quotes shared: quotes first shared within the range;
@@ -22,7 +27,16 @@ Definitions (also shown on the page):
 - unseen quotes: open quotes first shared in the range, at least a week before its end
   (or before now), with no counted view;
 - decline reasons: the reasons clients picked when declining within the range (one row
-  per decline, so one count per reason).
+  per decline, so one count per reason);
+- won value: the totals of the quotes accepted within the range, in the company's
+  currency (quotes in another currency are counted apart, never converted);
+- win rate: of the quotes accepted or declined within the range, the share accepted
+  (expired and withdrawn quotes are not answers);
+- average time to decision: from a quote's first share to its acceptance or decline, over
+  the quotes answered within the range;
+- pipeline: the quotes sent and open now (sent, or waiting after a change request, and not
+  past their valid-until day in the company's zone), their number and total, whatever the
+  range.
 """
 
 from quotery.engagement.selectors.company.days import DayCount, day_spans

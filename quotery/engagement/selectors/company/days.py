@@ -1,6 +1,9 @@
 """The Engagement page's totals per kind and its chart's views per local day, counted in one
-statement: each count is a range scan of the covering (company, kind, occurred_at, quote)
-index, with no grouping or sorting of the events at all."""
+statement: each count is a sum over a range of the hourly rollups' covering
+(company, kind, hour, ...) index, with no grouping or sorting at all. Where a day does not
+start on a whole UTC hour (zones such as Asia/Kolkata), the part-hours at its ends are
+counted from the events' covering (company, kind, occurred_at, quote) index, in a second
+statement."""
 
 from __future__ import annotations
 
@@ -11,12 +14,12 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Aggregate, Count, Model, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from quotery.engagement.local_dates import offset_segments
 from quotery.engagement.models import EventKind, QuoteEvent
-from quotery.engagement.selectors.company.scope import DateRange
+from quotery.engagement.selectors.company.scope import DateRange, hour_split
 
 # One count per (kind, from, until) row of the VALUES list.
 _COUNTS_SQL = """
@@ -72,22 +75,14 @@ def day_spans(date_range: DateRange) -> list[tuple[dt.date, dt.datetime, dt.date
     return spans
 
 
-def _bucket_counts(
-    scope: QuerySet[QuoteEvent], buckets: list[tuple[int, str, dt.datetime, dt.datetime]]
-) -> list[tuple[int, str, int]]:
-    """(index, kind, count) for each bucket (index, kind, since, until): the scope's
-    events of that kind in [since, until)."""
-    counting = (
-        scope.filter(
-            kind=RawSQL("buckets.column2", ()),
-            occurred_at__gte=RawSQL("buckets.column3", ()),
-            occurred_at__lt=RawSQL("buckets.column4", ()),
-        )
-        .order_by()
-        .values("company_id")
-        .annotate(n=Count("quote_id"))  # quote_id is in the covering index, pk is not
-        .values("n")
-    )
+Bucket = tuple[int, str, dt.datetime, dt.datetime]
+
+
+def _bucket_counts(counting: QuerySet[Model], buckets: list[Bucket]) -> list[tuple[int, str, int]]:
+    """(index, kind, count) for each bucket (index, kind, since, until), `counting` being
+    the scoped count whose kind and bounds are the VALUES list's columns 2 to 4."""
+    if not buckets:
+        return []
     try:
         count_sql, count_params = counting.query.sql_with_params()
     except EmptyResultSet:  # a scope that can read nothing (finance)
@@ -102,17 +97,57 @@ def _bucket_counts(
         return [(int(index), str(kind), int(count)) for index, kind, count in cursor.fetchall()]
 
 
-def kind_totals(scope: QuerySet[QuoteEvent], date_range: DateRange) -> KindTotals:
+def _counting(rows: QuerySet[Any], moment: str, counted: Aggregate) -> QuerySet[Model]:
+    """The scoped count of rows of the bucket's kind with `moment` in its bounds."""
+    return (
+        rows.filter(
+            kind=RawSQL("buckets.column2", ()),
+            **{
+                f"{moment}__gte": RawSQL("buckets.column3", ()),
+                f"{moment}__lt": RawSQL("buckets.column4", ()),
+            },
+        )
+        .order_by()
+        .values("company_id")
+        .annotate(n=counted)
+        .values("n")
+    )
+
+
+def bucket_counts(
+    hourly: QuerySet[Any], events: QuerySet[QuoteEvent], buckets: list[Bucket]
+) -> list[tuple[int, str, int]]:
+    """(index, kind, count) per piece of each bucket (index, kind, since, until): its whole
+    UTC hours from the rollups, the part-hours at its ends (if any) from the events. One
+    statement, two when a bucket has a part-hour."""
+    whole: list[Bucket] = []
+    exact: list[Bucket] = []
+    for index, kind, since, until in buckets:
+        (first, last), edges = hour_split(since, until)
+        if first < last:
+            whole.append((index, kind, first, last))
+        exact += [(index, kind, edge_since, edge_until) for edge_since, edge_until in edges]
+    # Counting quote_id (in the covering index), not pk (only in the table).
+    by_events = _counting(events, "occurred_at", Count("quote_id"))
+    return _bucket_counts(_counting(hourly, "hour", Sum("count")), whole) + _bucket_counts(
+        by_events, exact
+    )
+
+
+def kind_totals(
+    hourly: QuerySet[Any], events: QuerySet[QuoteEvent], date_range: DateRange
+) -> KindTotals:
     """The totals per kind in the range and every day of the range with its number of
-    counted views (days in the company's zone), in one statement."""
+    counted views (days in the company's zone), in one statement (two in a zone whose days
+    start on a part-hour)."""
     spans = day_spans(date_range)
-    buckets: list[tuple[int, str, dt.datetime, dt.datetime]] = [
+    buckets: list[Bucket] = [
         (index, str(EventKind.QUOTE_VIEWED), since, until)
         for index, (_, since, until) in enumerate(spans)
     ] + [(-1, str(kind), date_range.start, date_range.end) for kind in _COUNTED_KINDS]
     totals: Counter[str] = Counter()
     per_day: Counter[dt.date] = Counter()
-    for index, kind, count in _bucket_counts(scope, buckets):
+    for index, kind, count in bucket_counts(hourly, events, buckets):
         totals[kind] += count
         if index >= 0:
             per_day[spans[index][0]] += count

@@ -1,15 +1,23 @@
 """Everything the Engagement page shows for a range, put together from the totals per kind
-(`days`) and the per-quote figures (`figures`), with the listed quotes and the reps' names."""
+(`days`), the per-quote figures (`figures`) and the open pipeline (`pipeline`), with the
+listed quotes and the reps' names."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from quotery.accounts.models import Membership, User
 from quotery.engagement.selectors.company.days import DayCount, kind_totals
 from quotery.engagement.selectors.company.figures import QuoteFigures, quote_figures
-from quotery.engagement.selectors.company.scope import DateRange, engagement_scope
+from quotery.engagement.selectors.company.money import thousandths_money
+from quotery.engagement.selectors.company.pipeline import Pipeline, open_pipeline
+from quotery.engagement.selectors.company.scope import (
+    DateRange,
+    engagement_scope,
+    hourly_totals_scope,
+)
 from quotery.quotes.models import Quote
 
 
@@ -32,7 +40,17 @@ class QuoteRow:
 
 @dataclass
 class CompanyEngagement:
+    """The page's figures. Money is in `currency` (the company's): quotes written in
+    another currency are counted apart (`*_other_currency`) and never converted."""
+
     range: DateRange
+    currency: str = "EUR"
+    won: int = 0
+    won_value: Decimal = Decimal(0)
+    won_other_currency: int = 0
+    lost: int = 0
+    average_to_decision: dt.timedelta | None = None
+    pipeline: Pipeline = field(default_factory=Pipeline)
     quotes_shared: int = 0
     quotes_viewed: int = 0
     median_to_first_view: dt.timedelta | None = None
@@ -54,21 +72,44 @@ class CompanyEngagement:
         """Viewed quotes as a fraction of shared ones (None when nothing was shared)."""
         return self.quotes_viewed / self.quotes_shared if self.quotes_shared else None
 
+    @property
+    def decided(self) -> int:
+        return self.won + self.lost
+
+    @property
+    def win_rate(self) -> float | None:
+        """Won quotes as a fraction of the quotes answered (accepted or declined) in the
+        range; None when none was answered."""
+        return self.won / self.decided if self.decided else None
+
 
 def company_engagement(
     *, membership: Membership, date_range: DateRange, now: dt.datetime
 ) -> CompanyEngagement:
-    """Everything the Engagement page shows for the range. Four queries whatever the
-    number of events: totals per kind with views per local day, the per-quote figures
-    aggregated down to reps, lists and the median's middle rows, the listed quotes, the
-    reps' names. (The decline reasons come from `decline_reasons`, one more.)"""
-    scope = engagement_scope(membership)
-    in_range = scope.filter(occurred_at__gte=date_range.start, occurred_at__lt=date_range.end)
-    totals = kind_totals(scope, date_range)
-    figures = quote_figures(in_range, date_range, now)
+    """Everything the Engagement page shows for the range. Five queries whatever the
+    number of events: totals per kind with views per local day (from the hourly rollups),
+    the per-quote figures aggregated down to reps, lists, decisions and the median's
+    middle rows (the same), the open pipeline, the listed quotes, the reps' names; one or
+    two more in a zone whose days do not start on a whole UTC hour. (The decline reasons
+    come from `decline_reasons`, one more.)"""
+    currency = membership.company.default_currency
+    totals = kind_totals(hourly_totals_scope(membership), engagement_scope(membership), date_range)
+    figures = quote_figures(membership, date_range, now, currency)
     hot, unseen = _listed_quotes(membership, figures)
+    decided = figures.won + figures.lost
     return CompanyEngagement(
         range=date_range,
+        currency=currency,
+        won=figures.won,
+        won_value=thousandths_money(figures.won_value_thousandths, currency),
+        won_other_currency=figures.won_other_currency,
+        lost=figures.lost,
+        average_to_decision=(
+            dt.timedelta(seconds=round(figures.decision_delay_total / decided / 1_000_000))
+            if decided
+            else None
+        ),
+        pipeline=open_pipeline(membership, now, currency),
         quotes_shared=sum(counts[0] for counts in figures.reps.values()),
         quotes_viewed=sum(counts[1] for counts in figures.reps.values()),
         median_to_first_view=figures.median,
