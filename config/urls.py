@@ -15,5 +15,6 @@ urlpatterns = [
     path("mailbox/", include("quotery.notifications.mailbox_urls")),
     path("products/", include("quotery.quotes.product_urls")),
     path("clients/", include("quotery.quotes.client_urls")),
+    path("api/", include("quotery.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

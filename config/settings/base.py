@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_tasks_db",
+    # django-ninja: its Swagger UI files (served from our static files, no CDN) for /api/v1/docs/.
+    "ninja",
     "quotery.core",
     "quotery.accounts",
     "quotery.catalog",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "quotery.notifications",
     "quotery.documents",
     "quotery.billing",
+    "quotery.api",
     # The top floor (demo data, the scheduler): they import the apps listed before them.
     "quotery.demo",
     "quotery.scheduler",
