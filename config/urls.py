@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="quotes:list", permanent=False), name="home"),
     path("accounts/", include("quotery.accounts.urls")),
+    path("accounts/api-keys/", include("quotery.api.settings_urls")),
     path("quotes/", include("quotery.quotes.urls")),
     path("quotes/", include("quotery.portal.rep_urls")),
     path("p/", include("quotery.portal.urls")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from quotery.api import representations as shown
@@ -53,14 +53,14 @@ def list_clients(request: HttpRequest, filters: Query[ClientFilters]) -> dict[st
 
 
 @router.post("", response=writes({201: ClientDetail}), summary="Create a client")
-def create_client(request: HttpRequest, body: ClientIn) -> tuple[int, dict[str, Any]]:
+def create_client(request: HttpRequest, body: ClientIn) -> Status[dict[str, Any]]:
     client = client_create(
         company=key_holder(request).company,
         name=body.name,
         address=body.address,
         vat_number=body.vat_number,
     )
-    return 201, _shown(client)
+    return Status(201, _shown(client))
 
 
 @router.get("/{id}", response=reads({200: ClientDetail}), summary="A client with its contacts")
@@ -80,11 +80,11 @@ def update_client(request: HttpRequest, id: Id, body: ClientIn) -> dict[str, Any
 
 
 @router.post("/{id}/contacts", response=writes({201: ContactOut}), summary="Add a contact")
-def create_contact(request: HttpRequest, id: Id, body: ContactIn) -> tuple[int, dict[str, Any]]:
+def create_contact(request: HttpRequest, id: Id, body: ContactIn) -> Status[dict[str, Any]]:
     contact = contact_create(
         client=_client(request, id), name=body.name, email=body.email, phone=body.phone
     )
-    return 201, shown.contact(contact)
+    return Status(201, shown.contact(contact))
 
 
 @router.put(

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from quotery.api import representations as shown
@@ -88,13 +88,13 @@ def list_quotes(request: HttpRequest, filters: Query[QuoteFilters]) -> dict[str,
 
 
 @router.post("", response=writes({201: QuoteDetail}), summary="Create a draft quote")
-def create_quote(request: HttpRequest, body: QuoteCreate) -> tuple[int, dict[str, Any]]:
+def create_quote(request: HttpRequest, body: QuoteCreate) -> Status[dict[str, Any]]:
     holder = key_holder(request)
     owner = quote_owner(company=holder.company, body=body, default=holder.user)
     quote = quote_create(
         company=holder.company, owner=owner, data=quote_input(company=holder.company, body=body)
     )
-    return 201, _shown_detail(_detail(request, quote.pk))
+    return Status(201, _shown_detail(_detail(request, quote.pk)))
 
 
 @router.get(
