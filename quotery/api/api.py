@@ -57,7 +57,8 @@ class QuoteryApi(NinjaAPI):
         schema = super().get_openapi_schema(**kwargs)
         for path_item in schema.get("paths", {}).values():
             for method, operation in path_item.items():
-                for status, answer in operation.get("responses", {}).items():
+                operation["responses"] = _by_status_text(operation.get("responses", {}))
+                for status, answer in operation["responses"].items():
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         answer["content"] = {PROBLEM_TYPE: content["application/json"]}
@@ -66,6 +67,18 @@ class QuoteryApi(NinjaAPI):
                 if method == "post":
                     operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
         return schema
+
+
+def _by_status_text(responses: dict[Any, Any]) -> dict[str, Any]:
+    """Responses keyed by status text. ninja keys its own by int and `openapi_extra` by
+    text; for the same status, the operation's explicit `openapi_extra` wins."""
+    merged: dict[str, Any] = {}
+    for status, answer in responses.items():
+        if isinstance(status, str):
+            merged[status] = answer
+        else:
+            merged.setdefault(str(status), answer)
+    return merged
 
 
 RATE_HEADERS = {

@@ -7,6 +7,7 @@ Bounded to a few examples per operation, derandomized, so the run is short and r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -68,3 +69,24 @@ def test_every_answer_conforms_to_the_schema(case, world: World, make_key) -> No
     # Negative cases may leave the security scheme out on purpose; a sent key always works.
     if "Authorization" in answer.request.headers:
         assert answer.status_code != 401
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _ in pairs]
+    assert len(keys) == len(set(keys)), f"duplicated keys in {keys}"
+    return dict(pairs)
+
+
+def test_the_schema_is_openapi_3_1_with_problem_errors_and_idempotency_keys(client) -> None:  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/openapi.json")
+    assert answer.status_code == 200
+    document = json.loads(answer.content, object_pairs_hook=_no_duplicate_keys)
+    assert document["openapi"].startswith("3.1")
+    assert document["components"]["securitySchemes"]["BearerKey"]["scheme"] == "bearer"
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert list(response["content"]) == ["application/problem+json"], (path, status)
+            names = [parameter["name"] for parameter in operation.get("parameters", [])]
+            assert ("Idempotency-Key" in names) == (method == "post"), (method, path)
