@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from typing import cast
 
 import pytest
 
@@ -64,7 +65,8 @@ def test_security_26_create_use_and_revoke_a_key(axe_page, live_server) -> None:
     assert token.startswith("qk_")
     status, body = _list_quotes(live_server.url, token)
     assert status == 200
-    assert [item["title"] for item in body["items"]] == [quote.title]  # type: ignore[union-attr, index]
+    items = cast(list[dict[str, object]], body["items"])
+    assert [item["title"] for item in items] == [quote.title]
     page.get_by_role("link", name="Back to API keys").click()
     row = page.get_by_role("row", name="CRM sync")
     assert token not in page.content()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from typing import cast
 
 import pytest
 
@@ -66,7 +67,8 @@ def test_ten_concurrent_identical_posts_create_one_quote(
     assert errors == []
     assert Quote.objects.count() == 1
     quote = Quote.objects.get()
-    assert sorted(status for status, _, _ in results) == [201] * PARALLEL  # type: ignore[misc]
-    assert {answer["id"] for _, answer, _ in results} == {quote.pk}  # type: ignore[index, misc]
-    assert sorted(replayed for _, _, replayed in results) == [""] + ["true"] * (PARALLEL - 1)  # type: ignore[misc]
+    answers = cast(list[tuple[int, dict[str, object], str]], results)
+    assert sorted(status for status, _, _ in answers) == [201] * PARALLEL
+    assert {answer["id"] for _, answer, _ in answers} == {quote.pk}
+    assert sorted(replayed for _, _, replayed in answers) == [""] + ["true"] * (PARALLEL - 1)
     assert IdempotentRequest.objects.get().status == 201

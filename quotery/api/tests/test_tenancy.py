@@ -88,6 +88,7 @@ def api_routes() -> list[Route]:
     }
     routes = []
     for pattern in _api_patterns():
+        assert pattern.name is not None
         matches = [key for key in operations if key.endswith("_" + pattern.name)]
         assert len(matches) == 1, f"no single operation for URL {pattern.name}: {matches}"
         method, path = operations[matches[0]]
