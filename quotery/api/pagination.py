@@ -29,7 +29,7 @@ class BadParameter(ValidationFailed):
 
 
 @dataclass(frozen=True)
-class Page[T: models.Model]:
+class Page[T]:
     items: list[T]
     next_cursor: str | None
 
@@ -70,11 +70,12 @@ def _decode(cursor: str, fields: list[models.Field[Any, Any]]) -> list[Any]:
     return decoded
 
 
-def keyset_page[T: models.Model](
-    rows: QuerySet[T], *, order: tuple[str, ...], cursor: str | None, limit: int
+def keyset_page[M: models.Model, T](
+    rows: QuerySet[M, T], *, order: tuple[str, ...], cursor: str | None, limit: int
 ) -> Page[T]:
     """`limit` rows of `rows` in `order` (field names, "-" for descending, the last one
-    unique, like "-created_at", "-id") after `cursor`; `next_cursor` is None on the last page."""
+    unique, like "-created_at", "-id") after `cursor`; `next_cursor` is None on the last page.
+    Rows may be model instances or `values()` dicts holding the order fields."""
     names = [name.lstrip("-") for name in order]
     fields = [rows.model._meta.get_field(name) for name in names]
     if cursor:
@@ -92,5 +93,6 @@ def keyset_page[T: models.Model](
     next_cursor = None
     if len(found) > limit:
         last = items[-1]
-        next_cursor = _encode([getattr(last, name) for name in names])
+        values = [last[n] if isinstance(last, dict) else getattr(last, n) for n in names]
+        next_cursor = _encode(values)
     return Page(items=items, next_cursor=next_cursor)

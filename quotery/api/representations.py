@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from quotery.accounts.models import User
+from quotery.api.selectors import quote_row
 from quotery.billing.models import Payment
 from quotery.catalog.models import Product
 from quotery.clients.models import Client, Contact
@@ -40,23 +42,28 @@ def person(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "name": user.full_name or user.email, "email": user.email}
 
 
-def quote_summary(quote: Quote) -> dict[str, Any]:
+def quote_summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A quote's summary from its row (`quotery.api.selectors.quote_rows` / `quote_row`)."""
     return {
-        "id": quote.pk,
-        "number": quote.number,
-        "title": quote.title,
-        "status": quote.state,
-        "client": {"id": quote.client_id, "name": quote.client.name},
-        "contact_id": quote.contact_id,
-        "owner": person(quote.owner),
-        "currency": quote.currency,
-        "total": money(quote.total, quote.currency),
-        "issue_date": quote.issue_date,
-        "valid_until": quote.valid_until,
-        "revision_number": quote.revision_number,
-        "line_count": quote.line_count,
-        "created_at": quote.created_at,
-        "updated_at": quote.updated_at,
+        "id": row["id"],
+        "number": row["number"],
+        "title": row["title"],
+        "status": row["state"],
+        "client": {"id": row["client_id"], "name": row["client__name"]},
+        "contact_id": row["contact_id"],
+        "owner": {
+            "id": row["owner_id"],
+            "name": row["owner__full_name"] or row["owner__email"],
+            "email": row["owner__email"],
+        },
+        "currency": row["currency"],
+        "total": money(row["total"], row["currency"]),
+        "issue_date": row["issue_date"],
+        "valid_until": row["valid_until"],
+        "revision_number": row["revision_number"],
+        "line_count": row["line_count"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
     }
 
 
@@ -90,7 +97,7 @@ def quote_detail(quote: Quote, *, payment_status: str | None, accepted: bool) ->
         for doc in document["document_sections"]
     ]
     open_notes = [note for note in quote.delivery_notes.all() if note.state != "cancelled"]
-    return quote_summary(quote) | {
+    return quote_summary(quote_row(quote)) | {
         "notes": quote.notes,
         "internal_notes": quote.internal_notes,
         "subtotal": money(quote.subtotal, currency),

@@ -13,7 +13,7 @@ from pydantic import Field
 from quotery.api import representations as shown
 from quotery.api import selectors
 from quotery.api.conventions import key_holder
-from quotery.api.endpoints.responses import reads, writes
+from quotery.api.endpoints.responses import json_answer, reads, writes
 from quotery.api.inputs import quote_input, quote_owner
 from quotery.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
 from quotery.api.schemas import (
@@ -70,7 +70,7 @@ def _shown_detail(quote: Quote) -> dict[str, Any]:
 
 
 @router.get("", response=reads({200: QuotePage}), summary="List quotes")
-def list_quotes(request: HttpRequest, filters: Query[QuoteFilters]) -> dict[str, Any]:
+def list_quotes(request: HttpRequest, filters: Query[QuoteFilters]) -> HttpResponse:
     """Newest first, 50 a page (`limit` up to 200); follow `next_cursor` for the next page."""
     if filters.updated_since is not None and filters.updated_since.tzinfo is None:
         filters.updated_since = filters.updated_since.replace(tzinfo=dt.UTC)
@@ -82,9 +82,13 @@ def list_quotes(request: HttpRequest, filters: Query[QuoteFilters]) -> dict[str,
         updated_since=filters.updated_since,
     )
     page = keyset_page(
-        rows, order=selectors.QUOTE_ORDER, cursor=filters.cursor, limit=filters.limit
+        selectors.quote_rows(rows),
+        order=selectors.QUOTE_ORDER,
+        cursor=filters.cursor,
+        limit=filters.limit,
     )
-    return {"items": [shown.quote_summary(q) for q in page.items], "next_cursor": page.next_cursor}
+    items = [shown.quote_summary(q) for q in page.items]
+    return json_answer({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.post("", response=writes({201: QuoteDetail}), summary="Create a draft quote")
