@@ -71,6 +71,11 @@ admin = member(company, Role.ADMIN, email="ada@northwind.test")
 fill(company, admin, int(sys.argv[1]))
 other = CompanyFactory(name="Bluebird Print")
 fill(other, member(other, Role.ADMIN, email="bo@bluebird.test"), 1000)
+# Fresh statistics for the planner, as autovacuum (PostgreSQL) or the daily
+# refresh_planner_statistics task (SQLite) would have gathered by now.
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
 print(api_key_create(company=company, user=admin, name="Benchmark", scope="read").token)
 """
 

@@ -14,7 +14,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from quotery.accounts.models import Company, Membership, Role, User
@@ -137,10 +136,11 @@ def key_holder_for_token(token: str) -> KeyHolder | None:
 
 def api_key_use_record(*, key: ApiKey, method: str, route: str, status: int) -> None:
     """Records one request made with the key (no body), and moves `last_used_at` when it is
-    more than a minute old (compare-and-set, so parallel requests write it once)."""
+    more than a minute old (compare-and-set, so parallel requests write it once). Two
+    statements, each its own transaction: a lost `last_used_at` move is made good by the
+    next request, and the use row stands alone."""
     now = timezone.now()
-    with transaction.atomic():
-        ApiKeyUse.objects.create(key=key, at=now, method=method, route=route[:200], status=status)
-        if key.last_used_at is None or key.last_used_at < now - LAST_USED_STEP:
-            stale = ApiKey.objects.filter(pk=key.pk).exclude(last_used_at__gte=now - LAST_USED_STEP)
-            stale.update(last_used_at=now)
+    ApiKeyUse.objects.create(key=key, at=now, method=method, route=route[:200], status=status)
+    if key.last_used_at is None or key.last_used_at < now - LAST_USED_STEP:
+        stale = ApiKey.objects.filter(pk=key.pk).exclude(last_used_at__gte=now - LAST_USED_STEP)
+        stale.update(last_used_at=now)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.tasks import Task
 
+from quotery.api.tasks import prune_api_records
 from quotery.core.tasks import refresh_planner_statistics
 from quotery.engagement.tasks import fold_pending_opens
 from quotery.notifications.tasks import deliver_due_emails
@@ -32,4 +33,5 @@ PERIODIC_TASKS = (
     PeriodicTask(deliver_due_emails, every_seconds=60),
     PeriodicTask(refresh_planner_statistics, every_seconds=24 * 3600),
     PeriodicTask(fold_pending_opens, every_seconds=300),
+    PeriodicTask(prune_api_records, every_seconds=3600),
 )

@@ -9,6 +9,7 @@ from django.test import Client as HttpClient
 from quotery.accounts.models import User
 from quotery.api.keys import NewKey, api_key_revoke
 from quotery.api.models import ApiKeyUse, IdempotentRequest
+from quotery.api.tasks import prune_api_records
 from quotery.api.tests.conftest import ApiClient
 from quotery.clients.models import Client
 
@@ -191,3 +192,13 @@ def test_a_malformed_idempotency_key_is_400(api: ApiClient) -> None:
         {"header": "Idempotency-Key", "detail": "Use 1 to 255 visible ASCII characters."}
     ]
     assert not Client.objects.exists()
+
+
+def test_old_answers_and_uses_are_pruned(api: ApiClient, write_key: NewKey, time_machine) -> None:  # type: ignore[no-untyped-def]
+    time_machine.move_to("2026-01-05 09:00:00+00:00", tick=False)
+    api.post("/api/v1/clients", {"name": "Old"}, **{"Idempotency-Key": "old"})
+    time_machine.move_to("2026-04-06 09:00:00+00:00", tick=False)
+    api.post("/api/v1/clients", {"name": "New"}, **{"Idempotency-Key": "new"})
+    assert prune_api_records.call() == 2  # the old POST's kept answer and its use record
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+    assert ApiKeyUse.objects.filter(key=write_key.key).count() == 1
