@@ -12,6 +12,7 @@ gunicorn with the project's gunicorn.conf.py (2 sync workers) and benchmarks.ben
 (DEBUG off; the API's per-key rate limit on, set too high to trigger), and runs wrk
 (2 threads, 16 connections) against:
 
+0. a bare template page (no database): the yardstick of what the machine gives now;
 1. GET /api/v1/quotes?limit=50 (the first page);
 2. GET /api/v1/quotes?limit=50&cursor=... (a page 5,000 rows deep: keyset pagination
    costs the same at any depth).
@@ -80,6 +81,36 @@ print(api_key_create(company=company, user=admin, name="Benchmark", scope="read"
 """
 
 
+IN_PROCESS = """
+import django
+django.setup()
+import sys, time
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1", headers={"Authorization": "Bearer " + sys.argv[1]})
+for _ in range(30):
+    assert client.get("/api/v1/quotes?limit=50").status_code == 200
+start = time.process_time()
+for _ in range(300):
+    client.get("/api/v1/quotes?limit=50")
+print((time.process_time() - start) * 1000 / 300)
+"""
+
+
+def cpu_in_process(database: str, token: str) -> float:
+    """CPU ms per request of the first page through Django's handler in one process (no
+    HTTP server, no concurrency): what each request costs the app itself, which moves
+    less than wrk's figures when other work shares the machine."""
+    out = subprocess.run(
+        [PYTHON, "-c", IN_PROCESS, token],
+        cwd=ROOT,
+        env=environment(database),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return float(out[-1])
+
+
 def seed(database: str, quotes: int) -> str:
     """A fresh database with the two companies; returns the read key."""
     reset_database(database)
@@ -117,8 +148,9 @@ def deep_cursor(base: str, token: str) -> str:
     return cursor
 
 
-def measure(database: str, args: argparse.Namespace) -> list[Result]:
+def measure(database: str, args: argparse.Namespace) -> tuple[list[Result], float]:
     token = seed(database, args.quotes)
+    in_process = cpu_in_process(database, token)
     port = free_port()
     servers = start_servers(database, args, port)
     cpu = ([server.pid for server in servers], database)
@@ -135,7 +167,9 @@ def measure(database: str, args: argparse.Namespace) -> list[Result]:
             "cpu": cpu,
             "script": str(lua),
         }
-        results = [run_wrk("first page of 50", f"{base}/api/v1/quotes?limit=50", **options)]
+        bare = run_wrk("bare template page", f"{base}/bench/bare/", **{**options, "script": None})
+        time.sleep(1)
+        results = [bare, run_wrk("first page of 50", f"{base}/api/v1/quotes?limit=50", **options)]
         time.sleep(1)
         results.append(
             run_wrk(
@@ -149,7 +183,7 @@ def measure(database: str, args: argparse.Namespace) -> list[Result]:
             os.killpg(server.pid, signal.SIGTERM)
         for server in servers:
             server.wait(timeout=15)
-    return results
+    return results, in_process
 
 
 def main() -> None:
@@ -164,7 +198,7 @@ def main() -> None:
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     measured = {database: measure(database, args) for database in databases}
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
-    for database, results in measured.items():
+    for database, (results, in_process) in measured.items():
         print(
             f"\n{database}: {args.quotes:,} quotes, wrk -t2 -c{args.connections} "
             f"-d{args.duration}s, gunicorn {args.workers} sync workers"
@@ -173,12 +207,21 @@ def main() -> None:
             f"{'run':24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'server CPU ms/req':>18}  errors"
         )
         for result in results:
+            if result.name.startswith("bare"):
+                print(
+                    f"{result.name:24} {result.requests_per_second:7.0f} {result.p50_ms:7.2f} "
+                    f"{result.p99_ms:7.2f} {result.server_cpu_ms:18.3f}  (yardstick)"
+                )
+                continue
             print(
                 f"{result.name:24} {result.requests_per_second:7.0f} {result.p50_ms:7.2f} "
                 f"{result.p99_ms:7.2f} {result.server_cpu_ms:18.3f}  {result.errors or '-'}"
             )
             verdict = "MET" if result.p99_ms < 50 else "MISSED"
             print(f"  target p99 < 50 ms: {result.p99_ms:.1f} ms {verdict}")
+        print(
+            f"In process (Django's handler, one request at a time): {in_process:.2f} CPU ms/request"
+        )
 
 
 if __name__ == "__main__":

@@ -87,7 +87,10 @@ def keyset_page[M: models.Model, T](
             for earlier, value in zip(names[:i], values[:i], strict=True):
                 step &= Q(**{earlier: value})
             after |= step
-        rows = rows.filter(after)
+        # The first key's bound on its own (created_at <= x) lets the index start at the
+        # cursor instead of reading and dropping every row before it.
+        first = "lte" if order[0].startswith("-") else "gte"
+        rows = rows.filter(Q(**{f"{names[0]}__{first}": values[0]}), after)
     found = list(rows.order_by(*order)[: limit + 1])
     items = found[:limit]
     next_cursor = None
