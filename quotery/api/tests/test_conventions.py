@@ -202,3 +202,12 @@ def test_old_answers_and_uses_are_pruned(api: ApiClient, write_key: NewKey, time
     assert prune_api_records.call() == 2  # the old POST's kept answer and its use record
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
     assert ApiKeyUse.objects.filter(key=write_key.key).count() == 1
+
+
+def test_the_api_root_leads_to_its_docs_which_need_no_key() -> None:
+    client = HttpClient()
+    root = client.get("/api/v1/")
+    assert (root.status_code, root["Location"]) == (302, "/api/v1/docs/")
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert b"/static/ninja/swagger-ui-bundle.js" in docs.content
