@@ -6,6 +6,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="quotes:list", permanent=False), name="home"),
     path("accounts/settings/webhooks/", include("quotery.webhooks.urls")),
     path("accounts/", include("quotery.accounts.urls")),
+    path("accounts/api-keys/", include("quotery.api.settings_urls")),
     path("quotes/", include("quotery.quotes.urls")),
     path("quotes/", include("quotery.portal.rep_urls")),
     path("p/", include("quotery.portal.urls")),
@@ -17,5 +18,6 @@ urlpatterns = [
     path("mailbox/", include("quotery.notifications.mailbox_urls")),
     path("products/", include("quotery.quotes.product_urls")),
     path("clients/", include("quotery.quotes.client_urls")),
+    path("api/", include("quotery.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

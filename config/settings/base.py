@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_tasks_db",
+    # django-ninja: its Swagger UI files (served from our static files, no CDN) for /api/v1/docs/.
+    "ninja",
     "quotery.core",
     "quotery.accounts",
     "quotery.catalog",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "quotery.billing",
     "quotery.webhooks",
     "quotery.reminders",
+    "quotery.api",
     # The top floor (demo data, the scheduler): they import the apps listed before them.
     "quotery.demo",
     "quotery.scheduler",

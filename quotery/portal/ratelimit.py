@@ -97,15 +97,26 @@ def _period_start(rule: Limit, now: float) -> int:
 
 def retry_after(name: str, *, now: float | None = None) -> int:
     """Seconds until the current window of `name` closes."""
-    rule = limit(name)
-    moment = time.time() if now is None else now
-    return max(1, _period_start(rule, moment) + rule.seconds - int(moment))
+    return window_ends(limit(name), now=now)
 
 
 def hit(name: str, subject: str, *, now: float | None = None) -> bool:
     """Counts one hit of `subject` (an IP, or a share id and IP) against the limit `name`;
     False when the limit is now exceeded. One statement, atomic under concurrency."""
     rule = limit(name)
+    return hits_counted(rule, subject, now=now) <= rule.hits
+
+
+def window_ends(rule: Limit, *, now: float | None = None) -> int:
+    """Seconds until the current window of `rule` closes (at least 1)."""
+    moment = time.time() if now is None else now
+    return max(1, _period_start(rule, moment) + rule.seconds - int(moment))
+
+
+def hits_counted(rule: Limit, subject: str, *, now: float | None = None) -> int:
+    """Counts one hit of `subject` against `rule` and returns the hits of the current window
+    so far, this one included. One statement, atomic under concurrency. Also used by limits
+    defined elsewhere (the API's per-key limit), which share the counter table."""
     moment = time.time() if now is None else now
     period = _period_start(rule, moment)
     table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
@@ -114,15 +125,17 @@ def hit(name: str, subject: str, *, now: float | None = None) -> bool:
             f"INSERT INTO {table} (bucket, period_start, hits) VALUES (%s, %s, 1) "  # noqa: S608
             f"ON CONFLICT (bucket, period_start) DO UPDATE SET hits = {table}.hits + 1 "
             "RETURNING hits",
-            [_bucket(name, subject), period],
+            [_bucket(rule.name, subject), period],
         )
         row = cursor.fetchone()
     hits = int(row[0])
     if hits == 1:
         # The first hit of a new window: windows that closed a while ago are no use to
         # anybody, so they go now (at most once per bucket and window, not on every hit).
-        RateLimitCounter.objects.filter(period_start__lt=period - 2 * max_window()).delete()
-    return hits <= rule.hits
+        RateLimitCounter.objects.filter(
+            period_start__lt=period - 2 * max(max_window(), rule.seconds)
+        ).delete()
+    return hits
 
 
 def max_window() -> int:

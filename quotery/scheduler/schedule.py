@@ -11,6 +11,7 @@ from typing import Any
 
 from django.tasks import Task
 
+from quotery.api.tasks import prune_api_records
 from quotery.core.tasks import refresh_planner_statistics
 from quotery.engagement.tasks import fold_pending_opens
 from quotery.notifications.tasks import deliver_due_emails
@@ -37,4 +38,5 @@ PERIODIC_TASKS = (
     # Retries whose time has come (a worker also queues each retry for its time) and
     # deliveries whose first enqueue was lost.
     PeriodicTask(deliver_due_webhooks, every_seconds=30),
+    PeriodicTask(prune_api_records, every_seconds=3600),
 )

@@ -1,0 +1,1 @@
+"""The API's routers, one per resource. `quotery.api.api` mounts them under /api/v1/."""
