@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from quotery.accounts.branding import readable_on_white, text_colour_on, usable_brand_colour
+from quotery.accounts.branding import link_colour, text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
 from quotery.core.kept import KeptValues
 from quotery.core.money import UnknownCurrency, format_money
@@ -171,12 +171,12 @@ def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView
 class Brand:
     colour: str  # backgrounds: the header band, the primary button
     on_colour: str  # text on the brand colour: white or black, whichever reads better
-    ink: str  # the brand colour darkened until it reads as text on white (WCAG AA 4.5:1)
+    ink: str  # links: the brand colour darkened to read on white and grey panels (4.5:1)
 
 
 def brand_for(company: Company) -> Brand:
     colour = usable_brand_colour(company.brand_colour)
-    return Brand(colour=colour, on_colour=text_colour_on(colour), ink=readable_on_white(colour))
+    return Brand(colour=colour, on_colour=text_colour_on(colour), ink=link_colour(colour))
 
 
 def state_notice(state: str) -> str:
