@@ -33,8 +33,8 @@ WIDTHS = [375, 1280]
 
 # Text that leaves its box: an element with its own text whose content is wider than it
 # (scrollWidth > clientWidth) or that sticks out of its parent's box. Hidden, visually
-# hidden and positioned (badges) elements are left out; the page itself must not scroll
-# sideways either.
+# hidden (also clipped to a pixel) and positioned (badges) elements are left out; the page
+# itself must not scroll sideways either.
 OVERFLOW_JS = """
 () => {
   const found = [];
@@ -48,6 +48,9 @@ OVERFLOW_JS = """
     if (!ownText(el) || ["SCRIPT", "STYLE", "OPTION", "NOSCRIPT"].includes(el.tagName)) continue;
     if (!el.getClientRects().length) continue;
     if (el.closest(".visually-hidden, .skip-link, [hidden]")) continue;
+    // Visually hidden the other way (clipped to a pixel): for screen readers only.
+    const own = el.getBoundingClientRect();
+    if (own.width <= 1 || own.height <= 1 || el.clientWidth === 1) continue;
     const style = getComputedStyle(el);
     if (style.visibility === "hidden" || ["absolute", "fixed"].includes(style.position)) continue;
     if (el.clientWidth > 0 && style.overflowX === "visible"

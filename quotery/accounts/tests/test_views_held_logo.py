@@ -118,7 +118,10 @@ def test_the_preview_shows_the_client_page_header(
     page = login(admin_user).get(SETTINGS_URL).content.decode()
     assert '<header class="portal-header">' in page
     assert f'<span class="portal-company" data-preview="name" >{company.name}</span>' in page
-    assert '<span class="portal-header__label">Quote Q-2026-0001</span>' in page
+    assert (
+        '<span class="portal-header__label">Quote '
+        '<span class="portal-header__number">Q-2026-0001</span></span>'
+    ) in page
     assert "--on-brand: #000000;" in page
     assert "--brand-ink: #816b00;" in page
     assert reverse("accounts:logo", args=[company.pk]) not in page
