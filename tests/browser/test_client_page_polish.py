@@ -94,14 +94,20 @@ def phone_or_desktop(browser: Any, live_server: Any, width: int) -> Any:
     return context
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_the_client_page_keeps_numbers_and_emails_whole_and_fits(  # type: ignore[no-untyped-def]
-    browser, live_server, width
-) -> None:
+def open_client_page(browser: Any, live_server: Any, width: int) -> tuple[Any, Any]:
+    """A context at `width` and its page on a long-named company's client page."""
     _, shared = long_names_quote()
     context = phone_or_desktop(browser, live_server, width)
     page = context.new_page()
     page.goto(shared.url)
+    return context, page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_client_page_keeps_numbers_and_emails_whole_and_fits(  # type: ignore[no-untyped-def]
+    browser, live_server, width
+) -> None:
+    context, page = open_client_page(browser, live_server, width)
     page.get_by_role("heading", name="Office fit-out").wait_for()
 
     # amounts, quantities and dates stay on one line; the address breaks only after its
@@ -129,10 +135,7 @@ def test_the_client_page_keeps_numbers_and_emails_whole_and_fits(  # type: ignor
 def test_one_banner_after_a_change_request_naming_the_rep(  # type: ignore[no-untyped-def]
     browser, live_server, width
 ) -> None:
-    _, shared = long_names_quote()
-    context = phone_or_desktop(browser, live_server, width)
-    page = context.new_page()
-    page.goto(shared.url)
+    context, page = open_client_page(browser, live_server, width)
     page.get_by_role("navigation", name="Answer this quote").get_by_role(
         "link", name="Request changes"
     ).click()
