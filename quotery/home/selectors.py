@@ -202,7 +202,8 @@ def _candidates(membership: Membership, now: dt.datetime) -> QuerySet[Quote]:
 
 
 def _need_counts(candidates: QuerySet[Quote]) -> dict[str, int]:
-    rows = candidates.order_by().values("need").annotate(n=Count("pk"))
+    # "need" is an annotation of `_candidates`, which the type checker cannot see.
+    rows = candidates.order_by().values("need").annotate(n=Count("pk"))  # type: ignore[misc]
     return {row["need"]: row["n"] for row in rows}
 
 
