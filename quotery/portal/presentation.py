@@ -240,7 +240,8 @@ DONE_NOTICES = {
     "PDF is on its way to your email.",
     "changes": "Your request for changes was sent. {who} will update the quote, and you "
     "will get an email when it is ready.",
-    "declined": "Your answer was sent. Thank you for letting us know.",
+    "declined": "This quote was declined. Your answer was sent to {who}: thank you for "
+    "letting us know.",
     "message": "Your message was sent. {who} gets it by email and answers here.",
 }
 

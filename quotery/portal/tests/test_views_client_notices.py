@@ -78,3 +78,14 @@ def test_the_change_request_help_text_says_where_the_words_go(client, riley) -> 
     assert "Tell Riley Rep what you would like changed." in html
     assert "the sender" not in html
     assert "It also stays in the conversation on the quote" in html
+
+
+def test_a_decline_is_confirmed_in_one_banner_that_says_so(client, riley) -> None:
+    shared = share_quote(riley)
+    response = client.post(reverse("portal:decline", args=[shared.token]), {"reason": "price"})
+
+    html = client.get(response["Location"]).content.decode()
+
+    assert notices(html) == [
+        "This quote was declined. Your answer was sent to Riley Rep: thank you for letting us know."
+    ]
