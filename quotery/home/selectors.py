@@ -16,8 +16,10 @@ summed exactly (Decimal) per currency; the company's own currency comes first, a
 other currencies are summed apart rather than converted.
 
 Reps read their own quotes, managers and admins the company's, finance the accepted ones
-(`quotes_visible_to`). Four queries whatever the number of quotes or events: the counts per
-need, the first rows of each need, the pipeline, the month's acceptances.
+(`quotes_visible_to`). Seven queries whatever the number of quotes or events, none of them
+per quote: changes requested and expiring quotes, the conversations that end with the
+client, one grouped pass over the views and downloads (hot), the unseen quotes, the rows
+shown, the pipeline, the month's acceptances.
 """
 
 from __future__ import annotations
@@ -27,22 +29,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    DateTimeField,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from quotery.accounts.models import Membership
@@ -148,125 +137,161 @@ class StartPage:
         object.__setattr__(self, "needs", sum(group.total for group in self.groups))
 
 
-def _event_count(kind: str) -> Coalesce:
-    events = (
-        QuoteEvent.objects.filter(quote_id=OuterRef("pk"), company_id=OuterRef("company_id"))
-        .filter(kind=kind)
+def _open(membership: Membership, now: dt.datetime) -> QuerySet[Quote]:
+    """The member's open quotes: sent or changes requested, within their validity."""
+    today = timezone.localdate(now, membership.company.zone)
+    return quotes_visible_to(membership).filter(state__in=OPEN_STATES, valid_until__gte=today)
+
+
+def _changes_and_expiring(
+    membership: Membership, now: dt.datetime
+) -> tuple[list[tuple[int, dt.datetime]], list[tuple[int, dt.date]]]:
+    """Quotes with changes requested (and since when), and open quotes whose last valid
+    day is within EXPIRING_WITHIN (and which day). One query."""
+    today = timezone.localdate(now, membership.company.zone)
+    rows = (
+        quotes_visible_to(membership)
+        .filter(
+            Q(state=QuoteState.CHANGES_REQUESTED)
+            | Q(
+                state__in=OPEN_STATES,
+                valid_until__gte=today,
+                valid_until__lt=today + EXPIRING_WITHIN,
+            )
+        )
+        .order_by()
+        .values_list("pk", "state", "state_changed_at", "valid_until")
+    )
+    changes, expiring = [], []
+    for pk, state, changed_at, valid_until in rows:
+        if state == QuoteState.CHANGES_REQUESTED:
+            changes.append((pk, changed_at))
+        if valid_until >= today and valid_until < today + EXPIRING_WITHIN:
+            expiring.append((pk, valid_until))
+    return changes, expiring
+
+
+def _awaiting_reply(membership: Membership) -> dict[int, dt.datetime]:
+    """Quotes (not yet answered for good) whose conversation ends with the client: each
+    with when the client last wrote. Read from the messages, not per quote."""
+    # Later: written after it, or at the same instant and stored after it.
+    later_from_staff = (
+        ConversationMessage.objects.filter(quote_id=OuterRef("quote_id"))
+        .filter(
+            Q(created_at__gt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+        )
+        .exclude(author_kind=AuthorKind.CLIENT)
+    )
+    rows = (
+        ConversationMessage.objects.filter(
+            company_id=membership.company_id,
+            author_kind=AuthorKind.CLIENT,
+            quote__in=quotes_visible_to(membership).exclude(state__in=LOCKED_STATES),
+        )
+        .exclude(Exists(later_from_staff))
         .order_by()
         .values("quote_id")
-        .annotate(n=Count("quote_id"))
-        .values("n")
+        .annotate(last=Max("created_at"))
     )
-    return Coalesce(Subquery(events, output_field=IntegerField()), Value(0))
+    return {row["quote_id"]: row["last"] for row in rows}
 
 
-def _candidates(membership: Membership, now: dt.datetime) -> QuerySet[Quote]:
-    """The member's quotes that need something, each annotated with its `need`."""
-    zone = membership.company.zone
-    today = timezone.localdate(now, zone)
-    latest_message = ConversationMessage.objects.filter(
-        quote_id=OuterRef("pk"), company_id=OuterRef("company_id")
-    ).order_by("-created_at", "-pk")
-    is_open = Q(state__in=OPEN_STATES, valid_until__gte=today)
-    hot = Q(views__gte=STRONG_SIGNAL_MIN_VIEWS, downloads__gte=STRONG_SIGNAL_MIN_DOWNLOADS)
-    client_waits = Q(last_author=AuthorKind.CLIENT)
-    need = Case(
-        When(state=QuoteState.CHANGES_REQUESTED, then=Value(Need.CHANGES.value)),
-        When(client_waits, then=Value(Need.REPLY.value)),
-        When(is_open & hot, then=Value(Need.HOT.value)),
-        When(
-            is_open & Q(views=0, first_shared_at__lte=now - UNSEEN_AFTER),
-            then=Value(Need.UNSEEN.value),
-        ),
-        When(
-            is_open & Q(valid_until__lt=today + EXPIRING_WITHIN),
-            then=Value(Need.EXPIRING.value),
-        ),
-        default=Value(""),
-    )
-    return (
-        quotes_visible_to(membership)
-        .exclude(state__in=LOCKED_STATES)
-        .annotate(
-            last_author=Subquery(latest_message.values("author_kind")[:1]),
-            last_written_at=Subquery(
-                latest_message.filter(author_kind=AuthorKind.CLIENT).values("created_at")[:1],
-                output_field=DateTimeField(),
-            ),
-            views=_event_count(EventKind.QUOTE_VIEWED),
-            downloads=_event_count(EventKind.PDF_DOWNLOADED),
+def _hot(membership: Membership, now: dt.datetime) -> dict[int, tuple[int, int]]:
+    """Open quotes with a strong buying signal: quote -> (views, downloads). One grouped
+    pass over the company's views and downloads (the kind-first index)."""
+    rows = (
+        QuoteEvent.objects.filter(
+            company_id=membership.company_id,
+            kind__in=[EventKind.QUOTE_VIEWED, EventKind.PDF_DOWNLOADED],
+            quote__in=_open(membership, now),
         )
-        .annotate(need=need)
-        .exclude(need="")
+        .order_by()
+        .values("quote_id")
+        .annotate(
+            views=Count("quote_id", filter=Q(kind=EventKind.QUOTE_VIEWED)),
+            downloads=Count("quote_id", filter=Q(kind=EventKind.PDF_DOWNLOADED)),
+        )
+        .filter(views__gte=STRONG_SIGNAL_MIN_VIEWS, downloads__gte=STRONG_SIGNAL_MIN_DOWNLOADS)
     )
+    return {row["quote_id"]: (row["views"], row["downloads"]) for row in rows}
 
 
-def _need_counts(candidates: QuerySet[Quote]) -> dict[str, int]:
-    # "need" is an annotation of `_candidates`, which the type checker cannot see.
-    rows = candidates.order_by().values("need").annotate(n=Count("pk"))  # type: ignore[misc]
-    return {row["need"]: row["n"] for row in rows}
+def _unseen(membership: Membership, now: dt.datetime) -> dict[int, dt.datetime]:
+    """Open quotes first shared UNSEEN_AFTER ago or more with no counted view: quote ->
+    when first shared."""
+    viewed = QuoteEvent.objects.filter(
+        quote_id=OuterRef("pk"), company_id=OuterRef("company_id"), kind=EventKind.QUOTE_VIEWED
+    )
+    rows = (
+        _open(membership, now)
+        .filter(first_shared_at__lte=now - UNSEEN_AFTER)
+        .exclude(Exists(viewed))
+        .order_by()
+        .values_list("pk", "first_shared_at")
+    )
+    return dict(rows)
 
 
-def _need_rows(candidates: QuerySet[Quote]) -> list[Quote]:
-    """The first NEED_ROWS quotes of each need: the longest-waiting client first, the most
-    viewed hot quote, the longest-unseen share, the soonest to expire."""
-    waiting_since = Case(
-        When(need__in=[Need.CHANGES.value, Need.REPLY.value], then=F("last_written_at")),
-        When(need=Need.UNSEEN.value, then=F("first_shared_at")),
-        default=Value(None),
-        output_field=DateTimeField(),
-    )
-    hotness = Case(
-        When(need=Need.HOT.value, then=F("views") * -1),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    ranked = candidates.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("need")],
-            order_by=[hotness.asc(), waiting_since.asc(nulls_last=True), "valid_until", "pk"],
-        ),
-        resend_share_id=Subquery(
-            PortalShare.objects.filter(
-                quote_id=OuterRef("pk"), company_id=OuterRef("company_id"), revoked_at=None
-            )
-            .order_by("created_at", "pk")
-            .values("pk")[:1]
-        ),
-    )
-    return list(
-        ranked.filter(rank__lte=NEED_ROWS)
-        .select_related("client", "owner", "contact")
-        .order_by("rank")
-    )
+def _first(rows: dict[int, Any], taken: set[int]) -> list[int]:
+    """The ids not listed under an earlier need, by their key (then id), all of them."""
+    ids = [pk for _, pk in sorted((key, pk) for pk, key in rows.items() if pk not in taken)]
+    taken.update(ids)
+    return ids
 
 
 def _need_groups(membership: Membership, now: dt.datetime) -> list[NeedGroup]:
-    candidates = _candidates(membership, now)
-    counts = _need_counts(candidates)
-    if not counts:
+    changes, expiring = _changes_and_expiring(membership, now)
+    replies = _awaiting_reply(membership)
+    hot = _hot(membership, now)
+    unseen = _unseen(membership, now)
+    taken: set[int] = set()
+    # Each need's ids in its order: the longest-waiting client first, the most viewed hot
+    # quote, the longest-unseen share, the soonest to expire.
+    ordered = {
+        Need.CHANGES: _first(dict(changes), taken),
+        Need.REPLY: _first(replies, taken),
+        Need.HOT: _first(
+            {pk: (-views, -downloads) for pk, (views, downloads) in hot.items()}, taken
+        ),
+        Need.UNSEEN: _first(unseen, taken),
+        Need.EXPIRING: _first(dict(expiring), taken),
+    }
+    shown = {pk for ids in ordered.values() for pk in ids[:NEED_ROWS]}
+    if not shown:
         return []
-    by_need: dict[str, list[NeedRow]] = defaultdict(list)
-    for quote in _need_rows(candidates):
-        need = Need(quote.need)  # type: ignore[attr-defined]
-        by_need[need].append(
-            NeedRow(
-                quote=quote,
-                need=need,
-                views=quote.views,  # type: ignore[attr-defined]
-                downloads=quote.downloads,  # type: ignore[attr-defined]
-                client_wrote_at=quote.last_written_at  # type: ignore[attr-defined]
-                if need in (Need.CHANGES, Need.REPLY)
-                else None,
-                resend_share_id=quote.resend_share_id,  # type: ignore[attr-defined]
+    live_share = PortalShare.objects.filter(
+        quote_id=OuterRef("pk"), company_id=OuterRef("company_id"), revoked_at=None
+    ).order_by("created_at", "pk")
+    quotes = {
+        quote.pk: quote
+        for quote in quotes_visible_to(membership)
+        .filter(pk__in=shown)
+        .select_related("client", "owner", "contact")
+        .annotate(resend_share_id=Subquery(live_share.values("pk")[:1]))
+    }
+    changed_at = dict(changes)
+    groups = []
+    for need, ids in ordered.items():
+        if not ids:
+            continue
+        rows = []
+        for pk in ids[:NEED_ROWS]:
+            views, downloads = hot.get(pk, (0, 0))
+            rows.append(
+                NeedRow(
+                    quote=quotes[pk],
+                    need=need,
+                    views=views,
+                    downloads=downloads,
+                    client_wrote_at=replies.get(pk, changed_at.get(pk))
+                    if need in (Need.CHANGES, Need.REPLY)
+                    else None,
+                    resend_share_id=quotes[pk].resend_share_id,  # type: ignore[attr-defined]
+                )
             )
-        )
-    return [
-        NeedGroup(need=need, rows=by_need[need], total=counts[need])
-        for need in NEED_ORDER
-        if counts.get(need)
-    ]
+        groups.append(NeedGroup(need=need, rows=rows, total=len(ids)))
+    return groups
 
 
 def _money(rows: list[tuple[str, Decimal]], main_currency: str) -> MoneyFigure:
@@ -332,8 +357,8 @@ def won_this_month(membership: Membership, now: dt.datetime) -> MoneyFigure:
 
 
 def start_page(*, membership: Membership, now: dt.datetime) -> StartPage:
-    """Everything above the quote table on the start page. Four queries (two when the
-    member reads no open quotes: finance)."""
+    """Everything above the quote table on the start page. Seven queries (six when nothing
+    needs the member, one when they read no open quotes: finance)."""
     sees_open_quotes = membership.can_edit_quotes
     start, _ = month_bounds(now, membership.company.zone)
     return StartPage(
