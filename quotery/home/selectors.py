@@ -230,7 +230,8 @@ def _unseen(membership: Membership, now: dt.datetime) -> dict[int, dt.datetime]:
         .order_by()
         .values_list("pk", "first_shared_at")
     )
-    return dict(rows)
+    # first_shared_at__lte excludes the quotes never shared (NULL)
+    return {pk: shared_at for pk, shared_at in rows if shared_at is not None}
 
 
 def _first(rows: dict[int, Any], taken: set[int]) -> list[int]:
@@ -287,7 +288,7 @@ def _need_groups(membership: Membership, now: dt.datetime) -> list[NeedGroup]:
                     client_wrote_at=replies.get(pk, changed_at.get(pk))
                     if need in (Need.CHANGES, Need.REPLY)
                     else None,
-                    resend_share_id=quotes[pk].resend_share_id,  # type: ignore[attr-defined]
+                    resend_share_id=quotes[pk].resend_share_id,
                 )
             )
         groups.append(NeedGroup(need=need, rows=rows, total=len(ids)))
