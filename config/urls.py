@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="quotes:list", permanent=False), name="home"),
+    path("", include("quotery.home.urls")),
     path("accounts/settings/webhooks/", include("quotery.webhooks.urls")),
     path("accounts/", include("quotery.accounts.urls")),
     path("accounts/api-keys/", include("quotery.api.settings_urls")),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "quotery.webhooks",
     "quotery.reminders",
     "quotery.api",
+    "quotery.home",
     # The top floor (demo data, the scheduler): they import the apps listed before them.
     "quotery.demo",
     "quotery.scheduler",
@@ -113,7 +114,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "quotes:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

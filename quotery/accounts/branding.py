@@ -283,6 +283,14 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (relative_luminance(colour) + 0.05)
 
 
+def contrast_between(colour: str, background: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    lighter, darker = sorted(
+        (relative_luminance(colour), relative_luminance(background)), reverse=True
+    )
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 def text_colour_on(brand_colour: str) -> str:
     """Black or white, whichever reads better on `brand_colour` (WCAG relative luminance)."""
     luminance = relative_luminance(brand_colour)
@@ -294,12 +302,26 @@ def readable_on_white(colour: str) -> str:
     """The brand colour, darkened just enough for text on white to reach WCAG AA (4.5:1).
 
     A pale brand colour still fills bars and buttons; text in the brand colour (headings in
-    the PDF, links on the client page) uses this darker shade.
+    the PDF) uses this darker shade.
     """
+    return _darkened_until_readable(colour, "#ffffff")
+
+
+# The palest grey that links sit on in the client's pages (panels, notices: --surface).
+LINK_BACKGROUND = "#f6f8fa"
+
+
+def link_colour(colour: str) -> str:
+    """The colour of links in the brand: the brand colour darkened just enough to reach
+    WCAG AA (4.5:1) on the client pages' grey panels (LINK_BACKGROUND), and so on white."""
+    return _darkened_until_readable(colour, LINK_BACKGROUND)
+
+
+def _darkened_until_readable(colour: str, background: str) -> str:
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     for _ in range(40):
         shade = f"#{red:02x}{green:02x}{blue:02x}"
-        if contrast_with_white(shade) >= 4.5:
+        if contrast_between(shade, background) >= 4.5:
             return shade
         red, green, blue = (int(channel * 0.93) for channel in (red, green, blue))
     return f"#{red:02x}{green:02x}{blue:02x}"

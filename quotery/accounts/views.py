@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from quotery.accounts import selectors, services
 from quotery.accounts.access import ADMINS, MemberRequest, member_required
-from quotery.accounts.branding import text_colour_on
+from quotery.accounts.branding import CleanLogo, link_colour, text_colour_on
 from quotery.accounts.forms import (
     PLAN_FEATURES,
     ROLE_DESCRIPTIONS,
@@ -25,6 +28,7 @@ from quotery.accounts.forms import (
     MemberRoleForm,
     time_zone_names,
 )
+from quotery.accounts.held_logo import logo_checked, logo_data_url, logo_held, logo_hold
 from quotery.accounts.login_throttle import AccountThrottle
 from quotery.accounts.models import Membership, Plan
 from quotery.core.exceptions import ValidationFailed
@@ -55,39 +59,64 @@ def company_settings(request: MemberRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_settings(request, CompanySettingsForm.for_company(company))
     form = CompanySettingsForm(request.POST, request.FILES)
+    held = logo_held(company_id=company.pk, value=request.POST.get("held_logo", ""))
     if form.is_valid():
         upload = form.cleaned_data["logo"]
+        remove_logo = form.cleaned_data["remove_logo"]
+        if upload is None and held is not None and not remove_logo:
+            upload = ContentFile(held.content, name=f"logo.{held.extension}")
         try:
             services.company_update(
                 company=company,
                 data=form.settings_input(),
                 logo=upload,
                 logo_size=upload.size if upload else None,
-                remove_logo=form.cleaned_data["remove_logo"],
+                remove_logo=remove_logo,
             )
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Settings saved.")
             return redirect("accounts:settings")
-    return _render_settings(request, form, status=422)
+    # A newly chosen logo that passed its checks is kept for the next try; a refused one
+    # replaces any logo kept before (the admin chose another file).
+    upload = request.FILES.get("logo")
+    if upload is not None:
+        held = logo_checked(upload, size=upload.size)
+    return _render_settings(request, form, held=held, status=422)
 
 
 def _render_settings(
-    request: MemberRequest, form: CompanySettingsForm, *, status: int = 200
+    request: MemberRequest,
+    form: CompanySettingsForm,
+    *,
+    held: CleanLogo | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     company = request.company
     preview_colour = form.preview_colour(company.brand_colour)
+    logo_version = (company.logo.name or "").rsplit("/", 1)[-1]
+    saved_logo = (
+        f"{reverse('accounts:logo', args=[company.pk])}?{urlencode({'v': logo_version})}"
+        if company.logo
+        else ""
+    )
     context = {
         "form": form,
         "preview_colour": preview_colour,
         "preview_text_colour": text_colour_on(preview_colour),
+        "preview_ink": link_colour(preview_colour),
         "preview_text": form["portal_text"].value() if form.is_bound else company.portal_text,
         "preview_name": (form["name"].value() if form.is_bound else company.name) or company.name,
-        "logo_version": (company.logo.name or "").rsplit("/", 1)[-1],
+        "saved_logo": saved_logo,
+        "held_logo": logo_hold(company_id=company.pk, logo=held) if held else "",
+        "held_logo_url": logo_data_url(held) if held else "",
         "plan_features": [(value, label, PLAN_FEATURES[value]) for value, label in Plan.choices],
         "time_zones": time_zone_names(),
-        "lost_upload": form.is_bound and bool(request.FILES.get("logo")) and bool(form.errors),
+        "lost_upload": form.is_bound
+        and bool(request.FILES.get("logo"))
+        and bool(form.errors)
+        and held is None,
     }
     return render(request, "accounts/settings.html", context, status=status)
 

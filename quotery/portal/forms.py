@@ -69,8 +69,8 @@ class AcceptForm(forms.Form):
 class ChangesForm(forms.Form):
     message = PassedOnTextField(
         label="What would you like changed?",
-        help_text=f"Up to {ANSWER_TEXT_MAX} characters. It goes to the sender and stays in "
-        "the conversation on the quote's page.",
+        help_text=f"Up to {ANSWER_TEXT_MAX} characters. It also stays in the conversation "
+        "on the quote's page.",
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": ANSWER_TEXT_MAX}),
     )
 

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from quotery.accounts.branding import readable_on_white, text_colour_on, usable_brand_colour
+from quotery.accounts.branding import link_colour, text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
 from quotery.core.kept import KeptValues
 from quotery.core.money import UnknownCurrency, format_money
@@ -171,18 +171,20 @@ def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView
 class Brand:
     colour: str  # backgrounds: the header band, the primary button
     on_colour: str  # text on the brand colour: white or black, whichever reads better
-    ink: str  # the brand colour darkened until it reads as text on white (WCAG AA 4.5:1)
+    ink: str  # links: the brand colour darkened to read on white and grey panels (4.5:1)
 
 
 def brand_for(company: Company) -> Brand:
     colour = usable_brand_colour(company.brand_colour)
-    return Brand(colour=colour, on_colour=text_colour_on(colour), ink=readable_on_white(colour))
+    return Brand(colour=colour, on_colour=text_colour_on(colour), ink=link_colour(colour))
 
 
-def state_notice(state: str) -> str:
+def state_notice(state: str, prepared_by: str = "") -> str:
+    """The sentence the page shows about the quote's state; `prepared_by` names the rep."""
+    who = prepared_by or "The sender"
     return {
         QuoteState.CHANGES_REQUESTED: (
-            "You asked for changes. The sender has your message and will send an update."
+            f"You asked for changes. {who} has your message and will send an update."
         ),
         QuoteState.ACCEPTED: "This quote has been accepted.",
         QuoteState.READY_FOR_BILLING: "This quote has been accepted.",
@@ -224,18 +226,23 @@ def answer_options(state: str, prepared_by: str) -> AnswerOptions:
         )
     if state == QuoteState.CANCELLED:
         return AnswerOptions(
-            False, False, False, "The sender withdrew this quote, so it cannot be accepted."
+            False,
+            False,
+            False,
+            f"{prepared_by or 'The sender'} withdrew this quote, so it cannot be accepted.",
         )
     return AnswerOptions(False, False, False, "This quote has already been accepted.")
 
 
+# What the page confirms after an answer; {who} is the rep who prepared the quote.
 DONE_NOTICES = {
     "accepted": "Thank you: your acceptance is recorded. A confirmation with the accepted "
     "PDF is on its way to your email.",
-    "changes": "Your request for changes was sent. You will get an email when the quote "
-    "is updated.",
-    "declined": "Your answer was sent. Thank you for letting us know.",
-    "message": "Your message was sent.",
+    "changes": "Your request for changes was sent. {who} will update the quote, and you "
+    "will get an email when it is ready.",
+    "declined": "This quote was declined. Your answer was sent to {who}: thank you for "
+    "letting us know.",
+    "message": "Your message was sent. {who} gets it by email and answers here.",
 }
 
 
@@ -266,7 +273,7 @@ def page_context(
         "state": state,
         "expired": state == QuoteState.EXPIRED,
         "valid_until": valid_until,
-        "state_notice": state_notice(state),
+        "state_notice": state_notice(state, quote.prepared_by_name),
         "content_hash": content_hash,
         "can_accept": options.can_accept,
         "can_request_changes": options.can_request_changes,
@@ -276,7 +283,9 @@ def page_context(
         "accepted_total": accepted_total,
         "payment_status": payment_status,
         "changes": changes,
-        "done_notice": DONE_NOTICES.get(done, ""),
+        "done_notice": DONE_NOTICES.get(done, "").format(
+            who=quote.prepared_by_name or company.name
+        ),
     }
 
 

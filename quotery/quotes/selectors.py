@@ -4,12 +4,14 @@ their quotes (the client list's counts, a client's quotes, a product's reservati
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
+from django.http import Http404, QueryDict
 
 from quotery.accounts.models import Membership, Role, User
 from quotery.catalog.models import Product
@@ -25,6 +27,7 @@ from quotery.quotes.models import (
     QuoteState,
     Section,
 )
+from quotery.quotes.states import effective_state
 from quotery.quotes.totals import quote_totals
 
 # What finance works with: quotes the client has accepted.
@@ -69,6 +72,39 @@ class QuoteFilters:
     state: str = ""
     owner_id: int | None = None
     search: str = ""
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> QuoteFilters:
+        """The filters of the list's query string; anything unknown is no filter."""
+        state = query.get("state", "")
+        owner = query.get("owner", "")
+        return cls(
+            state=state if state in QuoteState else "",
+            owner_id=int(owner) if owner.isdigit() else None,
+            search=query.get("q", "")[:100],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.state or self.owner_id or self.search.strip())
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    quote: Quote
+    # What the list shows: an open quote past its validity reads as expired at once.
+    display_state: QuoteState
+
+
+def quote_rows(quotes: Iterable[Quote], *, zone: dt.tzinfo, now: dt.datetime) -> list[QuoteRow]:
+    """The list's rows (one page of `quote_list`), each with the state to show."""
+    return [
+        QuoteRow(
+            quote=quote,
+            display_state=QuoteState(effective_state(quote.state, quote.valid_until, zone, now)),
+        )
+        for quote in quotes
+    ]
 
 
 def quote_list(*, membership: Membership, filters: QuoteFilters) -> QuerySet[Quote]:

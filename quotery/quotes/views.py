@@ -37,19 +37,10 @@ PAGE_SIZE = 25
 
 @member_required()
 def quote_list(request: MemberRequest) -> HttpResponse:
-    owner = request.GET.get("owner", "")
-    filters = selectors.QuoteFilters(
-        state=request.GET.get("state", "") if request.GET.get("state") in QuoteState else "",
-        owner_id=int(owner) if owner.isdigit() else None,
-        search=request.GET.get("q", "")[:100],
-    )
+    filters = selectors.QuoteFilters.from_query(request.GET)
     quotes = selectors.quote_list(membership=request.membership, filters=filters)
     page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
-    now, zone = timezone.now(), request.company.zone
-    rows = [
-        (quote, QuoteState(effective_state(quote.state, quote.valid_until, zone, now)))
-        for quote in page
-    ]
+    rows = selectors.quote_rows(page, zone=request.company.zone, now=timezone.now())
     context = {
         "page": page,
         "rows": rows,

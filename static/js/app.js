@@ -1,5 +1,27 @@
 // Small progressive enhancements for the rep's pages. Everything works without them.
 document.addEventListener("DOMContentLoaded", () => {
+  // On a phone the navigation collapses behind a Menu button (CSS hides the links only
+  // once this script has shown the button; without script they stay listed).
+  const navToggle = document.querySelector(".nav-toggle");
+  const navLinks = document.getElementById("main-nav-links");
+  if (navToggle && navLinks) {
+    const setOpen = (open) => {
+      navToggle.setAttribute("aria-expanded", String(open));
+      navLinks.classList.toggle("is-open", open);
+    };
+    navToggle.hidden = false;
+    document.documentElement.classList.add("nav-collapsible");
+    navToggle.addEventListener("click", () => {
+      setOpen(navToggle.getAttribute("aria-expanded") !== "true");
+    });
+    navLinks.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && navToggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        navToggle.focus();
+      }
+    });
+  }
+
   // Confirm destructive buttons that declare data-confirm.
   document.body.addEventListener("click", (event) => {
     const button = event.target.closest("[data-confirm]");

@@ -6,14 +6,32 @@
   const PREVIEWABLE = /^image\/(png|jpeg|svg\+xml)$/;
   const MAX_PREVIEW_BYTES = 1024 * 1024; // the upload limit: larger files are refused on save
 
-  // Black or white, whichever reads better on the colour (WCAG relative luminance).
-  function textColourOn(hex) {
+  // WCAG relative luminance of #rrggbb.
+  function luminanceOf(hex) {
     const [r, g, b] = [1, 3, 5].map((i) => {
       const c = parseInt(hex.slice(i, i + 2), 16) / 255;
       return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
     });
-    const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+
+  // Black or white, whichever reads better on the colour (as branding.text_colour_on).
+  function textColourOn(hex) {
+    const luminance = luminanceOf(hex);
     return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? "#ffffff" : "#000000";
+  }
+
+  // Links: the colour darkened until it reads at 4.5:1 on the client page's grey panels,
+  // and so on white (as branding.link_colour).
+  const LINK_BACKGROUND = luminanceOf("#f6f8fa");
+  function inkOf(hex) {
+    let [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const toHex = () => "#" + [r, g, b].map((c) => c.toString(16).padStart(2, "0")).join("");
+    for (let step = 0; step < 40; step += 1) {
+      if ((LINK_BACKGROUND + 0.05) / (luminanceOf(toHex()) + 0.05) >= 4.5) return toHex();
+      [r, g, b] = [r, g, b].map((c) => Math.floor(c * 0.93));
+    }
+    return toHex();
   }
 
   function init() {
@@ -36,6 +54,7 @@
       if (!HEX.test(value)) return false;
       card.style.setProperty("--brand", value);
       card.style.setProperty("--on-brand", textColourOn(value));
+      card.style.setProperty("--brand-ink", inkOf(value));
       return true;
     }
 
@@ -61,11 +80,17 @@
     if (nameInput && name) {
       nameInput.addEventListener("input", () => {
         name.textContent = nameInput.value.trim() || name.dataset.fallback || "";
+        if (logo) logo.alt = name.textContent;
       });
       name.dataset.fallback = name.textContent;
     }
 
     let reading = 0;
+    // The client page's header shows the logo, or the company's name when there is none.
+    function logoShown(shown) {
+      logo.hidden = !shown;
+      if (name) name.hidden = shown;
+    }
     function showLogo() {
       if (!logo) return;
       const file = logoInput && logoInput.files ? logoInput.files[0] : null;
@@ -77,15 +102,15 @@
         reader.addEventListener("load", () => {
           if (attempt !== reading) return; // a newer choice won
           logo.src = String(reader.result);
-          logo.hidden = false;
+          logoShown(true);
         });
         reader.readAsDataURL(file);
       } else if (savedLogo && !(removeLogo && removeLogo.checked)) {
         logo.src = savedLogo;
-        logo.hidden = false;
+        logoShown(true);
       } else {
         logo.removeAttribute("src");
-        logo.hidden = true;
+        logoShown(false);
       }
     }
     if (logoInput) logoInput.addEventListener("change", showLogo);

@@ -89,7 +89,7 @@ def test_security_25_the_owner_logs_in_once_the_pause_is_over(rep, frozen):
 
     # then the right password logs in, and the account's failures are forgotten
     assert response.status_code == 302
-    assert response["Location"] == reverse("quotes:list")
+    assert response["Location"] == reverse("home")
     assert is_logged_in(browser)
     assert not AccessAttempt.objects.filter(username=rep.email).exists()
 

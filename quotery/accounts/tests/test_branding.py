@@ -9,8 +9,11 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from quotery.accounts.branding import (
+    LINK_BACKGROUND,
     MAX_LOGO_BYTES,
+    contrast_between,
     css_is_safe,
+    link_colour,
     logo_clean,
     svg_sanitise,
     text_colour_on,
@@ -271,3 +274,25 @@ def test_reading_stops_past_the_limit() -> None:
     with pytest.raises(ValidationFailed) as caught:
         logo_clean(stream)
     assert "the limit is 1 MB" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("brand", "link"),
+    [
+        ("#0b7a3e", "#0b7a3e"),  # dark enough already: links keep the brand colour
+        ("#1f6feb", "#1c67da"),  # reads on white (4.6:1) but not on the grey panels
+        ("#ffd400", "#816b00"),  # a pale yellow becomes a dark olive
+        ("#ffffff", "#6e6e6e"),
+        ("#000000", "#000000"),
+    ],
+)
+def test_links_follow_the_brand_and_read_on_white_and_on_grey_panels(brand: str, link: str) -> None:
+    assert link_colour(brand) == link
+    assert contrast_between(link, "#ffffff") >= 4.5
+    assert contrast_between(link, LINK_BACKGROUND) >= 4.5
+
+
+def test_contrast_between_is_symmetric_and_spans_1_to_21() -> None:
+    assert contrast_between("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast_between("#ffffff", "#000000") == pytest.approx(21)
+    assert contrast_between("#777777", "#777777") == pytest.approx(1)

@@ -160,7 +160,7 @@ def test_demo_rep_logs_in_through_the_login_page_and_sees_their_quotes() -> None
     )
 
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse("quotes:list")
+    assert response.redirect_chain[-1][0] == reverse("home")
     content = response.content.decode()
     assert "Quarterly office supplies" in content  # the rep's own quote
     assert "Meeting room kit" not in content  # the manager's quote

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quotery.accounts.branding import contrast_with_white
+from quotery.accounts.branding import LINK_BACKGROUND, contrast_between, contrast_with_white
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.engagement.chain import pending_opens_fold
@@ -257,6 +257,7 @@ def test_client_brand_text_colour_is_picked_by_contrast(company, colour, on_colo
     assert brand.on_colour == on_colour
     # the ink for brand-coloured text on white reaches WCAG AA
     assert contrast_with_white(brand.ink) >= 4.5
+    assert contrast_between(brand.ink, LINK_BACKGROUND) >= 4.5
 
 
 def test_client_preview_shows_the_live_quote_to_staff_and_records_nothing(login, rep):
