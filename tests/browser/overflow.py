@@ -73,15 +73,35 @@ _FIND_OVERFLOWS = """
       }
     }
   }
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth) {
+    problems.push(`the page scrolls sideways: ${page.scrollWidth} > ${page.clientWidth} px`);
+  }
   return problems;
 }
+"""
+
+# Elements whose text wraps onto a second line (a quote number, an amount).
+_FIND_WRAPPED = """
+(selector) => [...document.querySelectorAll(selector)].filter((el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+  return tops.size > 1;
+}).map((el) => el.textContent.trim())
 """
 
 
 def text_overflows(page: Any, selector: str = "body") -> list[str]:
     """Each visible text node under `selector` that sticks out of its box or off the
-    screen, as a line saying which and by how much."""
+    screen (and the page itself scrolling sideways), as a line saying which and by how
+    much."""
     return page.evaluate(_FIND_OVERFLOWS, [selector, 1, 3])  # type: ignore[no-any-return]
+
+
+def wrapped(page: Any, selector: str) -> list[str]:
+    """The text of each element matching `selector` that runs onto a second line."""
+    return page.evaluate(_FIND_WRAPPED, selector)  # type: ignore[no-any-return]
 
 
 def assert_no_text_overflow(page: Any, selector: str = "body") -> None:

@@ -20,8 +20,9 @@ from quotery.accounts.models import Company, Role, User
 from quotery.accounts.tests.images import png_bytes
 from quotery.portal.tests.portal_fixtures import Shared, client_message, share_quote
 from tests.browser.accessibility import serious_violations
+from tests.browser.overflow import text_overflows, wrapped
 from tests.browser.test_quote_editor import log_in
-from tests.browser.test_start_page import WIDTHS, text_overflows, wrapped
+from tests.browser.test_start_page import WIDTHS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

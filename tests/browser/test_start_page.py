@@ -25,71 +25,12 @@ from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
 from quotery.sharing.models import PortalShare
 from tests.browser.accessibility import serious_violations
+from tests.browser.overflow import text_overflows, wrapped
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [375, 1280]
-
-# Text that leaves its box: an element with its own text whose content is wider than it
-# (scrollWidth > clientWidth) or that sticks out of its parent's box. Hidden, visually
-# hidden (also clipped to a pixel) and positioned (badges) elements are left out; the page
-# itself must not scroll sideways either.
-OVERFLOW_JS = """
-() => {
-  const found = [];
-  const ownText = (el) => [...el.childNodes].some(
-    (n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
-  const describe = (el) => el.tagName.toLowerCase()
-    + (typeof el.className === "string" && el.className.trim()
-       ? "." + el.className.trim().split(/\\s+/).join(".") : "")
-    + ' "' + el.textContent.trim().replace(/\\s+/g, " ").slice(0, 50) + '"';
-  for (const el of document.body.querySelectorAll("*")) {
-    if (!ownText(el) || ["SCRIPT", "STYLE", "OPTION", "NOSCRIPT"].includes(el.tagName)) continue;
-    if (!el.getClientRects().length) continue;
-    if (el.closest(".visually-hidden, .skip-link, [hidden]")) continue;
-    // Visually hidden the other way (clipped to a pixel): for screen readers only.
-    const own = el.getBoundingClientRect();
-    if (own.width <= 1 || own.height <= 1 || el.clientWidth === 1) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === "hidden" || ["absolute", "fixed"].includes(style.position)) continue;
-    if (el.clientWidth > 0 && style.overflowX === "visible"
-        && el.scrollWidth > el.clientWidth + 1) {
-      found.push(describe(el) + ": " + el.scrollWidth + " px of text in " + el.clientWidth);
-    }
-    const parent = el.parentElement;
-    if (parent && parent !== document.body) {
-      const box = el.getBoundingClientRect(), outer = parent.getBoundingClientRect();
-      if (box.right > outer.right + 1 || box.left < outer.left - 1) {
-        found.push(describe(el) + ": outside its parent " + describe(parent));
-      }
-    }
-  }
-  const page = document.documentElement;
-  if (page.scrollWidth > page.clientWidth) {
-    found.push("the page scrolls sideways: " + page.scrollWidth + " > " + page.clientWidth);
-  }
-  return found;
-}
-"""
-
-# Elements whose text wraps onto a second line.
-WRAPPED_JS = """
-(selector) => [...document.querySelectorAll(selector)].filter((el) => {
-  const range = document.createRange();
-  range.selectNodeContents(el);
-  const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-  return tops.size > 1;
-}).map((el) => el.textContent.trim())
-"""
-
-
-def text_overflows(page: Any) -> list[str]:
-    return page.evaluate(OVERFLOW_JS)  # type: ignore[no-any-return]
-
-
-def wrapped(page: Any, selector: str) -> list[str]:
-    return page.evaluate(WRAPPED_JS, selector)  # type: ignore[no-any-return]
 
 
 def share(owner: User, title: str, **fields: Any) -> PortalShare:
