@@ -82,6 +82,15 @@ class Quote(CompanyOwned, Timestamped):
     discount_total = money_field()
     tax_total = money_field()
     total = money_field()
+    # The share of the total the client pays on acceptance (0: no deposit). Part of what the
+    # client sees, so of the revision's content and of the consent text they agree to.
+    deposit_percent = ExactDecimalField(
+        "Deposit %",
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal(100))],
+    )
     # The head of the quote's event chain (SECURITY.md 28): how many events it has, the last
     # one's hash, and an HMAC of both under the server secret. Moved by compare-and-set in
     # the transaction of every append (quotery.engagement.chain), so deleting events from
