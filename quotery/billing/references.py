@@ -21,6 +21,11 @@ REFERENCE_MAX = 140
 SEPA_CHARACTERS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ "
 )
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+LATIN_LETTERS = str.maketrans(
+    {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "Ł": "L",
+     "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "ı": "i"}
+)  # fmt: skip
 # A placeholder, or a lone brace (which the format check refuses).
 TOKEN = re.compile(r"\{([^{}]*)\}|[{}]")
 PLACEHOLDER_LIST = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
@@ -60,9 +65,9 @@ def reference_format_problem(value: str) -> str | None:
 
 
 def sepa_text(value: str) -> str:
-    """`value` in the characters a SEPA reference carries: accents dropped (é becomes e),
-    anything else removed, spaces collapsed."""
-    folded = unicodedata.normalize("NFKD", value)
+    """`value` in the characters a SEPA reference carries: accents dropped (é becomes e,
+    ß ss), anything else a space, spaces collapsed."""
+    folded = unicodedata.normalize("NFKD", value.translate(LATIN_LETTERS))
     kept = "".join(ch if ch in SEPA_CHARACTERS else " " for ch in folded if not _is_mark(ch))
     return " ".join(kept.split())
 

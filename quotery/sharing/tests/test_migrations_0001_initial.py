@@ -64,10 +64,16 @@ ADDED_LATER = [("portal_acceptance", Acceptance, "deposit_percent"),
                ("portal_acceptance", Acceptance, "deposit_amount")]  # fmt: skip
 
 
+def later_field(model: type[models.Model], name: str) -> models.Field:  # type: ignore[type-arg]
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
 def later_columns_add() -> None:
     with connection.schema_editor() as editor:
         for _table, model, name in ADDED_LATER:
-            editor.add_field(model, model._meta.get_field(name))
+            editor.add_field(model, later_field(model, name))
 
 
 def later_columns_take() -> dict[tuple[str, str], list[tuple[int, object]]]:
@@ -77,7 +83,7 @@ def later_columns_take() -> dict[tuple[str, str], list[tuple[int, object]]]:
         values[table, name] = list(model._default_manager.values_list("pk", name))
     with connection.schema_editor() as editor:
         for _table, model, name in ADDED_LATER:
-            editor.remove_field(model, model._meta.get_field(name))
+            editor.remove_field(model, later_field(model, name))
     return values
 
 
