@@ -8,6 +8,8 @@ reference and the company's payment instructions (bank details and terms).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -44,6 +46,11 @@ class Payment(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.quote_id}: {self.status}"
+
+    @property
+    def due(self) -> Decimal | None:
+        """What the client was asked to pay; None for a payment opened before it was kept."""
+        return Decimal(self.amount_due) if self.amount_due else None
 
 
 class PaymentInstructions(models.Model):

@@ -77,3 +77,9 @@ def test_a_revoked_link_is_left_out_not_sent_dead(billed, finance, rep) -> None:
     message = render_outbox_email(OutboxEmail.objects.get(kind="payment_status_client"))
     assert "/p/" not in message.body
     assert "Our finance team is reviewing your payment" in message.body
+
+
+def test_both_acceptance_emails_name_the_deposit_agreed(billed) -> None:
+    for kind in ("acceptance_rep", "acceptance_client"):
+        message = render_outbox_email(OutboxEmail.objects.get(kind=kind))
+        assert "Deposit on acceptance: €6.42 (30 %)" in message.body, kind
