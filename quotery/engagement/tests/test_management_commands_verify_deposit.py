@@ -68,4 +68,9 @@ def test_a_deposit_rewritten_everywhere_in_the_database_is_named(sealed: Accepta
         "deposit amount: the database says '0.00', the sealed PDF's record says '6.42'"
     ) in output
     assert "consent text: the database says" in output
-    assert "1 check(s) failed over 1 quote(s)" in error
+    # and the acceptance no longer agrees with the revision the client accepted
+    assert (
+        "the deposit it records (none) is not the one the accepted revision asks for (30 %, 6.42)"
+    ) in output
+    # (two checks: the acceptance against its revision, and the sealed PDF)
+    assert "2 check(s) failed over 1 quote(s)" in error
