@@ -199,7 +199,7 @@ def _deposit_problems(acceptance: Acceptance, content: str) -> list[str]:
 
 
 def _deposit_words(percent: Decimal, amount: Decimal) -> str:
-    return f"{percent.normalize():f} %, {amount:f}" if percent else "none"
+    return f"{percent.normalize():f} %, {amount:f}" if percent or amount else "none"
 
 
 def emails_check(acceptance: Acceptance) -> CheckResult:
