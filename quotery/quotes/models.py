@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from quotery.core.fields import ExactDecimalField
 from quotery.core.models import CompanyOwned, Timestamped
+from quotery.core.money import deposit_amount
 
 ZERO = Decimal(0)
 # The head of a chain with no events yet: no previous hash (quotery.engagement.models'
@@ -134,6 +135,13 @@ class Quote(CompanyOwned, Timestamped):
     @property
     def has_been_shared(self) -> bool:
         return self.revision_number > 0
+
+    @property
+    def deposit(self) -> Decimal | None:
+        """What the deposit comes to on the stored total; None without a deposit."""
+        if not self.deposit_percent:
+            return None
+        return deposit_amount(self.total, self.deposit_percent, self.currency)
 
 
 class Section(CompanyOwned):

@@ -11,6 +11,7 @@ portal's names (`db_table`), so the move changed no table and no row.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -158,6 +159,11 @@ class Acceptance(CompanyOwned):
     @property
     def has_deposit(self) -> bool:
         return self.deposit_percent not in {"", "0"}
+
+    @property
+    def deposit(self) -> Decimal | None:
+        """The deposit agreed, as an amount; None when none was."""
+        return Decimal(self.deposit_amount) if self.has_deposit else None
 
 
 class DeclineReason(models.TextChoices):

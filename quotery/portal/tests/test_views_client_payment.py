@@ -15,7 +15,7 @@ from quotery.billing.services import (
     payment_status_set,
 )
 from quotery.billing.tests.conftest import accept_behind_gate
-from quotery.portal.tests.portal_fixtures import share_quote
+from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +120,17 @@ def test_hostile_instructions_are_escaped(rep, admin_user, company) -> None:
     page = HttpClient().get(billed.shared.url).content.decode()
     assert "<script>alert" not in page and "<b>Evil</b>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_the_rep_sees_the_deposit_asked_for_and_agreed(login, rep) -> None:
+    shared = share_quote(rep, sections=1, lines_per_section=1, deposit_percent="30")
+    client = login(rep)
+    detail = reverse("quotes:detail", args=[shared.quote.pk])
+    assert (
+        "<dt>Deposit</dt><dd>€6.42 (30 %) on acceptance</dd>" in client.get(detail).content.decode()
+    )
+
+    accept_shared(shared)
+
+    page = client.get(detail).content.decode()
+    assert "<dt>Deposit agreed</dt><dd>€6.42 (30 %)</dd>" in page
