@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from quotery.accounts.models import Membership
-from quotery.billing.models import Payment, PaymentStatus
+from quotery.accounts.models import Company, Membership
+from quotery.billing.bank_details import iban_grouped
+from quotery.billing.models import Payment, PaymentInstructions, PaymentStatus
 from quotery.billing.services import FINANCE_ROLES
+from quotery.core.money import format_money
 from quotery.quotes.models import Quote, QuoteState
+from quotery.sharing.models import Acceptance
 
 # Paid quotes stay on the finance page this long after they were marked paid.
 RECENTLY_PAID = dt.timedelta(days=30)
@@ -58,18 +62,42 @@ def payment_for_finance(*, membership: Membership, pk: int) -> Payment:
     return payment
 
 
+def payment_instructions_for(company: Company) -> PaymentInstructions:
+    """The company's payment instructions; unsaved defaults (nothing set, the reference
+    format "{quote_number}") when none were saved yet."""
+    found = PaymentInstructions.objects.filter(company_id=company.pk).first()
+    return found or PaymentInstructions(company=company)
+
+
 @dataclass(frozen=True)
 class PaymentNotice:
-    """The payment status of an accepted quote in the client's words."""
+    """The payment status of an accepted quote in the client's words, with what to pay,
+    the reference to quote and how. Hashable: the client page is kept by what it shows."""
 
     status: str
     label: str
     sentence: str
+    amount_due: str = ""  # formatted, "€300.00"; empty when not known
+    due_label: str = ""  # "Deposit due (30 %)" or "Amount due"
+    reference: str = ""
+    account_holder: str = ""
+    iban: str = ""  # grouped by four
+    bic: str = ""
+    terms: str = ""
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == PaymentStatus.PAID
+
+    @property
+    def has_bank_details(self) -> bool:
+        return bool(self.iban)
 
 
 CLIENT_SENTENCES = {
     PaymentStatus.PENDING: (
-        "Thank you for accepting. We are preparing your invoice; payment is pending."
+        "Thank you for accepting. Please pay the amount due by bank transfer, quoting the "
+        "reference below; we will confirm here once it has arrived."
     ),
     PaymentStatus.UNDER_REVIEW: (
         "Thank you. Your payment is being reviewed by our finance team; "
@@ -77,13 +105,54 @@ CLIENT_SENTENCES = {
     ),
     PaymentStatus.PAID: "We have received your payment. Thank you.",
 }
+# Pending, when the company has not said how to pay yet.
+PENDING_WITHOUT_DETAILS = (
+    "Thank you for accepting. We are preparing your invoice; it will say how to pay."
+)
+
+
+def _due(payment: Payment, quote: Quote) -> tuple[str, str]:
+    """The amount due, formatted, and its label. Payments opened before amounts were
+    recorded fall back to the acceptance's total."""
+    amount, currency = payment.amount_due, payment.currency
+    if not amount:
+        accepted = Acceptance.objects.filter(quote_id=quote.pk).values("total", "currency").first()
+        if accepted is None:
+            return "", ""
+        amount, currency = accepted["total"], accepted["currency"]
+    formatted = format_money(Decimal(amount), currency)
+    if payment.is_deposit:
+        return formatted, f"Deposit due ({_plain_percent(quote.deposit_percent)} %)"
+    return formatted, "Amount due"
+
+
+def _plain_percent(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 def payment_notice_for(quote: Quote) -> PaymentNotice | None:
     """The client page's payment banner, or None when the quote has no payment (it was
-    accepted with the finance gate off, or not accepted at all)."""
-    status = Payment.objects.filter(quote_id=quote.pk).values_list("status", flat=True).first()
-    if status is None:
+    accepted with the finance gate off, or not accepted at all). Bank details and terms are
+    the company's current ones; the amount and the reference were fixed when the payment
+    opened."""
+    payment = Payment.objects.filter(quote_id=quote.pk).first()
+    if payment is None:
         return None
-    value = PaymentStatus(status)
-    return PaymentNotice(status=value.value, label=value.label, sentence=CLIENT_SENTENCES[value])
+    value = PaymentStatus(payment.status)
+    amount, due_label = _due(payment, quote)
+    instructions = payment_instructions_for(quote.company)
+    sentence = CLIENT_SENTENCES[value]
+    if value == PaymentStatus.PENDING and not instructions.iban:
+        sentence = PENDING_WITHOUT_DETAILS
+    return PaymentNotice(
+        status=value.value,
+        label=value.label,
+        sentence=sentence,
+        amount_due=amount,
+        due_label=due_label,
+        reference=payment.reference,
+        account_holder=instructions.account_holder,
+        iban=iban_grouped(instructions.iban),
+        bic=instructions.bic,
+        terms=instructions.terms,
+    )

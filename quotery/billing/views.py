@@ -1,4 +1,5 @@
-"""HTTP for the finance page: list the quotes waiting for billing, set a payment status."""
+"""HTTP for the finance page (list the quotes waiting for billing, set a payment status)
+and for Settings -> Payment instructions."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from quotery.accounts.access import MemberRequest, member_required
+from quotery.accounts.access import ADMINS, MemberRequest, member_required
 from quotery.accounts.models import Role
 from quotery.billing import selectors, services
+from quotery.billing.forms import PaymentInstructionsForm
 from quotery.billing.models import Payment, PaymentStatus
+from quotery.billing.references import PLACEHOLDER_LIST
 from quotery.core.exceptions import IllegalTransition, ValidationFailed
+from quotery.core.forms import add_service_errors
 
 FINANCE = (Role.FINANCE, Role.ADMIN)
 PAGE_SIZE = 50
@@ -73,3 +77,35 @@ def _saved_sentence(payment: Payment, previous: str) -> str:
     if payment.status == PaymentStatus.PAID:
         return f"{number}: payment set to Paid. The quote is now closed."
     return f"{number}: payment set to {label}. The quote's owner was notified."
+
+
+@member_required(ADMINS)
+def payment_instructions(request: MemberRequest) -> HttpResponse:
+    """Settings -> Payment instructions: how the company's clients pay."""
+    instructions = selectors.payment_instructions_for(request.company)
+    if request.method != "POST":
+        form = PaymentInstructionsForm.for_instructions(instructions)
+        return _render_instructions(request, form)
+    form = PaymentInstructionsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.payment_instructions_update(
+                company=request.company, data=form.instructions_input(), user=request.user
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Payment instructions saved.")
+            return redirect("billing:instructions")
+    return _render_instructions(request, form, status=422)
+
+
+def _render_instructions(
+    request: MemberRequest, form: PaymentInstructionsForm, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "placeholders": PLACEHOLDER_LIST,
+        "finance_gate": request.company.finance_gate,
+    }
+    return render(request, "billing/payment_instructions.html", context, status=status)

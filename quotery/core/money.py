@@ -76,3 +76,20 @@ def decimal_places(value: Decimal) -> int:
         return 0
     significant = "".join(map(str, digits)).rstrip("0")
     return max(0, -exponent - (len(digits) - len(significant))) if significant else 0
+
+
+# A deposit is a share of the total in percent with at most this many decimal places.
+DEPOSIT_PERCENT_PLACES = 2
+
+
+def deposit_amount(total: Decimal, percent: Decimal, currency: str) -> Decimal:
+    """`percent` % of `total`, rounded half-up to the currency's minor unit, once.
+
+    Exact: `total` has at most 18 digits and `percent` at most 5, so their product fits the
+    default context's 28 digits, and dividing by 100 only moves the exponent (`scaleb`).
+    0 % is nothing; 100 % is the whole (rounded) total."""
+    if not isinstance(total, Decimal) or not isinstance(percent, Decimal):
+        raise TypeError("money and percentages must be Decimal")
+    if not percent.is_finite() or not Decimal(0) <= percent <= HUNDRED:
+        raise ValueError(f"a deposit is between 0 and 100 %, not {percent}")
+    return round_money((total * percent).scaleb(-2), currency)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from quotery.accounts.models import Company, Membership, Role, User
+from quotery.billing.services import InstructionsInput, payment_instructions_update
 from quotery.catalog.models import Product
 from quotery.catalog.services import ProductInput, product_create
 from quotery.clients.models import Client
@@ -36,6 +37,19 @@ def seed_company(demo: DemoCompany) -> Company:
     """Creates one demo company with its people, catalog, clients and quotes."""
     company = _company_create(demo)
     people = _people_create(demo, company)
+    if demo.payment is not None:
+        # Before the quotes: the accepted ones open their payments with this reference format.
+        payment_instructions_update(
+            company=company,
+            data=InstructionsInput(
+                account_holder=demo.payment.account_holder,
+                iban=demo.payment.iban,
+                bic=demo.payment.bic,
+                reference_format=demo.payment.reference_format,
+                terms=demo.payment.terms,
+            ),
+            user=people[Role.ADMIN],
+        )
     tenant = DemoTenant(
         company=company,
         demo=demo,

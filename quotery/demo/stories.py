@@ -100,6 +100,7 @@ def quote_input(tenant: DemoTenant, spec: DemoQuote) -> QuoteInput:
         issue_date=issue_date,
         valid_until=valid_until,
         notes=tenant.demo.notes,
+        deposit_percent=Decimal(spec.deposit_percent),
         sections=[_section_input(section, tenant.products) for section in spec.sections],
     )
 

@@ -56,6 +56,12 @@ FIELD_NAMES = {
     "quote": "quote id",
     "share": "link (share id)",
 }
+# In the signed record of acceptances recorded since deposits exist ("0" when none was
+# asked for); absent from older ones, whose signature hashes do not cover them.
+DEPOSIT_FIELD_NAMES = {
+    "deposit_percent": "deposit %",
+    "deposit_amount": "deposit amount",
+}
 # Outside the signed record: how the record is placed in the quote and its chain.
 CHAIN_FIELDS = ("quote_number", "event_sequence", "prev_hash", "signature_hash")
 
@@ -141,11 +147,19 @@ def embedded_record(pdf: bytes) -> dict[str, str] | None:
         not isinstance(signed, dict)
         or document.get("format") != RECORD_FORMAT
         or not all(isinstance(document.get(key), str) for key in CHAIN_FIELDS)
-        or set(signed) | set(CHAIN_FIELDS) != set(FIELD_NAMES)
+        or set(signed) | set(CHAIN_FIELDS)
+        not in (set(FIELD_NAMES), set(FIELD_NAMES) | set(DEPOSIT_FIELD_NAMES))
         or not all(isinstance(value, str) for value in signed.values())
     ):
         raise RecordUnreadable(f"its {RECORD_NAME} is not an acceptance record")
     return {**signed, **{key: document[key] for key in CHAIN_FIELDS}}
+
+
+def compared_fields(*records: dict[str, str] | None) -> dict[str, str]:
+    """The fields to compare between these flat records, with their words: every field, and
+    the deposit's when any of them names it."""
+    deposit = any(record is not None and "deposit_percent" in record for record in records)
+    return {**FIELD_NAMES, **(DEPOSIT_FIELD_NAMES if deposit else {})}
 
 
 def signed_part(fields: dict[str, str]) -> dict[str, str]:
@@ -189,6 +203,9 @@ def certificate_texts(fields: dict[str, str]) -> dict[str, str]:
         "link_key": fields["link_key"],
         "consent_version": fields["consent_version"],
         "consent_text": fields["consent_text"],
+        # Not rows of their own on the page: the consent text there names the deposit.
+        "deposit_percent": fields.get("deposit_percent", ""),
+        "deposit_amount": fields.get("deposit_amount", ""),
     }
 
 

@@ -180,7 +180,7 @@ def quote_document_data(
             "notes": _text(str(content.get("notes") or "").replace("\r\n", "\n").strip()),
         },
         "sections": sections,
-        "totals": _totals_data(content["totals"], currency),
+        "totals": {**_totals_data(content["totals"], currency), "deposit": _deposit_data(content)},
         "certificate": _certificate_data(certificate),
     }
 
@@ -221,6 +221,17 @@ def _totals_data(totals: dict[str, Any], currency: str) -> dict[str, Any]:
     for tax in totals.get("taxes", []):
         row(f"Tax {_percent_text(tax['rate'])}", _money(tax["amount"], currency))
     return {"rows": rows, "total": _money(totals["total"], currency)}
+
+
+def _deposit_data(content: dict[str, Any]) -> dict[str, str] | None:
+    """The deposit a revision asks for, as the client page words it; None without one."""
+    deposit = content.get("deposit")
+    if not isinstance(deposit, dict):
+        return None
+    return {
+        "label": f"Deposit {_percent_text(str(deposit['percent']))}, payable on acceptance",
+        "amount": _money(str(deposit["amount"]), str(content["currency"])),
+    }
 
 
 def _certificate_data(certificate: dict[str, Any] | None) -> dict[str, Any] | None:

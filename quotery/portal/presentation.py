@@ -77,6 +77,8 @@ class QuoteView:
     subtotal: str
     taxes: list[TaxView]
     total: str
+    deposit_percent: str = ""  # "30" when the quote asks for a deposit, else ""
+    deposit: str = ""  # its amount, formatted
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -120,6 +122,7 @@ def quote_view(content: dict[str, Any]) -> QuoteView:
     discount = Decimal(totals["discount"])
     contact = content.get("contact") or {}
     prepared_by = content.get("prepared_by") or {}
+    deposit = content.get("deposit") or {}
     return QuoteView(
         number=content["number"],
         title=content["title"],
@@ -142,6 +145,8 @@ def quote_view(content: dict[str, Any]) -> QuoteView:
             for tax in totals["taxes"]
         ],
         total=_money(Decimal(totals["total"]), currency),
+        deposit_percent=deposit.get("percent", ""),
+        deposit=_money(Decimal(deposit["amount"]), currency) if deposit else "",
     )
 
 

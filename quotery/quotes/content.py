@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from quotery.core.canonical import canonical_hash, canonical_json
-from quotery.core.money import money_str
+from quotery.core.money import deposit_amount, money_str
 from quotery.quotes.models import Line, Quote, Section
 from quotery.quotes.totals import quote_totals
 
@@ -26,7 +26,7 @@ def client_visible_content(
     lines_by_section: dict[int, list[Line]] = {}
     for line in lines:
         lines_by_section.setdefault(line.section_id, []).append(line)
-    return {
+    content: dict[str, Any] = {
         "content_version": CONTENT_VERSION,
         "company": quote.company.name,
         "number": quote.number,
@@ -69,6 +69,16 @@ def client_visible_content(
             "total": money_str(totals.total, currency),
         },
     }
+    # Only with a deposit: a quote without one hashes as it did before deposits existed, so
+    # saving it again makes no new revision.
+    if quote.deposit_percent:
+        content["deposit"] = {
+            "percent": f"{quote.deposit_percent.normalize():f}",
+            "amount": money_str(
+                deposit_amount(totals.total, quote.deposit_percent, currency), currency
+            ),
+        }
+    return content
 
 
 def content_bytes_and_hash(content: dict[str, Any]) -> tuple[bytes, str]:

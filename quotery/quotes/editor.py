@@ -22,7 +22,7 @@ from quotery.quotes.editor_choices import EditorChoices
 from quotery.quotes.forms import LineForm, QuoteHeaderForm, SectionForm
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
-from quotery.quotes.rules import FieldErrors, date_errors, line_errors
+from quotery.quotes.rules import FieldErrors, date_errors, deposit_errors, line_errors
 
 LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
 # Indexes as the page writes them: ASCII digits, few of them (a forged 5,000-digit index is
@@ -73,6 +73,7 @@ class EditorState:
             "valid_until": quote.valid_until.isoformat(),
             "notes": quote.notes,
             "internal_notes": quote.internal_notes,
+            "deposit_percent": f"{quote.deposit_percent.normalize():f}",
         }
         sections = [
             {
@@ -243,6 +244,7 @@ def quote_input_from_forms(editor: EditorForms, choices: EditorChoices) -> Quote
         valid_until=header["valid_until"],
         notes=header["notes"],
         internal_notes=header["internal_notes"],
+        deposit_percent=_decimal(header["deposit_percent"]),
         sections=sections,
         new_client=new_client,
     )
@@ -274,6 +276,7 @@ def rule_errors_of_parsed_lines(editor: EditorForms, choices: EditorChoices) -> 
         errors.update(
             date_errors(header.cleaned_data["issue_date"], header.cleaned_data["valid_until"])
         )
+        errors.update(deposit_errors(_decimal(header.cleaned_data["deposit_percent"])))
     return errors
 
 

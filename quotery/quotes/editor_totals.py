@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from quotery.core.money import CURRENCY_MINOR_UNITS
+from quotery.core.money import CURRENCY_MINOR_UNITS, deposit_amount
 from quotery.quotes.editor import EditorState
 from quotery.quotes.inputs import LineInput
-from quotery.quotes.rules import line_amount_errors
+from quotery.quotes.rules import deposit_errors, line_amount_errors
 from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
 
 
@@ -23,6 +23,8 @@ class EditorTotals:
     currency: str
     lines: list[EditorLineTotal]
     totals: QuoteTotals | None
+    deposit_percent: Decimal | None = None  # only a deposit the rules accept, above 0
+    deposit: Decimal | None = None
 
 
 def _parse(raw: str | None, default: Decimal | None = None) -> Decimal | None:
@@ -73,4 +75,10 @@ def editor_totals(state: EditorState) -> EditorTotals:
                     priced.append(line)
                     net = line_amounts(line, currency).net
             line_totals.append(EditorLineTotal(key=f"{i}-{j}", net=net))
-    return EditorTotals(currency=currency, lines=line_totals, totals=quote_totals(priced, currency))
+    totals = quote_totals(priced, currency)
+    live = EditorTotals(currency=currency, lines=line_totals, totals=totals)
+    percent = _parse(state.header.get("deposit_percent"), Decimal(0))
+    if percent is not None and percent and not deposit_errors(percent):
+        live.deposit_percent = percent
+        live.deposit = deposit_amount(totals.total, percent, currency)
+    return live

@@ -33,6 +33,7 @@ def make_quote(
     title: str = "Office fit-out",
     products: Sequence[Product | None] = (),
     quantities: Sequence[Decimal] = (),
+    deposit_percent: Decimal = Decimal(0),
 ) -> Quote:
     """A draft quote made through quote_create, as the editor would.
 
@@ -54,6 +55,7 @@ def make_quote(
         issue_date=issue,
         valid_until=issue + dt.timedelta(days=valid_days),
         notes="Delivery within two weeks of acceptance.",
+        deposit_percent=deposit_percent,
         sections=[
             SectionInput(
                 title=f"Section {i + 1}",

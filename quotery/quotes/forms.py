@@ -96,6 +96,14 @@ class QuoteHeaderForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    deposit_percent = forms.DecimalField(
+        label="Deposit %",
+        required=False,
+        help_text="The share of the total the client pays on acceptance; 0 or empty for none. "
+        "The client sees it before accepting, in the words they agree to.",
+        error_messages={"invalid": "Enter a number between 0 and 100, like 30 or 12.5."},
+        widget=FastTextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args: Any, choices: EditorChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

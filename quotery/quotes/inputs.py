@@ -45,6 +45,7 @@ class QuoteInput:
     valid_until: dt.date
     notes: str = ""
     internal_notes: str = ""
+    deposit_percent: Decimal = Decimal(0)
     sections: list[SectionInput] = field(default_factory=list)
     new_client: NewClientInput | None = None
 

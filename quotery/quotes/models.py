@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from quotery.core.fields import ExactDecimalField
 from quotery.core.models import CompanyOwned, Timestamped
+from quotery.core.money import deposit_amount
 
 ZERO = Decimal(0)
 # The head of a chain with no events yet: no previous hash (quotery.engagement.models'
@@ -82,6 +83,15 @@ class Quote(CompanyOwned, Timestamped):
     discount_total = money_field()
     tax_total = money_field()
     total = money_field()
+    # The share of the total the client pays on acceptance (0: no deposit). Part of what the
+    # client sees, so of the revision's content and of the consent text they agree to.
+    deposit_percent = ExactDecimalField(
+        "Deposit %",
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal(100))],
+    )
     # The head of the quote's event chain (SECURITY.md 28): how many events it has, the last
     # one's hash, and an HMAC of both under the server secret. Moved by compare-and-set in
     # the transaction of every append (quotery.engagement.chain), so deleting events from
@@ -125,6 +135,13 @@ class Quote(CompanyOwned, Timestamped):
     @property
     def has_been_shared(self) -> bool:
         return self.revision_number > 0
+
+    @property
+    def deposit(self) -> Decimal | None:
+        """What the deposit comes to on the stored total; None without a deposit."""
+        if not self.deposit_percent:
+            return None
+        return deposit_amount(self.total, self.deposit_percent, self.currency)
 
 
 class Section(CompanyOwned):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from quotery.accounts.models import Company
 from quotery.clients.services import client_errors
-from quotery.core.money import CURRENCY_MINOR_UNITS, decimal_places
+from quotery.core.money import CURRENCY_MINOR_UNITS, DEPOSIT_PERCENT_PLACES, decimal_places
 from quotery.core.text import name_problem
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput
 
@@ -110,6 +110,20 @@ def date_errors(issue_date: dt.date, valid_until: dt.date) -> FieldErrors:
     return {}
 
 
+def deposit_errors(percent: Decimal) -> FieldErrors:
+    """The deposit: a share of the total between 0 % (none) and 100 %."""
+    if not percent.is_finite() or not ZERO <= percent <= HUNDRED:
+        return {"deposit_percent": ["The deposit must be between 0 % and 100 % of the total."]}
+    if decimal_places(percent) > DEPOSIT_PERCENT_PLACES:
+        return {
+            "deposit_percent": [
+                f"Use at most {DEPOSIT_PERCENT_PLACES} decimal places for the deposit, like 30 "
+                "or 12.5."
+            ]
+        }
+    return {}
+
+
 def quote_input_errors(data: QuoteInput, company: Company) -> FieldErrors:
     errors: FieldErrors = {}
 
@@ -135,6 +149,7 @@ def quote_input_errors(data: QuoteInput, company: Company) -> FieldErrors:
         add("notes", "Keep the notes under 5,000 characters.")
     if len(data.internal_notes) > 5000:
         add("internal_notes", "Keep the internal notes under 5,000 characters.")
+    errors.update(deposit_errors(data.deposit_percent))
     if len(data.sections) > MAX_SECTIONS:
         add("sections", f"A quote can have at most {MAX_SECTIONS} sections.")
     if len(data.all_lines()) > MAX_LINES:

@@ -11,6 +11,7 @@ portal's names (`db_table`), so the move changed no table and no row.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -111,6 +112,11 @@ class Acceptance(CompanyOwned):
     user_agent = models.CharField(max_length=500, blank=True)
     total = models.CharField(max_length=40)  # the accepted total, as in the revision
     currency = models.CharField(max_length=3)
+    # The deposit agreed, as in the revision: percent ("30", "0" for none) and amount
+    # ("300.00"). Empty on acceptances recorded before deposits existed, whose signed
+    # record (and so signature hash) does not name them.
+    deposit_percent = models.CharField(max_length=10, blank=True)
+    deposit_amount = models.CharField(max_length=40, blank=True)
     prev_hash = models.CharField(max_length=64)
     signature_hash = models.CharField(max_length=64, unique=True)
     event_sequence = models.PositiveIntegerField()
@@ -140,7 +146,24 @@ class Acceptance(CompanyOwned):
             "user_agent": self.user_agent,
             "total": self.total,
             "currency": self.currency,
+            **self.deposit_record(),
         }
+
+    def deposit_record(self) -> dict[str, str]:
+        """The deposit's part of the signed record: none for an acceptance recorded before
+        deposits existed, so its signature hash stays what it was."""
+        if not self.deposit_percent:
+            return {}
+        return {"deposit_percent": self.deposit_percent, "deposit_amount": self.deposit_amount}
+
+    @property
+    def has_deposit(self) -> bool:
+        return self.deposit_percent not in {"", "0"}
+
+    @property
+    def deposit(self) -> Decimal | None:
+        """The deposit agreed, as an amount; None when none was."""
+        return Decimal(self.deposit_amount) if self.has_deposit else None
 
 
 class DeclineReason(models.TextChoices):

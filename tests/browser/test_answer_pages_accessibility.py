@@ -65,7 +65,7 @@ def test_client_answer_pages_are_accessible_on_a_phone(browser, live_server) -> 
         # the accepted page, with the payment banner of the finance gate
         accept_shared(Shared(quote=shared.quote, share=shared.share, token=shared.token))
         check(page, shared.url, "accepted page")
-        page.get_by_text("Payment: Pending.").wait_for()
+        page.get_by_role("heading", name="Payment: Pending").wait_for()
     finally:
         context.close()
 

@@ -122,9 +122,9 @@ def test_the_client_sees_the_payment_banner_follow_the_status(page, browser, liv
     client_context = browser.new_context(base_url=live_server.url, viewport=PHONE)
     client_page = client_context.new_page()
     client_page.goto(shared.url)
-    banner = client_page.get_by_role("status").filter(has_text="Payment:")
-    banner.get_by_text("Payment: Pending.").wait_for()
-    assert "we are preparing your invoice; payment is pending." in banner.inner_text().lower()
+    banner = client_page.get_by_test_id("payment-banner")
+    banner.get_by_role("heading", name="Payment: Pending").wait_for()
+    assert "we are preparing your invoice; it will say how to pay." in banner.inner_text().lower()
 
     # when finance sets it under review, the client's page says so
     log_in(page, finance.email)
@@ -132,14 +132,14 @@ def test_the_client_sees_the_payment_banner_follow_the_status(page, browser, liv
     set_status(page, number, "Under review")
     page.get_by_text(f"{number}: payment set to Under review.").wait_for()
     client_page.reload()
-    banner.get_by_text("Payment: Under review.").wait_for()
+    banner.get_by_role("heading", name="Payment: Under review").wait_for()
     assert "being reviewed" in banner.inner_text()
 
     # and once paid, the client reads that the payment arrived
     set_status(page, number, "Paid")
     page.get_by_text(f"{number}: payment set to Paid.").wait_for()
     client_page.reload()
-    banner.get_by_text("Payment: Paid.").wait_for()
+    banner.get_by_role("heading", name="Payment: Paid").wait_for()
     assert "We have received your payment. Thank you." in banner.inner_text()
     assert Quote.objects.get(pk=shared.quote.pk).state == QuoteState.CLOSED
     client_context.close()

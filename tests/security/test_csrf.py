@@ -11,7 +11,8 @@ quotery.accounts.views.company_settings, quotery.accounts.views.member_deactivat
 quotery.accounts.views.member_detail, quotery.accounts.views.member_list,
 quotery.accounts.views.member_new, quotery.accounts.views.member_reactivate,
 quotery.accounts.views.password_change, quotery.billing.views.payment_list,
-quotery.billing.views.payment_status_update, quotery.catalog.views.product_edit,
+quotery.billing.views.payment_status_update, quotery.billing.views.payment_instructions,
+quotery.catalog.views.product_edit,
 quotery.catalog.views.product_list, quotery.catalog.views.product_new,
 quotery.clients.views.client_edit, quotery.clients.views.client_new,
 quotery.clients.views.contact_edit, quotery.clients.views.contact_new,
@@ -52,7 +53,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Membership, Role, User
-from quotery.billing.models import Payment
+from quotery.billing.models import Payment, PaymentInstructions
 from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import Product, StockLevel, StockMovement
 from quotery.clients.factories import ClientFactory, ContactFactory
@@ -113,6 +114,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reminders:extend": lambda w: {"pk": w["quote"].pk},
     "billing:list": lambda w: {},
     "billing:set_status": lambda w: {"pk": 1},
+    "billing:instructions": lambda w: {},
     "sharing:share": lambda w: {"pk": w["quote"].pk},
     "sharing:resend": lambda w: {"pk": w["quote"].pk, "share_pk": w["share"].pk},
     "sharing:revoke": lambda w: {"pk": w["quote"].pk, "share_pk": w["share"].pk},
@@ -220,6 +222,7 @@ def business_state() -> tuple[object, ...]:
         Notification.objects.count(),
         list(Notification.objects.values_list("read_at", flat=True)),
         list(Payment.objects.values_list("status", flat=True)),
+        list(PaymentInstructions.objects.values_list("iban", "reference_format")),
         list(DeliveryNote.objects.values_list("state", flat=True)),
         list(WebhookEndpoint.objects.values_list("url", "secret", "disabled_reason")),
         WebhookDelivery.objects.count(),

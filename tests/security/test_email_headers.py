@@ -38,6 +38,8 @@ from hypothesis import strategies as st
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role, User
+from quotery.billing.models import Payment, PaymentStatus
+from quotery.billing.services import payment_status_set
 from quotery.notifications.delivery import outbox_email_deliver
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.notifications.rendering import (
@@ -94,8 +96,14 @@ def scene(company: Company, settings) -> Scene:  # type: ignore[no-untyped-def]
     """One outbox row of every kind Quotery sends, none sent yet (no commit callbacks run)."""
     settings.DEFAULT_FROM_EMAIL = FROM
     rep = member(company, Role.REP, full_name="Rita Rep", email=REP)
+    Company.objects.filter(pk=company.pk).update(finance_gate=True)
     first = share_quote(rep, email=ANNA, products=[None])
     accept_shared(first, email=ANNA)
+    payment_status_set(
+        payment=Payment.objects.get(quote=first.quote),
+        status=PaymentStatus.UNDER_REVIEW,
+        user=member(company, Role.FINANCE),
+    )
     second = share_quote(rep, email=BEN, products=[None])
     quote_request_changes(share=second.share, message="Ten chairs.", request_meta=CLIENT_META)
     client_message_post(share=second.share, body="And a desk?", request_meta=CLIENT_META)
@@ -124,6 +132,7 @@ def scene(company: Company, settings) -> Scene:  # type: ignore[no-untyped-def]
             Expected(row("portal_share", b), to=[BEN], reply_to=[REP]),
             Expected(row("acceptance_rep", a), to=[REP], reply_to=[]),
             Expected(row("acceptance_client", a), to=[ANNA], reply_to=[REP]),
+            Expected(row("payment_status_client", a), to=[ANNA], reply_to=[REP]),
             Expected(row("changes_requested_rep", b), to=[REP], reply_to=[]),
             Expected(row("client_message_rep", b), to=[REP], reply_to=[]),
             Expected(row("rep_message_client", b), to=[BEN], reply_to=[REP]),
@@ -139,6 +148,8 @@ def quote_of(row: OutboxEmail) -> int:
     context = row.context
     if row.kind.startswith("acceptance_"):
         return Acceptance.objects.get(pk=context["acceptance"]).quote_id
+    if row.kind == "payment_status_client":
+        return Payment.objects.get(pk=context["payment"]).quote_id
     if row.kind == "declined_rep":
         return Decline.objects.get(pk=context["decline"]).quote_id
     if row.kind == "portal_share":
@@ -163,7 +174,8 @@ def name_everyone(scene: Scene, *, client: str, rep: str, sender: str, signer: s
     Acceptance.objects.update(signer_name=signer[:200])
     for expected in scene.expected:
         row = expected.row
-        to_name = {REP: rep, ANNA: signer if row.kind == "acceptance_client" else client}
+        signed = row.kind in {"acceptance_client", "payment_status_client"}
+        to_name = {REP: rep, ANNA: signer if signed else client}
         OutboxEmail.objects.filter(pk=row.pk).update(
             to_name=to_name.get(expected.to[0], client)[:200],
             status=EmailStatus.PENDING,
@@ -226,6 +238,7 @@ def test_security_21_every_kind_of_email_is_covered(scene: Scene) -> None:
         "changes_requested_rep",
         "client_message_rep",
         "declined_rep",
+        "payment_status_client",
         "portal_share",
         "quote_expired_rep",
         "reminder_client",

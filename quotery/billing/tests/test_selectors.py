@@ -16,7 +16,11 @@ from quotery.billing.selectors import (
     payment_notice_for,
     payments_for_finance,
 )
-from quotery.billing.services import payment_status_set
+from quotery.billing.services import (
+    InstructionsInput,
+    payment_instructions_update,
+    payment_status_set,
+)
 from quotery.billing.tests.conftest import accept_behind_gate
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 
@@ -101,10 +105,14 @@ def test_the_notice_follows_the_status_in_plain_words(rep, finance):
     billed = accept_behind_gate(rep)
     quote = billed.shared.quote
     notice = payment_notice_for(quote)
+    # no payment instructions saved yet: the amount and reference, and the invoice to come
     assert notice == PaymentNotice(
         status="pending",
         label="Pending",
-        sentence="Thank you for accepting. We are preparing your invoice; payment is pending.",
+        sentence="Thank you for accepting. We are preparing your invoice; it will say how to pay.",
+        amount_due="€21.39",
+        due_label="Amount due",
+        reference=quote.number,
     )
     payment_status_set(payment=billed.payment, status=S.UNDER_REVIEW, user=finance)
     notice = payment_notice_for(quote)
@@ -112,7 +120,65 @@ def test_the_notice_follows_the_status_in_plain_words(rep, finance):
     assert notice.label == "Under review"
     assert "being reviewed" in notice.sentence
     payment_status_set(payment=billed.payment, status=S.PAID, user=finance)
-    assert payment_notice_for(quote) == PaymentNotice(
-        status="paid", label="Paid", sentence="We have received your payment. Thank you."
+    notice = payment_notice_for(quote)
+    assert notice is not None
+    assert (notice.status, notice.label, notice.sentence, notice.is_paid) == (
+        "paid",
+        "Paid",
+        "We have received your payment. Thank you.",
+        True,
     )
     assert Payment.objects.count() == 1
+
+
+def test_the_notice_carries_the_deposit_reference_and_bank_details(rep, admin_user):
+    # given payment instructions, and a quote asking for a 30 % deposit
+    payment_instructions_update(
+        company=rep.membership.company,
+        data=InstructionsInput(
+            account_holder="Northwind Office Supply GmbH",
+            iban="de89 3704 0044 0532 0130 00",
+            bic="cobadeffxxx",
+            reference_format="INV-{quote_number}",
+            terms="Payable within 14 days.",
+        ),
+        user=admin_user,
+    )
+    billed = accept_behind_gate(rep, deposit_percent="30")
+    quote = billed.shared.quote
+
+    # then the client is told the deposit (30 % of 21.39 = 6.417, rounded half-up), where
+    # to send it and what to write
+    assert payment_notice_for(quote) == PaymentNotice(
+        status="pending",
+        label="Pending",
+        sentence="Thank you for accepting. Please pay the amount due by bank transfer, quoting "
+        "the reference below; we will confirm here once it has arrived.",
+        amount_due="€6.42",
+        due_label="Deposit due (30 %)",
+        reference=f"INV-{quote.number}",
+        account_holder="Northwind Office Supply GmbH",
+        iban="DE89 3704 0044 0532 0130 00",
+        bic="COBADEFFXXX",
+        terms="Payable within 14 days.",
+    )
+
+
+def test_a_payment_keeps_its_reference_when_the_format_changes_later(rep, admin_user):
+    billed = accept_behind_gate(rep)
+    payment_instructions_update(
+        company=rep.membership.company,
+        data=InstructionsInput(reference_format="NEW {quote_number}"),
+        user=admin_user,
+    )
+    notice = payment_notice_for(billed.shared.quote)
+    assert notice is not None
+    assert notice.reference == billed.shared.quote.number
+
+
+def test_a_payment_opened_before_amounts_were_kept_shows_the_accepted_total(rep):
+    billed = accept_behind_gate(rep)
+    Payment.objects.filter(pk=billed.payment.pk).update(amount_due="", currency="", reference="")
+    notice = payment_notice_for(billed.shared.quote)
+    assert notice is not None
+    assert (notice.amount_due, notice.due_label, notice.reference) == ("€21.39", "Amount due", "")

@@ -10,7 +10,11 @@ from django.urls import reverse
 from quotery.accounts.factories import DEFAULT_PASSWORD, member
 from quotery.accounts.models import Company, Role
 from quotery.billing.models import Payment, PaymentStatus
-from quotery.billing.services import payment_status_set
+from quotery.billing.services import (
+    InstructionsInput,
+    payment_instructions_update,
+    payment_status_set,
+)
 from quotery.billing.tests.conftest import accept_behind_gate, written
 from quotery.engagement.models import QuoteEvent
 from quotery.quotes.models import Quote, QuoteState
@@ -219,3 +223,19 @@ def test_security_23_the_list_never_shows_foreign_quotes(login, request, foreign
         assert foreign_quote.client.name not in page
         assert reverse("quotes:detail", args=[foreign_quote.pk]) not in page
         assert set_url(foreign["billed"].payment) not in page
+
+
+def test_finance_sees_what_is_due_and_the_reference_to_match_the_bank_statement(
+    login, finance, rep, admin_user
+):
+    payment_instructions_update(
+        company=rep.membership.company,
+        data=InstructionsInput(reference_format="INV-{quote_number}"),
+        user=admin_user,
+    )
+    billed = accept_behind_gate(rep, deposit_percent="30")
+    page = login(finance).get(LIST).content.decode()
+    assert '<td data-label="Due" class="num">€6.42 <small class="muted">deposit</small></td>' in (
+        page
+    )
+    assert f'<td data-label="Reference"><code>INV-{billed.quote.number}</code></td>' in page

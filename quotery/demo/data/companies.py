@@ -5,7 +5,7 @@ from __future__ import annotations
 from quotery.accounts.models import Plan, Role
 from quotery.demo.data.catalog import BLUEBIRD_PRODUCTS, NORTHWIND_PRODUCTS
 from quotery.demo.data.quotes import BLUEBIRD_QUOTES, NORTHWIND_QUOTES
-from quotery.demo.data.records import DemoClient, DemoCompany
+from quotery.demo.data.records import DemoClient, DemoCompany, DemoPayment
 
 # One password per role, the same in both companies (printed at start and in the README).
 DEMO_PASSWORDS: dict[str, str] = {
@@ -123,6 +123,15 @@ BLUEBIRD = DemoCompany(
     domain="bluebird.example",
     plan=Plan.STARTER,
     finance_gate=True,
+    # GB82 WEST 1234 5698 7654 32 is the IBAN registry's published example, never a real account.
+    payment=DemoPayment(
+        account_holder="Bluebird Print and Sign Ltd",
+        iban="GB82 WEST 1234 5698 7654 32",
+        bic="NWBKGB2L",
+        reference_format="BB-{quote_number}",
+        terms="Payable within 14 days of acceptance by bank transfer. Artwork goes to print "
+        "once the payment has arrived.",
+    ),
     currency="GBP",
     time_zone="Europe/London",
     default_tax_rate="20",

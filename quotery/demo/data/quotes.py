@@ -97,7 +97,7 @@ BLUEBIRD_QUOTES = (
     Q("sent", Role.REP, 1, "Patient information leaflets", 3, (
         S("Print", (P("BB-LFT-A5", "5"), P("BB-BRO-A4", "1"))),
         S("Display", (P("BB-LIT-4A4", "2"),)),
-    )),
+    ), deposit_percent="50"),
     Q("sent", Role.REP, 3, "Office stationery reprint", 4, (
         S("Stationery", (P("BB-LHD-A4", "4"), P("BB-ENV-DL", "2"), P("BB-BC-350", "6"))),
         S("Proofing", (P("BB-SVC-PRF", "1"),)),
@@ -124,7 +124,7 @@ BLUEBIRD_QUOTES = (
         S("Display", (P("BB-POP-3X3", "1"), P("BB-RUB-1000", "2"))),
         S("Print", (P("BB-LFT-A5", "3"),)),
         S("Delivery", (P("BB-SVC-DEL", "1"),)),
-    )),
+    ), deposit_percent="30"),
     Q("accepted_and_paid", Role.REP, 6, "Van livery and business cards", 20, (
         S("Vehicle graphics", (P("BB-VIN-WIN", "4"),
                                F("Application on two vans, on site", "2", "90.00", "20"))),

@@ -56,6 +56,18 @@ class DemoQuote:
     title: str
     issued_days_ago: int
     sections: tuple[DemoSection, ...]
+    deposit_percent: str = "0"  # the share of the total payable on acceptance
+
+
+@dataclass(frozen=True)
+class DemoPayment:
+    """How the company's clients pay (Settings -> Payment instructions)."""
+
+    account_holder: str
+    iban: str
+    bic: str
+    reference_format: str
+    terms: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,7 @@ class DemoCompany:
     products: tuple[DemoProduct, ...]
     clients: tuple[DemoClient, ...]
     quotes: tuple[DemoQuote, ...] = field(default=())
+    payment: DemoPayment | None = None
 
     def email(self, role: str) -> str:
         return f"{role}@{self.domain}"

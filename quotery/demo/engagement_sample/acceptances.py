@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from quotery.accounts.models import Company, User
 from quotery.core.canonical import canonical_json
+from quotery.core.money import money_str
 from quotery.demo.engagement_sample.planning import Planned
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.quotes.models import Quote, QuoteRevision
@@ -56,6 +58,8 @@ def sample_acceptance_create(
         user_agent=planned.agent,
         total=total,
         currency=quote.currency,
+        deposit_percent="0",  # the sample's quotes ask for none
+        deposit_amount=money_str(Decimal(0), quote.currency),
         prev_hash=prev_hash,
         event_sequence=sequence,
     )

@@ -56,12 +56,14 @@ def test_security_28_the_embedded_record_equals_the_database_record(accepted):
         "signer_name": "Anna Client",
         "signer_email": "anna@client.test",
         "consent_text": row.consent_text,
-        "consent_version": "2026-11-1",
+        "consent_version": "2026-12-1",
         "accepted_at": row.accepted_at.isoformat(timespec="microseconds"),
         "ip": "203.0.113.7",
         "user_agent": "Mozilla/5.0 (iPhone) Safari/605.1",
         "total": row.total,
         "currency": "EUR",
+        "deposit_percent": "0",
+        "deposit_amount": "0.00",
         "quote_number": row.quote.number,
         "event_sequence": "3",
         "prev_hash": row.prev_hash,
@@ -99,7 +101,7 @@ def test_the_certificate_page_reads_back_field_by_field(accepted):
         "user_agent": "Mozilla/5.0 (iPhone) Safari/605.1",
     }
     assert values["quote_number"] == values["revision_number"] == f"{number}, revision 1"
-    assert values["consent_version"] == "2026-11-1"
+    assert values["consent_version"] == "2026-12-1"
     assert values["link_key"] == accepted.link_key
     assert page_shows(accepted.signature_hash, values["signature_hash"])
     assert page_shows(accepted.consent_text, values["consent_text"])

@@ -209,3 +209,17 @@ def test_a_pale_brand_colour_is_darkened_for_headings_until_it_reads_on_white(co
     channels = [int(darker[i : i + 2], 16) for i in (1, 3, 5)]
     assert contrast_with_white(darker) >= 4.5
     assert all(new <= old for new, old in zip(channels, (red, green, blue), strict=True))
+
+
+def test_a_deposit_is_printed_under_the_total_and_nothing_without_one():
+    # Given a quote asking for 30 % of its €430.50 on acceptance
+    content = {
+        **quote_content(sections=3, lines_per_section=4),
+        "deposit": {"percent": "30", "amount": "129.15"},
+    }
+
+    text = flat("\n".join(page_texts(render_quote_pdf(content, BRANDING))))
+    without = flat("\n".join(page_texts(render_quote_pdf(quote_content(), BRANDING))))
+
+    assert "Total €430.50 Deposit 30 %, payable on acceptance €129.15" in text
+    assert "Deposit" not in without

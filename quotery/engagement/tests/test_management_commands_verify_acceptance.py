@@ -95,6 +95,7 @@ def test_security_15_the_signature_hash_is_over_canonical_json(accepted):
         {"user_agent": "curl/8"},
         {"consent_text": "I agree to nothing."},
         {"total": "1.00"},
+        {"deposit_amount": "0.01"},
     ],
     ids=lambda edit: next(iter(edit)),
 )
@@ -108,7 +109,7 @@ def test_security_16_an_edited_acceptance_row_is_named(accepted, edit):
         broken(accepted)
         + (
             "its signed record was edited (signer name, email, time, IP, user agent, consent, "
-            "link, revision or total): the signature hash does not match"
+            "link, revision, total or deposit): the signature hash does not match"
         )
         in output
     )

@@ -6,7 +6,9 @@ both parties carried its hash."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.engagement.payloads import EventDataInvalid, QuoteAccepted
@@ -101,7 +103,7 @@ def acceptance_problems(acceptance: Acceptance) -> list[str]:
     if signature_hash(acceptance.prev_hash, acceptance) != acceptance.signature_hash:
         problems.append(
             "its signed record was edited (signer name, email, time, IP, user agent, consent, "
-            "link, revision or total): the signature hash does not match"
+            "link, revision, total or deposit): the signature hash does not match"
         )
     problems.extend(_chain_problems(acceptance, acceptance.event_sequence))
     problems.extend(_revision_problems(acceptance))
@@ -172,7 +174,32 @@ def _revision_problems(acceptance: Acceptance) -> list[str]:
             f"revision {revision.number}'s stored content was edited: it no longer hashes "
             "to its content hash"
         )
+    else:
+        problems.extend(_deposit_problems(acceptance, revision.content))
     return problems
+
+
+def _deposit_problems(acceptance: Acceptance, content: str) -> list[str]:
+    """The deposit the acceptance records against the one its revision asks for (none:
+    0 %). Acceptances recorded before deposits existed record none, and are not compared."""
+    if not acceptance.deposit_percent:
+        return []
+    try:
+        asked = json.loads(content).get("deposit") or {}
+        expected = (Decimal(asked.get("percent", "0")), Decimal(asked.get("amount", "0")))
+        recorded = (Decimal(acceptance.deposit_percent), Decimal(acceptance.deposit_amount))
+    except (ValueError, AttributeError, InvalidOperation):
+        return ["the deposit it records, or the one its revision asks for, cannot be read"]
+    if recorded == expected:
+        return []
+    return [
+        f"the deposit it records ({_deposit_words(*recorded)}) is not the one the accepted "
+        f"revision asks for ({_deposit_words(*expected)})"
+    ]
+
+
+def _deposit_words(percent: Decimal, amount: Decimal) -> str:
+    return f"{percent.normalize():f} %, {amount:f}" if percent or amount else "none"
 
 
 def emails_check(acceptance: Acceptance) -> CheckResult:

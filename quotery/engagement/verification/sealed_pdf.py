@@ -14,12 +14,12 @@ from django.core.files.storage import storages
 
 from quotery.core.storage import storage_read
 from quotery.documents.acceptance_record import (
-    FIELD_NAMES,
     RecordUnreadable,
     acceptance_fields,
     certificate_page_text,
     certificate_page_values,
     certificate_texts,
+    compared_fields,
     embedded_record,
     page_shows,
     signed_part,
@@ -80,14 +80,16 @@ def sealed_record_check(acceptance: Acceptance, pdf: bytes) -> CheckResult:
         findings.problems.append(
             "the sealed PDF's embedded record does not hash to its own signature hash"
         )
-    _compare(acceptance_fields(acceptance), record, page, findings)
+    database = acceptance_fields(acceptance)
+    _compare(database, record, page, findings)
     if record is None:
         detail = (
             "it carries no embedded record (sealed before records were embedded); its "
             "certificate page agrees with the database"
         )
     else:
-        detail = f"its embedded record agrees with the database ({len(FIELD_NAMES)} fields)"
+        count = len(compared_fields(database, record))
+        detail = f"its embedded record agrees with the database ({count} fields)"
         detail += " and with its certificate page" if page else ""
     return findings.result("sealed PDF", detail)
 
@@ -100,8 +102,8 @@ def _compare(
 ) -> None:
     database_texts = certificate_texts(database)
     record_texts = certificate_texts(record) if record is not None else {}
-    for key, name in FIELD_NAMES.items():
-        ours = database[key]
+    for key, name in compared_fields(database, record).items():
+        ours = database.get(key, "")
         read = page.get(key)
         if record is None:
             if read is not None and not page_shows(database_texts[key], read):
@@ -110,7 +112,7 @@ def _compare(
                     f"page says {_quoted(read)}"
                 )
             continue
-        sealed = record[key]
+        sealed = record.get(key, "")
         page_agrees = read is None or page_shows(record_texts[key], read)
         if sealed != ours:
             if read is None:

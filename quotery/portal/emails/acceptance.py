@@ -55,6 +55,17 @@ def _facts(email: OutboxEmail, acceptance: Acceptance) -> list[tuple[str, str]]:
         ("Signed by", f"{one_line(acceptance.signer_name)} <{acceptance.signer_email}>"),
         ("Accepted", f"{local_time(acceptance.accepted_at, company)} ({utc:%H:%M:%S} UTC)"),
         ("Total", format_money(Decimal(acceptance.total), acceptance.currency)),
+        *(
+            [
+                (
+                    "Deposit on acceptance",
+                    f"{format_money(Decimal(acceptance.deposit_amount), acceptance.currency)} "
+                    f"({acceptance.deposit_percent} %)",
+                )
+            ]
+            if acceptance.has_deposit
+            else []
+        ),
         ("Version", str(acceptance.revision_number)),
         ("Reference", short_reference(emailed_signature_hash(email, acceptance))),
     ]

@@ -17,7 +17,7 @@ from quotery.core.exceptions import (
     RevisionMismatch,
     ValidationFailed,
 )
-from quotery.core.money import format_money
+from quotery.core.money import format_money, money_str
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, name_problem
 from quotery.documents.tasks import seal_accepted_pdf
@@ -78,12 +78,30 @@ def not_acceptable_reason(state: str) -> str:
     }.get(QuoteState(state), "This quote has already been accepted.")
 
 
+def revision_deposit(revision_content: dict[str, object]) -> tuple[str, str]:
+    """The deposit a revision asks for, as the acceptance records it: percent and amount
+    ("30", "300.00"); ("0", "0.00") when it asks for none."""
+    deposit = revision_content.get("deposit")
+    currency = str(revision_content["currency"])
+    if isinstance(deposit, dict):
+        return str(deposit["percent"]), str(deposit["amount"])
+    return "0", money_str(Decimal(0), currency)
+
+
 def acceptance_consent_text(revision_content: dict[str, object], company_name: str) -> str:
+    """The consent text for a revision: its total and, when it asks for one, its deposit."""
     totals = revision_content["totals"]
     assert isinstance(totals, dict)
-    total = format_money(Decimal(str(totals["total"])), str(revision_content["currency"]))
+    currency = str(revision_content["currency"])
+    total = format_money(Decimal(str(totals["total"])), currency)
+    percent, amount = revision_deposit(revision_content)
+    has_deposit = percent != "0"
     return consent_text(
-        company_name=company_name, quote_number=str(revision_content["number"]), total=total
+        company_name=company_name,
+        quote_number=str(revision_content["number"]),
+        total=total,
+        deposit_percent=percent if has_deposit else "",
+        deposit=format_money(Decimal(amount), currency) if has_deposit else "",
     )
 
 
@@ -177,6 +195,7 @@ def _acceptance_sign(
     signature hash covers the chain's last hash, and its `quote_accepted` event is the
     link that follows. Under the quote's lock, so no other event slips in between."""
     content = json.loads(revision.content)
+    deposit_percent, deposit_amount = revision_deposit(content)
     sequence, prev_hash = chain_head(quote.pk)
     acceptance = Acceptance(
         company_id=quote.company_id,
@@ -195,6 +214,8 @@ def _acceptance_sign(
         user_agent=request_meta.user_agent,
         total=content["totals"]["total"],
         currency=content["currency"],
+        deposit_percent=deposit_percent,
+        deposit_amount=deposit_amount,
         prev_hash=prev_hash,
         event_sequence=sequence + 1,
     )
@@ -218,7 +239,7 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
     company = quote.company
     quote_mark_accepted(quote=quote, finance_gate=company.finance_gate)
     if company.finance_gate:
-        payment_open(quote=quote)
+        payment_open(quote=quote, acceptance=acceptance)
     note = delivery_note_create_for_quote(quote=quote)
     webhook_publish_delivery_note_created(
         company_id=quote.company_id,

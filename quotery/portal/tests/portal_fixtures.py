@@ -55,6 +55,7 @@ def share_quote(
     title: str = "Office fit-out",
     products: Sequence[Product | None] = (),
     quantities: Sequence[Decimal | int | str] = (),
+    deposit_percent: Decimal | str = Decimal(0),
 ) -> Shared:
     """A quote shared with `email` through share_send. With `products`, one section whose
     n-th line is the n-th product (None: a free-text line), in the n-th of `quantities`."""
@@ -67,6 +68,7 @@ def share_quote(
         title=title,
         products=list(products),
         quantities=[Decimal(str(quantity)) for quantity in quantities],
+        deposit_percent=Decimal(str(deposit_percent)),
     )
     share = share_send(
         quote=quote,

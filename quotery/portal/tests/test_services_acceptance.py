@@ -178,6 +178,9 @@ def test_security_15_the_signature_hash_is_recomputable_from_the_stored_record(
         "user_agent": CLIENT_META.user_agent,
         "total": stored.total,
         "currency": "EUR",
+        # the deposit agreed: none asked for, so none agreed
+        "deposit_percent": "0",
+        "deposit_amount": "0.00",
     }
     assert stored.prev_hash == last_before.hash
     assert stored.signature_hash == independent_signature_hash(last_before.hash, record)

@@ -108,7 +108,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         counts_open=view_token is not None,
         answered=(
             current.acceptance.pk if current.acceptance else None,
-            current.payment.status if current.payment else None,
+            current.payment,
             (current.changes.from_revision, current.changes.to_revision)
             if current.changes
             else None,

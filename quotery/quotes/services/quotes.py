@@ -119,6 +119,7 @@ def _apply_header(quote: Quote, data: QuoteInput) -> None:
     quote.valid_until = data.valid_until
     quote.notes = data.notes
     quote.internal_notes = data.internal_notes
+    quote.deposit_percent = data.deposit_percent
 
 
 def quote_create(*, company: Company, owner: User, data: QuoteInput) -> Quote:
@@ -357,6 +358,7 @@ def quote_duplicate(*, quote: Quote, user: User) -> Quote:
         valid_until=today + dt.timedelta(days=validity),
         notes=quote.notes,
         internal_notes=quote.internal_notes,
+        deposit_percent=quote.deposit_percent,
         sections=[
             SectionInput(
                 title=section.title,

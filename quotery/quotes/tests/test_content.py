@@ -151,6 +151,7 @@ CLIENT_VISIBLE_EDITS = {
     "section_title": rename_section,
     "section_order": swap_sections,
     "line_order": swap_lines,
+    "deposit": edit_header(deposit_percent=Decimal("30")),
 }
 
 
@@ -179,6 +180,20 @@ def test_any_client_visible_change_changes_the_hash(shared_quote, rep, acme, acm
     second = QuoteRevision.objects.get(quote=quote, number=2)
     assert second.content_hash != first.content_hash
     assert canonical_hash(json.loads(second.content)) == second.content_hash
+
+
+@pytest.mark.django_db
+def test_a_deposit_is_in_the_content_with_its_amount(shared_quote, rep, acme, acme_contact):
+    quote, first, _ = shared_quote
+    assert "deposit" not in json.loads(first.content)
+    quote_update(
+        quote=quote,
+        data=quote_input(acme, acme_contact, deposit_percent=Decimal("33.33")),
+        user=rep,
+    )
+    second = QuoteRevision.objects.get(quote=quote, number=2)
+    # 33.33 % of 2,799.28 = 933.000024
+    assert json.loads(second.content)["deposit"] == {"percent": "33.33", "amount": "933.00"}
 
 
 @pytest.mark.django_db

@@ -412,6 +412,24 @@ def test_saving_a_new_quote_stores_it_with_its_totals(login, rep, company):
     assert "€2,799.28" in detail
 
 
+def test_the_rep_sets_a_deposit_and_the_live_totals_show_it(login, rep, company):
+    acme = ClientFactory(company=company)
+    client = login(rep)
+    data = editor_data(acme.pk, deposit_percent="30")
+
+    totals = client.post(reverse("quotes:editor_totals"), data).content.decode()
+    response = client.post(reverse("quotes:new"), data)
+
+    # 30 % of 2,799.28 = 839.784
+    assert 'data-testid="editor-deposit">€839.78</dd>' in totals
+    assert "Deposit 30 % on acceptance" in totals
+    quote = Quote.objects.get(company=company)
+    assert response.status_code == 302
+    assert quote.deposit_percent == Decimal("30")
+    editor = Fields(client.get(reverse("quotes:edit", args=[quote.pk])).content.decode())
+    assert editor.controls["deposit_percent"]["value"] == "30"
+
+
 BAD_EDITOR_INPUT = {
     "negative_quantity": ("sections.0.lines.1.quantity", "-2", "more than zero"),
     "discount_over_100": ("sections.1.lines.0.discount_percent", "150", "between 0 % and 100 %"),
@@ -421,6 +439,10 @@ BAD_EDITOR_INPUT = {
     "date_not_a_date": ("issue_date", "next Tuesday", "Enter a date"),
     "too_many_decimals": ("sections.0.lines.0.quantity", "1.0001", "at most 3 decimal places"),
     "empty_title": ("title", "", "Give the quote a title"),
+    "deposit_over_100": ("deposit_percent", "150", "between 0 % and 100 % of the total"),
+    "deposit_negative": ("deposit_percent", "-5", "between 0 % and 100 % of the total"),
+    "deposit_not_a_number": ("deposit_percent", "thirty", "Enter a number between 0 and 100"),
+    "deposit_too_many_decimals": ("deposit_percent", "12.345", "at most 2 decimal places"),
 }
 
 
