@@ -17,7 +17,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import HttpError, ValidationError
 
 from quotery.api.conventions import BearerKey, api_conventions
-from quotery.api.endpoints import clients, delivery_notes, products, quotes
+from quotery.api.endpoints import clients, delivery_notes, products, quotes, webhooks
 from quotery.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from quotery.api.inputs import api_field_errors
 from quotery.api.pagination import BadParameter
@@ -31,6 +31,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/clients", clients.router),
     ("/products", products.router),
     ("/delivery-notes", delivery_notes.router),
+    ("/webhooks", webhooks.router),
 ]
 
 DESCRIPTION = """

@@ -18,6 +18,7 @@ from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Quote
 from quotery.quotes.selectors import quote_document
 from quotery.sharing.links import share_url
 from quotery.sharing.models import Acceptance, PortalShare
+from quotery.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 
 def money(amount: Decimal, currency: str) -> dict[str, str]:
@@ -232,4 +233,39 @@ def delivery_line(line: DeliveryNoteLine) -> dict[str, Any]:
         "reserved_quantity": number(line.reserved_quantity),
         "backorder_quantity": number(line.backorder_quantity),
         "shipped_quantity": number(line.shipped_quantity),
+    }
+
+
+def webhook_endpoint(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """Never the secrets: those are shown once, by the answers that make them."""
+    return {
+        "id": endpoint.pk,
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "event_types": list(endpoint.event_types),
+        "enabled": endpoint.enabled,
+        "disabled_reason": endpoint.disabled_reason or None,
+        "disabled_at": endpoint.disabled_at,
+        "previous_secret_valid_until": endpoint.previous_secret_expires_at
+        if endpoint.previous_secret
+        else None,
+        "created_at": endpoint.created_at,
+        "updated_at": endpoint.updated_at,
+    }
+
+
+def webhook_delivery(delivery: WebhookDelivery) -> dict[str, Any]:
+    pending = delivery.status == DeliveryStatus.PENDING
+    return {
+        "id": delivery.pk,
+        "event_type": delivery.event.type,
+        "webhook_id": delivery.event.msg_id,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "last_status_code": delivery.last_status_code,
+        "last_error": delivery.last_error,
+        "created_at": delivery.created_at,
+        "last_attempt_at": delivery.last_attempt_at,
+        "next_attempt_at": delivery.next_attempt_at if pending else None,
+        "delivered_at": delivery.delivered_at,
     }

@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from quotery.core.text import has_control_characters
+from quotery.webhooks.event_types import ALL_EVENT_TYPES
 
 DECIMAL_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$"
 MAX_ID = 2**63 - 1
@@ -339,4 +340,70 @@ class DeliveryNoteDetail(DeliveryNoteSummary):
 
 class DeliveryNotePage(Schema):
     items: list[DeliveryNoteSummary]
+    next_cursor: str | None
+
+
+# Webhook endpoints ------------------------------------------------------------------------
+
+
+class WebhookEndpointOut(Schema):
+    id: int
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: Literal["by_user", "gone"] | None = Field(
+        description="`by_user`: disabled through the API or Settings; `gone`: the receiver "
+        "answered 410 Gone. Null while enabled."
+    )
+    disabled_at: dt.datetime | None
+    previous_secret_valid_until: dt.datetime | None = Field(
+        description="After a rotation, the old secret also signs deliveries until then."
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WebhookEndpointWithSecret(WebhookEndpointOut):
+    secret: str = Field(
+        description="The signing secret (`whsec_...`). Shown in this answer only: store it now.",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )
+
+
+class WebhookEndpointPage(Schema):
+    items: list[WebhookEndpointOut]
+    next_cursor: str | None
+
+
+class WebhookEndpointIn(Schema):
+    url: Line = Field(
+        max_length=2000,
+        description="Where events are POSTed: https:// and a public address.",
+        examples=["https://crm.example.com/hooks/quotery"],
+    )
+    event_types: list[Line] = Field(
+        max_length=20,
+        description="The events to send: " + ", ".join(f"`{name}`" for name in ALL_EVENT_TYPES),
+        examples=[["quote.shared", "quote.viewed", "quote.accepted"]],
+    )
+    description: Line = Field("", max_length=200, examples=["CRM sync"])
+
+
+class WebhookDeliveryOut(Schema):
+    id: int
+    event_type: str
+    webhook_id: str = Field(description="The `webhook-id` header: the event's stable id.")
+    status: Literal["pending", "sending", "succeeded", "failed"]
+    attempts: int
+    last_status_code: int | None = Field(description="The receiver's last answer (null: none).")
+    last_error: str
+    created_at: dt.datetime
+    last_attempt_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None = Field(description="While pending: the next try.")
+    delivered_at: dt.datetime | None
+
+
+class WebhookDeliveryPage(Schema):
+    items: list[WebhookDeliveryOut]
     next_cursor: str | None

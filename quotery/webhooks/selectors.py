@@ -23,6 +23,14 @@ def webhook_endpoint_get(*, company: Company, pk: int) -> WebhookEndpoint:
     return endpoint
 
 
+def webhook_delivery_log(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    """Every delivery of the endpoint with its event, for paging (newest first by
+    `-created_at`, `-id`)."""
+    return WebhookDelivery.objects.filter(
+        company_id=endpoint.company_id, endpoint=endpoint
+    ).select_related("event")
+
+
 def webhook_deliveries_for_endpoint(
     *, endpoint: WebhookEndpoint, limit: int = DELIVERY_LOG_LENGTH
 ) -> list[WebhookDelivery]:

@@ -39,6 +39,9 @@ class ApiClient:
             path, body or {}, content_type="application/json", headers=self._headers(headers)
         )
 
+    def delete(self, path: str, **headers: str) -> Any:
+        return self.http.delete(path, headers=self._headers(headers))
+
 
 @pytest.fixture
 def key_admin(company: Company) -> User:

@@ -37,6 +37,13 @@ BODIES: dict[str, dict[str, object]] = {
     "update_client": {"name": "Acme"},
     "create_contact": {"name": "Bo", "email": "bo@client.test"},
     "update_contact": {"name": "Bo", "email": "bo@client.test"},
+    "create_webhook": {"url": "https://crm.example.com/in", "event_types": ["quote.shared"]},
+    "update_webhook": {"url": "https://crm.example.com/in", "event_types": ["quote.shared"]},
+    "delete_webhook": {},
+    "rotate_webhook_secret": {},
+    "disable_webhook": {},
+    "enable_webhook": {},
+    "replay_webhook_delivery": {},
 }
 
 
@@ -113,6 +120,8 @@ def test_the_url_list_holds_every_resource() -> None:
         "/api/v1/clients/{id}",
         "/api/v1/products/{id}",
         "/api/v1/delivery-notes/{id}",
+        "/api/v1/webhooks/{id}",
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay",
     } <= templates
     assert len(ROUTES) >= 23
 
@@ -128,6 +137,8 @@ def _call(client: ApiClient, route: Route, url: str):  # type: ignore[no-untyped
         return client.get(url)
     if route.method == "PUT":
         return client.put(url, body)
+    if route.method == "DELETE":
+        return client.delete(url)
     return client.post(url, body)
 
 

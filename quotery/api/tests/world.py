@@ -4,8 +4,12 @@ payment and a delivery note)."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils import timezone
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Company, Role, User
@@ -16,6 +20,9 @@ from quotery.clients.models import Client, Contact
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, Quote
 from quotery.sharing.models import Acceptance, PortalShare
+from quotery.webhooks.event_types import ALL_EVENT_TYPES
+from quotery.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from quotery.webhooks.services.endpoints import webhook_endpoint_create
 
 
 @dataclass
@@ -30,6 +37,8 @@ class World:
     note: DeliveryNote
     client: Client
     contact: Contact
+    webhook: WebhookEndpoint
+    delivery: WebhookDelivery
 
     def ids(self) -> dict[str, int]:
         """The id each path parameter names, by parameter and resource."""
@@ -40,6 +49,8 @@ class World:
             "delivery-notes": self.note.pk,
             "share_id": self.share.pk,
             "contact_id": self.contact.pk,
+            "webhooks": self.webhook.pk,
+            "delivery_id": self.delivery.pk,
         }
 
 
@@ -61,6 +72,13 @@ def build_world(company: Company, *, sku: str = "DESK-1") -> World:
     client = quote.client
     contact = client.contacts.first()
     assert contact is not None
+    webhook = webhook_endpoint_create(
+        company=company,
+        url=f"https://hooks.example.com/{sku.lower()}",
+        event_types=ALL_EVENT_TYPES,
+        description="CRM",
+        user=admin,
+    ).endpoint
     return World(
         company=company,
         admin=admin,
@@ -72,4 +90,28 @@ def build_world(company: Company, *, sku: str = "DESK-1") -> World:
         note=DeliveryNote.objects.get(quote=quote),
         client=client,
         contact=contact,
+        webhook=webhook,
+        delivery=delivery_of(webhook, "quote.shared"),
+    )
+
+
+def delivery_of(endpoint: WebhookEndpoint, event_type: str) -> WebhookDelivery:
+    """An event already sent once to `endpoint`, as its delivery log shows it."""
+    now = timezone.now()
+    event = WebhookEvent.objects.create(
+        company_id=endpoint.company_id,
+        msg_id=f"msg_{uuid.uuid4().hex}",
+        type=event_type,
+        occurred_at=now,
+        body=json.dumps({"type": event_type, "timestamp": now.isoformat(), "data": {}}),
+    )
+    return WebhookDelivery.objects.create(
+        company_id=endpoint.company_id,
+        event=event,
+        endpoint=endpoint,
+        status=DeliveryStatus.SUCCEEDED,
+        attempts=1,
+        last_attempt_at=now,
+        last_status_code=200,
+        delivered_at=now,
     )
