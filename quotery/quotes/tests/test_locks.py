@@ -63,12 +63,16 @@ def test_an_append_locks_and_reads_the_head_in_one_query(rep) -> None:  # type: 
     with CaptureQueriesContext(connection) as queries:
         portal_open_record(share=share, meta=RequestMeta(ip="203.0.113.7", user_agent="t"))
 
-    # then it locks the row and reads the head at once, moves the head, inserts the event
+    # then it locks the row and reads the head at once, moves the head, inserts the event,
+    # and counts it in the Engagement page's three rollups
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     assert [query["sql"][:40] for query in queries.captured_queries] == [
         "SELECT chain_length, chain_hash, chain_s",
         "UPDATE quotes_quote SET chain_length = 2",
         'INSERT INTO "engagement_quoteevent" ("co',
+        "INSERT INTO engagement_eventrollup (comp",
+        "INSERT INTO engagement_companyeventrollu",
+        "INSERT INTO engagement_quoteeventspan (c",
     ]
     assert queries.captured_queries[0]["sql"].endswith(f"WHERE id = {quote.pk}{lock}")
     head = quote_chain_head(quote.pk)
