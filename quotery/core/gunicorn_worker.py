@@ -41,9 +41,12 @@ class DrainingSyncWorker(SyncWorker):
         if not hasattr(self, "taken"):
             self.taken = []
         for listener in self.sockets:
+            # A second SIGTERM (a process manager signalling the whole group, then the
+            # arbiter passing its own on) finds the listeners closed: gunicorn's socket
+            # wrapper has let go of its socket (AttributeError), or the socket is shut.
             try:
                 address = listener.getsockname()
-            except OSError:  # closed by an earlier SIGTERM
+            except (OSError, AttributeError):
                 continue
             # The listeners are non-blocking in the worker: accept() ends when none is queued.
             while True:

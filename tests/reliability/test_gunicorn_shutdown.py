@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from config.env import BASE_DIR
 from tests.network import free_port
 from tests.reliability.slow_wsgi import BODY_LENGTH
@@ -63,6 +65,8 @@ def start_gunicorn(port: int, received: Path) -> subprocess.Popen[bytes]:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        # its own process group, so a test can signal every process of it at once
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -102,7 +106,21 @@ def keep_posting(port: int, client: int, stop: threading.Event, outcomes: list[O
             time.sleep(0.2)
 
 
-def test_sigterm_under_load_answers_every_request_it_read(tmp_path: Path) -> None:
+def stop_instance(server: subprocess.Popen[bytes], whole_group: bool) -> None:
+    """SIGTERM to gunicorn's arbiter, which passes it on to each worker; or to the whole
+    process group at once, as a process manager that signals a group does (honcho, a
+    terminal's Ctrl-C, `kill -- -PGID`): then each worker gets it twice, once directly and
+    once from the arbiter, the second often in the middle of a request."""
+    if whole_group:
+        os.killpg(server.pid, signal.SIGTERM)
+    else:
+        server.send_signal(signal.SIGTERM)
+
+
+@pytest.mark.parametrize("whole_group", [False, True], ids=["arbiter", "process-group"])
+def test_sigterm_under_load_answers_every_request_it_read(
+    tmp_path: Path, whole_group: bool
+) -> None:
     # given an instance busy with a steady stream of POSTs
     port = free_port()
     received = tmp_path / "received.txt"
@@ -120,7 +138,7 @@ def test_sigterm_under_load_answers_every_request_it_read(tmp_path: Path) -> Non
 
         # when it is told to stop while requests are in flight and queued
         stopped_at = time.monotonic()
-        server.send_signal(signal.SIGTERM)
+        stop_instance(server, whole_group)
         server.wait(timeout=60)
         time.sleep(0.5)
     finally:
