@@ -43,6 +43,7 @@ from quotery.notifications.models import Notification, NotificationKind, OutboxE
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import DeliveryNote, Quote, QuoteState
 from quotery.sharing.models import Acceptance, ConversationMessage
+from tests.browser.tables import cells
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,10 +68,6 @@ def html(message: EmailMessage) -> str:
 
 def to(message: EmailMessage) -> str:
     return str(message["To"].addresses[0].addr_spec)
-
-
-def cells(row) -> list[str]:  # type: ignore[no-untyped-def]
-    return [text.strip() for text in row.get_by_role("cell").all_inner_texts()]
 
 
 def fits_the_phone(page) -> bool:  # type: ignore[no-untyped-def]

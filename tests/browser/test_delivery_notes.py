@@ -22,13 +22,10 @@ from quotery.catalog.factories import ProductFactory
 from quotery.catalog.models import StockLevel, StockMovement
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
 from quotery.quotes.models import DeliveryNote, DeliveryNoteState
+from tests.browser.tables import cells
 from tests.browser.test_quote_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def cells(row) -> list[str]:  # type: ignore[no-untyped-def]
-    return [text.strip() for text in row.get_by_role("cell").all_inner_texts()]
 
 
 def test_rep_reads_and_cancels_a_delivery_note_and_the_stock_comes_back(page) -> None:  # type: ignore[no-untyped-def]
