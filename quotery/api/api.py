@@ -10,9 +10,13 @@ the schema, the docs and the tenancy tests, which are generated from the URL lis
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern
 from ninja import NinjaAPI, Router
 from ninja.errors import HttpError, ValidationError
 
@@ -154,6 +158,41 @@ def crashed(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(
         500, "Something went wrong on our side. It was logged; try again.", code="server_error"
     )
+
+
+def problem_for_wrong_method(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
+    """A route asked with a method it does not answer: ninja's plain 405, as a problem that
+    names the methods it does answer (also in `Allow`)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = ", ".join(sorted(method.strip() for method in response["Allow"].split(",")))
+        return problem_response(
+            405,
+            f"This route does not answer {request.method}; it answers {allowed}.",
+            code="method_not_allowed",
+            headers={"Allow": allowed},
+        )
+
+    return wrapped
+
+
+def api_urls() -> tuple[list[URLPattern], str, str]:
+    """ninja's URL conf of the API, each route answering a wrong method with a problem."""
+    patterns, app_name, namespace = api.urls
+    wrapped = [
+        URLPattern(
+            pattern.pattern,
+            problem_for_wrong_method(pattern.callback),
+            pattern.default_args,
+            pattern.name,
+        )
+        for pattern in cast(list[URLPattern], patterns)
+    ]
+    return wrapped, app_name, namespace
 
 
 def unknown_route(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -98,7 +98,7 @@ def api_conventions(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
         response["RateLimit-Policy"] = f'"{POLICY}";q={rule.hits};w={rule.seconds}'
         response["RateLimit"] = f'"{POLICY}";r={max(0, rule.hits - hits)};t={reset}'
         api_key_use_record(
-            key=holder.key,
+            holder=holder,
             method=request.method or "",
             route=_route(request),
             status=response.status_code,

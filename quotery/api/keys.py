@@ -13,7 +13,9 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.db import connection
 from django.utils import timezone
 
 from quotery.accounts.models import Company, Membership, Role, User
@@ -95,52 +97,104 @@ def api_key_revoke(*, key: ApiKey, user: User) -> ApiKey:
     return key
 
 
-@dataclass(frozen=True)
 class KeyHolder:
     """Who acts through a live key: the company, and the admin who made the key (writes are
-    theirs in the timeline). `membership` sees the whole company, as the key does."""
+    theirs in the timeline). `membership` sees the whole company, as the key does.
 
-    key: ApiKey
-    user: User
-    membership: Membership
+    A request's key is found with one plain query (`key_holder_for_token`); the company and
+    the user rows are read only when an endpoint asks for them (most reads need their ids
+    alone)."""
 
-    @property
+    def __init__(self, key: ApiKey, *, last_use_stale: bool = False) -> None:
+        self.key = key
+        # Whether the key's `last_used_at` is more than LAST_USED_STEP old (moved on use).
+        self.last_use_stale = last_use_stale
+        # The key reads the whole company (as a manager or admin does), whatever the role
+        # its maker holds now; who may set payment status is still checked against the
+        # real role.
+        self.membership = Membership(
+            company_id=key.company_id, user_id=key.created_by_id, role=Role.ADMIN
+        )
+
+    @cached_property
+    def user(self) -> User:
+        return User.objects.get(pk=self.key.created_by_id)
+
+    @cached_property
     def company(self) -> Company:
-        return self.key.company
+        company = Company.objects.get(pk=self.key.company_id)
+        self.key.company = company
+        self.membership.company = company
+        return company
+
+
+# The fields of the key read with each request; the rest load only when asked for.
+_KEY_FIELDS = ("id", "company_id", "prefix", "secret_hash", "scope", "created_by_id")
+
+
+def _live_key_sql() -> str:
+    """The key of a prefix, if it is not revoked and its maker is active and still in the
+    key's company, and whether its `last_used_at` is older than a cutoff: one statement."""
+    key, user, member = ApiKey._meta, User._meta, Membership._meta
+    q = connection.ops.quote_name
+    columns = ", ".join(f"k.{q(name)}" for name in _KEY_FIELDS)
+    return (
+        f"SELECT {columns}, "  # noqa: S608 (names from the models)
+        f"(k.{q('last_used_at')} IS NULL OR k.{q('last_used_at')} < %s) "
+        f"FROM {q(key.db_table)} k "
+        f"JOIN {q(user.db_table)} u ON u.{q('id')} = k.{q('created_by_id')} "
+        f"JOIN {q(member.db_table)} m ON m.{q('user_id')} = u.{q('id')} "
+        f"AND m.{q('company_id')} = k.{q('company_id')} "
+        f"WHERE k.{q('prefix')} = %s AND k.{q('revoked_at')} IS NULL AND u.{q('is_active')}"
+    )
 
 
 def key_holder_for_token(token: str) -> KeyHolder | None:
     """The live key of `token`, or None: unknown, malformed, revoked, or made by someone who
-    has left the company. One query; the digest is compared in constant time."""
+    has left the company or was deactivated. One query; the digest is compared in constant
+    time."""
     if not TOKEN_SHAPE.match(token):
         return None
     prefix = token[: len(KEY_START) + 8]
-    key = (
-        ApiKey.objects.select_related("company", "created_by", "created_by__membership")
-        .filter(prefix=prefix)
-        .first()
-    )
-    if key is None or not hmac.compare_digest(key.secret_hash, secret_digest(token)):
+    cutoff = connection.ops.adapt_datetimefield_value(timezone.now() - LAST_USED_STEP)
+    with connection.cursor() as cursor:
+        cursor.execute(_live_key_sql(), [cutoff, prefix])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = key.created_by
-    member = getattr(user, "membership", None)
-    if key.is_revoked or not user.is_active or member is None:
+    *values, last_use_stale = row
+    fields = dict(zip(_KEY_FIELDS, values, strict=True))
+    if not hmac.compare_digest(fields["secret_hash"], secret_digest(token)):
         return None
-    if member.company_id != key.company_id:
-        return None
-    # The key reads the whole company (as a manager or admin does), whatever the role its
-    # maker holds now; who may set payment status is still checked against the real role.
-    membership = Membership(company=key.company, user=user, role=Role.ADMIN)
-    return KeyHolder(key=key, user=user, membership=membership)
+    key = ApiKey.from_db(connection.alias, list(_KEY_FIELDS), values)
+    return KeyHolder(key, last_use_stale=bool(last_use_stale))
 
 
-def api_key_use_record(*, key: ApiKey, method: str, route: str, status: int) -> None:
+def api_key_use_record(*, holder: KeyHolder, method: str, route: str, status: int) -> None:
     """Records one request made with the key (no body), and moves `last_used_at` when it is
-    more than a minute old (compare-and-set, so parallel requests write it once). Two
-    statements, each its own transaction: a lost `last_used_at` move is made good by the
-    next request, and the use row stands alone."""
+    more than a minute old (compare-and-set, so parallel requests write it once). Each its
+    own transaction: a lost `last_used_at` move is made good by the next request, and the
+    use row stands alone. The row is one plain INSERT: this runs on every API request."""
     now = timezone.now()
-    ApiKeyUse.objects.create(key=key, at=now, method=method, route=route[:200], status=status)
-    if key.last_used_at is None or key.last_used_at < now - LAST_USED_STEP:
-        stale = ApiKey.objects.filter(pk=key.pk).exclude(last_used_at__gte=now - LAST_USED_STEP)
+    use = ApiKeyUse._meta
+    q = connection.ops.quote_name
+    given = {
+        "key": holder.key.pk,
+        "at": connection.ops.adapt_datetimefield_value(now),
+        "method": method[:8],
+        "route": route[:200],
+        "status": status,
+    }
+    fields = [field for field in use.concrete_fields if field.name in given]
+    columns = ", ".join(q(str(field.column)) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(use.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            [given[field.name] for field in fields],
+        )
+    if holder.last_use_stale:
+        stale = ApiKey.objects.filter(pk=holder.key.pk).exclude(
+            last_used_at__gte=now - LAST_USED_STEP
+        )
         stale.update(last_used_at=now)

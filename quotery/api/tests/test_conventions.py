@@ -3,7 +3,10 @@ CSRF and sessions, Idempotency-Key, the record of each use."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client as HttpClient
 
 from quotery.accounts.models import User
@@ -71,6 +74,33 @@ def test_security_26_each_use_is_recorded_without_body(api: ApiClient, write_key
     write_key.key.refresh_from_db()
     assert write_key.key.last_used_at is not None
     assert not any("Secret" in str(value) for use in uses for value in vars(use).values())
+
+
+def test_security_26_last_use_moves_at_most_once_a_minute(
+    api: ApiClient, write_key: NewKey
+) -> None:
+    start = dt.datetime(2031, 3, 4, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        api.get("/api/v1/quotes")
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        api.get("/api/v1/quotes")
+    write_key.key.refresh_from_db()
+    assert write_key.key.last_used_at == start
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        api.get("/api/v1/quotes")
+    write_key.key.refresh_from_db()
+    assert write_key.key.last_used_at == start + dt.timedelta(seconds=61)
+    assert ApiKeyUse.objects.filter(key=write_key.key).count() == 3
+
+
+def test_a_method_a_route_does_not_answer_is_a_405_problem(api: ApiClient) -> None:
+    answer = api.delete("/api/v1/quotes")
+    assert answer.status_code == 405
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer["Allow"] == "GET, POST"
+    problem = answer.json()
+    assert problem["code"] == "method_not_allowed"
+    assert problem["detail"] == "This route does not answer DELETE; it answers GET, POST."
 
 
 def test_security_22_session_cookies_do_not_authenticate_the_api(login, key_admin: User) -> None:  # type: ignore[no-untyped-def]
