@@ -24,7 +24,7 @@ from quotery.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from quotery.api.idempotency import idempotent_post, key_problem
 from quotery.api.keys import KeyHolder, api_key_use_record, key_holder_for_token
 from quotery.api.problems import problem_response
-from quotery.portal.ratelimit import Limit, hits_counted, window_ends
+from quotery.portal.ratelimit import Limit, window_ends
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POLICY = "per-key"
@@ -85,12 +85,12 @@ def api_conventions(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
                 "Send an API key as “Authorization: Bearer <key>”. "
                 "An admin creates keys under Settings → API keys."
             )
-        holder = key_holder_for_token(token)
+        rule = rate_limit()
+        holder = key_holder_for_token(token, counted=rule)
         if holder is None:
             return _unauthenticated("This API key is unknown or was revoked.")
         cast(KeyHolderRequest, request).key_holder = holder
-        rule = rate_limit()
-        hits = hits_counted(rule, f"key:{holder.key.pk}")
+        hits = holder.hits
         reset = window_ends(rule)
         response = _answer(
             request, holder, run, args, kwargs, limited=hits > rule.hits, reset=reset

@@ -113,29 +113,48 @@ def window_ends(rule: Limit, *, now: float | None = None) -> int:
     return max(1, _period_start(rule, moment) + rule.seconds - int(moment))
 
 
+def counter_row(rule: Limit, subject: str, *, now: float | None = None) -> tuple[str, int]:
+    """The (bucket, period_start) of `subject`'s counter for `rule` in the window of `now`:
+    for statements that count a hit along with other work (the API's key lookup)."""
+    moment = time.time() if now is None else now
+    return _bucket(rule.name, subject), _period_start(rule, moment)
+
+
+# Counts a hit: (bucket, period_start) first seen makes the row, later hits add to it.
+UPSERT_HIT = (
+    "INSERT INTO {table} (bucket, period_start, hits) {values} "
+    "ON CONFLICT (bucket, period_start) DO UPDATE SET hits = {table}.hits + 1 "
+    "RETURNING hits"
+)
+
+
+def counter_table() -> str:
+    return connection.ops.quote_name(RateLimitCounter._meta.db_table)
+
+
 def hits_counted(rule: Limit, subject: str, *, now: float | None = None) -> int:
     """Counts one hit of `subject` against `rule` and returns the hits of the current window
     so far, this one included. One statement, atomic under concurrency. Also used by limits
     defined elsewhere (the API's per-key limit), which share the counter table."""
-    moment = time.time() if now is None else now
-    period = _period_start(rule, moment)
-    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
+    bucket, period = counter_row(rule, subject, now=now)
+    table = counter_table()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (bucket, period_start, hits) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (bucket, period_start) DO UPDATE SET hits = {table}.hits + 1 "
-            "RETURNING hits",
-            [_bucket(rule.name, subject), period],
+            UPSERT_HIT.format(table=table, values="VALUES (%s, %s, 1)"), [bucket, period]
         )
         row = cursor.fetchone()
     hits = int(row[0])
+    forget_closed_windows(rule, period, hits=hits)
+    return hits
+
+
+def forget_closed_windows(rule: Limit, period: int, *, hits: int) -> None:
+    """On the first hit of a new window, the windows that closed a while ago are no use to
+    anybody, so they go now (at most once per bucket and window, not on every hit)."""
     if hits == 1:
-        # The first hit of a new window: windows that closed a while ago are no use to
-        # anybody, so they go now (at most once per bucket and window, not on every hit).
         RateLimitCounter.objects.filter(
             period_start__lt=period - 2 * max(max_window(), rule.seconds)
         ).delete()
-    return hits
 
 
 def max_window() -> int:

@@ -142,6 +142,19 @@ def test_another_keys_budget_is_its_own(api: ApiClient, make_key, settings) -> N
     assert other.get("/api/v1/quotes").status_code == 200
 
 
+def test_a_forged_key_spends_nothing_of_the_real_keys_budget(  # type: ignore[no-untyped-def]
+    api: ApiClient, write_key: NewKey, settings
+) -> None:
+    settings.API_RATE_LIMIT = (2, 60)
+    last = write_key.token[-1]
+    forged = ApiClient(write_key.token[:-1] + ("B" if last != "B" else "C"))
+    for _ in range(5):
+        assert forged.get("/api/v1/quotes").status_code == 401
+    assert api.get("/api/v1/quotes")["RateLimit"].startswith('"per-key";r=1;')
+    assert api.get("/api/v1/quotes").status_code == 200
+    assert api.get("/api/v1/quotes").status_code == 429
+
+
 def test_an_unknown_route_is_a_problem(api: ApiClient) -> None:
     answer = api.get("/api/v1/nothing-here")
     assert answer.status_code == 404
