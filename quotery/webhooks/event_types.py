@@ -22,6 +22,10 @@ class EventType(models.TextChoices):
 
 ALL_EVENT_TYPES: tuple[str, ...] = tuple(EventType.values)
 
+# What "Send test event" sends to one endpoint, whatever it subscribes to: nothing happened,
+# so receivers can check their URL, signature check and answer without touching real data.
+TEST_EVENT_TYPE = "webhook.test"
+
 # Engagement event kind (quotery.engagement.models.EventKind value) -> webhook type. Kinds
 # not listed (a link opened by a scanner or a preview, a revoked link) send nothing. A view
 # is only ever recorded as `quote_viewed` once the page's script confirmed a visible

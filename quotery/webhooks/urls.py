@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/disable/", views.endpoint_disable, name="disable"),
     path("<int:pk>/enable/", views.endpoint_enable, name="enable"),
     path("<int:pk>/delete/", views.endpoint_delete, name="delete"),
+    path("<int:pk>/test/", views.endpoint_test, name="test"),
     path(
         "<int:pk>/deliveries/<int:delivery_pk>/replay/",
         views.delivery_replay,

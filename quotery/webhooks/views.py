@@ -23,6 +23,7 @@ from quotery.webhooks.services.endpoints import (
     webhook_endpoint_disable,
     webhook_endpoint_enable,
     webhook_endpoint_rotate_secret,
+    webhook_endpoint_send_test,
     webhook_endpoint_update,
 )
 
@@ -147,3 +148,20 @@ def delivery_replay(request: MemberRequest, pk: int, delivery_pk: int) -> HttpRe
             request, f"{delivery.event.type} is being sent again with the same webhook-id."
         )
     return redirect("webhooks:detail", pk=pk)
+
+
+@member_required(ADMINS)
+@require_POST
+def endpoint_test(request: MemberRequest, pk: int) -> HttpResponse:
+    endpoint = selectors.webhook_endpoint_get(company=request.company, pk=pk)
+    try:
+        delivery = webhook_endpoint_send_test(endpoint=endpoint)
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"A test event ({delivery.event.msg_id}) is on its way. Its answer shows in the "
+            "delivery log below.",
+        )
+    return redirect("webhooks:detail", pk=endpoint.pk)

@@ -41,6 +41,7 @@ from quotery.webhooks.services.endpoints import (
     webhook_endpoint_disable,
     webhook_endpoint_enable,
     webhook_endpoint_rotate_secret,
+    webhook_endpoint_send_test,
     webhook_endpoint_update,
 )
 
@@ -168,3 +169,15 @@ def replay_webhook_delivery(
     )
     replay = webhook_delivery_replay(delivery=delivery)
     return Status(201, shown.webhook_delivery(replay))
+
+
+@router.post(
+    "/{id}/test",
+    response=writes({201: WebhookDeliveryOut}),
+    summary="Send a test event",
+)
+def send_webhook_test(request: HttpRequest, id: Id) -> Status[dict[str, Any]]:
+    """Sends a `webhook.test` event to this endpoint alone, now, signed like any other;
+    follow it in the delivery log. Refused (422) while disabled."""
+    delivery = webhook_endpoint_send_test(endpoint=_endpoint(request, id))
+    return Status(201, shown.webhook_delivery(delivery))

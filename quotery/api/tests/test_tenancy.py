@@ -44,6 +44,7 @@ BODIES: dict[str, dict[str, object]] = {
     "disable_webhook": {},
     "enable_webhook": {},
     "replay_webhook_delivery": {},
+    "send_webhook_test": {},
 }
 
 

@@ -155,6 +155,31 @@ def test_replay_while_disabled_is_refused_and_sends_nothing(api: ApiClient) -> N
     assert WebhookDelivery.objects.count() == 1
 
 
+def test_a_test_event_arrives_signed_and_shows_in_the_log(
+    api: ApiClient, receiver: WebhookReceiver, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    made = _create(api, url=receiver.url)
+    receiver.secrets = [str(made["secret"])]
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post(f"/api/v1/webhooks/{made['id']}/test")
+    assert answer.status_code == 201, answer.content
+    receiver.wait_for(1)
+    arrived = receiver.requests[0]
+    assert arrived.verified and body_json(arrived)["type"] == "webhook.test"
+    assert arrived.headers["webhook-id"] == answer.json()["webhook_id"]
+    log = api.get(f"/api/v1/webhooks/{made['id']}/deliveries").json()["items"]
+    assert [item["id"] for item in log] == [answer.json()["id"]]
+
+
+def test_a_test_event_while_disabled_is_refused_and_sends_nothing(api: ApiClient) -> None:
+    made = _create(api)
+    api.post(f"/api/v1/webhooks/{made['id']}/disable")
+    answer = api.post(f"/api/v1/webhooks/{made['id']}/test")
+    assert answer.status_code == 422
+    assert "Enable the endpoint first" in answer.json()["detail"]
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_a_delivery_of_another_endpoint_is_404(api: ApiClient, company) -> None:  # type: ignore[no-untyped-def]
     first, second = _create(api), _create(api, url="https://erp.example.com/in")
     sent = delivery_of(WebhookEndpoint.objects.get(pk=second["id"]), "quote.shared")

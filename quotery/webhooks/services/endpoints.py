@@ -15,15 +15,17 @@ from django.utils import timezone
 from quotery.accounts.models import Company, User
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.text import has_control_characters
-from quotery.webhooks.event_types import ALL_EVENT_TYPES
+from quotery.webhooks.event_types import ALL_EVENT_TYPES, TEST_EVENT_TYPE
 from quotery.webhooks.models import (
     DESCRIPTION_MAX_LENGTH,
     DeliveryStatus,
     DisabledReason,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookEvent,
 )
-from quotery.webhooks.signing import secret_new
+from quotery.webhooks.payloads import api_url, body_for
+from quotery.webhooks.signing import message_id_new, secret_new
 from quotery.webhooks.targets import url_problem
 from quotery.webhooks.tasks import deliver_webhook
 
@@ -161,22 +163,54 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
 
 
+def _refuse_disabled(endpoint: WebhookEndpoint) -> None:
+    if not endpoint.enabled:
+        raise ValidationFailed("Enable the endpoint first: a disabled endpoint is sent nothing.")
+
+
+def _deliver_now(*, event_id: int, endpoint: WebhookEndpoint, now: dt.datetime) -> WebhookDelivery:
+    """A new pending delivery of the event to the endpoint, handed to the worker once the
+    caller's transaction commits."""
+    delivery = WebhookDelivery.objects.create(
+        company_id=endpoint.company_id,
+        event_id=event_id,
+        endpoint=endpoint,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    transaction.on_commit(lambda: deliver_webhook.enqueue(delivery_id=delivery.pk))
+    return delivery
+
+
 def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Sends the delivery's event to its endpoint again, now: a new delivery with the same
     `webhook-id` and body (receivers that already processed it dedupe it), its own
     attempts and schedule. Refused while the endpoint is disabled."""
-    endpoint = delivery.endpoint
-    if not endpoint.enabled:
-        raise ValidationFailed("Enable the endpoint first: a disabled endpoint is sent nothing.")
-    now = timezone.now()
+    _refuse_disabled(delivery.endpoint)
     with transaction.atomic():
-        replay = WebhookDelivery.objects.create(
-            company_id=delivery.company_id,
-            event_id=delivery.event_id,
-            endpoint=endpoint,
-            status=DeliveryStatus.PENDING,
-            next_attempt_at=now,
-            created_at=now,
+        return _deliver_now(
+            event_id=delivery.event_id, endpoint=delivery.endpoint, now=timezone.now()
         )
-        transaction.on_commit(lambda: deliver_webhook.enqueue(delivery_id=replay.pk))
-    return replay
+
+
+def webhook_endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Sends a `webhook.test` event to this endpoint alone, now, signed and retried like any
+    other (it shows in the delivery log with its answer). Its data names the endpoint and
+    nothing else. Refused while the endpoint is disabled."""
+    _refuse_disabled(endpoint)
+    now = timezone.now()
+    data = {
+        "endpoint_id": endpoint.pk,
+        "endpoint_url": api_url(f"/webhooks/{endpoint.pk}"),
+        "message": "A test event sent from Quotery. Nothing happened to any quote.",
+    }
+    with transaction.atomic():
+        event = WebhookEvent.objects.create(
+            company_id=endpoint.company_id,
+            msg_id=message_id_new(now),
+            type=TEST_EVENT_TYPE,
+            occurred_at=now,
+            body=body_for(webhook_type=TEST_EVENT_TYPE, occurred_at=now, data=data),
+        )
+        return _deliver_now(event_id=event.pk, endpoint=endpoint, now=now)

@@ -15,11 +15,19 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from quotery.core.exceptions import ValidationFailed
 from quotery.portal.services.sharing import share_send
 from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
-from quotery.webhooks.models import DeliveryStatus, DisabledReason, WebhookDelivery, WebhookEvent
+from quotery.webhooks.event_types import ALL_EVENT_TYPES
+from quotery.webhooks.models import (
+    DeliveryStatus,
+    DisabledReason,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from quotery.webhooks.services.endpoints import (
     webhook_delivery_replay,
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
+    webhook_endpoint_send_test,
 )
 from quotery.webhooks.tasks import deliver_due_webhooks
 from tests.webhook_receiver import Answer, WebhookReceiver, body_json
@@ -340,3 +348,40 @@ def test_security_27_no_delivery_to_127_0_0_1_without_the_setting(
         with pytest.raises(ValidationFailed) as refused:
             webhook_endpoint_create(company=company, url=url, event_types=["quote.shared"])
         assert "url" in refused.value.field_errors, url
+
+
+def test_security_27_a_test_event_reaches_only_its_endpoint_signed(
+    company, admin_user, endpoint, receiver, django_capture_on_commit_callbacks, settings
+):
+    settings.BASE_URL = "https://quotes.example.com"
+    # another endpoint of the company, wanting every event: a test is not sent to it
+    other = webhook_endpoint_create(
+        company=company,
+        url="http://127.0.0.1:9/elsewhere",
+        event_types=ALL_EVENT_TYPES,
+        description="ERP",
+        user=admin_user,
+    ).endpoint
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = webhook_endpoint_send_test(endpoint=endpoint)
+    receiver.wait_for(1)
+    (received,) = receiver.requests
+    assert received.verified
+    assert received.headers["webhook-id"] == delivery.event.msg_id
+    assert body_json(received)["type"] == "webhook.test"
+    assert body_json(received)["data"] == {
+        "endpoint_id": endpoint.pk,
+        "endpoint_url": f"https://quotes.example.com/api/v1/webhooks/{endpoint.pk}",
+        "message": "A test event sent from Quotery. Nothing happened to any quote.",
+    }
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED and delivery.last_status_code == 204
+    assert not WebhookDelivery.objects.filter(endpoint=other).exists()
+
+
+def test_a_test_event_to_a_disabled_endpoint_is_refused_and_writes_nothing(endpoint):
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(disabled_reason=DisabledReason.BY_USER)
+    endpoint.refresh_from_db()
+    with pytest.raises(ValidationFailed, match="Enable the endpoint first"):
+        webhook_endpoint_send_test(endpoint=endpoint)
+    assert not WebhookEvent.objects.exists() and not WebhookDelivery.objects.exists()

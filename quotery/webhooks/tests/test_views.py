@@ -48,9 +48,10 @@ def test_only_admins_open_the_webhook_pages(login, company, role):
         ).status_code
         == 404
     )
-    assert client.post(reverse("webhooks:rotate", args=[endpoint.pk])).status_code == 404
-    assert client.post(reverse("webhooks:delete", args=[endpoint.pk])).status_code == 404
+    for name in ("rotate", "delete", "test"):
+        assert client.post(reverse(f"webhooks:{name}", args=[endpoint.pk])).status_code == 404
     assert rows() == before
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_security_27_adding_an_endpoint_shows_its_secret_once(login, admin_user, company):
@@ -124,7 +125,7 @@ def test_security_23_another_companys_endpoint_and_deliveries_are_404_and_unchan
     before = rows()
     client = login(admin_user)
     assert client.get(reverse("webhooks:detail", args=[foreign.pk])).status_code == 404
-    for name in ("rotate", "disable", "enable", "delete"):
+    for name in ("rotate", "disable", "enable", "delete", "test"):
         assert client.post(reverse(f"webhooks:{name}", args=[foreign.pk])).status_code == 404
     changed = {"url": "https://evil.example.com", "event_types": ["quote.shared"]}
     detail = reverse("webhooks:detail", args=[foreign.pk])
@@ -233,3 +234,29 @@ def test_editing_an_endpoint_keeps_its_secret_and_bad_input_changes_nothing(
         "ERP",
     )
     assert endpoint.secret == before[0][1]
+
+
+def test_send_test_event_queues_one_for_this_endpoint_and_says_so(login, admin_user, company):
+    endpoint = endpoint_of(company)
+    client = login(admin_user)
+    detail = reverse("webhooks:detail", args=[endpoint.pk])
+    assert ">Send test event<" in client.get(detail).content.decode()
+    response = client.post(reverse("webhooks:test", args=[endpoint.pk]), follow=True)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.endpoint == endpoint and delivery.event.type == "webhook.test"
+    html = response.content.decode()
+    assert f"A test event ({delivery.event.msg_id}) is on its way." in html
+    assert "webhook.test" in html  # in the delivery log
+
+
+def test_send_test_event_to_a_disabled_endpoint_is_refused_with_a_reason(
+    login, admin_user, company
+):
+    endpoint = endpoint_of(company)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(disabled_reason=DisabledReason.BY_USER)
+    client = login(admin_user)
+    detail = client.get(reverse("webhooks:detail", args=[endpoint.pk])).content.decode()
+    assert "Send test event" not in detail
+    response = client.post(reverse("webhooks:test", args=[endpoint.pk]), follow=True)
+    assert "Enable the endpoint first" in response.content.decode()
+    assert not WebhookDelivery.objects.exists()
