@@ -35,6 +35,9 @@ from quotery.quotes.models import Quote
 from quotery.quotes.states import OPEN_STATES
 
 LIST_LIMIT = 10
+# PostgreSQL's memory for the figures statement's sorts and per-quote rows (its transaction
+# only): about 100 bytes a quote, so 32 MB holds some 300,000 quotes active in a range.
+WORK_MEM = "32MB"
 
 
 @dataclass
@@ -60,70 +63,110 @@ class QuoteFigures:
 
 # One row per quote with a share, view, download or answer in the range (`per_quote`, after
 # the CTEs `straddling` and `per_quote_ctes` name), joined to its quote once (`facts`), then
-# reduced to a few rows. The parts share one column layout: (part, id, a, b, c, d).
+# reduced to a few rows: one per owner carrying every count and sum (Python adds them up),
+# the listed quotes, the median's middle delays. The parts share one column layout:
+# (part, id, a, b, c, d, e, f, g, h, i, j, k).
 _FIGURES_SQL = """
 WITH {ctes},
 facts AS MATERIALIZED (
-    SELECT p.quote_id, p.views, p.downloads, p.accepted, p.first_view,
-           p.declined, p.decided_at, q.owner_id, q.first_shared_at,
+    SELECT p.quote_id, p.views, p.downloads, p.accepted, p.first_view, p.decided_at,
+           q.owner_id, q.first_shared_at, q.currency, q.total,
            CASE WHEN q.first_shared_at >= %(start)s AND q.first_shared_at < %(end)s
                 THEN 1 ELSE 0 END AS cohort,
-           CASE WHEN q.state IN ({open_states}) THEN 1 ELSE 0 END AS is_open,
-           CASE WHEN q.currency = %(currency)s THEN {thousandths} ELSE NULL END AS value
+           CASE WHEN q.state IN ({open_states}) THEN 1 ELSE 0 END AS is_open
     FROM per_quote p INNER JOIN {quote_table} q ON q.id = p.quote_id
 )
-SELECT 'rep' AS part, owner_id AS id, SUM(cohort) AS a,
+SELECT 'rep' AS part, owner_id AS id,
+       SUM(cohort) AS a,
        SUM(CASE WHEN cohort = 1 AND first_view IS NOT NULL THEN 1 ELSE 0 END) AS b,
-       SUM(downloads) AS c, SUM(accepted) AS d
+       SUM(downloads) AS c,
+       SUM(accepted) AS d,
+       SUM(CASE WHEN {hot} THEN 1 ELSE 0 END) AS e,
+       SUM(CASE WHEN {unseen} THEN 1 ELSE 0 END) AS f,
+       SUM(CASE WHEN {decided} AND accepted > 0 THEN 1 ELSE 0 END) AS g,
+       SUM(CASE WHEN {decided} AND accepted = 0 THEN 1 ELSE 0 END) AS h,
+       SUM(CASE WHEN {decided} AND accepted > 0 AND currency <> %(currency)s
+           THEN 1 ELSE 0 END) AS i,
+       {decision_delay_sum} AS j,
+       COALESCE(SUM(CASE WHEN {decided} AND accepted > 0 AND currency = %(currency)s
+           THEN {thousandths} END), 0) AS k
 FROM facts GROUP BY owner_id
 UNION ALL
-SELECT 'hot_total', NULL, COUNT(*), 0, 0, 0 FROM facts
-WHERE is_open = 1 AND views >= %(min_views)s AND downloads >= %(min_downloads)s
-UNION ALL
 SELECT * FROM (
-    SELECT 'hot' AS part, quote_id AS id, views AS a, downloads AS b, 0 AS c, 0 AS d
-    FROM facts WHERE is_open = 1 AND views >= %(min_views)s AND downloads >= %(min_downloads)s
+    SELECT 'hot' AS part, quote_id AS id, views AS a, downloads AS b,
+           0 AS c, 0 AS d, 0 AS e, 0 AS f, 0 AS g, 0 AS h, 0 AS i, 0 AS j, 0 AS k
+    FROM facts WHERE {hot}
     ORDER BY views DESC, downloads DESC, quote_id DESC LIMIT %(limit)s
 ) AS hot
 UNION ALL
-SELECT 'unseen_total', NULL, COUNT(*), 0, 0, 0 FROM facts
-WHERE cohort = 1 AND first_view IS NULL AND is_open = 1 AND first_shared_at <= %(unseen_cutoff)s
-UNION ALL
 SELECT * FROM (
-    SELECT 'unseen' AS part, quote_id AS id, views AS a, downloads AS b, 0 AS c, 0 AS d
-    FROM facts
-    WHERE cohort = 1 AND first_view IS NULL AND is_open = 1
-        AND first_shared_at <= %(unseen_cutoff)s
+    SELECT 'unseen' AS part, quote_id AS id, views AS a, downloads AS b,
+           0 AS c, 0 AS d, 0 AS e, 0 AS f, 0 AS g, 0 AS h, 0 AS i, 0 AS j, 0 AS k
+    FROM facts WHERE {unseen}
     ORDER BY first_shared_at, quote_id LIMIT %(limit)s
 ) AS unseen
 UNION ALL
-SELECT 'median', NULL, delay, 0, 0, 0 FROM (
+{median}
+"""
+_HOT = "is_open = 1 AND views >= %(min_views)s AND downloads >= %(min_downloads)s"
+_UNSEEN = (
+    "cohort = 1 AND first_view IS NULL AND is_open = 1 AND first_shared_at <= %(unseen_cutoff)s"
+)
+_DECIDED = "decided_at IS NOT NULL AND first_shared_at IS NOT NULL"
+_VIEWED_COHORT = "cohort = 1 AND first_view IS NOT NULL"
+# The middle one or two delays to first view of the cohort's viewed quotes (positions
+# (n + 1) / 2 and (n + 2) / 2 of n sorted): PostgreSQL's ordered-set aggregate sorts
+# them once (percentile_disc(f) is the value at position ceil(f * n), so 0.5 gives the
+# first and anything above 0.5 by less than 1 / 2n the second); SQLite numbers them.
+_MEDIAN_SQL = {
+    "postgresql": """
+SELECT 'median', NULL, {lower}, {upper}, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM (
+    SELECT percentile_disc(ARRAY[0.5, 0.5 + 1e-12])
+           WITHIN GROUP (ORDER BY first_view - first_shared_at) AS middle
+    FROM facts WHERE {viewed_cohort}
+) AS median WHERE middle IS NOT NULL
+""",
+    "sqlite": """
+SELECT 'median', NULL, delay, delay, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM (
     SELECT delay, ROW_NUMBER() OVER (ORDER BY delay) AS position, COUNT(*) OVER () AS n
-    FROM (
-        SELECT {delay} AS delay FROM facts WHERE cohort = 1 AND first_view IS NOT NULL
-    ) AS delays
+    FROM (SELECT {delay} AS delay FROM facts WHERE {viewed_cohort}) AS delays
 ) AS ranked
 WHERE position IN ((n + 1) / 2, (n + 2) / 2)
-UNION ALL
-SELECT 'decided', SUM(CASE WHEN accepted > 0 AND value IS NULL THEN 1 ELSE 0 END),
-       SUM(CASE WHEN accepted > 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN accepted > 0 THEN 0 ELSE 1 END),
-       SUM({decision_delay}),
-       SUM(CASE WHEN accepted > 0 THEN value ELSE 0 END)
-FROM facts WHERE decided_at IS NOT NULL AND first_shared_at IS NOT NULL
-"""
+""",
+}
 
 
 def _delay_microseconds_sql(until: str) -> str:
     """SQL for `<until> - first_shared_at` in whole microseconds (exact on both
     databases, so the median is the one Python would compute from every delay)."""
     if connection.vendor == "postgresql":
-        return f"CAST(EXTRACT(EPOCH FROM ({until} - first_shared_at)) * 1000000 AS BIGINT)"
-    # SQLite: Django's own timestamp difference (microseconds), as F() - F() compiles.
-    sql, _ = connection.ops.subtract_temporals(
-        "DateTimeField", (until, ()), ("first_shared_at", ())
-    )
-    return str(sql)
+        return _interval_microseconds_sql(f"{until} - first_shared_at")
+    # SQLite, from Django's text form of a UTC moment ("YYYY-MM-DD HH:MM:SS[.ffffff]"):
+    # whole seconds by strftime (given no fraction, which it would round to milliseconds)
+    # and the microseconds apart, all in integers; what Django's own timestamp difference
+    # gives, without calling back into Python for every row.
+    return f"({_sqlite_microseconds(until)} - {_sqlite_microseconds('first_shared_at')})"
+
+
+def _interval_microseconds_sql(interval: str) -> str:
+    """PostgreSQL: an interval (days and time, as timestamps' differences are) in whole
+    microseconds, exactly (EXTRACT gives a numeric)."""
+    return f"CAST(EXTRACT(EPOCH FROM {interval}) * 1000000 AS BIGINT)"
+
+
+def _decision_delay_sum_sql() -> str:
+    """The sum of the decided quotes' delays to their answer, in microseconds. PostgreSQL
+    adds the intervals (exact) and converts once, rather than each delay."""
+    decided = f"CASE WHEN {_DECIDED} THEN decided_at - first_shared_at END"
+    if connection.vendor == "postgresql":
+        return f"COALESCE({_interval_microseconds_sql(f'SUM({decided})')}, 0)"
+    return f"SUM(CASE WHEN {_DECIDED} THEN {_delay_microseconds_sql('decided_at')} ELSE 0 END)"
+
+
+def _sqlite_microseconds(moment: str) -> str:
+    seconds = f"CAST(strftime('%%s', substr({moment}, 1, 19)) AS INTEGER)"
+    fraction = f"CAST(substr({moment} || '.000000', 21, 6) AS INTEGER)"
+    return f"({seconds} * 1000000 + {fraction})"
 
 
 _ROLLUPS = QuoteRollup._meta.db_table
@@ -151,6 +194,11 @@ def _whole_sql(owner_join: str) -> str:
         prefix: f"CASE WHEN {_inside(prefix)} THEN s.{prefix}_first END"
         for prefix in ("viewed", "accepted", "declined")
     }
+    # SQLite, which has no statistics on how many rows a range holds, would read them
+    # through the (company, last_at) index: one table lookup per quote, twice the time of
+    # reading the table for a range holding most of them (and a company's rows are a
+    # single row per quote it has).
+    not_indexed = "NOT INDEXED" if connection.vendor == "sqlite" else ""
     return f"""
 SELECT quote_id, views, downloads, accepted, declined, events, first_view,
        CASE WHEN declined_at IS NULL OR accepted_at <= declined_at
@@ -165,7 +213,7 @@ FROM (
            {first["viewed"]} AS first_view,
            {first["accepted"]} AS accepted_at,
            {first["declined"]} AS declined_at
-    FROM {_ROLLUPS} s {owner_join}
+    FROM {_ROLLUPS} s {not_indexed} {owner_join}
     WHERE s.company_id = %(company)s AND s.last_at >= %(start)s AND s.first_at < %(end)s
 ) AS whole
 """  # noqa: S608
@@ -225,11 +273,11 @@ WHERE e.company_id = %(company)s AND e.kind IN ({{kinds}}) AND ({{edges}})
 """  # noqa: S608
 _STRADDLED_SQL = f"""
 SELECT quote_id,
-       SUM(CASE WHEN kind = '{_VIEWED}' THEN n ELSE 0 END) AS views,
-       SUM(CASE WHEN kind = '{_DOWNLOADED}' THEN n ELSE 0 END) AS downloads,
-       SUM(CASE WHEN kind = '{_ACCEPTED}' THEN n ELSE 0 END) AS accepted,
-       SUM(CASE WHEN kind = '{_DECLINED}' THEN n ELSE 0 END) AS declined,
-       SUM(n) AS events,
+       CAST(SUM(CASE WHEN kind = '{_VIEWED}' THEN n ELSE 0 END) AS INTEGER) AS views,
+       CAST(SUM(CASE WHEN kind = '{_DOWNLOADED}' THEN n ELSE 0 END) AS INTEGER) AS downloads,
+       CAST(SUM(CASE WHEN kind = '{_ACCEPTED}' THEN n ELSE 0 END) AS INTEGER) AS accepted,
+       CAST(SUM(CASE WHEN kind = '{_DECLINED}' THEN n ELSE 0 END) AS INTEGER) AS declined,
+       CAST(SUM(n) AS INTEGER) AS events,
        MIN(CASE WHEN kind = '{_VIEWED}' THEN moment END) AS first_view,
        MIN(CASE WHEN kind IN ('{_ACCEPTED}', '{_DECLINED}') THEN moment END) AS decided_at
 FROM ({{parts}}) AS parts GROUP BY quote_id
@@ -302,23 +350,23 @@ def _figures_params(date_range: DateRange, now: dt.datetime, currency: str) -> d
 def _read_rows(rows: Iterable[tuple[Any, ...]]) -> QuoteFigures:
     figures = QuoteFigures()
     middle: list[int] = []
-    for part, key, a, b, c, d in rows:
+    for part, key, a, b, c, d, *sums in rows:
         if part == "rep":
             figures.reps[int(key)] = [int(a), int(b), int(c), int(d)]
+            hot, unseen, won, lost, other_currency, delay, value = map(int, sums)
+            figures.hot_total += hot
+            figures.unseen_total += unseen
+            figures.won += won
+            figures.lost += lost
+            figures.won_other_currency += other_currency
+            figures.decision_delay_total += delay
+            figures.won_value_thousandths += value
         elif part == "hot":
             figures.hot.append((int(key), int(a), int(b)))
         elif part == "unseen":
             figures.unseen.append((int(key), int(a), int(b)))
-        elif part == "hot_total":
-            figures.hot_total = int(a)
-        elif part == "unseen_total":
-            figures.unseen_total = int(a)
-        elif part == "decided":
-            figures.won_other_currency = int(key or 0)
-            figures.won, figures.lost = int(a or 0), int(b or 0)
-            figures.decision_delay_total, figures.won_value_thousandths = int(c or 0), int(d or 0)
-        else:
-            middle.append(int(a))
+        else:  # the median's middle delay(s): one twice, or two
+            middle += [int(a), int(b)]
     if middle:
         seconds = statistics.median(
             dt.timedelta(microseconds=value).total_seconds() for value in middle
@@ -345,15 +393,28 @@ def quote_figures(
         ctes=ctes,
         quote_table=connection.ops.quote_name(Quote._meta.db_table),
         open_states=", ".join(f"%(open_{index})s" for index in range(len(OPEN_STATES))),
-        thousandths=money_thousandths_sql("q.total"),
-        delay=_delay_microseconds_sql("first_view"),
-        decision_delay=_delay_microseconds_sql("decided_at"),
+        hot=_HOT,
+        unseen=_UNSEEN,
+        decided=_DECIDED,
+        thousandths=money_thousandths_sql("total"),
+        decision_delay_sum=_decision_delay_sum_sql(),
+        median=_MEDIAN_SQL[connection.vendor].format(
+            delay=_delay_microseconds_sql("first_view"),
+            lower=_interval_microseconds_sql("middle[1]"),
+            upper=_interval_microseconds_sql("middle[2]"),
+            viewed_cohort=_VIEWED_COHORT,
+        ),
     )
     params |= _figures_params(date_range, now, currency)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The planner's cost for this statement (tens of thousands of quotes) passes
             # the JIT thresholds, and compiling it took 0.3 - 3 s, many times running it.
-            cursor.execute("SET LOCAL jit = off")
+            # Room for the per-quote rows in memory: with the default 4 MB they went to a
+            # temporary file, read back once per part.
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+                [WORK_MEM],
+            )
         cursor.execute(sql, params)
         return _read_rows(cursor.fetchall())
