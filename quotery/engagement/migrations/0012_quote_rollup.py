@@ -45,14 +45,17 @@ KIND_LIST = ", ".join(f"'{kind}'" for kind in KINDS)
 
 
 def build_quote_rollups(apps, schema_editor):  # type: ignore[no-untyped-def]
-    with schema_editor.connection.cursor() as cursor:
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
         cursor.execute("DELETE FROM engagement_quoterollup")
         cursor.execute(
             f"INSERT INTO engagement_quoterollup ({ROLLUP_COLUMNS}) "
             f"SELECT {ROLLUP_VALUES} FROM engagement_quoteevent "
             f"WHERE kind IN ({KIND_LIST}) GROUP BY company_id, quote_id"
         )
-        cursor.execute("ANALYZE engagement_quoterollup")  # plan the page for the new rows
+        # Plan the page for the new rows (SQLite: the daily refresh_planner_statistics).
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE engagement_quoterollup")
 
 
 def build_spans(apps, schema_editor):  # type: ignore[no-untyped-def]
