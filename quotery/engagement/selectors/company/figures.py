@@ -142,9 +142,10 @@ def _delay_microseconds_sql(until: str) -> str:
     if connection.vendor == "postgresql":
         return _interval_microseconds_sql(f"{until} - first_shared_at")
     # SQLite, from Django's text form of a UTC moment ("YYYY-MM-DD HH:MM:SS[.ffffff]"):
-    # whole seconds by strftime (given no fraction, which it would round to milliseconds)
-    # and the microseconds apart, all in integers; what Django's own timestamp difference
-    # gives, without calling back into Python for every row.
+    # whole seconds from the Julian day of the moment without its fraction (which SQLite
+    # would round to milliseconds), rounded (the day number's float is exact to far less
+    # than half a second), and the microseconds apart, all in integers: what Django's own
+    # timestamp difference gives, without calling back into Python for every row.
     return f"({_sqlite_microseconds(until)} - {_sqlite_microseconds('first_shared_at')})"
 
 
@@ -164,7 +165,7 @@ def _decision_delay_sum_sql() -> str:
 
 
 def _sqlite_microseconds(moment: str) -> str:
-    seconds = f"CAST(strftime('%%s', substr({moment}, 1, 19)) AS INTEGER)"
+    seconds = f"CAST(ROUND((julianday(substr({moment}, 1, 19)) - 2440587.5) * 86400) AS INTEGER)"
     fraction = f"CAST(substr({moment} || '.000000', 21, 6) AS INTEGER)"
     return f"({seconds} * 1000000 + {fraction})"
 
