@@ -61,8 +61,8 @@ class QuoteFigures:
     won_other_currency: int = 0
 
 
-# One row per quote with a share, view, download or answer in the range (`per_quote`, after
-# the CTEs `straddling` and `per_quote_ctes` name), joined to its quote once (`facts`), then
+# One row per quote with a share, view, download or answer in the range (the CTE
+# `per_quote`, after `straddling`: `_per_quote_ctes`), joined to its quote once (`facts`), then
 # reduced to a few rows: one per owner carrying every count and sum (Python adds them up),
 # the listed quotes, the median's middle delays. The parts share one column layout:
 # (part, id, a, b, c, d, e, f, g, h, i, j, k).
