@@ -15,7 +15,8 @@ the rollups from a million events runs then), and on PostgreSQL the rollups are 
 as autovacuum would after such a bulk insert, so index-only scans are measured. Beside the
 median wall time, each range's CPU time per render is printed: this process's (Django
 and the driver) plus, on PostgreSQL, its backend's (not its parallel workers'), which
-moves less than wall time on a machine shared with other work.
+moves less than wall time on a machine shared with other work; and the machine's load
+average (1 minute) before and after each database's renders.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def prepare(backend: str, events: int, reuse: bool) -> None:
                 "from django.db import connection\n"
                 "with connection.cursor() as c:\n"
                 "    c.execute('VACUUM (ANALYZE) engagement_eventrollup')\n"
+                "    c.execute('VACUUM (ANALYZE) engagement_quoterollup')\n"
             )
         run([*manage, "shell", "-c", refresh], env=env, check=True)
         return
@@ -139,6 +141,7 @@ def measure(runs: int) -> dict[str, object]:
             backend = cursor.fetchone()[0]
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
+    load_before = os.getloadavg()[0]
     for name, params in ranges.items():
         for _ in range(2):
             response = client.get("/engagement/", params)
@@ -158,6 +161,7 @@ def measure(runs: int) -> dict[str, object]:
         "events": QuoteEvent.objects.count(),
         "timings": timings,
         "cpu": cpu,
+        "load": (load_before, os.getloadavg()[0]),
     }
 
 
@@ -202,6 +206,8 @@ def main() -> None:
     )
     for result in results:
         vendor = str(result["vendor"])
+        load_before, load_after = result["load"]
+        print(f"{vendor}: load average (1 min) {load_before:.2f} before, {load_after:.2f} after")
         target = TARGETS_MS[vendor]
         timings: dict[str, float] = result["timings"]
         for name, median in timings.items():

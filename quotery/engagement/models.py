@@ -225,27 +225,57 @@ class CompanyEventRollup(models.Model):
         return f"{self.company_id} {self.kind} {self.hour:%Y-%m-%d %H}h: {self.count}"
 
 
-class QuoteEventSpan(_QuoteKindRow):
-    """All of a quote's events of one kind: how many, the first and the last moment. A
-    quote whose events of a kind all fall inside the Engagement page's range is counted
-    from this one row; only quotes with events of the kind on both sides of a range end
-    read their hourly `EventRollup`s. Kept with them (`quotery.engagement.rollups`)."""
+# The kinds a quote's rollup row counts (`QuoteRollup`), each with the prefix of its columns:
+# what the Engagement page's per-quote figures need.
+QUOTE_ROLLUP_KINDS: dict[str, str] = {
+    EventKind.QUOTE_SHARED: "shared",
+    EventKind.QUOTE_VIEWED: "viewed",
+    EventKind.PDF_DOWNLOADED: "downloaded",
+    EventKind.QUOTE_ACCEPTED: "accepted",
+    EventKind.QUOTE_DECLINED: "declined",
+}
 
-    count = models.PositiveIntegerField()
+
+class QuoteRollup(models.Model):
+    """All of a quote's shares, views, downloads, acceptances and declines in one row: per
+    kind how many, the first and the last moment (none yet: 0 and no moments), and the
+    first and last moment of any of them. The Engagement page reads a quote whose events of
+    a kind all fall inside its range from this row alone, without grouping; only the kinds
+    with events on both sides of a range end read their hourly `EventRollup`s. A quote with
+    none of these events has no row. Kept with the events (`quotery.engagement.rollups`)."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    quote = models.ForeignKey(
+        "quotes.Quote", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()
+    shared_count = models.PositiveIntegerField(default=0)
+    shared_first = models.DateTimeField(null=True, blank=True)
+    shared_last = models.DateTimeField(null=True, blank=True)
+    viewed_count = models.PositiveIntegerField(default=0)
+    viewed_first = models.DateTimeField(null=True, blank=True)
+    viewed_last = models.DateTimeField(null=True, blank=True)
+    downloaded_count = models.PositiveIntegerField(default=0)
+    downloaded_first = models.DateTimeField(null=True, blank=True)
+    downloaded_last = models.DateTimeField(null=True, blank=True)
+    accepted_count = models.PositiveIntegerField(default=0)
+    accepted_first = models.DateTimeField(null=True, blank=True)
+    accepted_last = models.DateTimeField(null=True, blank=True)
+    declined_count = models.PositiveIntegerField(default=0)
+    declined_first = models.DateTimeField(null=True, blank=True)
+    declined_last = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["quote", "kind"], name="span_quote_kind"),
+            models.UniqueConstraint(fields=["quote"], name="quote_rollup_quote"),
         ]
         indexes = [
-            # The page's per-quote figures, answered from the index alone.
-            models.Index(
-                fields=["company", "kind", "first_at", "last_at", "quote", "count"],
-                name="span_company_kind_first",
-            ),
+            # The page's range: quotes with an event after its start (and before its end).
+            models.Index(fields=["company", "last_at", "first_at"], name="quote_rollup_range"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quote_id} {self.kind}: {self.count} ({self.first_at} - {self.last_at})"
+        return f"{self.quote_id}: {self.first_at} - {self.last_at}"

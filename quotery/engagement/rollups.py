@@ -4,8 +4,9 @@ events, so a million events never have to be read to draw it.
 - `EventRollup`: per company, quote, kind and UTC hour, how many events and the first moment;
 - `CompanyEventRollup`: per company, kind and UTC hour, how many events (the same, added
   over the company's quotes: the whole company's totals and views per day);
-- `QuoteEventSpan`: per quote and kind, how many events, the first and the last moment (a
-  quote whose events of a kind all fall inside a range is counted from this one row).
+- `QuoteRollup`: per quote, for each kind the page's per-quote figures count (shares,
+  views, downloads, acceptances, declines), how many events, the first and the last moment
+  (a quote whose events of a kind all fall inside a range is counted from this one row).
 
 `rollups_add` is called by `quotery.engagement.chain.append_events`, the one place events are
 inserted (single appends, batches and folded pending opens alike), in its transaction: the
@@ -27,7 +28,13 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from quotery.engagement.models import CompanyEventRollup, EventRollup, QuoteEvent, QuoteEventSpan
+from quotery.engagement.models import (
+    QUOTE_ROLLUP_KINDS,
+    CompanyEventRollup,
+    EventRollup,
+    QuoteEvent,
+    QuoteRollup,
+)
 
 _EVENTS = QuoteEvent._meta.db_table
 # The hour of an event (UTC), as the database computes it: the same value `event_hour`
@@ -53,13 +60,35 @@ class _Table:
     values: tuple[str, ...]
     key_sql: tuple[str, ...]  # the keys computed from an event row (`{hour}` expanded)
     value_sql: tuple[str, ...]
-    merge: tuple[str, ...]  # per value: "add", "least" or "greatest"
+    merge: tuple[str, ...]  # per value: "add", "least" or "greatest" (ignoring NULL)
     conflict: tuple[str, ...]  # the unique constraint's columns
     key_of: Callable[[QuoteEvent], tuple[Any, ...]]
+    values_of: Callable[[QuoteEvent], tuple[Any, ...]]  # the row of one event alone
+    kinds: tuple[str, ...] | None = None  # the kinds it counts (None: every kind)
 
     @property
     def table(self) -> str:
         return str(self.model._meta.db_table)
+
+    def counts(self, event: QuoteEvent) -> bool:
+        return self.kinds is None or str(event.kind) in self.kinds
+
+
+def _count_and_moments(kind: str) -> tuple[str, str, str]:
+    """SQL over a quote's events: how many of `kind`, the first and the last moment."""
+    return (
+        f"SUM(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END)",
+        f"MIN(CASE WHEN kind = '{kind}' THEN occurred_at END)",
+        f"MAX(CASE WHEN kind = '{kind}' THEN occurred_at END)",
+    )
+
+
+def _quote_rollup_values(event: QuoteEvent) -> tuple[Any, ...]:
+    moment = event.occurred_at
+    values: list[Any] = [moment, moment]
+    for kind in QUOTE_ROLLUP_KINDS:
+        values += [1, moment, moment] if event.kind == kind else [0, None, None]
+    return tuple(values)
 
 
 TABLES = (
@@ -72,6 +101,7 @@ TABLES = (
         ("add", "least"),
         ("quote_id", "kind", "hour"),
         lambda e: (e.quote_id, str(e.kind), event_hour(e.occurred_at)),
+        lambda e: (1, e.occurred_at),
     ),
     _Table(
         CompanyEventRollup,
@@ -82,16 +112,31 @@ TABLES = (
         ("add",),
         ("company_id", "kind", "hour"),
         lambda e: (str(e.kind), event_hour(e.occurred_at)),
+        lambda e: (1,),
     ),
     _Table(
-        QuoteEventSpan,
-        ("quote_id", "kind"),
-        ("count", "first_at", "last_at"),
-        ("quote_id", "kind"),
-        ("COUNT(*)", "MIN(occurred_at)", "MAX(occurred_at)"),
-        ("add", "least", "greatest"),
-        ("quote_id", "kind"),
-        lambda e: (e.quote_id, str(e.kind)),
+        QuoteRollup,
+        ("quote_id",),
+        (
+            "first_at",
+            "last_at",
+            *(
+                f"{prefix}_{value}"
+                for prefix in QUOTE_ROLLUP_KINDS.values()
+                for value in ("count", "first", "last")
+            ),
+        ),
+        ("quote_id",),
+        (
+            "MIN(occurred_at)",
+            "MAX(occurred_at)",
+            *(sql for kind in QUOTE_ROLLUP_KINDS for sql in _count_and_moments(kind)),
+        ),
+        ("least", "greatest", *(("add", "least", "greatest") * len(QUOTE_ROLLUP_KINDS))),
+        ("quote_id",),
+        lambda e: (e.quote_id,),
+        _quote_rollup_values,
+        tuple(QUOTE_ROLLUP_KINDS),
     ),
 )
 
@@ -104,12 +149,15 @@ def _merge_sql(table: _Table) -> str:
     }
     parts = []
     for column, merge in zip(table.values, table.merge, strict=True):
+        stored, new = f"{table.table}.{column}", f"excluded.{column}"
         if merge == "add":
-            parts.append(f"{column} = {table.table}.{column} + excluded.{column}")
+            parts.append(f"{column} = {stored} + {new}")
+        elif table.model._meta.get_field(column).null:
+            # Either may be missing; SQLite's MIN(a, b) is NULL if one is.
+            both = f"COALESCE({stored}, {new}), COALESCE({new}, {stored})"
+            parts.append(f"{column} = {functions[merge]}({both})")
         else:
-            parts.append(
-                f"{column} = {functions[merge]}({table.table}.{column}, excluded.{column})"
-            )
+            parts.append(f"{column} = {functions[merge]}({stored}, {new})")
     return f" ON CONFLICT ({', '.join(table.conflict)}) DO UPDATE SET {', '.join(parts)}"
 
 
@@ -117,15 +165,21 @@ def _merged(table: _Table, events: Sequence[QuoteEvent]) -> dict[tuple[Any, ...]
     """The events' rows of one table, merged in Python as the upsert merges them."""
     rows: dict[tuple[Any, ...], list[Any]] = {}
     for event in events:
+        if not table.counts(event):
+            continue
         key = (event.company_id, *table.key_of(event))
-        moment = event.occurred_at
+        values = table.values_of(event)
         row = rows.get(key)
         if row is None:
-            rows[key] = [1, *([moment] * (len(table.values) - 1))]
+            rows[key] = list(values)
             continue
-        row[0] += 1
-        for index, merge in enumerate(table.merge[1:], start=1):
-            row[index] = min(row[index], moment) if merge == "least" else max(row[index], moment)
+        for index, (merge, value) in enumerate(zip(table.merge, values, strict=True)):
+            if merge == "add":
+                row[index] += value
+            elif row[index] is None or value is None:
+                row[index] = value if row[index] is None else row[index]
+            else:
+                row[index] = min(row[index], value) if merge == "least" else max(row[index], value)
     return rows
 
 
@@ -140,6 +194,8 @@ def rollups_add(events: Sequence[QuoteEvent]) -> None:
     with connection.cursor() as cursor:
         for table in TABLES:
             rows = _merged(table, events)
+            if not rows:  # none of the kinds it counts
+                continue
             columns = ("company_id", *table.keys, *table.values)
             marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = (
@@ -154,7 +210,15 @@ def _grouped_events_sql(table: _Table, company_id: int | None) -> tuple[str, lis
     """SELECT company_id, keys..., values... of the table, computed from the events."""
     hour = _HOUR_SQL[connection.vendor]
     keys = [key.format(hour=hour) for key in table.key_sql]
-    where, params = ("WHERE company_id = %s", [company_id]) if company_id else ("", [])
+    conditions: list[str] = []
+    params: list[Any] = []
+    if company_id:
+        conditions.append("company_id = %s")
+        params.append(company_id)
+    if table.kinds is not None:
+        conditions.append(f"kind IN ({', '.join(['%s'] * len(table.kinds))})")
+        params += list(table.kinds)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     sql = (
         f"SELECT company_id, {', '.join(keys)}, {', '.join(table.value_sql)} "  # noqa: S608
         f"FROM {_EVENTS} {where} GROUP BY company_id, {', '.join(keys)}"
@@ -190,22 +254,27 @@ class RollupMismatch:
     key: tuple[Any, ...]  # company id, then the table's keys
     events: tuple[Any, ...] | None  # the values the events give (None: no events)
     rollup: tuple[Any, ...] | None  # the values stored (None: no row)
+    columns: tuple[str, ...] = ()  # the values' names
 
     def __str__(self) -> str:
-        def shown(values: tuple[Any, ...] | None, nothing: str) -> str:
-            if values is None:
-                return nothing
-            return ", ".join(
-                f"{value:%Y-%m-%d %H:%M:%S.%f} UTC"
-                if isinstance(value, dt.datetime)
-                else str(value)
-                for value in values
-            )
-
-        return (
-            f"{self.table} ({shown(self.key, '')}): the events give "
-            f"{shown(self.events, 'nothing')}; the rollup says {shown(self.rollup, 'nothing')}"
+        where = f"{self.table} ({_shown(self.key)})"
+        if self.events is None or self.rollup is None or len(self.columns) <= 3:
+            events = "nothing" if self.events is None else _shown(self.events)
+            rollup = "nothing" if self.rollup is None else _shown(self.rollup)
+            return f"{where}: the events give {events}; the rollup says {rollup}"
+        # A wide row (a quote's): only the columns that differ, by name.
+        return f"{where}: " + "; ".join(
+            f"{column}: the events give {_shown((given,))}, the rollup says {_shown((stored,))}"
+            for column, given, stored in zip(self.columns, self.events, self.rollup, strict=True)
+            if given != stored
         )
+
+
+def _shown(values: tuple[Any, ...]) -> str:
+    return ", ".join(
+        f"{value:%Y-%m-%d %H:%M:%S.%f} UTC" if isinstance(value, dt.datetime) else str(value)
+        for value in values
+    )
 
 
 def rollup_mismatches(*, company_id: int | None = None) -> list[RollupMismatch]:
@@ -234,7 +303,9 @@ def rollup_mismatches(*, company_id: int | None = None) -> list[RollupMismatch]:
         for key in sorted(expected.keys() | actual.keys(), key=str):
             if expected.get(key) != actual.get(key):
                 mismatches.append(
-                    RollupMismatch(table.table, key, expected.get(key), actual.get(key))
+                    RollupMismatch(
+                        table.table, key, expected.get(key), actual.get(key), table.values
+                    )
                 )
     return mismatches
 

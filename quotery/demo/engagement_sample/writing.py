@@ -82,8 +82,10 @@ def sample_write(
             if not connection.in_atomic_block:
                 cursor.execute("VACUUM (ANALYZE) engagement_quoteevent")
                 cursor.execute("VACUUM (ANALYZE) engagement_eventrollup")
+                cursor.execute("VACUUM (ANALYZE) engagement_quoterollup")
             cursor.execute("ANALYZE engagement_quoteevent")
             cursor.execute("ANALYZE engagement_eventrollup")
+            cursor.execute("ANALYZE engagement_quoterollup")
             cursor.execute("ANALYZE quotes_quote")
         else:
             cursor.execute("ANALYZE")

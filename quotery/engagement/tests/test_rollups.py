@@ -26,7 +26,7 @@ from quotery.engagement.models import (
     EventKind,
     EventRollup,
     QuoteEvent,
-    QuoteEventSpan,
+    QuoteRollup,
 )
 from quotery.engagement.pending_opens import pending_open_insert
 from quotery.engagement.rollups import rollup_mismatches, rollups_rebuild
@@ -52,27 +52,52 @@ def rollups_of(quote: Quote) -> set[tuple[str, dt.datetime, int, dt.datetime]]:
     }
 
 
-def counted_from_events() -> dict[str, dict[tuple, tuple]]:
+# The kinds a quote's rollup row counts, and their columns' prefixes.
+QUOTE_KINDS = {
+    EventKind.QUOTE_SHARED: "shared",
+    EventKind.QUOTE_VIEWED: "viewed",
+    EventKind.PDF_DOWNLOADED: "downloaded",
+    EventKind.QUOTE_ACCEPTED: "accepted",
+    EventKind.QUOTE_DECLINED: "declined",
+}
+
+
+def counted_from_events() -> dict[str, dict]:
     """What each rollup table must say, computed here in Python from every event row."""
     hourly: dict[tuple, list] = {}
     company: dict[tuple, list] = {}
-    spans: dict[tuple, list] = {}
+    quotes: dict[int, dict[str, list]] = {}
     rows = QuoteEvent.objects.values_list("company_id", "quote_id", "kind", "occurred_at")
     for company_id, quote_id, kind, moment in rows:
         hour = moment.replace(minute=0, second=0, microsecond=0)
         row = hourly.setdefault((quote_id, kind, hour), [0, moment])
         row[0], row[1] = row[0] + 1, min(row[1], moment)
         company.setdefault((company_id, kind, hour), [0])[0] += 1
-        span = spans.setdefault((quote_id, kind), [0, moment, moment])
-        span[0], span[1], span[2] = span[0] + 1, min(span[1], moment), max(span[2], moment)
+        if kind in QUOTE_KINDS:
+            kinds = quotes.setdefault(quote_id, {})
+            for name in ("any", kind):
+                span = kinds.setdefault(name, [0, moment, moment])
+                span[0], span[1], span[2] = span[0] + 1, min(span[1], moment), max(span[2], moment)
     return {
         "hourly": {key: tuple(value) for key, value in hourly.items()},
         "company": {key: tuple(value) for key, value in company.items()},
-        "spans": {key: tuple(value) for key, value in spans.items()},
+        "quotes": {
+            quote_id: (
+                tuple(kinds["any"][1:]),
+                {kind: tuple(kinds.get(kind, (0, None, None))) for kind in QUOTE_KINDS},
+            )
+            for quote_id, kinds in quotes.items()
+        },
     }
 
 
-def counted_by_rollups() -> dict[str, dict[tuple, tuple]]:
+def counted_by_rollups() -> dict[str, dict]:
+    def kinds(row: QuoteRollup) -> dict[str, tuple]:
+        return {
+            kind: tuple(getattr(row, f"{prefix}_{value}") for value in ("count", "first", "last"))
+            for kind, prefix in QUOTE_KINDS.items()
+        }
+
     return {
         "hourly": {
             (row.quote_id, row.kind, row.hour): (row.count, row.first_at)
@@ -82,9 +107,9 @@ def counted_by_rollups() -> dict[str, dict[tuple, tuple]]:
             (row.company_id, row.kind, row.hour): (row.count,)
             for row in CompanyEventRollup.objects.all()
         },
-        "spans": {
-            (row.quote_id, row.kind): (row.count, row.first_at, row.last_at)
-            for row in QuoteEventSpan.objects.all()
+        "quotes": {
+            row.quote_id: ((row.first_at, row.last_at), kinds(row))
+            for row in QuoteRollup.objects.all()
         },
     }
 
@@ -257,9 +282,9 @@ def test_verify_rollups_names_a_difference_and_rebuild_repairs_it(rep):
         "the rollup says 2, 2026-11-03 10:15:00.000000 UTC",
         f"engagement_companyeventrollup ({c}, quote_viewed, 2026-11-03 10:00:00.000000 UTC): "
         "the events give 1; the rollup says 2",
-        f"engagement_quoteeventspan ({c}, {q}, quote_viewed): the events give 1, "
-        "2026-11-03 10:40:00.000000 UTC, 2026-11-03 10:40:00.000000 UTC; the rollup says 2, "
-        "2026-11-03 10:15:00.000000 UTC, 2026-11-03 10:40:00.000000 UTC",
+        f"engagement_quoterollup ({c}, {q}): viewed_count: the events give 1, the rollup says 2; "
+        "viewed_first: the events give 2026-11-03 10:40:00.000000 UTC, "
+        "the rollup says 2026-11-03 10:15:00.000000 UTC",
     ]
 
     # when rebuilt, they agree again
@@ -272,37 +297,81 @@ def test_verify_rollups_names_a_difference_and_rebuild_repairs_it(rep):
 def test_rebuilding_one_company_leaves_the_others_alone(rep, other_company):
     quote, _ = quote_shared_at(rep, at(9))
     other, _ = quote_shared_at(member(other_company, Role.REP), at(9))
-    QuoteEventSpan.objects.filter(quote=other).update(count=5)  # wrong, and not ours to fix
+    QuoteRollup.objects.filter(quote=other).update(shared_count=5)  # wrong, and not ours to fix
 
     rollups_rebuild(company_id=quote.company_id)
 
-    assert QuoteEventSpan.objects.get(quote=other).count == 5
+    assert QuoteRollup.objects.get(quote=other).shared_count == 5
     assert [str(m) for m in rollup_mismatches(company_id=quote.company_id)] == []
     assert len(rollup_mismatches()) == 1
 
 
-def test_the_data_migration_builds_the_rollups_of_existing_events(rep):
-    # given events stored before there were rollups (at micro-second precision)
+def test_the_data_migration_builds_the_quote_rollups_of_existing_events(rep):
+    # given events stored before there were rollups per quote (at micro-second precision)
+    # (the hourly ones' migration, 0010, runs in the sharing app's migration test)
     quote, share = quote_shared_at(rep, at(9))
     record(quote, payload(EventKind.QUOTE_VIEWED), at(10, 59, 59, 999999), share=share)
     record(quote, payload(EventKind.QUOTE_VIEWED), at(10, 0, 0, 1), share=share)
+    record(quote, payload(EventKind.LINK_OPENED), at(11), share=share)
     kept = counted_by_rollups()
-    for model in (EventRollup, CompanyEventRollup, QuoteEventSpan):
-        model.objects.all().delete()
+    QuoteRollup.objects.all().delete()
 
     # when the migration runs
-    migration = importlib.import_module("quotery.engagement.migrations.0010_build_event_rollups")
-    migration.build_rollups(None, SimpleNamespace(connection=connection))
+    migration = importlib.import_module("quotery.engagement.migrations.0012_quote_rollup")
+    migration.build_quote_rollups(None, SimpleNamespace(connection=connection))
 
-    # then the rollups are the ones the appends kept
+    # then the rows are the ones the appends kept
     assert counted_by_rollups() == kept
-    assert rollups_of(quote) == {
-        (EventKind.QUOTE_SHARED, at(9), 1, at(9)),
-        (EventKind.QUOTE_VIEWED, at(10), 2, at(10, 0, 0, 1)),
-    }
-    assert QuoteEventSpan.objects.get(quote=quote, kind=EventKind.QUOTE_VIEWED).last_at == at(
-        10, 59, 59, 999999
+    row = QuoteRollup.objects.get(quote=quote)
+    assert (row.first_at, row.last_at) == (at(9), at(10, 59, 59, 999999))
+    assert (row.viewed_count, row.viewed_first, row.viewed_last) == (
+        2,
+        at(10, 0, 0, 1),
+        at(10, 59, 59, 999999),
     )
+
+
+def test_a_quote_row_counts_each_kind_with_its_first_and_last_moment(rep):
+    # given a quote shared at 9, opened and viewed twice, downloaded once, then declined
+    quote, share = quote_shared_at(rep, at(9))
+    for moment in (at(10, 30), at(10, 5)):
+        record(quote, payload(EventKind.LINK_OPENED), moment, share=share)
+        record(quote, payload(EventKind.QUOTE_VIEWED), moment, share=share)
+    record(quote, payload(EventKind.PDF_DOWNLOADED), at(12), share=share)
+    record(quote, payload(EventKind.QUOTE_DECLINED), at(13), share=share)
+
+    # then its one row counts the page's kinds only (not the opens), each with its moments,
+    # and the first and last moment of any of them; a kind without events has none
+    row = QuoteRollup.objects.get(quote=quote)
+    assert (row.first_at, row.last_at) == (at(9), at(13))
+    assert [
+        (
+            getattr(row, f"{prefix}_count"),
+            getattr(row, f"{prefix}_first"),
+            getattr(row, f"{prefix}_last"),
+        )
+        for prefix in QUOTE_KINDS.values()
+    ] == [
+        (1, at(9), at(9)),
+        (2, at(10, 5), at(10, 30)),
+        (1, at(12), at(12)),
+        (0, None, None),
+        (1, at(13), at(13)),
+    ]
+    assert rollup_mismatches() == []
+
+
+def test_only_events_the_quote_rows_count_make_one(rep):
+    # given a quote shared, then its row deleted as if it had none of the counted kinds
+    quote, share = quote_shared_at(rep, at(9))
+    QuoteRollup.objects.filter(quote=quote).delete()
+
+    # when only an open (a kind the row does not count) is appended
+    record(quote, payload(EventKind.LINK_OPENED), at(10), share=share)
+
+    # then no row is made for it (the share is still missing, and verify says so)
+    assert not QuoteRollup.objects.filter(quote=quote).exists()
+    assert [m.table for m in rollup_mismatches()] == ["engagement_quoterollup"]
 
 
 def test_a_batch_append_writes_each_rollup_table_in_one_statement(rep):
@@ -316,5 +385,5 @@ def test_a_batch_append_writes_each_rollup_table_in_one_statement(rep):
     assert [sql.split()[2] for sql in upserts] == [
         "engagement_eventrollup",
         "engagement_companyeventrollup",
-        "engagement_quoteeventspan",
+        "engagement_quoterollup",
     ]

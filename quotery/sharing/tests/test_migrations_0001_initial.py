@@ -19,7 +19,7 @@ from quotery.engagement.models import (
     CompanyEventRollup,
     EventRollup,
     QuoteEvent,
-    QuoteEventSpan,
+    QuoteRollup,
 )
 from quotery.engagement.rollups import rollup_mismatches
 from quotery.quotes.models import QuoteState
@@ -85,7 +85,7 @@ def later_columns_add() -> None:
 # Tables that migrations after the move create and today's code writes as it seeds (the
 # Engagement page's rollups, kept with each event): made for the seed and dropped before the
 # migrations make them again, which fill them from the events.
-LATER_TABLES: list[type[models.Model]] = [EventRollup, CompanyEventRollup, QuoteEventSpan]
+LATER_TABLES: list[type[models.Model]] = [EventRollup, CompanyEventRollup, QuoteRollup]
 
 
 def later_tables(create: bool) -> None:

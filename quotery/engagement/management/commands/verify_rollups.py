@@ -1,11 +1,12 @@
 """manage.py verify_rollups [--company ID] [--rebuild]
 
-Compares the Engagement page's hourly rollups with the events they count: every (quote,
-kind, hour) must have as many events as its rollup says, its first at the moment the rollup
-records. Prints each difference and exits non-zero when there is one. The rollups are kept
-in the transaction of each append, so a difference means rows were written or deleted
-around the app; `--rebuild` then recomputes them from the events (the events are the
-record; the rollups only count them).
+Compares the Engagement page's rollups with the events they count: every (quote, kind,
+hour) and (company, kind, hour) must have as many events as its rollup says, its first at
+the moment the rollup records, and every quote's row the count, first and last moment of
+each kind it counts. Prints each difference and exits non-zero when there is one. The
+rollups are kept in the transaction of each append, so a difference means rows were
+written or deleted around the app; `--rebuild` then recomputes them from the events (the
+events are the record; the rollups only count them).
 """
 
 from __future__ import annotations

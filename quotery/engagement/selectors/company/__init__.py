@@ -1,17 +1,18 @@
 """The company-wide Engagement page: figures for a date range, aggregated in the database.
 
 Speed: the last 90 days of a million events must render within 300 ms on PostgreSQL and
-500 ms on SQLite, so the page reads the hourly rollups (`EventRollup`: per company, quote,
-kind and UTC hour, a count and the first moment; kept in each append's transaction by
-`quotery.engagement.rollups`), never the events, except for the part-hours at the ends of
+500 ms on SQLite, so the page reads the rollups kept in each append's transaction by
+`quotery.engagement.rollups`, never the events, except for the part-hours at the ends of
 a day in a zone whose offset is not a whole number of hours (e.g. Asia/Kolkata):
-- the totals per kind and the views per local day are sums over ranges of the rollups'
-  covering (company, kind, hour, ...) index, in one statement: no grouping, no sorting
-  (`days`);
-- the per-quote figures are grouped once and reduced, in the same statement, to the
-  per-rep table, the hot and unseen lists (ten rows and a count each), the middle row(s)
-  of the sorted delays to first view, and the decisions with the won value; Python sees a
-  few dozen rows (`figures`);
+- the totals per kind and the views per local day are sums over ranges of the hourly
+  rollups (`CompanyEventRollup` per company, kind and UTC hour for managers; a rep's own
+  `EventRollup`s), in one statement: no grouping, no sorting (`days`);
+- the per-quote figures read one `QuoteRollup` row per quote (every counted kind's count,
+  first and last moment as columns, so no grouping), the hourly rollups only for the kinds
+  of a quote with events on both sides of a range end, and reduce them, in the same
+  statement, to one row per owner with every count and sum, the hot and unseen lists (ten
+  rows each) and the middle delay(s) for the median; Python sees a few dozen rows
+  (`figures`);
 - the open pipeline is one aggregate over the quotes' (company, state) index (`pipeline`).
 Every figure is exact: nothing is sampled or cached. `page` puts them together; `scope`
 says whose events, rollups, quotes and declines a member reads; `declines` counts the
