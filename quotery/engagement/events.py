@@ -376,9 +376,11 @@ def event_section_time(
     meta: RequestMeta,
     view: CountedView,
     seconds_so_far: Mapping[str, int],
+    last: str | None = None,
 ) -> QuoteEvent | None:
     """The page of counted view `view` reports the whole seconds each part of the quote
-    has been on screen so far (`seconds_so_far`, already bounded by the caller). Appends one
+    has been on screen so far (`seconds_so_far`, already bounded by the caller) and the part
+    that came on screen last (`last`, a known part or None). Appends one
     SECTION_TIME event holding only what the view's earlier events do not hold yet, in the
     view's revision; None, writing nothing, when nothing was added.
 
@@ -397,7 +399,7 @@ def event_section_time(
             return None
         event = _event(
             quote=quote,
-            payload=payloads.SectionTime(view=view.view_sequence, sections=added),
+            payload=payloads.SectionTime(view=view.view_sequence, sections=added, last=last),
             share=share,
             meta=meta,
             revision_number=view.revision_number,

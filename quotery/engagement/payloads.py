@@ -259,9 +259,13 @@ class SectionTime(EventPayload):
     kind = EventKind.SECTION_TIME
     view: int  # the sequence of the QUOTE_VIEWED event whose page measured it
     sections: dict[str, int]  # part ("section:1", "totals", "notes") -> whole seconds, > 0
+    # The part that came on screen last before the page sent the batch, when it said.
+    last: str | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.last is not None and not is_attention_key(self.last):
+            raise EventDataInvalid(f"{self.kind} data: {self.last!r} is not a part of a quote")
         if len(self.sections) > ATTENTION_MAX_KEYS:
             raise EventDataInvalid(f"{self.kind} data: too many sections")
         for key, seconds in self.sections.items():

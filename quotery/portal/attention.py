@@ -78,6 +78,16 @@ def known_parts(content: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(parts)
 
 
+def known_last(last: str, *, known: frozenset[str]) -> str | None:
+    """The part the page says came on screen last: None when it says none, ValidationFailed
+    for a part the page does not have."""
+    if not last:
+        return None
+    if last not in known:
+        raise ValidationFailed(f"{last[:40]!r} is not a part of this quote; nothing was stored.")
+    return last
+
+
 def bounded_seconds(
     batch: Mapping[str, float], *, known: frozenset[str], span_seconds: float
 ) -> dict[str, int]:

@@ -17,6 +17,7 @@
   const onScreen = new Set();
   let tick = performance.now();
   let lastSent = "";
+  let lastShown = ""; // the part that came on screen most recently
 
   function settle() {
     const at = performance.now();
@@ -38,6 +39,7 @@
     const body = new URLSearchParams({
       open: main.dataset.open,
       sections: text,
+      last: lastShown,
       csrfmiddlewaretoken: main.dataset.csrf,
     });
     if (navigator.sendBeacon(main.dataset.attentionUrl, body)) lastSent = text;
@@ -52,6 +54,7 @@
       const shown =
         entry.isIntersecting &&
         (entry.intersectionRatio >= 0.5 || entry.intersectionRect.height >= view / 2);
+      if (shown && !onScreen.has(part)) lastShown = part;
       if (shown) onScreen.add(part);
       else onScreen.delete(part);
     }

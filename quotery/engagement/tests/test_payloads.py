@@ -44,8 +44,8 @@ from quotery.engagement.payloads import (
     payload_from,
     payload_of,
 )
+from quotery.engagement.tests.attention_events import option_changed
 from quotery.engagement.tests.conftest import shared
-from quotery.engagement.tests.option_events import option_changed
 from quotery.sharing.models import PortalShare
 
 pytestmark = pytest.mark.django_db

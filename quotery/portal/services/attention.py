@@ -13,7 +13,7 @@ from quotery.core.exceptions import TooManyRequests, ValidationFailed
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement import events
 from quotery.portal import ratelimit
-from quotery.portal.attention import bounded_seconds, known_parts, parse_batch
+from quotery.portal.attention import bounded_seconds, known_last, known_parts, parse_batch
 from quotery.portal.view_confirmation import open_named_by
 from quotery.quotes.models import QuoteRevision
 from quotery.sharing.models import PortalShare
@@ -42,11 +42,13 @@ def portal_attention_record(
     view_token: str,
     batch: str,
     meta: RequestMeta,
+    last: str = "",
     now: dt.datetime | None = None,
 ) -> AttentionRecorded:
     """Records a batch of the page's attention beacon for the counted view of the open its
     `view_token` names (the same token the view beacon sent): the running seconds `batch`
-    reports per part, bounded, and stored as one SECTION_TIME event in the quote's chain
+    reports per part, bounded, and the part that came on screen last (`last`, "" for none),
+    stored as one SECTION_TIME event in the quote's chain
     holding only what the view's earlier batches do not hold yet, in the view's revision.
 
     Raises ValidationFailed (a plain sentence, nothing stored) for a token that is not this
@@ -71,16 +73,21 @@ def portal_attention_record(
         quote_id=share.quote_id, number=view.revision_number
     ).values_list("content", flat=True)[0]
     now = now or timezone.now()
+    known = known_parts(json.loads(content))
+    last_part = known_last(last, known=known)
     seconds = bounded_seconds(
-        reported,
-        known=known_parts(json.loads(content)),
-        span_seconds=(now - view.opened_at).total_seconds(),
+        reported, known=known, span_seconds=(now - view.opened_at).total_seconds()
     )
     if not seconds:
         return AttentionRecorded(None, {})
     with transaction.atomic(savepoint=False):
         event = events.event_section_time(
-            quote=share.quote, share=share, meta=meta, view=view, seconds_so_far=seconds
+            quote=share.quote,
+            share=share,
+            meta=meta,
+            view=view,
+            seconds_so_far=seconds,
+            last=last_part,
         )
     if event is None:
         return AttentionRecorded(None, {})

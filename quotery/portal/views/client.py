@@ -182,6 +182,7 @@ def attention(request: HttpRequest, token: str) -> HttpResponse:
                 share=share,
                 view_token=request.POST.get("open", ""),
                 batch=request.POST.get("sections", ""),
+                last=request.POST.get("last", "")[:40],
                 meta=RequestMeta.from_request(request),
             )
         except (ValidationFailed, TooManyRequests) as error:
