@@ -19,12 +19,17 @@
   let lastSent = "";
   let lastShown = ""; // the part that came on screen most recently
 
+  // Whether the tab was visible since the last tick: when "visibilitychange" fires, the
+  // state already says hidden, but the time up to that moment was seen.
+  let visible = document.visibilityState === "visible";
+
   function settle() {
     const at = performance.now();
-    if (document.visibilityState === "visible") {
+    if (visible) {
       for (const part of onScreen) totals.set(part, (totals.get(part) || 0) + (at - tick));
     }
     tick = at;
+    visible = document.visibilityState === "visible";
   }
 
   function send() {
