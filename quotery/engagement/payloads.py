@@ -236,6 +236,8 @@ ATTENTION_NOTES = "notes"
 SECTION_KEY_PREFIX = "section:"
 # More keys than any quote has sections: a payload naming more is not one we wrote.
 ATTENTION_MAX_KEYS = 202
+# A day: more than any batch can add (the beacon takes a page's batches for 12 hours).
+ATTENTION_MAX_SECONDS = 86_400
 
 
 def is_attention_key(key: object) -> bool:
@@ -258,7 +260,8 @@ class SectionTime(EventPayload):
 
     kind = EventKind.SECTION_TIME
     view: int  # the sequence of the QUOTE_VIEWED event whose page measured it
-    sections: dict[str, int]  # part ("section:1", "totals", "notes") -> whole seconds, > 0
+    # part ("section:1", "totals", "notes") -> whole seconds, 1 to ATTENTION_MAX_SECONDS
+    sections: dict[str, int]
     # The part that came on screen last before the page sent the batch, when it said.
     last: str | None = None
 
@@ -271,9 +274,10 @@ class SectionTime(EventPayload):
         for key, seconds in self.sections.items():
             if not is_attention_key(key):
                 raise EventDataInvalid(f"{self.kind} data: {key!r} is not a part of a quote")
-            if type(seconds) is not int or seconds <= 0:
+            if type(seconds) is not int or not 0 < seconds <= ATTENTION_MAX_SECONDS:
                 raise EventDataInvalid(
-                    f"{self.kind} data: the seconds of {key!r} must be a positive int"
+                    f"{self.kind} data: the seconds of {key!r} must be an int from 1 to "
+                    f"{ATTENTION_MAX_SECONDS}"
                 )
 
 

@@ -242,3 +242,29 @@ def test_the_company_figures_read_only_the_two_kinds_by_the_kind_and_time_index(
     assert len(event_queries) == 2
     assert all('"kind" = ' in sql and '"occurred_at" >= ' in sql for sql in event_queries)
     assert QuoteEvent.objects.filter(kind=EventKind.QUOTE_VIEWED).count() == 3
+
+
+def test_a_row_written_around_the_app_is_skipped_not_a_500(login, rep, manager):
+    # given time on sections, and rows of the kind edited in the database into other shapes
+    with time_machine.travel(START, tick=False) as clock:
+        share = titled_share(rep, ["Desks", "Chairs"])
+        visit(share)
+        clock.shift(120)
+        good = time_on(share, {"section:1": 40})
+        odd = [time_on(share, {"section:1": 40 + n, "section:2": n}) for n in (1, 2, 3)]
+    tampered = [
+        {"view": 1, "sections": {"section:2": "NaN", "section:1": 1.5}},
+        {"view": 1, "sections": ["section:2", 9]},
+        {"view": 1, "sections": {"section:2": 10**20}},
+    ]
+    for event, data in zip(odd, tampered, strict=True):
+        QuoteEvent.objects.filter(pk=event.pk).update(data=data)
+
+    # when the figures are read
+    figures = company_attention(membership=manager.membership, date_range=june(manager))
+    (revision,) = quote_attention(Quote.objects.get(pk=share.quote_id)).revisions
+
+    # then the rows that are not their kind's are left out
+    assert [(row.title, row.seconds) for row in figures.sections] == [("Desks", 40)]
+    assert [(part.title, part.seconds) for part in revision.parts] == [("Desks", 40)]
+    assert good.data["sections"] == {"section:1": 40}
