@@ -16,6 +16,7 @@ first), the median of `--runs`, and how many events of the two kinds each range 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -101,7 +102,7 @@ def seed(events: int) -> None:
                 quote_id=share.quote_id,
                 sequence=sequence[share.quote_id],
                 kind=kind,
-                occurred_at=now - (180 * 86400 * rng.random()) * timezone.timedelta(seconds=1),
+                occurred_at=now - (180 * 86400 * rng.random()) * dt.timedelta(seconds=1),
                 share_id=share.pk,
                 recipient_email=share.recipient_email,
                 revision_number=1,
@@ -137,7 +138,7 @@ def measure(runs: int) -> None:
     today = timezone.now().astimezone(zone).date()
     print(f"[{connection.vendor}] {QuoteEvent.objects.count()} events", flush=True)
     for days in (30, 90):
-        date_range = DateRange(today - timezone.timedelta(days=days - 1), today, zone)
+        date_range = DateRange(today - dt.timedelta(days=days - 1), today, zone)
 
         def call(date_range: DateRange = date_range) -> object:
             return company_attention(membership=membership, date_range=date_range)
