@@ -83,3 +83,10 @@ class AlreadyAnswered(QuoteNotAcceptable):
 
     code = "already_answered"
     http_status = 409
+
+
+class TooManyRequests(ApplicationError):
+    """More of one kind of request than its limit allows in a window; try again later."""
+
+    code = "too_many_requests"
+    http_status = 429

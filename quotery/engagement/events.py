@@ -7,6 +7,9 @@ kind's payload (`quotery.engagement.payloads`), which gives the row its kind and
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -16,7 +19,7 @@ from quotery.accounts.models import IpRecording
 from quotery.core.request_meta import RequestMeta, anonymised_ip
 from quotery.engagement import payloads
 from quotery.engagement.chain import append_event, append_events
-from quotery.engagement.models import QuoteEvent
+from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.pending_opens import pending_open_events, pending_open_insert
 from quotery.quotes.locks import quote_lock_chain_head
 from quotery.webhooks.services.publishing import webhook_publish_quote_event
@@ -299,3 +302,108 @@ def event_quote_expired(*, quote: Quote) -> QuoteEvent:
     return _append(
         quote=quote, payload=payloads.QuoteExpired(valid_until=quote.valid_until.isoformat())
     )
+
+
+# A counted view as the attention beacon finds it (`counted_view_of_open`).
+_VIEW_OF_OPEN_SQL = (
+    "SELECT o.sequence, o.occurred_at, v.sequence, v.revision_number, v.share_id "  # noqa: S608
+    f"FROM {_EVENTS} o JOIN {_EVENTS} v "
+    "ON v.quote_id = o.quote_id AND v.confirmed_open = o.sequence "
+    "WHERE o.quote_id = %s AND o.kind = 'link_opened' AND "
+)
+VIEW_OF_PENDING_OPEN_SQL = {
+    "sqlite": _VIEW_OF_OPEN_SQL + "json_extract(o.data, '$.pending') = %s",
+    "postgresql": _VIEW_OF_OPEN_SQL + "(o.data ->> 'pending')::bigint = %s",
+}
+VIEW_OF_CHAINED_OPEN_SQL = _VIEW_OF_OPEN_SQL + "o.sequence = %s"
+
+
+@dataclass(frozen=True)
+class CountedView:
+    """A counted view and the open it confirmed: when the page was served (`opened_at`),
+    the view's sequence, its revision and its link."""
+
+    open_sequence: int
+    opened_at: dt.datetime
+    view_sequence: int
+    revision_number: int
+    share_id: int | None
+
+
+def counted_view_of_open(
+    *, quote_id: int, pending_open: int | None = None, open_sequence: int | None = None
+) -> CountedView | None:
+    """The counted view that confirmed an open (named by its pending id or its sequence),
+    or None when no view confirmed it (a link scanner's open, or one not chained yet).
+    One query, through the indexes of the pending id and of `confirmed_open`."""
+    with connection.cursor() as cursor:
+        if pending_open is not None:
+            cursor.execute(VIEW_OF_PENDING_OPEN_SQL[connection.vendor], [quote_id, pending_open])
+        else:
+            cursor.execute(VIEW_OF_CHAINED_OPEN_SQL, [quote_id, open_sequence])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    opened_at = row[1]
+    if isinstance(opened_at, str):  # SQLite through a raw cursor
+        opened_at = dt.datetime.fromisoformat(opened_at)
+    if timezone.is_naive(opened_at):
+        opened_at = timezone.make_aware(opened_at, dt.UTC)
+    return CountedView(row[0], opened_at, row[2], row[3], row[4])
+
+
+def section_seconds_of_view(*, quote_id: int, view_sequence: int) -> dict[str, int]:
+    """The seconds the view's SECTION_TIME events hold so far, per part. Reads only the
+    quote's events after the view (the (quote, sequence) index)."""
+    totals: dict[str, int] = {}
+    rows = QuoteEvent.objects.filter(
+        quote_id=quote_id, sequence__gt=view_sequence, kind=EventKind.SECTION_TIME
+    ).values_list("data", flat=True)
+    for data in rows:
+        payload = payloads.payload_from(EventKind.SECTION_TIME, data)
+        assert isinstance(payload, payloads.SectionTime)
+        if payload.view != view_sequence:
+            continue
+        for key, seconds in payload.sections.items():
+            totals[key] = totals.get(key, 0) + seconds
+    return totals
+
+
+def event_section_time(
+    *,
+    quote: Quote,
+    share: PortalShare,
+    meta: RequestMeta,
+    view: CountedView,
+    seconds_so_far: Mapping[str, int],
+    last: str | None = None,
+) -> QuoteEvent | None:
+    """The page of counted view `view` reports the whole seconds each part of the quote
+    has been on screen so far (`seconds_so_far`, already bounded by the caller) and the part
+    that came on screen last (`last`, a known part or None). Appends one
+    SECTION_TIME event holding only what the view's earlier events do not hold yet, in the
+    view's revision; None, writing nothing, when nothing was added.
+
+    Holds the quote's row lock from reading the view's earlier events to the append, so
+    racing batches never count a second twice. Inside a caller's transaction it adds no
+    savepoint."""
+    with transaction.atomic(savepoint=False):
+        head = quote_lock_chain_head(quote.pk)
+        stored = section_seconds_of_view(quote_id=quote.pk, view_sequence=view.view_sequence)
+        added = {
+            key: seconds - stored.get(key, 0)
+            for key, seconds in sorted(seconds_so_far.items())
+            if seconds > stored.get(key, 0)
+        }
+        if not added:
+            return None
+        event = _event(
+            quote=quote,
+            payload=payloads.SectionTime(view=view.view_sequence, sections=added, last=last),
+            share=share,
+            meta=meta,
+            revision_number=view.revision_number,
+        )
+        append_events(quote.pk, head, [event])
+        webhook_publish_quote_event(event)
+    return event

@@ -34,6 +34,12 @@ class EventKind(models.TextChoices):
     REMINDER_SENT = "reminder_sent", "Reminder sent"
     # The quote's valid-until day ended before the client answered.
     QUOTE_EXPIRED = "quote_expired", "Expired"
+    # Seconds a counted view's page showed each part of the quote (its sections, the totals,
+    # the notes) in a visible tab: one event per batch the page sent, holding only the
+    # seconds added since the view's previous batch (quotery.portal.services.attention).
+    SECTION_TIME = "attention", "Time on sections"
+    # The client added or removed an optional line, chose an alternative or changed a quantity.
+    OPTION_CHANGED = "option_changed", "Option changed"
 
 
 class QuoteEvent(CompanyOwned):

@@ -33,16 +33,16 @@ class EventDataInvalid(ApplicationError):
     http_status = 500
 
 
-def stored_as(key: str) -> Any:
-    """A field stored under another JSON key than its name."""
-    return dataclasses.field(metadata={"key": key})
+def stored_as(key: str, **field: Any) -> Any:
+    """A field stored under another JSON key than its name (`field`: e.g. its default)."""
+    return dataclasses.field(metadata={"key": key}, **field)
 
 
 @dataclass(frozen=True)
 class _Key:
     name: str  # the field
     key: str  # its JSON key
-    type: type  # bool, int or str
+    type: type  # bool, int, str, or dict (checked further by its class)
     # May be absent from stored rows (see the field's comment); never stored as null.
     optional: bool
 
@@ -62,10 +62,11 @@ def _read_keys(cls: type[EventPayload]) -> tuple[_Key, ...]:
     hints = typing.get_type_hints(cls)
     keys = []
     for field in dataclasses.fields(cls):
-        hint = hints[field.name]  # bool, int, str, or one of them | None
+        hint = hints[field.name]  # bool, int, str, dict[...], or one of them | None
         optional = type(None) in typing.get_args(hint)
         if optional:
             (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
+        hint = typing.get_origin(hint) or hint  # dict[str, int] is checked as a dict
         keys.append(_Key(field.name, field.metadata.get("key", field.name), hint, optional))
     return tuple(keys)
 
@@ -228,6 +229,97 @@ class QuoteExpired(EventPayload):
     valid_until: str  # the ISO date whose end expired the quote
 
 
+# The parts of a client page whose time on screen is measured: "section:<position>"
+# (1-based, in the revision's order), the totals, and the notes.
+ATTENTION_TOTALS = "totals"
+ATTENTION_NOTES = "notes"
+SECTION_KEY_PREFIX = "section:"
+# More keys than any quote has sections: a payload naming more is not one we wrote.
+ATTENTION_MAX_KEYS = 202
+# A day: more than any batch can add (the beacon takes a page's batches for 12 hours).
+ATTENTION_MAX_SECONDS = 86_400
+
+
+def is_attention_key(key: object) -> bool:
+    """Whether `key` has the shape of a measured part ("section:3", "totals", "notes")."""
+    if not isinstance(key, str):
+        return False
+    if key in (ATTENTION_TOTALS, ATTENTION_NOTES):
+        return True
+    number = key.removeprefix(SECTION_KEY_PREFIX)
+    return (
+        number != key and number.isascii() and number.isdigit() and 0 < len(number) <= 4
+    ) and not number.startswith("0")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SectionTime(EventPayload):
+    """Seconds one counted view's page showed each part of the quote in a visible tab, added
+    since that view's previous SectionTime event. A view's time on a part is the sum over its
+    events; they never hold a second twice."""
+
+    kind = EventKind.SECTION_TIME
+    view: int  # the sequence of the QUOTE_VIEWED event whose page measured it
+    # part ("section:1", "totals", "notes") -> whole seconds, 1 to ATTENTION_MAX_SECONDS
+    sections: dict[str, int]
+    # The part that came on screen last before the page sent the batch, when it said.
+    last: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.last is not None and not is_attention_key(self.last):
+            raise EventDataInvalid(f"{self.kind} data: {self.last!r} is not a part of a quote")
+        if len(self.sections) > ATTENTION_MAX_KEYS:
+            raise EventDataInvalid(f"{self.kind} data: too many sections")
+        for key, seconds in self.sections.items():
+            if not is_attention_key(key):
+                raise EventDataInvalid(f"{self.kind} data: {key!r} is not a part of a quote")
+            if type(seconds) is not int or not 0 < seconds <= ATTENTION_MAX_SECONDS:
+                raise EventDataInvalid(
+                    f"{self.kind} data: the seconds of {key!r} must be an int from 1 to "
+                    f"{ATTENTION_MAX_SECONDS}"
+                )
+
+
+# What an option change did (the "change" key of OPTION_CHANGED events).
+OPTION_ADDED = "added"
+OPTION_REMOVED = "removed"
+OPTION_CHOSE = "chose"
+OPTION_QUANTITY = "quantity"
+OPTION_CHANGES = (OPTION_ADDED, OPTION_REMOVED, OPTION_CHOSE, OPTION_QUANTITY)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptionChanged(EventPayload):
+    """The client added or removed an optional line, chose one of a section's alternatives,
+    or changed an adjustable quantity. Keys that do not apply are left out."""
+
+    kind = EventKind.OPTION_CHANGED
+    change: str  # one of OPTION_CHANGES
+    line: str  # the line's description
+    section: str  # its section's title
+    replaced: str | None = None  # for "chose": the previous choice's description
+    # For "quantity": the old and the new quantity.
+    previous: str | None = stored_as("from", default=None)
+    to: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.change not in OPTION_CHANGES:
+            raise EventDataInvalid(f"{self.kind} data: {self.change!r} is not a change")
+
+    @property
+    def description(self) -> str:
+        """The change as the rep reads it: "added Extended warranty", "chose Oak over
+        Walnut", "quantity 8 -> 12" (with the line's name)."""
+        if self.change == OPTION_CHOSE:
+            over = f" over {self.replaced}" if self.replaced else ""
+            return f"chose {self.line}{over}"
+        if self.change == OPTION_QUANTITY:
+            return f"{self.line}: quantity {self.previous or '?'} -> {self.to or '?'}"
+        return f"{self.change} {self.line}"
+
+
 PAYLOADS: dict[str, type[EventPayload]] = {
     cls.kind: cls
     for cls in (
@@ -243,6 +335,8 @@ PAYLOADS: dict[str, type[EventPayload]] = {
         PaymentStatusChanged,
         ReminderSent,
         QuoteExpired,
+        SectionTime,
+        OptionChanged,
     )
 }
 

@@ -1,9 +1,10 @@
-"""The client page and its view beacon, served past the middleware they have no use for.
+"""The client page and its beacons, served past the middleware they have no use for.
 
-Every client page view is two requests, the page (GET) and its beacon (POST), and they are
-the most frequent requests the app serves. Most of Django's middleware stack is for signed-in
+Every client page view is two requests, the page (GET) and its beacon (POST), then a batch
+of time on sections (POST) about every 30 seconds while it is on screen: the most frequent
+requests the app serves. Most of Django's middleware stack is for signed-in
 staff: sessions, authentication, the current membership, messages, the sign-in throttle.
-A request that carries no session cookie has nobody signed in, so for these two URLs this
+A request that carries no session cookie has nobody signed in, so for these URLs this
 middleware, first in MIDDLEWARE, answers it through the middleware that does matter to
 them, in the stack's order, and nothing else:
 
@@ -39,15 +40,17 @@ from quotery.portal.views import client
 
 Handler = Callable[[HttpRequest], Any]
 
-# The shapes of /p/<token>/ and /p/<token>/seen/ (a token never holds a slash; the view
-# itself tells real links from anything else, as it does behind the whole stack).
+# The shapes of /p/<token>/, /p/<token>/seen/ and /p/<token>/attention/ (a token never
+# holds a slash; the view itself tells real links from anything else, as it does behind the
+# whole stack).
 PAGE = re.compile(rf"\A{re.escape(PORTAL_PREFIX)}(?P<token>[^/]+)/\Z")
 SEEN = re.compile(rf"\A{re.escape(PORTAL_PREFIX)}(?P<token>[^/]+)/seen/\Z")
+ATTENTION = re.compile(rf"\A{re.escape(PORTAL_PREFIX)}(?P<token>[^/]+)/attention/\Z")
 
 
 class PortalFastPathMiddleware:
     """First in MIDDLEWARE: a client's GET or HEAD of the client page and POST of its
-    beacon, with no session cookie, skip the staff middleware (see the module's docstring).
+    beacons, with no session cookie, skip the staff middleware (see the module's docstring).
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -83,6 +86,9 @@ class PortalFastPathMiddleware:
         elif method == "POST":
             match = SEEN.match(path)
             view = client.seen
+            if match is None:
+                match = ATTENTION.match(path)
+                view = client.attention
         else:
             return None
         if match is None:

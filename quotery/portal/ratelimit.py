@@ -55,7 +55,11 @@ VIEW = PostKind("view")  # the page's beacon
 MESSAGE = PostKind("message")
 ANSWER = PostKind("answer")  # request changes, decline
 ACCEPT = PostKind("accept")
-POST_KINDS = (VIEW, MESSAGE, ANSWER, ACCEPT)
+ATTENTION = PostKind("attention")  # the page's batches of time on each part of the quote
+POST_KINDS = (VIEW, MESSAGE, ANSWER, ACCEPT, ATTENTION)
+# Batches of one counted view: the page sends one every 30 s while visible and one when
+# hidden; more than this in a minute is not a page's doing.
+ATTENTION_PER_VIEW = "attention_per_view"
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Somebody mistyping a link a few times is fine; walking the link space is not.
@@ -70,6 +74,10 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     ANSWER.per_link_ip: (20, 600),
     ACCEPT.per_ip: (60, 600),
     ACCEPT.per_link_ip: (20, 600),
+    # Every open page sends about 2 batches a minute; an office behind one address, many.
+    ATTENTION.per_ip: (1200, 600),
+    ATTENTION.per_link_ip: (300, 600),
+    ATTENTION_PER_VIEW: (4, 60),
 }
 
 

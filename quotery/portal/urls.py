@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("preview/<int:pk>/", client.preview, name="preview"),
     path("<str:token>/", client.page, name="page"),
     path("<str:token>/seen/", client.seen, name="seen"),
+    path("<str:token>/attention/", client.attention, name="attention"),
     path("<str:token>/pdf/", client.pdf, name="pdf"),
     path("<str:token>/accept/", acceptance.accept, name="accept"),
     path("<str:token>/accepted-pdf/", acceptance.accepted_pdf_download, name="accepted_pdf"),

@@ -75,15 +75,19 @@ def view_token_for(
     return _signer(share).sign(f"{share.pk}.{open_sequence}")
 
 
-def open_named_by(*, share: PortalShare, view_token: str) -> NamedOpen:
+def open_named_by(*, share: PortalShare, view_token: str, window: int | None = None) -> NamedOpen:
     """The open `view_token` names, if it was made for this share's current link within the
-    window. Raises ValidationFailed (a plain sentence) for anything else: a bare or huge
-    number, an edited, foreign or stale token. Reads nothing, writes nothing.
+    window (`window` seconds, else `window_seconds()`: the attention beacon of a page left
+    open takes its token for longer than the view beacon). Raises ValidationFailed (a plain
+    sentence) for anything else: a bare or huge number, an edited, foreign or stale token.
+    Reads nothing, writes nothing.
     """
     if not view_token or len(view_token) > TOKEN_MAX:
         raise ValidationFailed(NOT_AN_OPEN)
     try:
-        payload = _signer(share).unsign(view_token, max_age=window_seconds())
+        payload = _signer(share).unsign(
+            view_token, max_age=window_seconds() if window is None else window
+        )
     except SignatureExpired as error:
         raise ValidationFailed(STALE) from error
     except BadSignature as error:

@@ -13,7 +13,7 @@ quotery.portal.views.acceptance.accepted_pdf_download, quotery.portal.views.answ
 quotery.portal.views.answers.message, quotery.portal.views.answers.request_changes,
 quotery.portal.views.client.not_found, quotery.portal.views.client.page,
 quotery.portal.views.client.pdf, quotery.portal.views.client.preview,
-quotery.portal.views.client.seen
+quotery.portal.views.client.seen, quotery.portal.views.client.attention
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ OUTCOMES: dict[str, set[int]] = {
     "preview": {200, 302, 404, 405},
     "page": {200, 404, 405, 429},
     "seen": {204, 400, 404, 405, 429},
+    "attention": {204, 400, 404, 405, 429},
     "pdf": {200, 404, 405, 429},
     "accept": {200, 302, 404, 409, 422, 429},
     "accepted_pdf": {200, 302, 404, 405, 429},

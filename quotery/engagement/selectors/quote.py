@@ -21,6 +21,7 @@ from quotery.engagement.payloads import (
     EventPayload,
     LinkRevoked,
     MessagePosted,
+    OptionChanged,
     PaymentStatusChanged,
     QuoteShared,
     QuoteViewed,
@@ -48,6 +49,8 @@ class TimelineEntry:
     # Who: the recipient's email for client events, the staff member's name for theirs.
     who: str
     revision_number: int
+    # What exactly, when the label alone does not say ("added Extended warranty").
+    detail: str = ""
 
     @property
     def kind(self) -> str:
@@ -60,7 +63,12 @@ class TimelineEntry:
 
 # The client's repeated reading: folded into one timeline item per link, kind and revision
 # while nothing else happens in between.
-FOLDED_KINDS = frozenset({EventKind.QUOTE_VIEWED, EventKind.PDF_DOWNLOADED})
+FOLDED_KINDS = frozenset(
+    {EventKind.QUOTE_VIEWED, EventKind.PDF_DOWNLOADED, EventKind.OPTION_CHANGED}
+)
+# Listed in the Engagement section's time per part (quotery.engagement.selectors.attention),
+# never one by one: a counted view sends a batch every half minute.
+UNLISTED_KINDS = (EventKind.SECTION_TIME,)
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,7 @@ def _readable_payload(event: QuoteEvent) -> EventPayload | None:
 
 def _entry(event: QuoteEvent, payload: EventPayload | None) -> TimelineEntry:
     email = event.recipient_email
+    detail = ""
     match payload:
         case QuoteShared(resend=resend):
             label, who = ("Re-shared" if resend else "Shared"), email
@@ -173,6 +182,8 @@ def _entry(event: QuoteEvent, payload: EventPayload | None) -> TimelineEntry:
             label, who = "Link revoked", email
         case ReminderSent():
             label, who = payload.description, email
+        case OptionChanged():
+            label, who, detail = kind_label(event.kind), email, payload.description
         case PaymentStatusChanged(status=status) if status:
             label = f"{kind_label(event.kind)}: {payload.status_words}"
             who = email or _staff_name(event)
@@ -180,7 +191,13 @@ def _entry(event: QuoteEvent, payload: EventPayload | None) -> TimelineEntry:
             # Views, downloads, opens and the outcome kinds (accepted, declined, changes
             # requested): the kind's own label and whoever it concerns.
             label, who = kind_label(event.kind), email or _staff_name(event)
-    return TimelineEntry(event=event, label=label, who=who, revision_number=event.revision_number)
+    return TimelineEntry(
+        event=event,
+        label=label,
+        who=who,
+        revision_number=event.revision_number,
+        detail=detail,
+    )
 
 
 def timeline_for_quote(quote: Quote, *, limit: int = TIMELINE_LIMIT) -> Timeline:
@@ -188,10 +205,12 @@ def timeline_for_quote(quote: Quote, *, limit: int = TIMELINE_LIMIT) -> Timeline
 
     Opens that a view confirms are not listed (the view stands for them); opens that none
     confirms are returned apart as scanner opens. A view always follows its open, so every
-    confirmation of a listed open is itself among the listed events.
+    confirmation of a listed open is itself among the listed events. Time on sections is
+    not listed (`UNLISTED_KINDS`); `earlier` counts such events too.
     """
     latest = list(
         QuoteEvent.objects.filter(quote_id=quote.pk, company_id=quote.company_id)
+        .exclude(kind__in=UNLISTED_KINDS)
         .select_related("actor")
         .order_by("-sequence")[:limit]
     )

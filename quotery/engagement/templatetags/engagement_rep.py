@@ -11,6 +11,11 @@ from django.utils.timesince import timesince
 
 from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.selectors import engagement_summary, timeline_for_quote
+from quotery.engagement.selectors.attention import (
+    ATTENTION_KINDS,
+    QuoteAttention,
+    quote_attention,
+)
 from quotery.quotes.models import Quote
 from quotery.quotes.states import LOCKED_STATES
 
@@ -20,17 +25,23 @@ register = template.Library()
 @register.inclusion_tag("engagement/_quote_engagement.html", takes_context=True)
 def quote_engagement(context: template.Context, quote: Quote) -> dict[str, Any]:
     """Two queries whatever the number of events (the latest events with their actors, the
-    grouped counts), and a third for the shares when the section offers a resend; one more
+    grouped counts), two more once the client's time on sections or option changes were
+    recorded (those events, their revisions' contents), and one for the shares when the
+    section offers a resend; one more
     to chain the quote's pending opens first (a short write when there are some), so the
     section shows every open the portal recorded."""
     pending_opens_fold(quote.pk)
     membership = context.get("membership")
     now = timezone.now()
+    summary = engagement_summary(quote, now)
+    # Read only when the counts show the client's attention was recorded at all.
+    looked = any(summary.counts.get(kind) for kind in ATTENTION_KINDS)
     return {
         "quote": quote,
         "request": context.get("request"),
         "timeline": timeline_for_quote(quote),
-        "summary": engagement_summary(quote, now),
+        "summary": summary,
+        "attention": quote_attention(quote) if looked else QuoteAttention(),
         "now": now,
         # Once the client has answered (or the quote was withdrawn), signals and nudges to
         # win it over mean nothing.

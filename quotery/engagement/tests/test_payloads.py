@@ -31,6 +31,7 @@ from quotery.engagement.payloads import (
     LinkOpened,
     LinkRevoked,
     MessagePosted,
+    OptionChanged,
     PaymentStatusChanged,
     PdfDownloaded,
     QuoteAccepted,
@@ -39,9 +40,11 @@ from quotery.engagement.payloads import (
     QuoteShared,
     QuoteViewed,
     ReminderSent,
+    SectionTime,
     payload_from,
     payload_of,
 )
+from quotery.engagement.tests.attention_events import option_changed
 from quotery.engagement.tests.conftest import shared
 from quotery.sharing.models import PortalShare
 
@@ -94,7 +97,25 @@ WRITERS: dict[str, Write] = {
     "quote_expired": lambda share, rep: events.event_quote_expired(
         quote=_valid_until(share, dt.date(2026, 1, 31))
     ),
+    "attention": lambda share, rep: _written(
+        events.event_section_time(
+            quote=share.quote,
+            share=share,
+            meta=META,
+            view=events.CountedView(4, FIXED_TIME, 5, 1, share.pk),
+            seconds_so_far={"totals": 7, "section:2": 30},
+        )
+    ),
+    # Written by the client page's options (not this module's to pin): its payload's keys.
+    "option_changed": lambda share, rep: option_changed(
+        share, change="quantity", line="Desk", section="Furniture", previous="8", to="12"
+    ),
 }
+
+
+def _written(event: QuoteEvent | None) -> QuoteEvent:
+    assert event is not None, "the event function wrote nothing"
+    return event
 
 
 def _valid_until(share: PortalShare, day: dt.date):  # type: ignore[no-untyped-def]
@@ -178,6 +199,18 @@ STORED: dict[str, Stored] = {
         b'{"valid_until":"2026-01-31"}',
         "97fb9604fba588a0043a880c73863fe8921f02c8c203dd14b66194e28cf366d5",
     ),
+    "attention": Stored(
+        '{"view": 5, "sections": {"section:2": 30, "totals": 7}}',
+        '{"view": 5, "sections": {"totals": 7, "section:2": 30}}',
+        b'{"sections":{"section:2":30,"totals":7},"view":5}',
+        "7257f8f29877deb1427a783a0ca3d4e6dfb9d70747402c5becc0ba36d09c36d9",
+    ),
+    "option_changed": Stored(
+        '{"change": "quantity", "line": "Desk", "section": "Furniture", "from": "8", "to": "12"}',
+        '{"to": "12", "from": "8", "line": "Desk", "change": "quantity", "section": "Furniture"}',
+        b'{"change":"quantity","from":"8","line":"Desk","section":"Furniture","to":"12"}',
+        "d3a532b7745c122b3d6fdd440fba0f55e9bd2be0c6750423226ea5bd5745a7ee",
+    ),
 }
 
 
@@ -195,6 +228,10 @@ READ: dict[str, EventPayload] = {
     "payment_status_changed": PaymentStatusChanged(previous="pending", status="under_review"),
     "reminder_sent": ReminderSent(reason="no_view", days=3, slot="s1:after:3"),
     "quote_expired": QuoteExpired(valid_until="2026-01-31"),
+    "attention": SectionTime(view=5, sections={"section:2": 30, "totals": 7}),
+    "option_changed": OptionChanged(
+        change="quantity", line="Desk", section="Furniture", previous="8", to="12"
+    ),
 }
 
 

@@ -62,3 +62,34 @@ def test_a_host_the_site_does_not_serve_is_refused_on_the_short_way_too(rep):
 
     assert response.status_code == 400
     assert not PendingOpen.objects.exists()
+
+
+def test_security_22_an_attention_batch_takes_the_short_way_with_its_token_in_the_body(
+    rep, time_machine
+):
+    # given a counted view in a browser that enforces CSRF, its page open for a minute
+    time_machine.move_to("2026-04-01 09:00:00+00:00", tick=False)
+    shared = share_quote(rep)
+    browser = HttpClient(enforce_csrf_checks=True)
+    html = browser.get(shared.url).content.decode()
+    token = re.search(r'data-open="([^"]+)"', html)
+    csrf = re.search(r'data-csrf="([^"]+)"', html)
+    url = re.search(r'data-attention-url="([^"]+)"', html)
+    assert token and csrf and url
+    browser.post(shared.seen_url, {"open": token.group(1)}, headers={"X-CSRFToken": csrf.group(1)})
+    time_machine.shift(60)
+    batch = {"open": token.group(1), "sections": '{"totals": 30}'}
+
+    # when a batch comes without the CSRF token, then with it in the body (as sendBeacon
+    # sends it: no headers of its own)
+    refused = browser.post(url.group(1), batch)
+    taken = browser.post(url.group(1), {**batch, "csrfmiddlewaretoken": csrf.group(1)})
+
+    # then the first is refused, the second stored, both past the staff middleware
+    assert refused.status_code == 403
+    assert_portal_headers(refused)
+    assert taken.status_code == 204
+    assert not hasattr(taken.wsgi_request, "user")  # authentication never ran
+    assert [e.data["sections"] for e in QuoteEvent.objects.filter(kind="attention")] == [
+        {"totals": 30}
+    ]

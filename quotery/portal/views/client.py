@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
 from quotery.core.canonical import canonical_json
-from quotery.core.exceptions import ValidationFailed
+from quotery.core.exceptions import TooManyRequests, ValidationFailed
 from quotery.core.request_meta import RequestMeta
 from quotery.documents.services import quote_pdf, quote_pdf_filename
 from quotery.portal import ratelimit
+from quotery.portal.attention import MAX_BODY_BYTES, TOO_LARGE
 from quotery.portal.presentation import (
     DONE_NOTICES,
     client_page_response,
@@ -36,6 +37,7 @@ from quotery.portal.presentation import (
     revision_body,
 )
 from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
+from quotery.portal.services.attention import portal_attention_record
 from quotery.portal.services.sharing import (
     portal_open_record_pending,
     portal_pdf_download_record,
@@ -155,6 +157,49 @@ def seen(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationFailed as error:  # raised before anything but the counters is written
             return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     return HttpResponse(status=204)
+
+
+@portal_headers
+@require_POST
+def attention(request: HttpRequest, token: str) -> HttpResponse:
+    """The attention beacon: the running seconds each part of the quote was on screen in a
+    counted view's visible page (`portal_attention_record`). Same link, rate limits and
+    token as the view beacon; staff record nothing. 204 when taken (or nothing was new);
+    400, 413 or 429 with a plain sentence, and nothing stored, otherwise."""
+    share = share_for_token(token)
+    if share is None:
+        return unknown_link(request)
+    if _body_length(request) > MAX_BODY_BYTES:
+        return _plain(TOO_LARGE, 413)
+    with transaction.atomic():
+        refusal = over_post_limit(request, share, ratelimit.ATTENTION)
+        if refusal is not None:
+            return refusal
+        if is_company_staff(request, share):
+            return HttpResponse(status=204)
+        try:
+            portal_attention_record(
+                share=share,
+                view_token=request.POST.get("open", ""),
+                batch=request.POST.get("sections", ""),
+                last=request.POST.get("last", "")[:40],
+                meta=RequestMeta.from_request(request),
+            )
+        except (ValidationFailed, TooManyRequests) as error:
+            # Raised before anything but the rate-limit counters is written.
+            return _plain(error.message, error.http_status)
+    return HttpResponse(status=204)
+
+
+def _body_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return MAX_BODY_BYTES + 1  # not a length: refused like a body too large
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 @portal_headers
