@@ -39,7 +39,8 @@ quotery.quotes.views.quote_list, quotery.quotes.views.quote_new,
 quotery.webhooks.views.endpoint_list, quotery.webhooks.views.endpoint_new,
 quotery.webhooks.views.endpoint_detail, quotery.webhooks.views.endpoint_rotate,
 quotery.webhooks.views.endpoint_disable, quotery.webhooks.views.endpoint_enable,
-quotery.webhooks.views.endpoint_delete, quotery.webhooks.views.delivery_replay
+quotery.webhooks.views.endpoint_delete, quotery.webhooks.views.delivery_replay,
+quotery.webhooks.views.endpoint_test
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "webhooks:disable": lambda w: {"pk": w["webhook"].pk},
     "webhooks:enable": lambda w: {"pk": w["webhook"].pk},
     "webhooks:delete": lambda w: {"pk": w["webhook"].pk},
+    "webhooks:test": lambda w: {"pk": w["webhook"].pk},
     "webhooks:replay": lambda w: {"pk": w["webhook"].pk, "delivery_pk": w["delivery"].pk},
 }
 
