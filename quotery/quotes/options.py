@@ -114,7 +114,9 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         dict(config.quantities),
     )
     if not isinstance(data, Mapping):
-        raise ValidationFailed("Your choices could not be read. Reload the page and try again.")
+        raise ValidationFailed(
+            "Your choices were not changed: they could not be read. Reload the page and try again."
+        )
     unknown = sorted(str(key) for key in data if key not in CONFIGURATION_KEYS)
     if unknown:
         problems.append("Your choices could not be read. Reload the page and try again.")
