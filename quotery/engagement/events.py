@@ -249,6 +249,32 @@ def event_quote_accepted(
     )
 
 
+def event_option_changed(
+    *,
+    quote: Quote,
+    share: PortalShare,
+    meta: RequestMeta,
+    change: str,
+    line: str,
+    section: str,
+    replaced: str | None = None,
+    previous: str | None = None,
+    new: str | None = None,
+) -> QuoteEvent:
+    """The client changed one of their choices on the quote's page: `change` is "added",
+    "removed", "chose" (with `replaced`, the line chosen before) or "quantity" (with
+    `previous` and `new`, stored as "from" and "to"). Recorded for clients' changes only,
+    never for staff."""
+    return _append(
+        quote=quote,
+        payload=payloads.OptionChanged(
+            change=change, line=line, section=section, replaced=replaced, previous=previous, new=new
+        ),
+        share=share,
+        meta=meta,
+    )
+
+
 def event_changes_requested(
     *, quote: Quote, share: PortalShare, meta: RequestMeta, message_id: int
 ) -> QuoteEvent:

@@ -34,6 +34,9 @@ class EventKind(models.TextChoices):
     REMINDER_SENT = "reminder_sent", "Reminder sent"
     # The quote's valid-until day ended before the client answered.
     QUOTE_EXPIRED = "quote_expired", "Expired"
+    # The client changed an option: added or removed an optional line, chose another line
+    # of a choose-one section, or changed an adjustable quantity.
+    OPTION_CHANGED = "option_changed", "Option changed"
 
 
 class QuoteEvent(CompanyOwned):

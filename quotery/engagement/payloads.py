@@ -228,6 +228,39 @@ class QuoteExpired(EventPayload):
     valid_until: str  # the ISO date whose end expired the quote
 
 
+# What an option change was (quotery.quotes.options).
+OPTION_CHANGES = frozenset({"added", "removed", "chose", "quantity"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptionChanged(EventPayload):
+    """One change of the client's choices, named by the line's and section's words as the
+    client saw them. `replaced` only for "chose" (the line chosen before), `from` and `to`
+    only for "quantity" (canonical quantity strings)."""
+
+    kind = EventKind.OPTION_CHANGED
+    change: str
+    line: str
+    section: str
+    replaced: str | None = None
+    previous: str | None = stored_as("from")
+    new: str | None = stored_as("to")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.change not in OPTION_CHANGES:
+            raise EventDataInvalid(f"option_changed data: {self.change!r} is not a change")
+
+    @property
+    def description(self) -> str:
+        if self.change == "chose":
+            over = f" over {self.replaced}" if self.replaced else ""
+            return f"chose {self.line}{over}"
+        if self.change == "quantity":
+            return f"quantity of {self.line} {self.previous} -> {self.new}"
+        return f"{self.change} {self.line}"
+
+
 PAYLOADS: dict[str, type[EventPayload]] = {
     cls.kind: cls
     for cls in (
@@ -243,6 +276,7 @@ PAYLOADS: dict[str, type[EventPayload]] = {
         PaymentStatusChanged,
         ReminderSent,
         QuoteExpired,
+        OptionChanged,
     )
 }
 

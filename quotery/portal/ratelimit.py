@@ -55,7 +55,8 @@ VIEW = PostKind("view")  # the page's beacon
 MESSAGE = PostKind("message")
 ANSWER = PostKind("answer")  # request changes, decline
 ACCEPT = PostKind("accept")
-POST_KINDS = (VIEW, MESSAGE, ANSWER, ACCEPT)
+CHOICE = PostKind("choice")  # a change of the options on a quote with options
+POST_KINDS = (VIEW, MESSAGE, ANSWER, ACCEPT, CHOICE)
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Somebody mistyping a link a few times is fine; walking the link space is not.
@@ -70,6 +71,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     ANSWER.per_link_ip: (20, 600),
     ACCEPT.per_ip: (60, 600),
     ACCEPT.per_link_ip: (20, 600),
+    # Each click on an option saves the choices: a client comparing options clicks a lot.
+    CHOICE.per_ip: (300, 600),
+    CHOICE.per_link_ip: (150, 600),
 }
 
 

@@ -17,6 +17,7 @@ quote-options.js computes the same figures in the page.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -89,6 +90,56 @@ def default_configuration(content: Mapping[str, Any]) -> Configuration:
     return Configuration(included=included, chosen=chosen, quantities=quantities)
 
 
+def saved_configuration(
+    content: Mapping[str, Any], content_hash: str, *, choices: str, choices_content_hash: str
+) -> Configuration:
+    """A recipient's stored choices on this revision; the defaults when they chose nothing
+    yet, chose on another revision (its lines may differ), or what is stored no longer
+    reads."""
+    if not choices or choices_content_hash != content_hash:
+        return default_configuration(content)
+    try:
+        return configuration_from_data(content, json.loads(choices))
+    except (ValueError, ValidationFailed):
+        return default_configuration(content)
+
+
+def option_changes(
+    content: Mapping[str, Any], before: Configuration, after: Configuration
+) -> list[dict[str, str]]:
+    """What the client changed, one entry per change, in the page's order, as the
+    `option_changed` event records it: {"change": "added"|"removed"|"chose"|"quantity",
+    "line", "section", and "replaced" for a choice, "from"/"to" for a quantity}."""
+    changes: list[dict[str, str]] = []
+    for i, section in enumerate(content["sections"]):
+        title = str(section["title"])
+        new_choice = after.chosen.get(str(i))
+        old_choice = before.chosen.get(str(i))
+        if new_choice is not None and new_choice != old_choice:
+            change = {"change": "chose", "line": _describe(content, new_choice), "section": title}
+            if old_choice is not None:
+                change["replaced"] = _describe(content, old_choice)
+            changes.append(change)
+        for j, _line in enumerate(section["lines"]):
+            key = line_key(i, j)
+            name = _describe(content, key)
+            if key in after.included and after.included[key] != before.included.get(key):
+                verb = "added" if after.included[key] else "removed"
+                changes.append({"change": verb, "line": name, "section": title})
+            old, new = before.quantities.get(key), after.quantities.get(key)
+            if new is not None and old is not None and new != old:
+                changes.append(
+                    {
+                        "change": "quantity",
+                        "line": name,
+                        "section": title,
+                        "from": quantity_str(old),
+                        "to": quantity_str(new),
+                    }
+                )
+    return changes
+
+
 def _describe(content: Mapping[str, Any], key: str) -> str:
     i, j = (int(part) for part in key.split("."))
     return str(content["sections"][i]["lines"][j]["description"])
@@ -129,6 +180,8 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         elif not lines[key][1].get("optional"):
             problems.append(
                 f"“{_describe(content, key)}” is part of the quote and cannot be removed."
+                if value is False
+                else f"“{_describe(content, key)}” is not optional."
             )
         elif not isinstance(value, bool):
             problems.append(f"Tick or untick “{_describe(content, key)}”.")

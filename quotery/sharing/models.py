@@ -37,6 +37,11 @@ class PortalShare(CompanyOwned):
     )
     # The newest revision this recipient confirmed viewing (0: none yet).
     last_viewed_revision = models.PositiveIntegerField(default=0)
+    # The recipient's choices on a quote with options (quotery.quotes.options): the
+    # configuration's canonical JSON, and the content hash of the revision it was made on.
+    # Empty, or made on another revision: the rep's defaults.
+    choices = models.TextField(blank=True)
+    choices_content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         db_table = "portal_portalshare"

@@ -117,28 +117,35 @@
   }
 
   // ---- the page ------------------------------------------------------------------------
-  const form = document.querySelector("form[data-quote-options]");
+  const form = document.getElementById("quote-options");
   const data = document.getElementById("quote-options-data");
   if (!form || !data) return;
   const model = JSON.parse(data.textContent);
+  const status = form.querySelector("[data-option-status]");
+  const digits = model.currency.digits;
+
+  // The controls sit in the line rows, tied to the form by their form attribute.
+  function controls() {
+    return Array.from(form.elements);
+  }
 
   function configuration() {
     const config = { included: {}, chosen: {}, quantities: {} };
-    for (const box of form.querySelectorAll("input[type=checkbox][name=include]")) {
-      config.included[box.value] = box.checked;
-    }
-    for (const radio of form.querySelectorAll("input[type=radio]:checked")) {
-      config.chosen[radio.name.slice("choose.".length)] = radio.value;
-    }
-    for (const input of form.querySelectorAll("input[name^='quantity.']")) {
-      const key = input.name.slice("quantity.".length);
-      const value = parse(input.value);
-      const line = model.lines[key];
-      // A quantity outside the range is the server's to refuse; the figures wait for it.
-      if (!value || compare(value, parse(line.min)) < 0 || compare(value, parse(line.max)) > 0) {
-        return null;
+    for (const input of controls()) {
+      if (input.type === "checkbox" && input.name === "include") {
+        config.included[input.value] = input.checked;
+      } else if (input.type === "radio" && input.checked) {
+        config.chosen[input.name.slice("choose.".length)] = input.value;
+      } else if (input.name && input.name.startsWith("quantity.")) {
+        const key = input.name.slice("quantity.".length);
+        const value = parse(input.value);
+        const range = model.lines[key];
+        // Outside the range it is the server's to refuse; the figures wait for a good one.
+        if (!value || compare(value, parse(range.min)) < 0 || compare(value, parse(range.max)) > 0) {
+          return null;
+        }
+        config.quantities[key] = input.value.trim();
       }
-      config.quantities[key] = input.value.trim();
     }
     return config;
   }
@@ -151,8 +158,8 @@
 
   function update() {
     const config = configuration();
-    if (config === null) return;
-    const result = totals(model.content, config, model.currency.digits);
+    if (config === null) return false;
+    const result = totals(model.content, config, digits);
     for (const line of result.lines) {
       const row = document.querySelector(`[data-option-line="${line.key}"]`);
       if (row) row.classList.toggle("is-left-out", !line.counted);
@@ -161,14 +168,55 @@
     result.section_subtotals.forEach((amount, i) => show("section-" + i, amount));
     show("subtotal", result.subtotal);
     show("discount", result.discount);
-    show("before-discount", moneyStr(parse(result.subtotal).n + parse(result.discount).n, model.currency.digits));
+    show("before-discount", moneyStr(parse(result.subtotal).n + parse(result.discount).n, digits));
     show("total", result.total);
+    if (model.deposit_percent) {
+      const percent = parse(model.deposit_percent);
+      const total = parse(result.total).n;
+      show("deposit", moneyStr(roundHalfUp(total * percent.n, pow10(percent.s) * 100n), digits));
+    }
+    const rates = new Set(result.taxes.map((tax) => tax.rate));
     for (const tax of result.taxes) show("tax-" + tax.rate, tax.amount);
     for (const row of document.querySelectorAll("[data-option-tax-row]")) {
-      row.hidden = !result.taxes.some((tax) => tax.rate === row.dataset.optionTaxRow);
+      row.hidden = !rates.has(row.dataset.optionTaxRow);
     }
+    return true;
   }
 
-  form.addEventListener("input", update);
-  form.addEventListener("change", update);
+  // Saves the choices for this link; the server's answer is the one that counts.
+  let pending = null;
+  function save() {
+    if (pending) window.clearTimeout(pending);
+    pending = window.setTimeout(() => {
+      pending = null;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "X-Quotery-Choices": "1" },
+      })
+        .then((response) => {
+          if (response.ok) {
+            status.textContent = "";
+            return null;
+          }
+          return response.text().then((text) => {
+            status.textContent = text;
+          });
+        })
+        .catch(() => {
+          status.textContent = "Your choice could not be saved. Use Update total to try again.";
+        });
+    }, 300);
+  }
+
+  function changed(event) {
+    if (event.target.form !== form) return;
+    if (update()) save();
+  }
+
+  document.addEventListener("change", changed);
+  document.addEventListener("input", (event) => {
+    if (event.target.form === form && event.target.type === "number") update();
+  });
 })();

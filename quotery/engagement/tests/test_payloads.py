@@ -31,6 +31,7 @@ from quotery.engagement.payloads import (
     LinkOpened,
     LinkRevoked,
     MessagePosted,
+    OptionChanged,
     PaymentStatusChanged,
     PdfDownloaded,
     QuoteAccepted,
@@ -93,6 +94,16 @@ WRITERS: dict[str, Write] = {
     ),
     "quote_expired": lambda share, rep: events.event_quote_expired(
         quote=_valid_until(share, dt.date(2026, 1, 31))
+    ),
+    "option_changed": lambda share, rep: events.event_option_changed(
+        quote=share.quote,
+        share=share,
+        meta=META,
+        change="quantity",
+        line="Installation",
+        section="Labour",
+        previous="8",
+        new="12",
     ),
 }
 
@@ -178,6 +189,14 @@ STORED: dict[str, Stored] = {
         b'{"valid_until":"2026-01-31"}',
         "97fb9604fba588a0043a880c73863fe8921f02c8c203dd14b66194e28cf366d5",
     ),
+    "option_changed": Stored(
+        '{"change": "quantity", "line": "Installation", "section": "Labour", "from": "8", '
+        '"to": "12"}',
+        '{"to": "12", "from": "8", "line": "Installation", "change": "quantity", '
+        '"section": "Labour"}',
+        b'{"change":"quantity","from":"8","line":"Installation","section":"Labour","to":"12"}',
+        "d434776dbf645d683ec44746db5a567e798427ebfbb2cd9d65fa59778080ae69",
+    ),
 }
 
 
@@ -195,6 +214,9 @@ READ: dict[str, EventPayload] = {
     "payment_status_changed": PaymentStatusChanged(previous="pending", status="under_review"),
     "reminder_sent": ReminderSent(reason="no_view", days=3, slot="s1:after:3"),
     "quote_expired": QuoteExpired(valid_until="2026-01-31"),
+    "option_changed": OptionChanged(
+        change="quantity", line="Installation", section="Labour", previous="8", new="12"
+    ),
 }
 
 
