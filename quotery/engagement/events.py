@@ -237,12 +237,18 @@ def event_quote_accepted(
     acceptance_id: int,
     signature_hash: str,
     revision_number: int,
+    configuration_hash: str = "",
 ) -> QuoteEvent:
     """The client's signature. Its chain hash covers the acceptance's signature hash, which
-    in turn covers this event's predecessor (SECURITY.md 15-16)."""
+    in turn covers this event's predecessor (SECURITY.md 15-16), and on a quote with
+    options the hash of the choices accepted."""
     return _append(
         quote=quote,
-        payload=payloads.QuoteAccepted(acceptance=acceptance_id, signature_hash=signature_hash),
+        payload=payloads.QuoteAccepted(
+            acceptance=acceptance_id,
+            signature_hash=signature_hash,
+            configuration_hash=configuration_hash or None,
+        ),
         share=share,
         meta=meta,
         revision_number=revision_number,

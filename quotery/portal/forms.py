@@ -63,6 +63,8 @@ class AcceptForm(forms.Form):
     )
     consent = forms.BooleanField(required=False)
     revision_hash = PassedOnTextField(widget=forms.HiddenInput)
+    # On a quote with options: the hash of the choices the form was shown with.
+    configuration_hash = PassedOnTextField(widget=forms.HiddenInput)
 
 
 # ---------------------------------------------------------------------------------------

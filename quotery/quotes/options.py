@@ -25,7 +25,7 @@ from typing import Any
 
 from quotery.core.canonical import canonical_hash, canonical_json
 from quotery.core.exceptions import ValidationFailed
-from quotery.core.money import decimal_places
+from quotery.core.money import decimal_places, deposit_amount, money_str
 from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
 
 ZERO = Decimal(0)
@@ -338,3 +338,58 @@ def configured_totals(content: Mapping[str, Any], config: Configuration) -> Conf
         section_subtotals=subtotals,
         totals=quote_totals(counted, currency),
     )
+
+
+def configured_content(content: Mapping[str, Any], config: Configuration) -> dict[str, Any]:
+    """The revision's content as `config` shapes it, for documents: only the lines counted,
+    at their chosen quantities, with their section subtotals, the totals (and deposit) of
+    the configuration, and the lines not taken listed apart ("options_not_taken": each
+    line's description and section title). The option keys are gone: this is what the
+    client took, not what they could choose."""
+    currency = content["currency"]
+    priced = configured_totals(content, config)
+    counted = {item.key: item for item in priced.counted}
+    sections = []
+    for i, section in enumerate(content["sections"]):
+        lines = []
+        for j, line in enumerate(section["lines"]):
+            item = counted.get(line_key(i, j))
+            if item is None:
+                continue
+            plain = {key: value for key, value in line.items() if key not in OPTION_LINE_KEYS}
+            plain.update(quantity=quantity_str(item.quantity), net=money_str(item.net, currency))
+            lines.append(plain)
+        sections.append({"title": section["title"], "lines": lines})
+    totals = priced.totals
+    shaped: dict[str, Any] = {
+        **{key: value for key, value in content.items() if key not in {"sections", "totals"}},
+        "sections": sections,
+        "totals": {
+            "subtotal": money_str(totals.subtotal, currency),
+            "discount": money_str(totals.discount_total, currency),
+            "taxes": [
+                {"rate": f"{tax.rate.normalize():f}", "amount": money_str(tax.amount, currency)}
+                for tax in totals.taxes
+            ],
+            "tax": money_str(totals.tax_total, currency),
+            "total": money_str(totals.total, currency),
+        },
+        "options_not_taken": [
+            {
+                "description": item.description,
+                "section": content["sections"][item.section]["title"],
+            }
+            for item in priced.not_taken
+        ],
+    }
+    deposit = content.get("deposit")
+    if isinstance(deposit, Mapping):
+        percent = Decimal(deposit["percent"])
+        shaped["deposit"] = {
+            "percent": deposit["percent"],
+            "amount": money_str(deposit_amount(totals.total, percent, currency), currency),
+        }
+    return shaped
+
+
+OPTION_LINE_KEYS = frozenset({"optional", "included", "min_quantity", "max_quantity"})

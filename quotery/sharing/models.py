@@ -122,6 +122,11 @@ class Acceptance(CompanyOwned):
     # record (and so signature hash) does not name them.
     deposit_percent = models.CharField(max_length=10, blank=True)
     deposit_amount = models.CharField(max_length=40, blank=True)
+    # On a quote with options, the client's choices accepted (quotery.quotes.options): the
+    # configuration's canonical JSON and its SHA-256; `total` is then that configuration's.
+    # Empty for a quote without options, whose signed record does not name them.
+    configuration = models.TextField(blank=True)
+    configuration_hash = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     signature_hash = models.CharField(max_length=64, unique=True)
     event_sequence = models.PositiveIntegerField()
@@ -152,6 +157,17 @@ class Acceptance(CompanyOwned):
             "total": self.total,
             "currency": self.currency,
             **self.deposit_record(),
+            **self.configuration_record(),
+        }
+
+    def configuration_record(self) -> dict[str, str]:
+        """The choices' part of the signed record: only on a quote with options, so the
+        signature hash of any other acceptance stays what it was."""
+        if not self.configuration_hash:
+            return {}
+        return {
+            "configuration": self.configuration,
+            "configuration_hash": self.configuration_hash,
         }
 
     def deposit_record(self) -> dict[str, str]:

@@ -36,6 +36,7 @@ from quotery.portal.presentation import (
     revision_body,
 )
 from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
+from quotery.portal.services.acceptance import accepted_configuration
 from quotery.portal.services.choices import OPEN_FOR_CHOICES, share_configuration
 from quotery.portal.services.sharing import (
     portal_open_record_pending,
@@ -81,11 +82,11 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
     # The recipient's choices on a quote with options (the defaults until they choose).
-    configuration = (
-        share_configuration(share, current.content, current.content_hash)
-        if has_options(current.content)
-        else None
-    )
+    configuration = None
+    if current.acceptance is not None and current.acceptance.configuration:
+        configuration = accepted_configuration(current.acceptance)  # what was accepted
+    elif has_options(current.content):
+        configuration = share_configuration(share, current.content, current.content_hash)
     choosing = configuration is not None and current.state in OPEN_FOR_CHOICES
 
     def context() -> dict[str, Any]:

@@ -68,6 +68,8 @@ def latest_state() -> ProjectState:
 # for the move and put back after it (their values as the seed wrote them).
 ADDED_LATER = [("portal_acceptance", Acceptance, "deposit_percent"),
                ("portal_acceptance", Acceptance, "deposit_amount"),
+               ("portal_acceptance", Acceptance, "configuration"),
+               ("portal_acceptance", Acceptance, "configuration_hash"),
                ("portal_portalshare", PortalShare, "choices"),
                ("portal_portalshare", PortalShare, "choices_content_hash")]  # fmt: skip
 
