@@ -245,8 +245,8 @@ class OptionChanged(EventPayload):
     line: str
     section: str
     replaced: str | None = None
-    previous: str | None = stored_as("from")
-    new: str | None = stored_as("to")
+    previous: str | None = dataclasses.field(default=None, metadata={"key": "from"})
+    new: str | None = dataclasses.field(default=None, metadata={"key": "to"})
 
     def __post_init__(self) -> None:
         super().__post_init__()

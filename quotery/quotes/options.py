@@ -25,7 +25,7 @@ from typing import Any
 
 from quotery.core.canonical import canonical_hash, canonical_json
 from quotery.core.exceptions import ValidationFailed
-from quotery.core.money import decimal_places, deposit_amount, money_str
+from quotery.core.money import decimal_places, deposit_amount, format_money, money_str
 from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
 
 ZERO = Decimal(0)
@@ -393,3 +393,25 @@ def configured_content(content: Mapping[str, Any], config: Configuration) -> dic
 
 
 OPTION_LINE_KEYS = frozenset({"optional", "included", "min_quantity", "max_quantity"})
+
+
+def choices_summary(content: Mapping[str, Any], config: Configuration) -> str:
+    """The client's choices in words, for the rep: the optional lines taken or left, the
+    line chosen in each choose-one section, the quantities, and what they come to."""
+    parts: list[str] = []
+    for i, section in enumerate(content["sections"]):
+        chosen = config.chosen.get(str(i))
+        if chosen is not None:
+            parts.append(f"{_describe(content, chosen)} chosen in {section['title']}")
+        for j, line in enumerate(section["lines"]):
+            key = line_key(i, j)
+            if key in config.included:
+                taken = "added" if config.included[key] else "left out"
+                parts.append(f"{line['description']} {taken}")
+            if key in config.quantities:
+                parts.append(f"{line['description']} × {quantity_str(config.quantities[key])}")
+    total = configured_totals(content, config).totals.total
+    return (
+        f"Their choices: {'; '.join(parts)}. Total with these choices: "
+        f"{format_money(total, content['currency'])}."
+    )

@@ -80,6 +80,9 @@ class ConversationMessage(CompanyOwned):
     )
     body = models.TextField(max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
+    # A change request on a quote with options carries the client's choices as they were,
+    # in words (quotery.quotes.options.choices_summary), so the rep sees what they tried.
+    choices_summary = models.TextField(blank=True)
 
     class Meta:
         db_table = "portal_conversationmessage"

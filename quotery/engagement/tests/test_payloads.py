@@ -342,3 +342,28 @@ def test_a_payload_of_the_wrong_types_cannot_be_written(rep: User) -> None:
         )
 
     assert QuoteEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "payload"),
+    [
+        (
+            {"change": "added", "line": "Extended warranty", "section": "Furniture"},
+            OptionChanged(change="added", line="Extended warranty", section="Furniture"),
+        ),
+        (
+            {"change": "chose", "line": "Oak", "section": "Finish", "replaced": "Walnut"},
+            OptionChanged(change="chose", line="Oak", section="Finish", replaced="Walnut"),
+        ),
+    ],
+)
+def test_option_changes_without_a_quantity_leave_from_and_to_out(
+    data: dict[str, Any], payload: EventPayload
+) -> None:
+    assert payload_from("option_changed", data) == payload
+    assert payload.to_data() == data
+
+
+def test_an_option_change_of_no_known_kind_is_refused() -> None:
+    with pytest.raises(EventDataInvalid, match="is not a change"):
+        OptionChanged(change="deleted", line="X", section="Y")

@@ -200,3 +200,33 @@ def test_a_quote_without_options_shows_no_option_controls(client, rep):
     assert "data-option" not in html and "quote-options" not in html
     assert 'type="checkbox"' not in html and "Update total" not in html
     assert client.post(choices_url(shared), {}).status_code == 409
+
+
+def test_request_changes_carries_the_choices_to_the_rep(client, rep):
+    from quotery.portal.services.answers import quote_request_changes
+    from quotery.portal.tests.portal_fixtures import CLIENT_META
+
+    shared = share_options_quote(rep)
+    client.post(choices_url(shared), WARRANTY_OAK_8H)
+
+    note = quote_request_changes(
+        share=shared.share, message="Could the oak be <b>darker</b>?", request_meta=CLIENT_META
+    )
+
+    assert note.choices_summary == (
+        "Their choices: Extended warranty added; Installation × 8; Oak chosen in Finish. "
+        "Total with these choices: €2,939.96."
+    )
+    client.force_login(rep)
+    page = client.get(reverse("quotes:detail", args=[shared.quote.pk])).content.decode()
+    assert "Total with these choices: €2,939.96." in page
+    assert "<b>darker</b>" not in page
+
+
+def test_request_changes_on_a_quote_without_options_carries_nothing(client, rep):
+    from quotery.portal.services.answers import quote_request_changes
+    from quotery.portal.tests.portal_fixtures import CLIENT_META
+
+    shared = share_quote(rep)
+    note = quote_request_changes(share=shared.share, message="Cheaper?", request_meta=CLIENT_META)
+    assert note.choices_summary == ""
