@@ -119,3 +119,117 @@ def test_the_client_shapes_the_quote_on_a_phone_and_accepts_their_choices(  # ty
     assert all(check.ok for check in quote_checks(shared.quote))
     assert_no_text_overflow(page)
     context.close()
+
+
+def test_the_rep_builds_options_the_client_accepts_them_and_the_rep_sees_what_was_taken(  # type: ignore[no-untyped-def]
+    browser, live_server
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from quotery.clients.factories import ClientFactory, ContactFactory
+    from quotery.documents.acceptance import accepted_pdf
+    from quotery.portal.services.sharing import share_send
+    from quotery.quotes.models import Quote
+    from quotery.sharing.links import share_token
+    from tests.browser.test_quote_editor import log_in
+
+    company = CompanyFactory(name="Northwind", default_currency="EUR", default_tax_rate=Decimal(20))
+    rep = member(company, Role.REP, email="rita@northwind.test", full_name="Rita Rep")
+    client = ClientFactory(company=company, name="Globex Corporation")
+    ContactFactory(client=client, company=company, name="Hank Scorpio", email="hank@globex.test")
+    desk = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = desk.new_page()
+
+    # the rep builds a quote with an optional line, adjustable hours and a choice of finish
+    log_in(page, rep.email)
+    page.get_by_role("link", name="New quote").click()
+    page.get_by_label("Client", exact=True).select_option(label="Globex Corporation")
+    page.get_by_label("Title", exact=True).fill("Office fit-out with options")
+    first = page.get_by_role("region", name="Section 1")
+    first.get_by_label("Section title").fill("Furniture")
+    line = first.get_by_role("group", name="Line 1 of section 1")
+    line.get_by_label("Description").fill("Standing desk")
+    line.get_by_label("Quantity", exact=True).fill("4")
+    line.get_by_label("Unit price").fill("499")
+    line.get_by_label("Discount %").fill("10")
+    first.get_by_role("button", name="Add line").click()
+    line = first.get_by_role("group", name="Line 2 of section 1")
+    line.get_by_label("Description").fill("Extended warranty")
+    line.get_by_label("Unit price").fill("89.90")
+    line.get_by_label("Optional").check()
+    first.get_by_role("button", name="Add line").click()
+    line = first.get_by_role("group", name="Line 3 of section 1")
+    line.get_by_label("Description").fill("Installation")
+    line.get_by_label("Quantity", exact=True).fill("6.5")
+    line.get_by_label("Unit price").fill("65")
+    line.get_by_label("Tax %").fill("7")
+    line.get_by_label("Min quantity").fill("4")
+    line.get_by_label("Max quantity").fill("10")
+    page.get_by_role("button", name="Add section").click()
+    second = page.get_by_role("region", name="Section 2")
+    second.get_by_label("Section title").fill("Finish")
+    second.get_by_label("Choose one").check()
+    line = second.get_by_role("group", name="Line 1 of section 2")
+    line.get_by_label("Description").fill("Oak")
+    line.get_by_label("Unit price").fill("100")
+    second.get_by_role("button", name="Add line").click()
+    line = second.get_by_role("group", name="Line 2 of section 2")
+    line.get_by_label("Description").fill("Walnut")
+    line.get_by_label("Unit price").fill("140")
+    line.get_by_label("Starts included").check()
+    # the live total is that of the defaults: no warranty, 6.5 h, walnut
+    expect(page.get_by_test_id("editor-total")).to_have_text("€2,775.76")
+    page.get_by_role("button", name="Save quote").click()
+    page.get_by_text(re.compile(r"Quote Q-\d{4}-0001 saved")).wait_for()
+    quote = Quote.objects.get(company=company)
+    assert quote.total == Decimal("2775.76")
+
+    # shared with the client
+    share = share_send(
+        quote=quote, user=rep, recipient_name="Hank Scorpio", recipient_email="hank@globex.test"
+    )
+    token = share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email)
+
+    # the client, on a phone, adds the warranty, picks oak, raises the hours and accepts
+    phone = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
+    hank = phone.new_page()
+    hank.goto(f"/p/{token}/")
+    hank.get_by_role("checkbox", name="Extended warranty").check()
+    hank.get_by_role("radio", name="Oak").check()
+    hank.get_by_label("Quantity for Installation").fill("8")
+    hank.get_by_label("Quantity for Installation").press("Tab")
+    expect(hank.get_by_test_id("quote-total")).to_have_text("€2,939.96")
+    assert wait_for(lambda: '"0.2":"8"' in PortalShare.objects.get(pk=share.pk).choices)
+    hank.get_by_role("link", name="Accept", exact=True).click()
+    hank.get_by_label("Your full name").fill("Hank Scorpio")
+    hank.get_by_label("Your email").fill("hank@globex.test")
+    hank.get_by_role("checkbox", name=re.compile("I accept")).check()
+    hank.get_by_role("button", name="Accept").click()
+    hank.get_by_text("Thank you: your acceptance is recorded.").wait_for()
+
+    # the rep sees what was taken and its total
+    page.reload()
+    evidence = page.get_by_role("region", name="Acceptance")
+    expect(evidence).to_contain_text("Choices accepted")
+    expect(evidence.get_by_test_id("accepted-total")).to_have_text("€2,939.96")
+    expect(evidence).to_contain_text("Walnut (Finish)")
+    # the delivery note holds the chosen lines
+    lines = DeliveryNoteLine.objects.filter(note__quote=quote).order_by("position")
+    assert [(item.description, item.quantity) for item in lines] == [
+        ("Standing desk", Decimal("4")),
+        ("Extended warranty", Decimal("1")),
+        ("Installation", Decimal("8")),
+        ("Oak", Decimal("1")),
+    ]
+    # the sealed PDF shows the chosen set, its total, and the option not taken
+    acceptance = Acceptance.objects.get(quote=quote)
+    pdf = PdfReader(io.BytesIO(accepted_pdf(acceptance=acceptance)))
+    text = " ".join(page_.extract_text() or "" for page_ in pdf.pages)
+    assert "Oak" in text and "2,939.96" in text
+    assert "Options not taken" in text and "Walnut (Finish)" in text
+    # and verify passes
+    assert all(check.ok for check in quote_checks(quote)), quote_checks(quote)
+    phone.close()
+    desk.close()
