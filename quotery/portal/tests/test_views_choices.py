@@ -230,3 +230,21 @@ def test_request_changes_on_a_quote_without_options_carries_nothing(client, rep)
     shared = share_quote(rep)
     note = quote_request_changes(share=shared.share, message="Cheaper?", request_meta=CLIENT_META)
     assert note.choices_summary == ""
+
+
+def test_the_page_of_a_quote_with_options_runs_as_few_queries_as_any(rep):
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
+
+    plain = share_quote(rep, sections=2, lines_per_section=3, email="plain@client.test")
+    shaped = share_options_quote(rep)
+    HttpClient().post(choices_url(shaped), WARRANTY_OAK_8H)  # with choices kept, too
+    counts = []
+    for shared in (plain, shaped):
+        HttpClient().get(shared.url)  # each revision read once, as a running process has
+        with CaptureQueriesContext(connection) as queries:
+            assert HttpClient().get(shared.url).status_code == 200
+        counts.append(len([q for q in queries if "SAVEPOINT" not in q["sql"]]))
+    # the share (with quote and company, and the choices), the thread, the open
+    assert counts == [3, 3], counts
