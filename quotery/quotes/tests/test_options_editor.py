@@ -265,3 +265,24 @@ def test_choose_one_rules():
     assert list(section_option_errors(SectionInput("S", [a, optional], choose_one=True), "s")) == [
         "s.lines.1.optional"
     ]
+
+
+def test_duplicating_a_quote_keeps_its_options(rep, company):
+    from quotery.portal.tests.portal_fixtures import options_input
+    from quotery.quotes.services.quotes import quote_create, quote_duplicate
+
+    acme = ClientFactory(company=company)
+    from quotery.clients.factories import ContactFactory
+
+    ContactFactory(client=acme, company=company)
+    original = quote_create(company=company, owner=rep, data=options_input(acme))
+
+    copy = quote_duplicate(quote=original, user=rep)
+
+    assert copy.total == original.total == D("2775.76")
+    assert Section.objects.get(quote=copy, title="Finish").choose_one
+    hours = Line.objects.get(quote=copy, description="Installation")
+    assert (hours.min_quantity, hours.max_quantity) == (D("4"), D("10"))
+    warranty = Line.objects.get(quote=copy, description="Extended warranty")
+    assert warranty.optional and not warranty.included_by_default
+    assert Line.objects.get(quote=copy, description="Walnut").included_by_default
