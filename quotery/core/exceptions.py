@@ -77,6 +77,14 @@ class RevisionMismatch(ApplicationError):
     http_status = 409
 
 
+class ChoicesChanged(ApplicationError):
+    """The client's choices on a quote with options changed (in another tab) after the
+    page they act from was shown: they must see the new total first."""
+
+    code = "choices_changed"
+    http_status = 409
+
+
 class AlreadyAnswered(QuoteNotAcceptable):
     """The client (or another tab, or a double click) already accepted or declined the quote.
     Views show a friendly page saying so, not an error."""

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from quotery.accounts.models import Company, Role, User
 from quotery.billing.models import Payment, PaymentStatus
@@ -20,7 +21,7 @@ from quotery.billing.services import payment_status_set
 from quotery.catalog.models import Product
 from quotery.clients.models import Client
 from quotery.core.request_meta import RequestMeta
-from quotery.demo.data.records import DemoCompany, DemoQuote, DemoSection, FreeLine
+from quotery.demo.data.records import DemoCompany, DemoQuote, DemoSection, FreeLine, LineOptions
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.services.answers import quote_decline, quote_request_changes, rep_message_post
 from quotery.portal.services.sharing import (
@@ -115,6 +116,7 @@ def _section_input(section: DemoSection, products: dict[str, Product]) -> Sectio
                     quantity=Decimal(line.quantity),
                     unit_price=Decimal(line.unit_price),
                     tax_rate=Decimal(line.tax_rate),
+                    **_options(line.options),
                 )
             )
         else:
@@ -127,9 +129,19 @@ def _section_input(section: DemoSection, products: dict[str, Product]) -> Sectio
                     discount_percent=Decimal(line.discount_percent),
                     tax_rate=product.tax_rate,
                     product=product,
+                    **_options(line.options),
                 )
             )
-    return SectionInput(title=section.title, lines=lines)
+    return SectionInput(title=section.title, lines=lines, choose_one=section.choose_one)
+
+
+def _options(options: LineOptions) -> dict[str, Any]:
+    return {
+        "optional": options.optional,
+        "included_by_default": options.included,
+        "min_quantity": Decimal(options.min_quantity) if options.min_quantity else None,
+        "max_quantity": Decimal(options.max_quantity) if options.max_quantity else None,
+    }
 
 
 def share_demo_quote(quote: Quote, owner: User) -> PortalShare:

@@ -38,6 +38,7 @@ from quotery.documents.acceptance_record import (
 from quotery.documents.rendering import _date_text
 from quotery.documents.sealing import SEAL_COMMON_NAME, seal_pdf
 from quotery.documents.services import branding_for_company, render_with_logo_fallback
+from quotery.quotes.options import configuration_from_data, configured_content
 from quotery.sharing.models import Acceptance
 
 logger = logging.getLogger("quotery.documents")
@@ -138,6 +139,10 @@ def accepted_pdf_unsealed(*, acceptance: Acceptance) -> bytes:
             "run `manage.py verify` for details. Nothing was sealed."
         )
     content: dict[str, Any] = json.loads(revision.content)
+    if acceptance.configuration:
+        # What the client took: the chosen lines, their total, and the options not taken.
+        chosen = configuration_from_data(content, json.loads(acceptance.configuration))
+        content = configured_content(content, chosen)
     branding = branding_for_company(acceptance.company)
     certificate = acceptance_certificate(acceptance=acceptance, content=content)
     pdf = render_with_logo_fallback(content, branding, certificate=certificate)

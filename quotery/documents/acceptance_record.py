@@ -62,6 +62,11 @@ DEPOSIT_FIELD_NAMES = {
     "deposit_percent": "deposit %",
     "deposit_amount": "deposit amount",
 }
+# In the signed record of acceptances of a quote with options: the choices accepted.
+CONFIGURATION_FIELD_NAMES = {
+    "configuration": "choices accepted",
+    "configuration_hash": "choices hash",
+}
 # Outside the signed record: how the record is placed in the quote and its chain.
 CHAIN_FIELDS = ("quote_number", "event_sequence", "prev_hash", "signature_hash")
 
@@ -147,8 +152,9 @@ def embedded_record(pdf: bytes) -> dict[str, str] | None:
         not isinstance(signed, dict)
         or document.get("format") != RECORD_FORMAT
         or not all(isinstance(document.get(key), str) for key in CHAIN_FIELDS)
-        or set(signed) | set(CHAIN_FIELDS)
+        or (set(signed) | set(CHAIN_FIELDS)) - set(CONFIGURATION_FIELD_NAMES)
         not in (set(FIELD_NAMES), set(FIELD_NAMES) | set(DEPOSIT_FIELD_NAMES))
+        or len(set(signed) & set(CONFIGURATION_FIELD_NAMES)) not in (0, 2)
         or not all(isinstance(value, str) for value in signed.values())
     ):
         raise RecordUnreadable(f"its {RECORD_NAME} is not an acceptance record")
@@ -159,7 +165,12 @@ def compared_fields(*records: dict[str, str] | None) -> dict[str, str]:
     """The fields to compare between these flat records, with their words: every field, and
     the deposit's when any of them names it."""
     deposit = any(record is not None and "deposit_percent" in record for record in records)
-    return {**FIELD_NAMES, **(DEPOSIT_FIELD_NAMES if deposit else {})}
+    choices = any(record is not None and "configuration" in record for record in records)
+    return {
+        **FIELD_NAMES,
+        **(DEPOSIT_FIELD_NAMES if deposit else {}),
+        **(CONFIGURATION_FIELD_NAMES if choices else {}),
+    }
 
 
 def signed_part(fields: dict[str, str]) -> dict[str, str]:

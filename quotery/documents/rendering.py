@@ -29,6 +29,7 @@ from quotery.accounts.branding import (
     usable_brand_colour,
 )
 from quotery.core.money import CURRENCY_SYMBOLS, format_money, minor_unit_exponent
+from quotery.quotes.options import configured_content, default_configuration, has_options
 
 TEMPLATE_PATH = Path(__file__).parent / "typst" / "quote.typ"
 # Fonts bundled with the templates (besides those in the typst wheel): Great Vibes, the
@@ -68,6 +69,7 @@ LABELS = {
     "section_subtotal": "Subtotal",
     "total": "Total",
     "notes": "Notes",
+    "options_not_taken": "Options not taken",
 }
 
 
@@ -140,7 +142,11 @@ def _compile(data_json: str, template_path: Path = TEMPLATE_PATH) -> bytes:
 def quote_document_data(
     content: dict[str, Any], branding: Branding, *, certificate: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The JSON the template reads: every value a finished string, nothing left to compute."""
+    """The JSON the template reads: every value a finished string, nothing left to compute.
+    A quote with options is shown as its rep's defaults (the accepted PDF passes the content
+    already shaped by the client's choices), with the options not taken listed apart."""
+    if has_options(content):
+        content = configured_content(content, default_configuration(content))
     currency = str(content["currency"])
     number = str(content.get("number") or "")
     title = str(content.get("title") or "")
@@ -181,6 +187,10 @@ def quote_document_data(
         },
         "sections": sections,
         "totals": {**_totals_data(content["totals"], currency), "deposit": _deposit_data(content)},
+        "options_not_taken": [
+            f"{_text(item['description'])} ({_text(item['section'])})"
+            for item in content.get("options_not_taken", [])
+        ],
         "certificate": _certificate_data(certificate),
     }
 

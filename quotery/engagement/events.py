@@ -240,15 +240,47 @@ def event_quote_accepted(
     acceptance_id: int,
     signature_hash: str,
     revision_number: int,
+    configuration_hash: str = "",
 ) -> QuoteEvent:
     """The client's signature. Its chain hash covers the acceptance's signature hash, which
-    in turn covers this event's predecessor (SECURITY.md 15-16)."""
+    in turn covers this event's predecessor (SECURITY.md 15-16), and on a quote with
+    options the hash of the choices accepted."""
     return _append(
         quote=quote,
-        payload=payloads.QuoteAccepted(acceptance=acceptance_id, signature_hash=signature_hash),
+        payload=payloads.QuoteAccepted(
+            acceptance=acceptance_id,
+            signature_hash=signature_hash,
+            configuration_hash=configuration_hash or None,
+        ),
         share=share,
         meta=meta,
         revision_number=revision_number,
+    )
+
+
+def event_option_changed(
+    *,
+    quote: Quote,
+    share: PortalShare,
+    meta: RequestMeta,
+    change: str,
+    line: str,
+    section: str,
+    replaced: str | None = None,
+    previous: str | None = None,
+    new: str | None = None,
+) -> QuoteEvent:
+    """The client changed one of their choices on the quote's page: `change` is "added",
+    "removed", "chose" (with `replaced`, the line chosen before) or "quantity" (with
+    `previous` and `new`, stored as "from" and "to"). Recorded for clients' changes only,
+    never for staff."""
+    return _append(
+        quote=quote,
+        payload=payloads.OptionChanged(
+            change=change, line=line, section=section, replaced=replaced, previous=previous, to=new
+        ),
+        share=share,
+        meta=meta,
     )
 
 

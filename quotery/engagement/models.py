@@ -38,7 +38,8 @@ class EventKind(models.TextChoices):
     # the notes) in a visible tab: one event per batch the page sent, holding only the
     # seconds added since the view's previous batch (quotery.portal.services.attention).
     SECTION_TIME = "attention", "Time on sections"
-    # The client added or removed an optional line, chose an alternative or changed a quantity.
+    # The client changed an option: added or removed an optional line, chose another line
+    # of a choose-one section, or changed an adjustable quantity.
     OPTION_CHANGED = "option_changed", "Option changed"
 
 

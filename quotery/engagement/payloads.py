@@ -174,6 +174,8 @@ class QuoteAccepted(EventPayload):
     kind = EventKind.QUOTE_ACCEPTED
     acceptance: int
     signature_hash: str
+    # The SHA-256 of the choices accepted, on a quote with options; absent otherwise.
+    configuration_hash: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 
 from quotery.core.forms import PassedOnTextField
 from quotery.core.text import EMAIL_MAX
@@ -12,6 +13,9 @@ from quotery.portal.services.answers import MESSAGE_MAX as ANSWER_TEXT_MAX
 from quotery.portal.services.sharing import MESSAGE_MAX, NAME_MAX
 from quotery.quotes.models import Quote
 from quotery.sharing.models import DeclineReason
+
+# More fields than any quote offers options: the rest of a forged form is not read.
+MAX_POSTED = 2000
 
 
 class ShareForm(forms.Form):
@@ -59,6 +63,8 @@ class AcceptForm(forms.Form):
     )
     consent = forms.BooleanField(required=False)
     revision_hash = PassedOnTextField(widget=forms.HiddenInput)
+    # On a quote with options: the hash of the choices the form was shown with.
+    configuration_hash = PassedOnTextField(widget=forms.HiddenInput)
 
 
 # ---------------------------------------------------------------------------------------
@@ -102,3 +108,26 @@ class RepMessageForm(forms.Form):
         help_text="The client gets it by email with their link, and sees it on the quote's page.",
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": ANSWER_TEXT_MAX}),
     )
+
+
+def choices_data_from_post(content: dict[str, Any], post: QueryDict) -> dict[str, Any]:
+    """The options form of the client page as a configuration to check
+    (`quotery.quotes.options.configuration_from_data`): an optional line is in when its
+    box is ticked (`include`), a choose-one section's radio is `choose.<section>`, an
+    adjustable quantity `quantity.<line>`. What is posted for lines the quote does not offer
+    is passed on, so it is refused by name rather than ignored."""
+    included: dict[str, Any] = {key: True for key in post.getlist("include")[:MAX_POSTED]}
+    chosen: dict[str, Any] = {}
+    quantities: dict[str, Any] = {}
+    for i, section in enumerate(content["sections"]):
+        for j, line in enumerate(section["lines"]):
+            key = f"{i}.{j}"
+            if line.get("optional"):
+                included.setdefault(key, False)
+    for name in list(post.keys())[:MAX_POSTED]:
+        if name.startswith("choose."):
+            values = post.getlist(name)
+            chosen[name.removeprefix("choose.")] = values[0] if len(values) == 1 else values
+        elif name.startswith("quantity."):
+            quantities[name.removeprefix("quantity.")] = post.get(name, "")
+    return {"included": included, "chosen": chosen, "quantities": quantities}

@@ -10,6 +10,7 @@ is served far more often than it changes, and no response's open ends up in anot
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,14 +20,27 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from quotery.accounts.branding import link_colour, text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
 from quotery.core.kept import KeptValues
-from quotery.core.money import UnknownCurrency, format_money
+from quotery.core.money import (
+    CURRENCY_MINOR_UNITS,
+    CURRENCY_SYMBOLS,
+    UnknownCurrency,
+    deposit_amount,
+    format_money,
+)
 from quotery.quotes.models import QuoteState
+from quotery.quotes.options import (
+    Configuration,
+    configured_totals,
+    default_configuration,
+    has_options,
+)
 from quotery.sharing.models import Acceptance, ConversationMessage
 
 # ---------------------------------------------------------------------------------------
@@ -42,6 +56,17 @@ class LineView:
     discount: str
     tax: str
     total: str
+    # Options the client chooses (quotery.quotes.options); a plain line keeps the defaults.
+    key: str = ""  # "<section>.<line>", as a configuration names it
+    optional: bool = False
+    choice: bool = False  # a line of a choose-one section
+    counted: bool = True  # in the client's current configuration
+    min_quantity: str = ""  # both set: the client may change the quantity between them
+    max_quantity: str = ""
+
+    @property
+    def adjustable(self) -> bool:
+        return bool(self.min_quantity)
 
 
 @dataclass(frozen=True)
@@ -49,12 +74,15 @@ class SectionView:
     title: str
     lines: list[LineView]
     subtotal: str
+    index: int = 0
+    choose_one: bool = False
 
 
 @dataclass(frozen=True)
 class TaxView:
     rate: str
     amount: str
+    shown: bool = True  # with options, a rate no chosen line uses is hidden until chosen
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,14 @@ class QuoteView:
     total: str
     deposit_percent: str = ""  # "30" when the quote asks for a deposit, else ""
     deposit: str = ""  # its amount, formatted
+    # With options: the configuration shown, its hash, and what the page's script needs.
+    configuration: Configuration | None = None
+    configuration_hash: str = ""
+    options_data: dict[str, Any] | None = None
+
+    @property
+    def has_options(self) -> bool:
+        return self.configuration is not None
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -92,9 +128,16 @@ def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def quote_view(content: dict[str, Any]) -> QuoteView:
+def quote_view(content: dict[str, Any], configuration: Configuration | None = None) -> QuoteView:
     """The canonical content (all strings) made readable: money formatted for the currency,
-    section subtotals summed from the rounded line totals, dates as dates."""
+    section subtotals summed from the rounded line totals, dates as dates. A quote with
+    options shows `configuration` (the rep's defaults when None)."""
+    if has_options(content):
+        return _options_view(content, configuration or default_configuration(content))
+    return _plain_view(content)
+
+
+def _plain_view(content: dict[str, Any]) -> QuoteView:
     currency = content["currency"]
     sections = []
     line_count = 0
@@ -150,22 +193,151 @@ def quote_view(content: dict[str, Any]) -> QuoteView:
     )
 
 
+def _options_view(content: dict[str, Any], configuration: Configuration) -> QuoteView:
+    """The view of a quote with options as `configuration` prices it: each line's amount at
+    its chosen quantity, the subtotals and taxes of the lines counted."""
+    currency = content["currency"]
+    priced = configured_totals(content, configuration)
+    amounts = {item.key: item for item in [*priced.counted, *priced.not_taken]}
+    counted = {item.key for item in priced.counted}
+    base = _plain_view(content)
+    sections = []
+    for i, (section, plain) in enumerate(zip(content["sections"], base.sections, strict=True)):
+        lines = []
+        for j, (line, shown) in enumerate(zip(section["lines"], plain.lines, strict=True)):
+            key = f"{i}.{j}"
+            item = amounts[key]
+            lines.append(
+                dataclasses.replace(
+                    shown,
+                    key=key,
+                    quantity=f"{item.quantity.normalize():f}",
+                    total=_money(item.net, currency),
+                    optional=bool(line.get("optional")),
+                    choice=bool(section.get("choose_one")),
+                    counted=key in counted,
+                    min_quantity=line.get("min_quantity", ""),
+                    max_quantity=line.get("max_quantity", ""),
+                )
+            )
+        sections.append(
+            SectionView(
+                title=section["title"],
+                lines=lines,
+                subtotal=_money(priced.section_subtotals[i], currency),
+                index=i,
+                choose_one=bool(section.get("choose_one")),
+            )
+        )
+    totals = priced.totals
+    amount_by_rate = {f"{tax.rate.normalize():f}": tax.amount for tax in totals.taxes}
+    every_rate = sorted(
+        {line["tax_rate"] for section in content["sections"] for line in section["lines"]},
+        key=Decimal,
+    )
+    total = _money(totals.total, currency)
+    deposit = content.get("deposit") or {}
+    return dataclasses.replace(
+        base,
+        sections=sections,
+        before_discount=_money(totals.subtotal + totals.discount_total, currency),
+        discount=_money(totals.discount_total, currency),
+        has_discount=any(
+            Decimal(line["discount_percent"]) for s in content["sections"] for line in s["lines"]
+        ),
+        subtotal=_money(totals.subtotal, currency),
+        taxes=[
+            TaxView(
+                rate=rate,
+                amount=_money(amount_by_rate.get(rate, Decimal(0)), currency),
+                shown=rate in amount_by_rate,
+            )
+            for rate in every_rate
+        ],
+        total=total,
+        deposit=_money(
+            deposit_amount(totals.total, Decimal(deposit["percent"]), currency), currency
+        )
+        if deposit
+        else "",
+        configuration=configuration,
+        configuration_hash=configuration.hash(),
+        options_data=_script_data(content),
+    )
+
+
+def _script_data(content: dict[str, Any]) -> dict[str, Any]:
+    """What static/js/quote-options.js needs: the prices and options of every line (no
+    names: the page has them), and how to write the currency."""
+    currency = content["currency"]
+    return {
+        "content": {
+            "sections": [
+                {
+                    "choose_one": bool(section.get("choose_one")),
+                    "lines": [
+                        {
+                            key: line[key]
+                            for key in (
+                                "quantity",
+                                "unit_price",
+                                "discount_percent",
+                                "tax_rate",
+                                "optional",
+                            )
+                            if key in line
+                        }
+                        for line in section["lines"]
+                    ],
+                }
+                for section in content["sections"]
+            ]
+        },
+        "lines": {
+            f"{i}.{j}": {"min": line["min_quantity"], "max": line["max_quantity"]}
+            for i, section in enumerate(content["sections"])
+            for j, line in enumerate(section["lines"])
+            if "min_quantity" in line
+        },
+        "deposit_percent": (content.get("deposit") or {}).get("percent", ""),
+        "currency": {
+            "code": currency,
+            "symbol": CURRENCY_SYMBOLS.get(currency, ""),
+            "digits": CURRENCY_MINOR_UNITS.get(currency, 2),
+        },
+    }
+
+
 # A revision's content never changes (its hash names it), so its formatted view and
 # rendered body can be kept. Per process, bounded: the page then costs its queries and a
 # small outer template, whatever the number of lines.
-_BODIES: KeptValues[str, tuple[QuoteView, SafeString]] = KeptValues(256)
+_BODIES: KeptValues[tuple[str, str, bool], tuple[QuoteView, SafeString]] = KeptValues(256)
 
 
-def render_body(quote: QuoteView) -> SafeString:
-    return SafeString(render_to_string("portal/client/_quote.html", {"q": quote}))
+def render_body(quote: QuoteView, *, choosing: bool = False) -> SafeString:
+    """The quote's lines and totals. `choosing`: the client can change the options here
+    (the form posts to the link, whose token and CSRF token are filled in per response)."""
+    context: dict[str, Any] = {"q": quote, "choosing": choosing and quote.has_options}
+    if context["choosing"]:
+        context.update(
+            choices_url=reverse("portal:choices", args=[TOKEN_MARK]), csrf_mark=CSRF_MARK
+        )
+    return SafeString(render_to_string("portal/client/_quote.html", context))
 
 
-def revision_body(content_hash: str, content: dict[str, Any]) -> tuple[QuoteView, SafeString]:
-    cached = _BODIES.get(content_hash)
+def revision_body(
+    content_hash: str,
+    content: dict[str, Any],
+    configuration: Configuration | None = None,
+    *,
+    choosing: bool = False,
+) -> tuple[QuoteView, SafeString]:
+    key = (content_hash, configuration.hash() if configuration else "", choosing)
+    cached = _BODIES.get(key)
     if cached is not None:
         return cached
-    quote = quote_view(content)
-    return _BODIES.put(content_hash, (quote, render_body(quote)))
+    quote = quote_view(content, configuration)
+    return _BODIES.put(key, (quote, render_body(quote, choosing=choosing)))
 
 
 # ---------------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ MESSAGE = PostKind("message")
 ANSWER = PostKind("answer")  # request changes, decline
 ACCEPT = PostKind("accept")
 ATTENTION = PostKind("attention")  # the page's batches of time on each part of the quote
-POST_KINDS = (VIEW, MESSAGE, ANSWER, ACCEPT, ATTENTION)
+CHOICE = PostKind("choice")  # a change of the options on a quote with options
+POST_KINDS = (VIEW, MESSAGE, ANSWER, ACCEPT, ATTENTION, CHOICE)
 # Batches of one counted view: the page sends one every 30 s while visible and one when
 # hidden; more than this in a minute is not a page's doing.
 ATTENTION_PER_VIEW = "attention_per_view"
@@ -78,6 +79,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     ATTENTION.per_ip: (1200, 600),
     ATTENTION.per_link_ip: (300, 600),
     ATTENTION_PER_VIEW: (4, 60),
+    # Each click on an option saves the choices: a client comparing options clicks a lot.
+    CHOICE.per_ip: (300, 600),
+    CHOICE.per_link_ip: (150, 600),
 }
 
 

@@ -3,7 +3,7 @@ of these pages gets the same 404 as an unknown link (and counts towards its rate
 
 from django.urls import URLPattern, path, re_path
 
-from quotery.portal.views import acceptance, answers, client
+from quotery.portal.views import acceptance, answers, choices, client
 
 app_name = "portal"
 urlpatterns: list[URLPattern] = [
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("<str:token>/seen/", client.seen, name="seen"),
     path("<str:token>/attention/", client.attention, name="attention"),
     path("<str:token>/pdf/", client.pdf, name="pdf"),
+    path("<str:token>/choices/", choices.choices, name="choices"),
     path("<str:token>/accept/", acceptance.accept, name="accept"),
     path("<str:token>/accepted-pdf/", acceptance.accepted_pdf_download, name="accepted_pdf"),
     path("<str:token>/changes/", answers.request_changes, name="changes"),

@@ -12,7 +12,8 @@ from typing import Any
 from quotery.core.canonical import canonical_hash, canonical_json
 from quotery.core.money import deposit_amount, money_str
 from quotery.quotes.models import Line, Quote, Section
-from quotery.quotes.totals import quote_totals
+from quotery.quotes.options import counts_by_default
+from quotery.quotes.totals import line_amounts, quote_totals
 
 CONTENT_VERSION = 1
 
@@ -21,8 +22,12 @@ def client_visible_content(
     quote: Quote, sections: Sequence[Section], lines: Sequence[Line]
 ) -> dict[str, Any]:
     currency = quote.currency
-    totals = quote_totals(lines, currency)
-    amounts = dict(zip([line.pk for line in lines], totals.lines, strict=True))
+    choose_one = {section.pk for section in sections if section.choose_one}
+    # The totals are those of the rep's default configuration: without options, every line.
+    totals = quote_totals(
+        [line for line in lines if _counts_by_default(line, choose_one)], currency
+    )
+    amounts = {line.pk: line_amounts(line, currency) for line in lines}
     lines_by_section: dict[int, list[Line]] = {}
     for line in lines:
         lines_by_section.setdefault(line.section_id, []).append(line)
@@ -41,21 +46,13 @@ def client_visible_content(
         "prepared_by": {"name": quote.owner.full_name, "email": quote.owner.email},
         "notes": quote.notes,
         "sections": [
-            {
-                "title": section.title,
-                "lines": [
-                    {
-                        "sku": line.sku,
-                        "description": line.description,
-                        "quantity": f"{line.quantity.normalize():f}",
-                        "unit_price": f"{line.unit_price.normalize():f}",
-                        "discount_percent": f"{line.discount_percent.normalize():f}",
-                        "tax_rate": f"{line.tax_rate.normalize():f}",
-                        "net": money_str(amounts[line.pk].net, currency),
-                    }
+            _section_content(
+                section,
+                [
+                    _line_content(line, section, money_str(amounts[line.pk].net, currency))
                     for line in lines_by_section.get(section.pk, [])
                 ],
-            }
+            )
             for section in sections
         ],
         "totals": {
@@ -78,6 +75,43 @@ def client_visible_content(
                 deposit_amount(totals.total, quote.deposit_percent, currency), currency
             ),
         }
+    return content
+
+
+def _counts_by_default(line: Line, choose_one: set[int]) -> bool:
+    return counts_by_default(
+        optional=line.optional,
+        included_by_default=line.included_by_default,
+        choose_one=line.section_id in choose_one,
+    )
+
+
+# The option keys appear only where an option is used: a quote without options hashes as it
+# did before options existed (old revisions still verify, an unchanged save makes no new one).
+def _section_content(section: Section, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    content: dict[str, Any] = {"title": section.title, "lines": lines}
+    if section.choose_one:
+        content["choose_one"] = True
+    return content
+
+
+def _line_content(line: Line, section: Section, net: str) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "sku": line.sku,
+        "description": line.description,
+        "quantity": f"{line.quantity.normalize():f}",
+        "unit_price": f"{line.unit_price.normalize():f}",
+        "discount_percent": f"{line.discount_percent.normalize():f}",
+        "tax_rate": f"{line.tax_rate.normalize():f}",
+        "net": net,
+    }
+    if line.optional and not section.choose_one:
+        content["optional"] = True
+    if line.optional or section.choose_one:
+        content["included"] = line.included_by_default
+    if line.min_quantity is not None and line.max_quantity is not None:
+        content["min_quantity"] = f"{line.min_quantity.normalize():f}"
+        content["max_quantity"] = f"{line.max_quantity.normalize():f}"
     return content
 
 

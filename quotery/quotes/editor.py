@@ -22,12 +22,30 @@ from quotery.quotes.editor_choices import EditorChoices
 from quotery.quotes.forms import LineForm, QuoteHeaderForm, SectionForm
 from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
 from quotery.quotes.models import Quote
-from quotery.quotes.rules import FieldErrors, date_errors, deposit_errors, line_errors
+from quotery.quotes.rules import (
+    FieldErrors,
+    date_errors,
+    deposit_errors,
+    line_errors,
+    quantity_range_errors,
+)
 
-LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
+LINE_FIELDS = (
+    "product",
+    "description",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "tax_rate",
+    "optional",
+    "included_by_default",
+    "min_quantity",
+    "max_quantity",
+)
+CHECKED = "on"
 # Indexes as the page writes them: ASCII digits, few of them (a forged 5,000-digit index is
 # not an index; int() would even refuse it).
-SECTION_KEY = re.compile(r"^sections\.([0-9]{1,6})\.title$", re.ASCII)
+SECTION_KEY = re.compile(r"^sections\.([0-9]{1,6})\.(title|choose_one)$", re.ASCII)
 LINE_KEY = re.compile(r"^sections\.([0-9]{1,6})\.lines\.([0-9]{1,6})\.(\w+)$", re.ASCII)
 MAX_INDEX = 1000
 
@@ -43,12 +61,15 @@ class EditorState:
     def from_post(cls, data: QueryDict) -> EditorState:
         header = {name: data.get(name, "") for name in QuoteHeaderForm.base_fields}
         titles: dict[int, str] = {}
+        choose_one: set[int] = set()
         lines: dict[int, dict[int, dict[str, str]]] = {}
         for key in data:
             if match := SECTION_KEY.match(key):
                 index = int(match.group(1))
-                if index < MAX_INDEX:
+                if index < MAX_INDEX and match.group(2) == "title":
                     titles[index] = data.get(key, "")
+                elif index < MAX_INDEX and data.get(key):
+                    choose_one.add(index)
             elif (match := LINE_KEY.match(key)) and match.group(3) in LINE_FIELDS:
                 i, j = int(match.group(1)), int(match.group(2))
                 if i < MAX_INDEX and j < MAX_INDEX:
@@ -56,6 +77,7 @@ class EditorState:
         sections = [
             {
                 "title": titles[i],
+                "choose_one": CHECKED if i in choose_one else "",
                 "lines": [lines.get(i, {})[j] for j in sorted(lines.get(i, {}))],
             }
             for i in sorted(titles)
@@ -78,6 +100,7 @@ class EditorState:
         sections = [
             {
                 "title": section.title,
+                "choose_one": CHECKED if section.choose_one else "",
                 "lines": [
                     {
                         "product": str(line.product_id or ""),
@@ -86,6 +109,10 @@ class EditorState:
                         "unit_price": f"{line.unit_price.normalize():f}",
                         "discount_percent": f"{line.discount_percent.normalize():f}",
                         "tax_rate": f"{line.tax_rate.normalize():f}",
+                        "optional": CHECKED if line.optional else "",
+                        "included_by_default": CHECKED if line.included_by_default else "",
+                        "min_quantity": _plain(line.min_quantity),
+                        "max_quantity": _plain(line.max_quantity),
                     }
                     for line in section.lines.all()
                 ],
@@ -202,13 +229,21 @@ def build_forms(state: EditorState, choices: EditorChoices, *, bound: bool) -> E
     header = make(QuoteHeaderForm, state.header, None, choices=choices)
     sections = []
     for i, section in enumerate(state.sections):
-        section_form = make(SectionForm, {"title": section["title"]}, f"sections.{i}")
+        section_form = make(
+            SectionForm,
+            {"title": section["title"], "choose_one": section.get("choose_one", "")},
+            f"sections.{i}",
+        )
         line_forms = [
             make(LineForm, line, f"sections.{i}.lines.{j}", choices=choices)
             for j, line in enumerate(section["lines"])
         ]
         sections.append((section_form, line_forms))
     return EditorForms(header=header, sections=sections)
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
 
 
 def _decimal(value: Decimal | None) -> Decimal:
@@ -232,6 +267,7 @@ def quote_input_from_forms(editor: EditorForms, choices: EditorChoices) -> Quote
         SectionInput(
             title=section_form.cleaned_data["title"],
             lines=[_line_input(line_form, choices) for line_form in line_forms],
+            choose_one=section_form.cleaned_data["choose_one"],
         )
         for section_form, line_forms in editor.sections
     ]
@@ -259,6 +295,10 @@ def _line_input(line_form: LineForm, choices: EditorChoices) -> LineInput:
         unit_price=data["unit_price"],
         discount_percent=_decimal(data["discount_percent"]),
         tax_rate=_decimal(data["tax_rate"]),
+        optional=data["optional"],
+        included_by_default=data["included_by_default"],
+        min_quantity=data["min_quantity"],
+        max_quantity=data["max_quantity"],
     )
 
 
@@ -270,7 +310,10 @@ def rule_errors_of_parsed_lines(editor: EditorForms, choices: EditorChoices) -> 
         for line_form in line_forms:
             if line_form.is_valid():
                 prefix = line_form.prefix or ""
-                errors.update(line_errors(_line_input(line_form, choices), choices.company, prefix))
+                line = _line_input(line_form, choices)
+                errors.update(line_errors(line, choices.company, prefix))
+                for key, messages in quantity_range_errors(line, prefix).items():
+                    errors.setdefault(key, []).extend(messages)
     header = editor.header
     if header.is_valid():
         errors.update(

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from quotery.core.money import CURRENCY_MINOR_UNITS, deposit_amount
 from quotery.quotes.editor import EditorState
 from quotery.quotes.inputs import LineInput
+from quotery.quotes.options import counts_by_default
 from quotery.quotes.rules import deposit_errors, line_amount_errors
 from quotery.quotes.totals import QuoteTotals, line_amounts, quote_totals
 
@@ -72,8 +73,14 @@ def editor_totals(state: EditorState) -> EditorTotals:
                     tax_rate=tax,
                 )
                 if not line_amount_errors(line, ""):
-                    priced.append(line)
                     net = line_amounts(line, currency).net
+                    # Like the stored total: the rep's default choices count.
+                    if counts_by_default(
+                        optional=bool(raw.get("optional")),
+                        included_by_default=bool(raw.get("included_by_default")),
+                        choose_one=bool(section.get("choose_one")),
+                    ):
+                        priced.append(line)
             line_totals.append(EditorLineTotal(key=f"{i}-{j}", net=net))
     totals = quote_totals(priced, currency)
     live = EditorTotals(currency=currency, lines=line_totals, totals=totals)

@@ -122,6 +122,12 @@ class SectionForm(PathForm):
         max_length=200,
         error_messages={"max_length": "Keep the section title under 200 characters."},
     )
+    choose_one = forms.BooleanField(
+        label="Choose one",
+        required=False,
+        help_text="The client picks exactly one of this section's lines; tick Starts included "
+        "on the one chosen at first.",
+    )
 
 
 class LineForm(PathForm):
@@ -133,6 +139,11 @@ class LineForm(PathForm):
     unit_price = decimal_field("Unit price", example="120 or 99.90")
     discount_percent = decimal_field("Discount %", required=False, example="0 or 12.5")
     tax_rate = decimal_field("Tax %", required=False, example="20 or 7.5")
+    # Options the client chooses (quotery.quotes.options); judged by quotes.rules.
+    optional = forms.BooleanField(label="Optional", required=False)
+    included_by_default = forms.BooleanField(label="Starts included", required=False)
+    min_quantity = decimal_field("Min quantity", required=False, example="1 or 2.5")
+    max_quantity = decimal_field("Max quantity", required=False, example="10 or 12.5")
 
     def __init__(self, *args: Any, choices: EditorChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,12 +18,18 @@ class LineInput:
     discount_percent: Decimal = Decimal(0)
     tax_rate: Decimal = Decimal(0)
     product: Product | None = None
+    # Options the client chooses (quotery.quotes.options).
+    optional: bool = False
+    included_by_default: bool = False
+    min_quantity: Decimal | None = None
+    max_quantity: Decimal | None = None
 
 
 @dataclass
 class SectionInput:
     title: str
     lines: list[LineInput] = field(default_factory=list)
+    choose_one: bool = False
 
 
 @dataclass

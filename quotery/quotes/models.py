@@ -148,6 +148,9 @@ class Section(CompanyOwned):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
+    # The client picks exactly one of the section's lines; the one whose
+    # `included_by_default` is set starts chosen (quotery.quotes.options).
+    choose_one = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position"]
@@ -175,6 +178,14 @@ class Line(CompanyOwned):
     )
     tax_rate = ExactDecimalField(max_digits=6, decimal_places=3, default=ZERO)
     net_amount = money_field()
+    # Options the client chooses (quotery.quotes.options). An optional line may be added or
+    # removed by the client; `included_by_default` says whether it starts included, and in
+    # a choose-one section marks the line chosen at first. With both bounds set, the client
+    # may change the quantity between them; `quantity` is where it starts.
+    optional = models.BooleanField(default=False)
+    included_by_default = models.BooleanField(default=False)
+    min_quantity = ExactDecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    max_quantity = ExactDecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
 
     class Meta:
         ordering = ["position"]

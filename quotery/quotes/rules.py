@@ -13,7 +13,7 @@ from quotery.accounts.models import Company
 from quotery.clients.services import client_errors
 from quotery.core.money import CURRENCY_MINOR_UNITS, DEPOSIT_PERCENT_PLACES, decimal_places
 from quotery.core.text import name_problem
-from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput
+from quotery.quotes.inputs import LineInput, NewClientInput, QuoteInput, SectionInput
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -82,6 +82,69 @@ def line_amount_errors(line: LineInput, prefix: str) -> FieldErrors:
         add("tax_rate", "The tax rate must be between 0 % and 100 %.")
     elif decimal_places(line.tax_rate) > 3:
         add("tax_rate", "Use at most 3 decimal places for the tax rate.")
+    return errors
+
+
+def quantity_range_errors(line: LineInput, prefix: str) -> FieldErrors:
+    """An adjustable quantity: both bounds or neither, each a quantity the rules accept,
+    min not above max, and the line's quantity (where the client starts) between them."""
+    errors: FieldErrors = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(f"{prefix}.{name}", []).append(message)
+
+    low, high = line.min_quantity, line.max_quantity
+    if low is None and high is None:
+        return errors
+    if low is None or high is None:
+        add(
+            "min_quantity" if low is None else "max_quantity",
+            "Set both a min and a max quantity, or leave both empty.",
+        )
+        return errors
+    for name, value in (("min_quantity", low), ("max_quantity", high)):
+        label = "min" if name == "min_quantity" else "max"
+        if not value.is_finite() or value <= ZERO:
+            add(name, f"The {label} quantity must be more than zero.")
+        elif value > MAX_QUANTITY:
+            add(name, f"That {label} quantity is too large.")
+        elif decimal_places(value) > 3:
+            add(name, f"Use at most 3 decimal places for the {label} quantity.")
+    if errors:
+        return errors
+    if low > high:
+        add("min_quantity", "The min quantity cannot be above the max quantity.")
+    elif line.quantity.is_finite() and not low <= line.quantity <= high:
+        add(
+            "quantity",
+            "The quantity is where the client starts: put it between the min "
+            f"({low.normalize():f}) and the max ({high.normalize():f}).",
+        )
+    return errors
+
+
+def section_option_errors(section: SectionInput, prefix: str) -> FieldErrors:
+    """A Choose one section: at least two lines, none optional, exactly one chosen at first."""
+    errors: FieldErrors = {}
+    if not section.choose_one:
+        return errors
+    if len(section.lines) < 2:
+        errors[f"{prefix}.choose_one"] = [
+            "A Choose one section needs at least two lines for the client to choose from."
+        ]
+        return errors
+    for j, line in enumerate(section.lines):
+        if line.optional:
+            errors[f"{prefix}.lines.{j}.optional"] = [
+                "A line in a Choose one section cannot also be optional: the client picks "
+                "exactly one of the section's lines."
+            ]
+    starting = [line for line in section.lines if line.included_by_default]
+    if len(starting) != 1:
+        errors[f"{prefix}.choose_one"] = [
+            "Tick Starts included on exactly one line: the one chosen when the client "
+            f"opens the quote ({len(starting)} ticked now)."
+        ]
     return errors
 
 
@@ -160,5 +223,13 @@ def quote_input_errors(data: QuoteInput, company: Company) -> FieldErrors:
         elif len(section.title) > 200:
             add(f"sections.{i}.title", "Keep the section title under 200 characters.")
         for j, line in enumerate(section.lines):
-            errors.update(line_errors(line, company, f"sections.{i}.lines.{j}"))
+            prefix = f"sections.{i}.lines.{j}"
+            _merge(errors, line_errors(line, company, prefix))
+            _merge(errors, quantity_range_errors(line, prefix))
+        _merge(errors, section_option_errors(section, f"sections.{i}"))
     return errors
+
+
+def _merge(errors: FieldErrors, more: FieldErrors) -> None:
+    for key, messages in more.items():
+        errors.setdefault(key, []).extend(messages)

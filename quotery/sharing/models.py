@@ -37,6 +37,11 @@ class PortalShare(CompanyOwned):
     )
     # The newest revision this recipient confirmed viewing (0: none yet).
     last_viewed_revision = models.PositiveIntegerField(default=0)
+    # The recipient's choices on a quote with options (quotery.quotes.options): the
+    # configuration's canonical JSON, and the content hash of the revision it was made on.
+    # Empty, or made on another revision: the rep's defaults.
+    choices = models.TextField(blank=True)
+    choices_content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         db_table = "portal_portalshare"
@@ -75,6 +80,9 @@ class ConversationMessage(CompanyOwned):
     )
     body = models.TextField(max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
+    # A change request on a quote with options carries the client's choices as they were,
+    # in words (quotery.quotes.options.choices_summary), so the rep sees what they tried.
+    choices_summary = models.TextField(blank=True)
 
     class Meta:
         db_table = "portal_conversationmessage"
@@ -117,6 +125,11 @@ class Acceptance(CompanyOwned):
     # record (and so signature hash) does not name them.
     deposit_percent = models.CharField(max_length=10, blank=True)
     deposit_amount = models.CharField(max_length=40, blank=True)
+    # On a quote with options, the client's choices accepted (quotery.quotes.options): the
+    # configuration's canonical JSON and its SHA-256; `total` is then that configuration's.
+    # Empty for a quote without options, whose signed record does not name them.
+    configuration = models.TextField(blank=True)
+    configuration_hash = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     signature_hash = models.CharField(max_length=64, unique=True)
     event_sequence = models.PositiveIntegerField()
@@ -147,6 +160,17 @@ class Acceptance(CompanyOwned):
             "total": self.total,
             "currency": self.currency,
             **self.deposit_record(),
+            **self.configuration_record(),
+        }
+
+    def configuration_record(self) -> dict[str, str]:
+        """The choices' part of the signed record: only on a quote with options, so the
+        signature hash of any other acceptance stays what it was."""
+        if not self.configuration_hash:
+            return {}
+        return {
+            "configuration": self.configuration,
+            "configuration_hash": self.configuration_hash,
         }
 
     def deposit_record(self) -> dict[str, str]:

@@ -176,8 +176,8 @@ def test_share_changes_reshare_accept_and_what_everyone_sees(  # type: ignore[no
     old_total = Quote.objects.get(pk=quote.pk).total
     page.get_by_role("link", name="Edit", exact=True).click()
     desks = page.get_by_role("group", name="Line 1 of section 1")
-    expect(desks.get_by_label("Quantity")).to_have_value(re.compile(r"^4(\.0+)?$"))
-    desks.get_by_label("Quantity").fill("6")
+    expect(desks.get_by_label("Quantity", exact=True)).to_have_value(re.compile(r"^4(\.0+)?$"))
+    desks.get_by_label("Quantity", exact=True).fill("6")
     page.get_by_role("button", name="Save quote").click()
     page.get_by_text(f"Quote {quote.number} saved").wait_for()
     new_total = Quote.objects.get(pk=quote.pk).total

@@ -59,12 +59,12 @@ def test_rep_builds_a_quote_with_two_sections_and_three_lines(page) -> None:  # 
     line1 = first.get_by_role("group", name="Line 1 of section 1")
     line1.get_by_label("Product").select_option(label="DSK-160 · Standing desk 160 cm")
     expect_value(line1.get_by_label("Description"), "Standing desk 160 cm")
-    line1.get_by_label("Quantity").fill("4")
+    line1.get_by_label("Quantity", exact=True).fill("4")
     line1.get_by_label("Discount %").fill("10")
     first.get_by_role("button", name="Add line").click()
     line2 = first.get_by_role("group", name="Line 2 of section 1")
     line2.get_by_label("Description").fill("Assembly and installation")
-    line2.get_by_label("Quantity").fill("6")
+    line2.get_by_label("Quantity", exact=True).fill("6")
     line2.get_by_label("Unit price").fill("45")
     line2.get_by_label("Tax %").fill("7")
 
@@ -74,7 +74,7 @@ def test_rep_builds_a_quote_with_two_sections_and_three_lines(page) -> None:  # 
     second.get_by_label("Section title").fill("Delivery")
     line3 = second.get_by_role("group", name="Line 1 of section 2")
     line3.get_by_label("Description").fill("Delivery to site")
-    line3.get_by_label("Quantity").fill("1")
+    line3.get_by_label("Quantity", exact=True).fill("1")
     line3.get_by_label("Unit price").fill("120.50")
 
     # then the live totals show the right amounts before saving
@@ -113,7 +113,7 @@ def test_bad_line_input_is_explained_and_nothing_is_saved(page) -> None:  # type
     page.get_by_label("Title", exact=True).fill("Chairs")
     line = page.get_by_role("group", name="Line 1 of section 1")
     line.get_by_label("Description").fill("Ergonomic chair")
-    line.get_by_label("Quantity").fill("-3")
+    line.get_by_label("Quantity", exact=True).fill("-3")
     line.get_by_label("Unit price").fill("250")
     line.get_by_label("Discount %").fill("120")
     page.get_by_role("button", name="Save quote").click()
@@ -121,7 +121,7 @@ def test_bad_line_input_is_explained_and_nothing_is_saved(page) -> None:  # type
     page.get_by_text("Quantity must be more than zero.").wait_for()
     page.get_by_text("The discount must be between 0 % and 100 %.").wait_for()
     line = page.get_by_role("group", name="Line 1 of section 1")
-    assert line.get_by_label("Quantity").input_value() == "-3"
+    assert line.get_by_label("Quantity", exact=True).input_value() == "-3"
     assert line.get_by_label("Description").input_value() == "Ergonomic chair"
     assert not Quote.objects.filter(company=company).exists()
 
@@ -195,6 +195,6 @@ def pick_product(
     line = section.get_by_role("group", name=f"Line {line_no} of section {section_no}")
     line.get_by_label("Product").select_option(label=label)
     expect_value(line.get_by_label("Description"), label.split(" · ", 1)[1])
-    line.get_by_label("Quantity").fill(quantity)
+    line.get_by_label("Quantity", exact=True).fill(quantity)
     if discount:
         line.get_by_label("Discount %").fill(discount)

@@ -128,6 +128,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "portal:pdf": lambda w: {"token": w["token"]},
     "portal:preview": lambda w: {"pk": w["quote"].pk},
     "portal:accept": lambda w: {"token": w["token"]},
+    "portal:choices": lambda w: {"token": w["token"]},
     "portal:accepted_pdf": lambda w: {"token": w["token"]},
     "portal:changes": lambda w: {"token": w["token"]},
     "portal:decline": lambda w: {"token": w["token"]},

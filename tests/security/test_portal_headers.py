@@ -66,6 +66,8 @@ OUTCOMES: dict[str, set[int]] = {
     "attention": {204, 400, 404, 405, 429},
     "pdf": {200, 404, 405, 429},
     "accept": {200, 302, 404, 409, 422, 429},
+    # the scenarios' quotes have no options: a client's choices are refused (409)
+    "choices": {404, 405, 409, 429},
     "accepted_pdf": {200, 302, 404, 405, 429},
     "changes": {200, 302, 404, 409, 422, 429},
     "decline": {200, 302, 404, 409, 422, 429},

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from quotery.accounts.models import Role
-from quotery.demo.data.records import DemoQuote, DemoSection, FreeLine, ProductLine
+from quotery.demo.data.records import DemoQuote, DemoSection, FreeLine, LineOptions, ProductLine
 
 P = ProductLine
 F = FreeLine
 S = DemoSection
 Q = DemoQuote
+Opt = LineOptions
 
 # fmt: off
 NORTHWIND_QUOTES = (
@@ -32,9 +33,15 @@ NORTHWIND_QUOTES = (
         S("Toner", (P("NW-TON-59A", "4"), P("NW-TON-2420", "6"))),
         S("Filing", (P("NW-BIN-80", "6"),)),
     )),
+    # A quote with options: cabinets from 1 to 6, an optional shredder and disposal, and
+    # assembly by our team or flat-packed (the client chooses on their page).
     Q("sent", Role.REP, 3, "Reception and records area", 9, (
-        S("Furniture", (P("NW-CAB-3D", "2"), P("NW-SHR-P4", "1"))),
-        S("Delivery", (P("NW-SVC-DEL", "1"), P("NW-SVC-DSP", "2"))),
+        S("Furniture", (P("NW-CAB-3D", "2", options=Opt(min_quantity="1", max_quantity="6")),
+                        P("NW-SHR-P4", "1", options=Opt(optional=True)))),
+        S("Delivery", (P("NW-SVC-DEL", "1"),
+                       P("NW-SVC-DSP", "2", options=Opt(optional=True, included=True)))),
+        S("Assembly", (P("NW-SVC-ASM", "2", options=Opt(included=True)),
+                       F("Flat-packed, assembled by you", "1", "0", "19")), choose_one=True),
     )),
     Q("sent_after_changes", Role.REP, 5, "Sit-stand desks for the dev team", 12, (
         S("Desks", (P("NW-DSK-160", "14", "7.5"), P("NW-MON-ARM2", "14"))),

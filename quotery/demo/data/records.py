@@ -24,6 +24,18 @@ class DemoClient:
 
 
 @dataclass(frozen=True)
+class LineOptions:
+    """What the client may change on a line (quotery.quotes.options): an optional line
+    (`included`: whether it starts in; in a choose-one section, the line chosen at first),
+    and a quantity between `min_quantity` and `max_quantity` ("" for a fixed one)."""
+
+    optional: bool = False
+    included: bool = False
+    min_quantity: str = ""
+    max_quantity: str = ""
+
+
+@dataclass(frozen=True)
 class FreeLine:
     """A line typed by hand rather than picked from the catalog."""
 
@@ -31,6 +43,7 @@ class FreeLine:
     quantity: str
     unit_price: str
     tax_rate: str
+    options: LineOptions = LineOptions()
 
 
 @dataclass(frozen=True)
@@ -38,12 +51,14 @@ class ProductLine:
     sku: str
     quantity: str
     discount_percent: str = "0"
+    options: LineOptions = LineOptions()
 
 
 @dataclass(frozen=True)
 class DemoSection:
     title: str
     lines: tuple[ProductLine | FreeLine, ...]
+    choose_one: bool = False  # the client picks exactly one of its lines
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,6 @@ from quotery.engagement.payloads import (
     payload_from,
     payload_of,
 )
-from quotery.engagement.tests.attention_events import option_changed
 from quotery.engagement.tests.conftest import shared
 from quotery.sharing.models import PortalShare
 
@@ -106,9 +105,15 @@ WRITERS: dict[str, Write] = {
             seconds_so_far={"totals": 7, "section:2": 30},
         )
     ),
-    # Written by the client page's options (not this module's to pin): its payload's keys.
-    "option_changed": lambda share, rep: option_changed(
-        share, change="quantity", line="Desk", section="Furniture", previous="8", to="12"
+    "option_changed": lambda share, rep: events.event_option_changed(
+        quote=share.quote,
+        share=share,
+        meta=META,
+        change="quantity",
+        line="Installation",
+        section="Labour",
+        previous="8",
+        new="12",
     ),
 }
 
@@ -206,10 +211,12 @@ STORED: dict[str, Stored] = {
         "7257f8f29877deb1427a783a0ca3d4e6dfb9d70747402c5becc0ba36d09c36d9",
     ),
     "option_changed": Stored(
-        '{"change": "quantity", "line": "Desk", "section": "Furniture", "from": "8", "to": "12"}',
-        '{"to": "12", "from": "8", "line": "Desk", "change": "quantity", "section": "Furniture"}',
-        b'{"change":"quantity","from":"8","line":"Desk","section":"Furniture","to":"12"}',
-        "d3a532b7745c122b3d6fdd440fba0f55e9bd2be0c6750423226ea5bd5745a7ee",
+        '{"change": "quantity", "line": "Installation", "section": "Labour", "from": "8", '
+        '"to": "12"}',
+        '{"to": "12", "from": "8", "line": "Installation", "change": "quantity", '
+        '"section": "Labour"}',
+        b'{"change":"quantity","from":"8","line":"Installation","section":"Labour","to":"12"}',
+        "d434776dbf645d683ec44746db5a567e798427ebfbb2cd9d65fa59778080ae69",
     ),
 }
 
@@ -230,7 +237,7 @@ READ: dict[str, EventPayload] = {
     "quote_expired": QuoteExpired(valid_until="2026-01-31"),
     "attention": SectionTime(view=5, sections={"section:2": 30, "totals": 7}),
     "option_changed": OptionChanged(
-        change="quantity", line="Desk", section="Furniture", previous="8", to="12"
+        change="quantity", line="Installation", section="Labour", previous="8", to="12"
     ),
 }
 
@@ -357,3 +364,28 @@ def test_a_payload_of_the_wrong_types_cannot_be_written(rep: User) -> None:
         )
 
     assert QuoteEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "payload"),
+    [
+        (
+            {"change": "added", "line": "Extended warranty", "section": "Furniture"},
+            OptionChanged(change="added", line="Extended warranty", section="Furniture"),
+        ),
+        (
+            {"change": "chose", "line": "Oak", "section": "Finish", "replaced": "Walnut"},
+            OptionChanged(change="chose", line="Oak", section="Finish", replaced="Walnut"),
+        ),
+    ],
+)
+def test_option_changes_without_a_quantity_leave_from_and_to_out(
+    data: dict[str, Any], payload: EventPayload
+) -> None:
+    assert payload_from("option_changed", data) == payload
+    assert payload.to_data() == data
+
+
+def test_an_option_change_of_no_known_kind_is_refused() -> None:
+    with pytest.raises(EventDataInvalid, match="is not a change"):
+        OptionChanged(change="deleted", line="X", section="Y")

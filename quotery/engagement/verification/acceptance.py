@@ -10,11 +10,14 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
+from quotery.core.exceptions import ValidationFailed
+from quotery.core.money import money_str
 from quotery.engagement.models import GENESIS_HASH, EventKind, QuoteEvent
 from quotery.engagement.payloads import EventDataInvalid, QuoteAccepted
 from quotery.engagement.verification.results import CheckResult, Findings
 from quotery.notifications.models import EmailStatus, OutboxEmail
 from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.options import configuration_from_data, configured_totals
 from quotery.sharing.models import Acceptance
 from quotery.sharing.signatures import signature_hash
 
@@ -101,9 +104,10 @@ def acceptance_problems(acceptance: Acceptance) -> list[str]:
     named in plain words."""
     problems: list[str] = []
     if signature_hash(acceptance.prev_hash, acceptance) != acceptance.signature_hash:
+        what = ", deposit or choices" if acceptance.configuration_hash else " or deposit"
         problems.append(
             "its signed record was edited (signer name, email, time, IP, user agent, consent, "
-            "link, revision, total or deposit): the signature hash does not match"
+            f"link, revision, total{what}): the signature hash does not match"
         )
     problems.extend(_chain_problems(acceptance, acceptance.event_sequence))
     problems.extend(_revision_problems(acceptance))
@@ -150,7 +154,12 @@ def _acceptance_event_problems(acceptance: Acceptance, event: QuoteEvent) -> lis
         carried = QuoteAccepted.from_data(event.data)
     except EventDataInvalid as error:
         return [f"the acceptance event #{event.sequence}'s data cannot be read: {error.message}"]
-    if carried != QuoteAccepted(acceptance=acceptance.pk, signature_hash=acceptance.signature_hash):
+    expected = QuoteAccepted(
+        acceptance=acceptance.pk,
+        signature_hash=acceptance.signature_hash,
+        configuration_hash=acceptance.configuration_hash or None,
+    )
+    if carried != expected:
         return [
             f"the acceptance event #{event.sequence} does not carry this acceptance's "
             "signature hash"
@@ -176,7 +185,35 @@ def _revision_problems(acceptance: Acceptance) -> list[str]:
         )
     else:
         problems.extend(_deposit_problems(acceptance, revision.content))
+        problems.extend(_configuration_problems(acceptance, revision.content))
     return problems
+
+
+def _configuration_problems(acceptance: Acceptance, content: str) -> list[str]:
+    """The choices an acceptance of a quote with options records: their canonical JSON
+    hashes to the hash it records, they are choices the revision offers, and they come to
+    the total it records."""
+    if not acceptance.configuration and not acceptance.configuration_hash:
+        return []
+    digest = hashlib.sha256(acceptance.configuration.encode("utf-8")).hexdigest()
+    if digest != acceptance.configuration_hash:
+        return [
+            "the choices it records were edited: they no longer hash to the choices hash it records"
+        ]
+    try:
+        revision = json.loads(content)
+        configuration = configuration_from_data(revision, json.loads(acceptance.configuration))
+    except (ValueError, ValidationFailed):
+        return ["the choices it records are not choices its revision offers"]
+    if configuration.canonical_json().decode("utf-8") != acceptance.configuration:
+        return ["the choices it records are not in their canonical form"]
+    total = configured_totals(revision, configuration).totals.total
+    if money_str(total, revision["currency"]) != acceptance.total:
+        return [
+            f"the total it records ({acceptance.total}) is not what its choices come to "
+            f"({money_str(total, revision['currency'])})"
+        ]
+    return []
 
 
 def _deposit_problems(acceptance: Acceptance, content: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from quotery.billing.services import payment_open
 from quotery.core.exceptions import (
     AlreadyAnswered,
+    ChoicesChanged,
     QuoteNotAcceptable,
     RevisionMismatch,
     ValidationFailed,
@@ -28,6 +30,14 @@ from quotery.notifications.services import outbox_email_add
 from quotery.portal.services.answers import link_check_live, owner_tell
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
+from quotery.quotes.options import (
+    Configuration,
+    configuration_from_data,
+    configured_content,
+    configured_totals,
+    has_options,
+    saved_configuration,
+)
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
 from quotery.quotes.services.quotes import quote_mark_accepted
 from quotery.quotes.states import effective_state
@@ -114,6 +124,7 @@ def quote_accept(
     revision_hash: str,
     request_meta: RequestMeta,
     now: dt.datetime | None = None,
+    configuration_hash: str = "",
 ) -> Acceptance:
     """Records the client's acceptance of the revision they saw and, in the same
     transaction: the chained event, the state change (closed, or ready for billing behind
@@ -125,7 +136,10 @@ def quote_accept(
     one-acceptance-per-quote unique constraint backs that up. A repeat raises
     AlreadyAnswered. Bad input (ValidationFailed), a changed quote (RevisionMismatch), a
     revoked link (NotFound) or a quote that is not open (QuoteNotAcceptable) raise before
-    anything is written.
+    anything is written. On a quote with options the acceptance binds the choices kept for
+    this link: `configuration_hash` is the hash of the choices the form showed, and when
+    they changed since (another tab), ChoicesChanged names the new total and nothing is
+    written.
     """
     errors = acceptance_input_errors(name=signer_name, email=signer_email, consent=consent)
     if errors:
@@ -147,6 +161,7 @@ def quote_accept(
                 signer_email=signer_email.strip().lower(),
                 request_meta=request_meta,
                 now=now,
+                configuration_hash=configuration_hash,
             )
             _set_off_effects(quote, acceptance)
     except IntegrityError:
@@ -190,11 +205,16 @@ def _acceptance_sign(
     signer_email: str,
     request_meta: RequestMeta,
     now: dt.datetime,
+    configuration_hash: str = "",
 ) -> Acceptance:
     """The signed acceptance (SECURITY.md 12) as the next link of the quote's chain: its
     signature hash covers the chain's last hash, and its `quote_accepted` event is the
     link that follows. Under the quote's lock, so no other event slips in between."""
     content = json.loads(revision.content)
+    configuration = _choices_seen(share, revision, content, configuration_hash)
+    if configuration is not None:
+        # What the client takes: the chosen lines, their total and deposit.
+        content = configured_content(content, configuration)
     deposit_percent, deposit_amount = revision_deposit(content)
     sequence, prev_hash = chain_head(quote.pk)
     acceptance = Acceptance(
@@ -219,6 +239,9 @@ def _acceptance_sign(
         prev_hash=prev_hash,
         event_sequence=sequence + 1,
     )
+    if configuration is not None:
+        acceptance.configuration = configuration.canonical_json().decode("utf-8")
+        acceptance.configuration_hash = configuration.hash()
     acceptance.signature_hash = signature_hash(prev_hash, acceptance)
     acceptance.save()
     events.event_quote_accepted(
@@ -228,8 +251,56 @@ def _acceptance_sign(
         acceptance_id=acceptance.pk,
         signature_hash=acceptance.signature_hash,
         revision_number=revision.number,
+        configuration_hash=acceptance.configuration_hash,
     )
     return acceptance
+
+
+def accepted_configuration(acceptance: Acceptance) -> Configuration | None:
+    """The choices an acceptance of a quote with options bound (None without options)."""
+    if not acceptance.configuration:
+        return None
+    content = json.loads(acceptance.revision.content)
+    return configuration_from_data(content, json.loads(acceptance.configuration))
+
+
+def accepted_lines(acceptance: Acceptance) -> dict[str, Decimal] | None:
+    """The lines an acceptance took and their quantities ("<section>.<line>"), for the
+    delivery note; None for a quote without options (every line, as written)."""
+    configuration = accepted_configuration(acceptance)
+    if configuration is None:
+        return None
+    content = json.loads(acceptance.revision.content)
+    priced = configured_totals(content, configuration)
+    return {item.key: item.quantity for item in priced.counted}
+
+
+def choices_changed_message(content: dict[str, Any], configuration: Configuration) -> str:
+    total = configured_totals(content, configuration).totals.total
+    return (
+        "Your choices changed after this page was opened (in another tab or window), so "
+        f"nothing was recorded. The total is now {format_money(total, content['currency'])}. "
+        "Check it, then accept."
+    )
+
+
+def _choices_seen(
+    share: PortalShare, revision: QuoteRevision, content: dict[str, Any], seen_hash: str
+) -> Configuration | None:
+    """On a quote with options, the choices kept for this link (read under the lock), if
+    they are the ones the form showed; None for a quote without options."""
+    if not has_options(content):
+        return None
+    current = PortalShare.objects.only("choices", "choices_content_hash").get(pk=share.pk)
+    configuration = saved_configuration(
+        content,
+        revision.content_hash,
+        choices=current.choices,
+        choices_content_hash=current.choices_content_hash,
+    )
+    if configuration.hash() != seen_hash:
+        raise ChoicesChanged(choices_changed_message(content, configuration))
+    return configuration
 
 
 def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
@@ -240,7 +311,7 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
     quote_mark_accepted(quote=quote, finance_gate=company.finance_gate)
     if company.finance_gate:
         payment_open(quote=quote, acceptance=acceptance)
-    note = delivery_note_create_for_quote(quote=quote)
+    note = delivery_note_create_for_quote(quote=quote, chosen=accepted_lines(acceptance))
     webhook_publish_delivery_note_created(
         company_id=quote.company_id,
         delivery_note_id=note.pk,

@@ -28,8 +28,10 @@ from quotery.core.text import message_has_control_characters, message_text
 from quotery.engagement import events
 from quotery.notifications.models import NotificationKind
 from quotery.notifications.services import notification_add, outbox_email_add
+from quotery.portal.selectors import revision_content
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteState
+from quotery.quotes.options import choices_summary, has_options, saved_configuration
 from quotery.quotes.services.quotes import quote_mark_changes_requested, quote_mark_declined
 from quotery.quotes.states import effective_state
 from quotery.sharing.models import (
@@ -123,10 +125,26 @@ def answer_refusal(state: str, verb: str) -> ApplicationError:
     return QuoteNotAcceptable("This quote is not open for answers.")
 
 
+def _choices_in_words(quote: Quote, share: PortalShare) -> str:
+    """On a quote with options, the choices kept for this link, in words; else ""."""
+    revision = revision_content(quote)
+    if not has_options(revision.content):
+        return ""
+    current = PortalShare.objects.only("choices", "choices_content_hash").get(pk=share.pk)
+    configuration = saved_configuration(
+        revision.content,
+        revision.content_hash,
+        choices=current.choices,
+        choices_content_hash=current.choices_content_hash,
+    )
+    return choices_summary(revision.content, configuration)
+
+
 def _client_note(
-    quote: Quote, share: PortalShare, body: str, now: dt.datetime
+    quote: Quote, share: PortalShare, body: str, now: dt.datetime, *, choices: str = ""
 ) -> ConversationMessage:
     return ConversationMessage.objects.create(
+        choices_summary=choices,
         company_id=quote.company_id,
         quote=quote,
         author_kind=AuthorKind.CLIENT,
@@ -218,7 +236,7 @@ def quote_request_changes(
         if state not in CHANGEABLE_STATES:
             raise answer_refusal(state, "ask for changes")
         quote_mark_changes_requested(quote=quote)
-        note = _client_note(quote, share, body, now)
+        note = _client_note(quote, share, body, now, choices=_choices_in_words(quote, share))
         events.event_changes_requested(
             quote=quote, share=share, meta=request_meta, message_id=note.pk
         )

@@ -3,11 +3,16 @@ they declined."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from quotery.core.money import format_money
+from quotery.portal.services.acceptance import accepted_configuration
 from quotery.quotes.models import Quote
+from quotery.quotes.options import configured_content
 from quotery.sharing.models import Acceptance, Decline
 
 register = template.Library()
@@ -15,9 +20,30 @@ register = template.Library()
 
 @register.inclusion_tag("portal/rep/_answer.html")
 def quote_answer(quote: Quote) -> dict[str, Any]:
+    acceptance = Acceptance.objects.filter(quote=quote, company_id=quote.company_id).first()
     return {
         "quote": quote,
         "zone": quote.company.zone,
-        "acceptance": Acceptance.objects.filter(quote=quote, company_id=quote.company_id).first(),
+        "acceptance": acceptance,
+        "accepted_choices": accepted_choices(acceptance) if acceptance else None,
         "decline": Decline.objects.filter(quote=quote, company_id=quote.company_id).first(),
+    }
+
+
+def accepted_choices(acceptance: Acceptance) -> dict[str, Any] | None:
+    """What a client took of a quote with options: the lines (with their quantities), the
+    total accepted, and the options not taken; None without options."""
+    configuration = accepted_configuration(acceptance)
+    if configuration is None:
+        return None
+    content = configured_content(json.loads(acceptance.revision.content), configuration)
+    currency = content["currency"]
+    return {
+        "lines": [
+            {"description": line["description"], "quantity": line["quantity"]}
+            for section in content["sections"]
+            for line in section["lines"]
+        ],
+        "total": format_money(Decimal(acceptance.total), currency),
+        "not_taken": content["options_not_taken"],
     }

@@ -13,6 +13,8 @@ from django.utils import timezone
 from quotery.accounts.models import User
 from quotery.billing.models import Payment
 from quotery.catalog.models import Product, StockLevel, StockMovement
+from quotery.clients.factories import ClientFactory, ContactFactory
+from quotery.clients.models import Client
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement.models import QuoteEvent
 from quotery.notifications.models import Notification, OutboxEmail
@@ -21,7 +23,7 @@ from quotery.portal.services.sharing import share_send
 from quotery.quotes.factories import make_quote
 from quotery.quotes.inputs import LineInput, QuoteInput, SectionInput
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Quote, QuoteRevision
-from quotery.quotes.services.quotes import quote_update
+from quotery.quotes.services.quotes import quote_create, quote_update
 from quotery.sharing.links import share_token
 from quotery.sharing.models import Acceptance, AuthorKind, ConversationMessage, PortalShare
 
@@ -200,3 +202,62 @@ def edit_and_share_again(shared: Shared, *, quantity: Decimal = Decimal("7")) ->
     )
     shared.quote.refresh_from_db()
     return QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
+
+
+def options_input(client: Client) -> QuoteInput:
+    """A quote with every kind of option: a standing desk (fixed), an extended warranty
+    (optional, left out at first), installation hours adjustable from 4 to 10 (6.5 at
+    first, 7 % tax), and a finish to choose: oak or walnut (walnut at first).
+    Its defaults come to €2,775.76."""
+    d = Decimal
+    return QuoteInput(
+        client=client,
+        contact=client.contacts.first(),
+        title="Office fit-out with options",
+        currency="EUR",
+        issue_date=timezone.localdate(timezone=client.company.zone),
+        valid_until=timezone.localdate(timezone=client.company.zone) + dt.timedelta(days=28),
+        sections=[
+            SectionInput(
+                title="Furniture",
+                lines=[
+                    LineInput("Standing desk", d("4"), d("499"), d("10"), d("20")),
+                    LineInput(
+                        "Extended warranty", d("1"), d("89.90"), tax_rate=d("20"), optional=True
+                    ),
+                    LineInput(
+                        "Installation",
+                        d("6.5"),
+                        d("65"),
+                        tax_rate=d("7"),
+                        min_quantity=d("4"),
+                        max_quantity=d("10"),
+                    ),
+                ],
+            ),
+            SectionInput(
+                title="Finish",
+                choose_one=True,
+                lines=[
+                    LineInput("Oak", d("1"), d("100"), tax_rate=d("20")),
+                    LineInput(
+                        "Walnut", d("1"), d("140"), tax_rate=d("20"), included_by_default=True
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def share_options_quote(owner: User, *, email: str = "anna@client.test") -> Shared:
+    """The quote of `options_input`, shared with `email`."""
+    company = owner.membership.company
+    client = ClientFactory(company=company)
+    ContactFactory(client=client, company=company)
+    quote = quote_create(company=company, owner=owner, data=options_input(client))
+    share = share_send(
+        quote=quote, user=owner, recipient_name="Anna Client", recipient_email=email, message=""
+    )
+    token = share_token(key=share.key, quote_id=quote.pk, email=share.recipient_email)
+    quote.refresh_from_db()
+    return Shared(quote=quote, share=share, token=token)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from quotery.core.exceptions import (
     AlreadyAnswered,
+    ChoicesChanged,
     NotFound,
     QuoteNotAcceptable,
     RevisionMismatch,
@@ -37,6 +38,7 @@ from quotery.portal.services.acceptance import (
     not_acceptable_reason,
     quote_accept,
 )
+from quotery.portal.services.choices import share_configuration
 from quotery.portal.services.sharing import portal_pdf_download_record
 from quotery.portal.views.common import (
     is_company_staff,
@@ -45,6 +47,7 @@ from quotery.portal.views.common import (
     portal_post,
     unknown_link,
 )
+from quotery.quotes.options import Configuration, configured_content, has_options
 from quotery.sharing.models import PortalShare
 
 FORM_TEMPLATE = "portal/client/accept.html"
@@ -60,7 +63,11 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     company = current.quote.company
-    quote, _body = revision_body(current.content_hash, current.content)
+    configuration = _configuration(current)
+    quote, _body = revision_body(current.content_hash, current.content, configuration)
+    consent_content = (
+        configured_content(current.content, configuration) if configuration else current.content
+    )
     context: dict[str, Any] = {
         "company": company,
         "brand": brand_for(company),
@@ -68,7 +75,7 @@ def _render(
         "token": token,
         "revision_number": current.revision_number,
         "content_hash": current.content_hash,
-        "consent_text": acceptance_consent_text(current.content, company.name),
+        "consent_text": acceptance_consent_text(consent_content, company.name),
         "form": form,
         "problem": problem,
         "acceptance": current.acceptance,
@@ -84,9 +91,22 @@ def _fresh_page(share: PortalShare) -> PortalPage:
     return portal_page(share)
 
 
-def _blank_form(share: PortalShare, content_hash: str) -> AcceptForm:
+def _configuration(current: PortalPage) -> Configuration | None:
+    """The choices kept for this link on a quote with options (None without options)."""
+    if not has_options(current.content):
+        return None
+    return share_configuration(current.share, current.content, current.content_hash)
+
+
+def _blank_form(current: PortalPage, **typed: str) -> AcceptForm:
+    configuration = _configuration(current)
     return AcceptForm(
-        initial={"signer_email": share.recipient_email, "revision_hash": content_hash}
+        initial={
+            "signer_email": current.share.recipient_email,
+            **typed,
+            "revision_hash": current.content_hash,
+            "configuration_hash": configuration.hash() if configuration else "",
+        }
     )
 
 
@@ -104,7 +124,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     seen_hash = request.GET.get("r", "")
     if seen_hash and seen_hash != current.content_hash:
         return _render(request, current, token, problem=REVIEW_AGAIN)
-    return _render(request, current, token, form=_blank_form(share, current.content_hash))
+    return _render(request, current, token, form=_blank_form(current))
 
 
 @portal_post(ratelimit.ACCEPT)
@@ -120,6 +140,23 @@ def _accept_post(request: HttpRequest, share: PortalShare, *, token: str) -> Htt
             consent=bool(data.get("consent")),
             revision_hash=data.get("revision_hash") or "",
             request_meta=RequestMeta.from_request(request),
+            configuration_hash=data.get("configuration_hash") or "",
+        )
+    except ChoicesChanged as error:
+        # The new total is shown and the form asks again, with the choices as they are now.
+        share.refresh_from_db(fields=["choices", "choices_content_hash"])
+        current = _fresh_page(share)
+        typed = {
+            "signer_name": data.get("signer_name") or "",
+            "signer_email": data.get("signer_email") or "",
+        }
+        return _render(
+            request,
+            current,
+            token,
+            form=_blank_form(current, **typed),
+            problem=error.message,
+            status=409,
         )
     except ValidationFailed as error:
         add_service_errors(form, error)

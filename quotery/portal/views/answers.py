@@ -61,7 +61,7 @@ def _render(
         return render(request, template, context, status=status)
 
 
-def _refused(
+def refused_page(
     request: HttpRequest, share: PortalShare, token: str, error: ApplicationError
 ) -> HttpResponse:
     if isinstance(error, NotFound):  # revoked meanwhile: the same 404 as any dead link
@@ -143,7 +143,7 @@ def _request_changes_post(request: HttpRequest, share: PortalShare, *, token: st
     except ValidationFailed as error:
         return _form_errors(request, share, token, CHANGES_TEMPLATE, form, error)
     except ApplicationError as error:
-        return _refused(request, share, token, error)
+        return refused_page(request, share, token, error)
     return _done(token, "changes")
 
 
@@ -180,7 +180,7 @@ def _decline_post(request: HttpRequest, share: PortalShare, *, token: str) -> Ht
         form.errors.pop("reason", None)
         return _form_errors(request, share, token, DECLINE_TEMPLATE, form, error)
     except ApplicationError as error:
-        return _refused(request, share, token, error)
+        return refused_page(request, share, token, error)
     return _done(token, "declined")
 
 
@@ -209,5 +209,5 @@ def _message_post(request: HttpRequest, share: PortalShare, *, token: str) -> Ht
     except ValidationFailed as error:
         return _form_errors(request, share, token, MESSAGE_TEMPLATE, form, error)
     except ApplicationError as error:
-        return _refused(request, share, token, error)
+        return refused_page(request, share, token, error)
     return _done(token, "message")

@@ -37,7 +37,9 @@ from quotery.portal.presentation import (
     revision_body,
 )
 from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
+from quotery.portal.services.acceptance import accepted_configuration
 from quotery.portal.services.attention import portal_attention_record
+from quotery.portal.services.choices import OPEN_FOR_CHOICES, share_configuration
 from quotery.portal.services.sharing import (
     portal_open_record_pending,
     portal_pdf_download_record,
@@ -53,6 +55,7 @@ from quotery.portal.views.common import (
 )
 from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import QuoteRevision
+from quotery.quotes.options import has_options
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
 from quotery.sharing.links import split_token
@@ -80,10 +83,19 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         view_token = view_token_for(share=share, pending_open=opened)
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
+    # The recipient's choices on a quote with options (the defaults until they choose).
+    configuration = None
+    if current.acceptance is not None and current.acceptance.configuration:
+        configuration = accepted_configuration(current.acceptance)  # what was accepted
+    elif has_options(current.content):
+        configuration = share_configuration(share, current.content, current.content_hash)
+    choosing = configuration is not None and current.state in OPEN_FOR_CHOICES
 
     def context() -> dict[str, Any]:
         # Only for a page this process has not rendered yet (see client_page_response).
-        quote, body = revision_body(current.content_hash, current.content)
+        quote, body = revision_body(
+            current.content_hash, current.content, configuration, choosing=choosing
+        )
         values = page_context(
             company=company,
             quote=quote,
@@ -115,6 +127,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
             if current.changes
             else None,
             done,
+            configuration.hash() if configuration else "",
         ),
     )
     return client_page_response(

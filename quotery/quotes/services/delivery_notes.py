@@ -4,6 +4,7 @@ reservations into stock movements."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,7 +20,9 @@ from quotery.quotes.services.quotes import number_next
 ZERO = Decimal(0)
 
 
-def delivery_note_create_for_quote(*, quote: Quote) -> DeliveryNote:
+def delivery_note_create_for_quote(
+    *, quote: Quote, chosen: Mapping[str, Decimal] | None = None
+) -> DeliveryNote:
     """A draft delivery note with one line per quote line, each linked to its quote line.
 
     Each line of a product that tracks stock reserves what is available and records the
@@ -34,13 +37,25 @@ def delivery_note_create_for_quote(*, quote: Quote) -> DeliveryNote:
     so two acceptances (or an acceptance and a cancel) that share products cannot deadlock
     on PostgreSQL. A quote already holding a non-cancelled delivery note makes the insert
     fail (unique constraint `delivery_note_one_open_per_quote`): one note per acceptance.
+
+    `chosen`, for a quote with options: the lines the client took ("<section>.<line>", as
+    quotery.quotes.options names them) and their quantities; only those are delivered
+    and reserved, in those quantities.
     """
     company = quote.company
     lines = list(
-        Line.objects.filter(quote=quote, company_id=quote.company_id).order_by(
-            "section__position", "position", "pk"
-        )
+        Line.objects.filter(quote=quote, company_id=quote.company_id)
+        .select_related("section")
+        .order_by("section__position", "position", "pk")
     )
+    if chosen is not None:
+        taken = []
+        for line in lines:
+            quantity = chosen.get(f"{line.section.position}.{line.position}")
+            if quantity is not None:
+                line.quantity = quantity  # what the client chose; the quote line keeps its own
+                taken.append(line)
+        lines = taken
     products = _products_of(quote, lines)
     note = DeliveryNote.objects.create(
         company=company, quote=quote, number=_delivery_note_number(company)

@@ -26,9 +26,10 @@ from quotery.quotes.models import (
     QuoteState,
     Section,
 )
+from quotery.quotes.options import counts_by_default
 from quotery.quotes.rules import quote_input_errors
 from quotery.quotes.states import OPEN_STATES, check_editable, check_transition, is_past_validity
-from quotery.quotes.totals import quote_totals
+from quotery.quotes.totals import line_amounts, quote_totals
 
 
 def number_next(*, company: Company, kind: str, prefix: str, on: dt.date) -> str:
@@ -67,7 +68,13 @@ def _write_content(quote: Quote, data: QuoteInput) -> None:
     """Replaces the quote's sections and lines with `data` and stores the totals."""
     Section.objects.filter(quote=quote).delete()
     sections = Section.objects.bulk_create(
-        Section(company=quote.company, quote=quote, position=i, title=s.title.strip())
+        Section(
+            company=quote.company,
+            quote=quote,
+            position=i,
+            title=s.title.strip(),
+            choose_one=s.choose_one,
+        )
         for i, s in enumerate(data.sections)
     )
     lines: list[Line] = []
@@ -86,11 +93,28 @@ def _write_content(quote: Quote, data: QuoteInput) -> None:
                     unit_price=item.unit_price,
                     discount_percent=item.discount_percent,
                     tax_rate=item.tax_rate,
+                    optional=item.optional,
+                    included_by_default=item.included_by_default,
+                    min_quantity=item.min_quantity,
+                    max_quantity=item.max_quantity,
                 )
             )
-    totals = quote_totals(lines, data.currency)
-    for line, amounts in zip(lines, totals.lines, strict=True):
-        line.net_amount = amounts.net
+    for line in lines:
+        line.net_amount = line_amounts(line, data.currency).net
+    # The stored totals are those of the rep's default choices: without options, every line.
+    choose_one = {section.pk for section in sections if section.choose_one}
+    totals = quote_totals(
+        [
+            line
+            for line in lines
+            if counts_by_default(
+                optional=line.optional,
+                included_by_default=line.included_by_default,
+                choose_one=line.section_id in choose_one,
+            )
+        ],
+        data.currency,
+    )
     Line.objects.bulk_create(lines)
     quote.line_count = len(lines)
     quote.subtotal = totals.subtotal
@@ -370,9 +394,14 @@ def quote_duplicate(*, quote: Quote, user: User) -> Quote:
                         discount_percent=line.discount_percent,
                         tax_rate=line.tax_rate,
                         product=line.product,
+                        optional=line.optional,
+                        included_by_default=line.included_by_default,
+                        min_quantity=line.min_quantity,
+                        max_quantity=line.max_quantity,
                     )
                     for line in section.lines.all()
                 ],
+                choose_one=section.choose_one,
             )
             for section in sections
         ],
