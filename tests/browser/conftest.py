@@ -7,15 +7,56 @@ own browser); elsewhere set CHROMIUM_PATH or install Playwright's browser.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from tests.browser.chromium import CHROMIUM_ARGS, chromium_path
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
 # around it are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class InFlight:
+    """How many requests the live server (a thread of this process) is answering now."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs: object) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs: object) -> None:
+        with self.lock:
+            self.count = max(0, self.count - 1)
+
+
+IN_FLIGHT = InFlight()
+request_started.connect(IN_FLIGHT.started, dispatch_uid="browser-tests-in-flight")
+request_finished.connect(IN_FLIGHT.finished, dispatch_uid="browser-tests-in-flight")
+# A page that closes sends its last beacons (the view's, the time on each part) as it goes;
+# they reach the live server a moment after the context is closed.
+BEACON_GRACE = 0.25
+SETTLE_LIMIT = 10.0
+
+
+@pytest.fixture(autouse=True)
+def live_server_settles() -> Iterator[None]:
+    """After each browser test, before its database is flushed (pytest-django's fixture is
+    set up before this one, so torn down after it): waits until the live server has answered
+    every request, such as the beacons of the pages the test closed. A flush racing such a
+    request deadlocks on PostgreSQL (TRUNCATE against the request's row locks)."""
+    yield
+    time.sleep(BEACON_GRACE)
+    deadline = time.monotonic() + SETTLE_LIMIT
+    while IN_FLIGHT.count and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
