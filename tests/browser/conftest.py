@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -46,13 +47,24 @@ BEACON_GRACE = 0.25
 SETTLE_LIMIT = 10.0
 
 
+class OpenBrowser:
+    """The session's browser, once a test has started it."""
+
+    browser: Any = None
+
+
 @pytest.fixture(autouse=True)
 def live_server_settles() -> Iterator[None]:
     """After each browser test, before its database is flushed (pytest-django's fixture is
-    set up before this one, so torn down after it): waits until the live server has answered
-    every request, such as the beacons of the pages the test closed. A flush racing such a
-    request deadlocks on PostgreSQL (TRUNCATE against the request's row locks)."""
+    set up before this one, so torn down after it): closes every browser context the test
+    left open, then waits until the live server has answered every request, such as the
+    beacons of the pages just closed. A page left open would keep sending its beacons into
+    later tests' databases; a flush racing such a request deadlocks on PostgreSQL (TRUNCATE
+    against the request's row locks)."""
     yield
+    if OpenBrowser.browser is not None:
+        for context in list(OpenBrowser.browser.contexts):
+            context.close()
     time.sleep(BEACON_GRACE)
     deadline = time.monotonic() + SETTLE_LIMIT
     while IN_FLIGHT.count and time.monotonic() < deadline:
@@ -72,7 +84,9 @@ def browser() -> Iterator[object]:
             if os.environ.get("CI"):
                 raise
             pytest.skip(f"No Chromium available for browser tests: {error}")
+        OpenBrowser.browser = browser
         yield browser
+        OpenBrowser.browser = None
         browser.close()
 
 
