@@ -333,7 +333,7 @@ def test_security_14_concurrent_first_downloads_store_one_pdf(rep, settings, mon
     acceptance = accept_shared(share_quote(rep))
     assert Acceptance.objects.get(pk=acceptance.pk).pdf_sha256 == ""
     callers = 4
-    all_sealed = threading.Barrier(callers, timeout=30)
+    all_sealed = threading.Barrier(callers, timeout=120)  # sealing is slow on a busy machine
     real = accepted_module.seal_pdf
 
     def seal_then_wait(pdf: bytes, *, reason: str) -> bytes:
@@ -342,6 +342,10 @@ def test_security_14_concurrent_first_downloads_store_one_pdf(rep, settings, mon
         return sealed
 
     monkeypatch.setattr(accepted_module, "seal_pdf", seal_then_wait)
+    # The tests' in-memory storage keeps its files in the instance: made here, once, so that
+    # the threads share it as machines share one filesystem or bucket (threads racing for the
+    # first `storages["default"]` would each make their own, each with its own files).
+    storages["default"]
     results: list[bytes] = []
     errors: list[BaseException] = []
 
