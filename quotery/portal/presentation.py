@@ -266,6 +266,22 @@ def _options_view(content: dict[str, Any], configuration: Configuration) -> Quot
     )
 
 
+def chosen_in_words(quote: QuoteView) -> list[str]:
+    """What the shown configuration takes, for a page that sums the quote up: each optional
+    line added, the line chosen in each choose-one section (with the section's title), each
+    adjustable quantity ("Installation × 8"); in the page's order. Empty without options."""
+    if not quote.has_options:
+        return []
+    words = []
+    for section in quote.sections:
+        for line in section.lines:
+            if not line.counted or not (line.optional or line.choice or line.adjustable):
+                continue
+            text = f"{line.description} × {line.quantity}" if line.adjustable else line.description
+            words.append(f"{text} ({section.title})" if line.choice else text)
+    return words
+
+
 def _script_data(content: dict[str, Any]) -> dict[str, Any]:
     """What static/js/quote-options.js needs: the prices and options of every line (no
     names: the page has them), and how to write the currency."""

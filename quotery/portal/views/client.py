@@ -37,9 +37,8 @@ from quotery.portal.presentation import (
     revision_body,
 )
 from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
-from quotery.portal.services.acceptance import accepted_configuration
 from quotery.portal.services.attention import portal_attention_record
-from quotery.portal.services.choices import OPEN_FOR_CHOICES, share_configuration
+from quotery.portal.services.choices import OPEN_FOR_CHOICES, page_configuration
 from quotery.portal.services.sharing import (
     portal_open_record_pending,
     portal_pdf_download_record,
@@ -55,7 +54,6 @@ from quotery.portal.views.common import (
 )
 from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import QuoteRevision
-from quotery.quotes.options import has_options
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
 from quotery.sharing.links import split_token
@@ -84,11 +82,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
     # The recipient's choices on a quote with options (the defaults until they choose).
-    configuration = None
-    if current.acceptance is not None and current.acceptance.configuration:
-        configuration = accepted_configuration(current.acceptance)  # what was accepted
-    elif has_options(current.content):
-        configuration = share_configuration(share, current.content, current.content_hash)
+    configuration = page_configuration(current)
     choosing = configuration is not None and current.state in OPEN_FOR_CHOICES
 
     def context() -> dict[str, Any]:
@@ -263,14 +257,18 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
 @portal_headers
 @require_safe
 def pdf(request: HttpRequest, token: str) -> HttpResponse:
-    """The quote's PDF as a download. A client's GET records a download; HEAD and staff
-    record nothing."""
+    """The quote's PDF as a download, showing what the page shows: on a quote with options
+    the link's current choices, the totals they come to and the options not taken. A
+    client's GET records a download; HEAD and staff record nothing."""
     share = live_share(request, token)
     if isinstance(share, HttpResponse):
         return share
     current = portal_page(share)
     revision = QuoteRevision.objects.get(quote_id=share.quote_id, number=current.revision_number)
-    document = quote_pdf(revision=revision, company=current.quote.company)
+    # As the page shows it: the link's current choices (or those accepted), not the defaults.
+    document = quote_pdf(
+        revision=revision, company=current.quote.company, configuration=page_configuration(current)
+    )
     if request.method == "GET" and not is_company_staff(request, share):
         portal_pdf_download_record(share=share, meta=RequestMeta.from_request(request))
     response = HttpResponse(document, content_type="application/pdf")
