@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
@@ -29,14 +30,16 @@ from quotery.portal import ratelimit
 from quotery.portal.attention import MAX_BODY_BYTES, TOO_LARGE
 from quotery.portal.presentation import (
     DONE_NOTICES,
+    QuoteView,
     client_page_response,
     page_context,
     page_key,
     quote_view,
     render_body,
     revision_body,
+    with_option_errors,
 )
-from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
+from quotery.portal.selectors import PortalPage, portal_page, share_for_token, thread_for_quote
 from quotery.portal.services.attention import portal_attention_record
 from quotery.portal.services.choices import OPEN_FOR_CHOICES, page_configuration
 from quotery.portal.services.sharing import (
@@ -57,6 +60,7 @@ from quotery.quotes.models import QuoteRevision
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
 from quotery.sharing.links import split_token
+from quotery.sharing.models import PortalShare
 
 # ---------------------------------------------------------------------------------------
 # Views
@@ -90,21 +94,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         quote, body = revision_body(
             current.content_hash, current.content, configuration, choosing=choosing
         )
-        values = page_context(
-            company=company,
-            quote=quote,
-            body=body,
-            messages=current.messages,
-            state=current.state,
-            valid_until=current.quote.valid_until,
-            content_hash=current.content_hash,
-            acceptance=current.acceptance,
-            payment_status=current.payment,
-            changes=current.changes,
-            done=done,
-        )
-        values.update(staff_visit=staff, preview=False)
-        return values
+        return _page_values(current, quote=quote, body=body, staff=staff, done=done)
 
     key = page_key(
         company=company,
@@ -132,6 +122,54 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         view_token=view_token,
         zone=company.zone,
     )
+
+
+def choices_refused_page(
+    request: HttpRequest, share: PortalShare, token: str, error: ValidationFailed
+) -> HttpResponse:
+    """The client page again after Update total was refused (no script): the choices kept
+    for the link, unchanged, with each problem beside the control it is about and the whole
+    refusal by the button. 422, like the client's other forms; records no open."""
+    current = portal_page(share)
+    configuration = page_configuration(current)
+    choosing = configuration is not None and current.state in OPEN_FOR_CHOICES
+    quote = with_option_errors(quote_view(current.content, configuration), error.field_errors)
+    body = render_body(quote, choosing=choosing, option_error=error.message)
+    staff = is_company_staff(request, share)
+
+    def context() -> dict[str, Any]:
+        return _page_values(current, quote=quote, body=body, staff=staff, done="")
+
+    return client_page_response(
+        request,
+        key=(),
+        context=context,
+        token=token,
+        view_token=None,
+        zone=current.quote.company.zone,
+        status=422,
+        keep=False,
+    )
+
+
+def _page_values(
+    current: PortalPage, *, quote: QuoteView, body: SafeString, staff: bool, done: str
+) -> dict[str, Any]:
+    values = page_context(
+        company=current.quote.company,
+        quote=quote,
+        body=body,
+        messages=current.messages,
+        state=current.state,
+        valid_until=current.quote.valid_until,
+        content_hash=current.content_hash,
+        acceptance=current.acceptance,
+        payment_status=current.payment,
+        changes=current.changes,
+        done=done,
+    )
+    values.update(staff_visit=staff, preview=False)
+    return values
 
 
 @portal_headers
