@@ -16,7 +16,7 @@ from quotery.sharing.models import PortalShare
 pytestmark = pytest.mark.django_db
 
 
-def post_choices(client, shared: Shared, data: dict | str, **extra):
+def post_choices(client, shared: Shared, data: dict | bytes, **extra):
     return client.post(reverse("portal:choices", args=[shared.token]), data, **extra)
 
 
