@@ -50,7 +50,15 @@ def _line(line: LineIn, product: Product | None, company: Company) -> LineInput:
         discount_percent=Decimal(line.discount_percent),
         tax_rate=given(line.tax_rate, product.tax_rate if product else company.default_tax_rate),
         product=product,
+        optional=line.optional,
+        included_by_default=line.included_by_default,
+        min_quantity=_decimal_or_none(line.min_quantity),
+        max_quantity=_decimal_or_none(line.max_quantity),
     )
+
+
+def _decimal_or_none(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def quote_input(*, company: Company, body: QuoteIn) -> QuoteInput:
@@ -88,6 +96,7 @@ def quote_input(*, company: Company, body: QuoteIn) -> QuoteInput:
         sections=[
             SectionInput(
                 title=section.title,
+                choose_one=section.choose_one,
                 lines=[
                     _line(line, products.get(line.product_id or 0), company)
                     for line in section.lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,8 @@ from quotery.core.money import money_str
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.selectors.quote import kind_label
 from quotery.quotes.models import DeliveryNote, DeliveryNoteLine, Quote
-from quotery.quotes.selectors import quote_document
+from quotery.quotes.options import counts_by_default
+from quotery.quotes.selectors import DocumentSection, quote_document
 from quotery.sharing.links import share_url
 from quotery.sharing.models import Acceptance, PortalShare
 from quotery.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -78,7 +80,8 @@ def quote_detail(quote: Quote, *, payment_status: str | None, accepted: bool) ->
             "id": doc.section.pk,
             "position": doc.section.position,
             "title": doc.section.title,
-            "subtotal": money(doc.subtotal, currency),
+            "choose_one": doc.section.choose_one,
+            "subtotal": money(_default_subtotal(doc), currency),
             "lines": [
                 {
                     "id": item.line.pk,
@@ -91,6 +94,10 @@ def quote_detail(quote: Quote, *, payment_status: str | None, accepted: bool) ->
                     "discount_percent": number(item.line.discount_percent),
                     "tax_rate": number(item.line.tax_rate),
                     "net_amount": money(item.net, currency),
+                    "optional": item.line.optional,
+                    "included_by_default": item.line.included_by_default,
+                    "min_quantity": _bound(item.line.min_quantity),
+                    "max_quantity": _bound(item.line.max_quantity),
                 }
                 for item in doc.lines
             ],
@@ -110,6 +117,27 @@ def quote_detail(quote: Quote, *, payment_status: str | None, accepted: bool) ->
         "accepted": accepted,
         "payment_status": payment_status,
     }
+
+
+def _default_subtotal(doc: DocumentSection) -> Decimal:
+    """The section's lines as the client first sees them (those the quote's total counts):
+    an optional line left out, or a Choose one line not chosen at first, adds nothing."""
+    return sum(
+        (
+            item.net
+            for item in doc.lines
+            if counts_by_default(
+                optional=item.line.optional,
+                included_by_default=item.line.included_by_default,
+                choose_one=doc.section.choose_one,
+            )
+        ),
+        Decimal(0),
+    )
+
+
+def _bound(value: Decimal | None) -> str | None:
+    return None if value is None else number(value)
 
 
 def share(share: PortalShare) -> dict[str, Any]:
@@ -197,6 +225,18 @@ def acceptance(acceptance: Acceptance) -> dict[str, Any]:
         "total": {"amount": acceptance.total, "currency": acceptance.currency},
         "share_id": acceptance.share_id,
         "pdf_sha256": acceptance.pdf_sha256 or None,
+        "configuration": accepted_configuration(acceptance),
+    }
+
+
+def accepted_configuration(acceptance: Acceptance) -> dict[str, Any] | None:
+    """The choices an acceptance of a quote with options bound, as stored and signed."""
+    if not acceptance.configuration_hash:
+        return None
+    return {
+        "choices": json.loads(acceptance.configuration),
+        "hash": acceptance.configuration_hash,
+        "total": {"amount": acceptance.total, "currency": acceptance.currency},
     }
 
 

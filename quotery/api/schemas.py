@@ -114,12 +114,22 @@ class LineOut(Schema):
     discount_percent: str
     tax_rate: str
     net_amount: Money
+    optional: bool = Field(description="The client may add or remove the line.")
+    included_by_default: bool = Field(
+        description="An optional line or a Choose one section's line: in the quote as the "
+        "client first sees it (and in the quote's total)."
+    )
+    min_quantity: str | None = Field(
+        description="With max_quantity: the client may change the quantity between them."
+    )
+    max_quantity: str | None
 
 
 class SectionOut(Schema):
     id: int
     position: int
     title: str
+    choose_one: bool = Field(description="The client picks exactly one of the lines.")
     subtotal: Money
     lines: list[LineOut]
 
@@ -148,10 +158,27 @@ class LineIn(Schema):
     tax_rate: DecimalText | None = Field(
         None, description="The product's rate, else the company's default, when left out."
     )
+    optional: bool = Field(False, description="The client may add or remove the line.")
+    included_by_default: bool = Field(
+        False,
+        description="An optional line: in the quote when the client opens it. In a Choose "
+        "one section exactly one line says true: the one chosen at first.",
+    )
+    min_quantity: DecimalText | None = Field(
+        None,
+        description="With max_quantity: the client may change the quantity between them "
+        "(the quantity, where they start, must be between).",
+    )
+    max_quantity: DecimalText | None = None
 
 
 class SectionIn(Schema):
     title: Line = Field(max_length=200)
+    choose_one: bool = Field(
+        False,
+        description="The client picks exactly one of the section's lines (at least two, "
+        "none optional).",
+    )
     lines: list[LineIn] = Field(default_factory=list, max_length=1000)
 
 
@@ -283,6 +310,21 @@ class ProductPage(Schema):
 # Acceptances, payments, delivery notes ----------------------------------------------------
 
 
+class AcceptedChoices(Schema):
+    """What the client chose, lines named "<section>.<line>" by position from 0 ("1.0": the
+    first line of the second section)."""
+
+    included: dict[str, bool] = Field(description="Each optional line: taken or not.")
+    chosen: dict[str, str] = Field(description="Each Choose one section: the line chosen.")
+    quantities: dict[str, str] = Field(description="Each adjustable line: its quantity.")
+
+
+class AcceptedConfiguration(Schema):
+    choices: AcceptedChoices
+    hash: str = Field(description="SHA-256 of the choices' canonical JSON, as signed.")
+    total: Money = Field(description="The total of the quote with these choices: the one accepted.")
+
+
 class AcceptanceOut(Schema):
     quote_id: int
     signer_name: str
@@ -298,6 +340,9 @@ class AcceptanceOut(Schema):
     total: Money
     share_id: int
     pdf_sha256: str | None = Field(description="SHA-256 of the sealed PDF once it is stored.")
+    configuration: AcceptedConfiguration | None = Field(
+        description="On a quote with options, the choices accepted (null without options)."
+    )
 
 
 class PaymentOut(Schema):

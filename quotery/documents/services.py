@@ -30,6 +30,12 @@ from quotery.documents.rendering import (
 )
 from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import Quote, QuoteRevision
+from quotery.quotes.options import (
+    Configuration,
+    configured_content,
+    default_configuration,
+    has_options,
+)
 
 logger = logging.getLogger("quotery.documents")
 
@@ -74,16 +80,25 @@ def branding_fingerprint(company: Company) -> str:
     return hashlib.sha256(encoded).hexdigest()[:24]
 
 
-def quote_pdf_cache_key(*, revision: QuoteRevision, company: Company) -> str:
-    """Where the PDF of `revision` with `company`'s current branding is stored."""
+def quote_pdf_cache_key(
+    *, revision: QuoteRevision, company: Company, configuration_hash: str = ""
+) -> str:
+    """Where the PDF of `revision` with `company`'s current branding is stored; a client's
+    own choices on a quote with options (`configuration_hash`) make a PDF of their own."""
+    choices = f"-c{configuration_hash[:32]}" if configuration_hash else ""
     return (
         f"{CACHE_PREFIX}/{company.pk}/"
-        f"{revision.content_hash}-{branding_fingerprint(company)}-t{TEMPLATE_VERSION}.pdf"
+        f"{revision.content_hash}{choices}-{branding_fingerprint(company)}"
+        f"-t{TEMPLATE_VERSION}.pdf"
     )
 
 
-def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
+def quote_pdf(
+    *, revision: QuoteRevision, company: Company, configuration: Configuration | None = None
+) -> bytes:
     """The branded PDF of a stored revision: the same bytes for the same revision and branding.
+    On a quote with options it shows `configuration` (the rep's defaults when None): the
+    lines it takes, the totals they come to and the options not taken, like the accepted PDF.
 
     The first call typesets the PDF and stores it; later calls read it back and typeset
     nothing. Two concurrent first calls both typeset (the result is byte-identical) and the
@@ -92,14 +107,24 @@ def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
     if revision.company_id != company.pk:
         raise ValueError("The revision belongs to another company.")
     storage: Storage = storages["default"]
-    key = quote_pdf_cache_key(revision=revision, company=company)
+    content: dict[str, Any] = json.loads(revision.content)
+    # The defaults share the PDF everyone else gets; other choices make one of their own.
+    chosen = configuration
+    if chosen is not None and (
+        not has_options(content) or chosen == default_configuration(content)
+    ):
+        chosen = None
+    key = quote_pdf_cache_key(
+        revision=revision, company=company, configuration_hash=chosen.hash() if chosen else ""
+    )
     try:
         cached = storage_read(storage, key)
         if cached:
             return cached
     except FileNotFoundError:
         pass
-    content: dict[str, Any] = json.loads(revision.content)
+    if chosen is not None:
+        content = configured_content(content, chosen)
     pdf = render_with_logo_fallback(content, branding_for_company(company))
     # Another request (on any machine) may have stored the same bytes first: one copy stays.
     with contextlib.suppress(FileExistsError):

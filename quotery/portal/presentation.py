@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -63,6 +63,9 @@ class LineView:
     counted: bool = True  # in the client's current configuration
     min_quantity: str = ""  # both set: the client may change the quantity between them
     max_quantity: str = ""
+    # Why the client's last change to this line's checkbox or quantity was refused.
+    choice_error: str = ""
+    quantity_error: str = ""
 
     @property
     def adjustable(self) -> bool:
@@ -76,6 +79,7 @@ class SectionView:
     subtotal: str
     index: int = 0
     choose_one: bool = False
+    choice_error: str = ""  # why the client's choice in this choose-one section was refused
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,22 @@ def _options_view(content: dict[str, Any], configuration: Configuration) -> Quot
     )
 
 
+def chosen_in_words(quote: QuoteView) -> list[str]:
+    """What the shown configuration takes, for a page that sums the quote up: each optional
+    line added, the line chosen in each choose-one section (with the section's title), each
+    adjustable quantity ("Installation × 8"); in the page's order. Empty without options."""
+    if not quote.has_options:
+        return []
+    words = []
+    for section in quote.sections:
+        for line in section.lines:
+            if not line.counted or not (line.optional or line.choice or line.adjustable):
+                continue
+            text = f"{line.description} × {line.quantity}" if line.adjustable else line.description
+            words.append(f"{text} ({section.title})" if line.choice else text)
+    return words
+
+
 def _script_data(content: dict[str, Any]) -> dict[str, Any]:
     """What static/js/quote-options.js needs: the prices and options of every line (no
     names: the page has them), and how to write the currency."""
@@ -308,16 +328,47 @@ def _script_data(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def with_option_errors(quote: QuoteView, field_errors: Mapping[str, list[str]]) -> QuoteView:
+    """`quote` with each refused choice's message beside its control, from the field_errors
+    of `quotery.quotes.options.configuration_from_data` ("include.<line>", "choose.<section>",
+    "quantity.<line>"; what names no control is for the form's message)."""
+
+    def said(field: str) -> str:
+        return " ".join(field_errors.get(field, []))
+
+    sections = [
+        dataclasses.replace(
+            section,
+            choice_error=said(f"choose.{section.index}"),
+            lines=[
+                dataclasses.replace(
+                    line,
+                    choice_error=said(f"include.{line.key}"),
+                    quantity_error=said(f"quantity.{line.key}"),
+                )
+                for line in section.lines
+            ],
+        )
+        for section in quote.sections
+    ]
+    return dataclasses.replace(quote, sections=sections)
+
+
 # A revision's content never changes (its hash names it), so its formatted view and
 # rendered body can be kept. Per process, bounded: the page then costs its queries and a
 # small outer template, whatever the number of lines.
 _BODIES: KeptValues[tuple[str, str, bool], tuple[QuoteView, SafeString]] = KeptValues(256)
 
 
-def render_body(quote: QuoteView, *, choosing: bool = False) -> SafeString:
+def render_body(quote: QuoteView, *, choosing: bool = False, option_error: str = "") -> SafeString:
     """The quote's lines and totals. `choosing`: the client can change the options here
-    (the form posts to the link, whose token and CSRF token are filled in per response)."""
-    context: dict[str, Any] = {"q": quote, "choosing": choosing and quote.has_options}
+    (the form posts to the link, whose token and CSRF token are filled in per response).
+    `option_error`: why the choices just sent were refused, shown by the form's button."""
+    context: dict[str, Any] = {
+        "q": quote,
+        "choosing": choosing and quote.has_options,
+        "option_error": option_error,
+    }
     if context["choosing"]:
         context.update(
             choices_url=reverse("portal:choices", args=[TOKEN_MARK]), csrf_mark=CSRF_MARK
@@ -518,13 +569,16 @@ def client_page_response(
     token: str,
     view_token: str | None,
     zone: dt.tzinfo,
+    status: int = 200,
+    keep: bool = True,
 ) -> HttpResponse:
     """The client page for this request: rendered once per key and process (`context` is
     called only then), then only the link, the CSRF token (which also sets the CSRF cookie)
     and the beacon's token for this response's open change. The kept page holds marks,
-    never a real open's token."""
+    never a real open's token. `keep=False`: a page for this answer only (a refusal),
+    rendered and not kept."""
     csrf = get_token(request)
-    html = _PAGES.get(key)
+    html = _PAGES.get(key) if keep else None
     if html is None:
         marked = dict(
             context(),
@@ -533,8 +587,10 @@ def client_page_response(
             view_token=VIEW_TOKEN_MARK if view_token is not None else None,
         )
         with timezone.override(zone):
-            html = _PAGES.put(key, render_to_string(PAGE_TEMPLATE, marked, request=request))
+            html = render_to_string(PAGE_TEMPLATE, marked, request=request)
+        if keep:
+            html = _PAGES.put(key, html)
     html = html.replace(TOKEN_MARK, token).replace(CSRF_MARK, csrf)
     if view_token is not None:
         html = html.replace(VIEW_TOKEN_MARK, view_token)
-    return HttpResponse(html)
+    return HttpResponse(html, status=status)

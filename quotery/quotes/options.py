@@ -18,7 +18,7 @@ quote-options.js computes the same figures in the page.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -156,8 +156,16 @@ def _lines_by_key(content: Mapping[str, Any]) -> dict[str, tuple[int, dict[str, 
 def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configuration:
     """The client's configuration, checked against the revision they were shown. What it
     leaves out keeps the rep's default. Raises ValidationFailed, naming each problem in
-    words the client understands, for anything the quote does not offer."""
-    problems: list[str] = []
+    words the client understands, for anything the quote does not offer; its field_errors
+    put each problem beside the control of the client page it is about ("include.<line>",
+    "choose.<section>", "quantity.<line>"), or under "configuration" when no control is."""
+    problems: dict[str, list[str]] = {}
+
+    def refuse(field: str, text: str) -> None:
+        listed = problems.setdefault(field, [])
+        if text not in listed:
+            listed.append(text)
+
     config = default_configuration(content)
     included, chosen, quantities = (
         dict(config.included),
@@ -168,75 +176,81 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         raise ValidationFailed(
             "Your choices were not changed: they could not be read. Reload the page and try again."
         )
-    unknown = sorted(str(key) for key in data if key not in CONFIGURATION_KEYS)
-    if unknown:
-        problems.append("Your choices could not be read. Reload the page and try again.")
+    unreadable = "Your choices could not be read. Reload the page and try again."
+    if any(key not in CONFIGURATION_KEYS for key in data):
+        refuse(FORM_FIELD, unreadable)
     lines = _lines_by_key(content)
     stale = "This quote has no such line any more. Reload the page to see the current version."
 
-    for key, value in _mapping(data.get("included"), problems).items():
+    for key, value in _mapping(data.get("included"), refuse).items():
         if key not in lines:
-            problems.append(stale)
+            refuse(FORM_FIELD, stale)
         elif not lines[key][1].get("optional"):
-            problems.append(
+            refuse(
+                FORM_FIELD,
                 f"“{_describe(content, key)}” is part of the quote and cannot be removed."
                 if value is False
-                else f"“{_describe(content, key)}” is not optional."
+                else f"“{_describe(content, key)}” is not optional.",
             )
         elif not isinstance(value, bool):
-            problems.append(f"Tick or untick “{_describe(content, key)}”.")
+            refuse(f"include.{key}", f"Tick or untick “{_describe(content, key)}”.")
         else:
             included[key] = value
 
-    for section_key, value in _mapping(data.get("chosen"), problems).items():
+    for section_key, value in _mapping(data.get("chosen"), refuse).items():
         section = _section(content, section_key)
+        field = f"choose.{section_key}"
         if section is None or not section.get("choose_one"):
-            problems.append(stale)
+            refuse(FORM_FIELD, stale)
         elif isinstance(value, list | tuple):
-            problems.append(f"Choose one line only in “{section['title']}”.")
+            refuse(field, f"Choose one line only in “{section['title']}”.")
         elif not isinstance(value, str) or lines.get(value, (None,))[0] != int(section_key):
-            problems.append(f"Choose one of the lines in “{section['title']}”.")
+            refuse(field, f"Choose one of the lines in “{section['title']}”.")
         else:
             chosen[section_key] = value
 
-    for key, raw in _mapping(data.get("quantities"), problems).items():
+    for key, raw in _mapping(data.get("quantities"), refuse).items():
         if key not in lines:
-            problems.append(stale)
+            refuse(FORM_FIELD, stale)
             continue
         line = lines[key][1]
         name = line["description"]
         if "min_quantity" not in line:
-            problems.append(f"The quantity of “{name}” is fixed.")
+            refuse(FORM_FIELD, f"The quantity of “{name}” is fixed.")
             continue
+        field = f"quantity.{key}"
         low, high = Decimal(line["min_quantity"]), Decimal(line["max_quantity"])
         quantity = _quantity(raw)
         if quantity is None:
-            problems.append(
-                f"Enter a number for the quantity of “{name}”, like {line['quantity']}."
-            )
+            refuse(field, f"Enter a number for the quantity of “{name}”, like {line['quantity']}.")
         elif not low <= quantity <= high:
-            problems.append(
+            refuse(
+                field,
                 f"The quantity of “{name}” must be between {quantity_str(low)} and "
-                f"{quantity_str(high)}."
+                f"{quantity_str(high)}.",
             )
         elif decimal_places(quantity) > 3:
-            problems.append(f"Use at most 3 decimal places for the quantity of “{name}”.")
+            refuse(field, f"Use at most 3 decimal places for the quantity of “{name}”.")
         else:
             quantities[key] = quantity
 
     if problems:
+        every = dict.fromkeys(text for texts in problems.values() for text in texts)
         raise ValidationFailed(
-            "Your choices were not changed: " + " ".join(dict.fromkeys(problems)),
-            field_errors={"configuration": list(dict.fromkeys(problems))},
+            "Your choices were not changed: " + " ".join(every), field_errors=problems
         )
     return Configuration(included=included, chosen=chosen, quantities=quantities)
 
 
-def _mapping(value: Any, problems: list[str]) -> dict[str, Any]:
+# Where a problem with no control of its own is reported (an unknown line, a forged form).
+FORM_FIELD = "configuration"
+
+
+def _mapping(value: Any, refuse: Callable[[str, str], None]) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        problems.append("Your choices could not be read. Reload the page and try again.")
+        refuse(FORM_FIELD, "Your choices could not be read. Reload the page and try again.")
         return {}
     return dict(value)
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from quotery.core.exceptions import QuoteNotAcceptable
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement import events
-from quotery.portal.selectors import revision_content
+from quotery.portal.selectors import PortalPage, revision_content
+from quotery.portal.services.acceptance import accepted_configuration
 from quotery.portal.services.answers import answer_refusal, link_check_live
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteState
@@ -38,6 +39,17 @@ def share_configuration(
         choices=share.choices,
         choices_content_hash=share.choices_content_hash,
     )
+
+
+def page_configuration(current: PortalPage) -> Configuration | None:
+    """The configuration the link's pages and PDF show: the one accepted, once accepted;
+    else, on a quote with options, the recipient's current choices (the defaults until they
+    choose); None for a quote without options."""
+    if current.acceptance is not None and current.acceptance.configuration:
+        return accepted_configuration(current.acceptance)
+    if has_options(current.content):
+        return share_configuration(current.share, current.content, current.content_hash)
+    return None
 
 
 def portal_choices_save(

@@ -142,8 +142,9 @@ def test_choices_the_quote_does_not_offer_are_refused_clearly_and_change_nothing
     page = client.post(choices_url(shared), data)
     script = client.post(choices_url(shared), data, headers={"X-Quotery-Choices": "1"})
 
-    assert page.status_code == 400 and message in page.content.decode()
-    assert "Nothing was sent" in page.content.decode()
+    # without script, the client page again (422, like the client's other forms)
+    assert page.status_code == 422 and message in page.content.decode()
+    assert ">Update total</button>" in page.content.decode()
     assert script.status_code == 400 and message in script.content.decode()
     assert saved(shared) == ("", "")
     assert QuoteEvent.objects.filter(quote_id=shared.quote.pk).count() == events_before

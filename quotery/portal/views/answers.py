@@ -28,9 +28,10 @@ from quotery.core.forms import add_service_errors
 from quotery.core.request_meta import RequestMeta
 from quotery.portal import ratelimit
 from quotery.portal.forms import ChangesForm, ClientMessageForm, DeclineForm
-from quotery.portal.presentation import brand_for, revision_body
+from quotery.portal.presentation import brand_for, chosen_in_words, revision_body
 from quotery.portal.selectors import portal_page
 from quotery.portal.services import answers
+from quotery.portal.services.choices import page_configuration
 from quotery.portal.views.common import live_share, not_found_body, portal_headers, portal_post
 from quotery.sharing.models import PortalShare
 
@@ -44,14 +45,17 @@ def _render(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    """A phone-first page in the company's branding, from the revision the link shows."""
+    """A phone-first page in the company's branding, from the revision the link shows and
+    the link's current choices on it."""
     current = portal_page(share)
     company = current.quote.company
-    quote, _body = revision_body(current.content_hash, current.content)
+    # The quote as the link's choices shape it (the total the client is answering about).
+    quote, _body = revision_body(current.content_hash, current.content, page_configuration(current))
     context = {
         "company": company,
         "brand": brand_for(company),
         "q": quote,
+        "chosen": chosen_in_words(quote),
         "state": current.state,
         "messages": current.messages,
         "token": token,

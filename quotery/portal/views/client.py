@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from quotery.accounts.access import MemberRequest, member_required
@@ -29,17 +30,18 @@ from quotery.portal import ratelimit
 from quotery.portal.attention import MAX_BODY_BYTES, TOO_LARGE
 from quotery.portal.presentation import (
     DONE_NOTICES,
+    QuoteView,
     client_page_response,
     page_context,
     page_key,
     quote_view,
     render_body,
     revision_body,
+    with_option_errors,
 )
-from quotery.portal.selectors import portal_page, share_for_token, thread_for_quote
-from quotery.portal.services.acceptance import accepted_configuration
+from quotery.portal.selectors import PortalPage, portal_page, share_for_token, thread_for_quote
 from quotery.portal.services.attention import portal_attention_record
-from quotery.portal.services.choices import OPEN_FOR_CHOICES, share_configuration
+from quotery.portal.services.choices import OPEN_FOR_CHOICES, page_configuration
 from quotery.portal.services.sharing import (
     portal_open_record_pending,
     portal_pdf_download_record,
@@ -55,10 +57,10 @@ from quotery.portal.views.common import (
 )
 from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import QuoteRevision
-from quotery.quotes.options import has_options
 from quotery.quotes.selectors import quote_detail
 from quotery.quotes.states import effective_state
 from quotery.sharing.links import split_token
+from quotery.sharing.models import PortalShare
 
 # ---------------------------------------------------------------------------------------
 # Views
@@ -84,11 +86,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     done = request.GET.get("done", "")
     done = done if done in DONE_NOTICES else ""
     # The recipient's choices on a quote with options (the defaults until they choose).
-    configuration = None
-    if current.acceptance is not None and current.acceptance.configuration:
-        configuration = accepted_configuration(current.acceptance)  # what was accepted
-    elif has_options(current.content):
-        configuration = share_configuration(share, current.content, current.content_hash)
+    configuration = page_configuration(current)
     choosing = configuration is not None and current.state in OPEN_FOR_CHOICES
 
     def context() -> dict[str, Any]:
@@ -96,21 +94,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         quote, body = revision_body(
             current.content_hash, current.content, configuration, choosing=choosing
         )
-        values = page_context(
-            company=company,
-            quote=quote,
-            body=body,
-            messages=current.messages,
-            state=current.state,
-            valid_until=current.quote.valid_until,
-            content_hash=current.content_hash,
-            acceptance=current.acceptance,
-            payment_status=current.payment,
-            changes=current.changes,
-            done=done,
-        )
-        values.update(staff_visit=staff, preview=False)
-        return values
+        return _page_values(current, quote=quote, body=body, staff=staff, done=done)
 
     key = page_key(
         company=company,
@@ -138,6 +122,54 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         view_token=view_token,
         zone=company.zone,
     )
+
+
+def choices_refused_page(
+    request: HttpRequest, share: PortalShare, token: str, error: ValidationFailed
+) -> HttpResponse:
+    """The client page again after Update total was refused (no script): the choices kept
+    for the link, unchanged, with each problem beside the control it is about and the whole
+    refusal by the button. 422, like the client's other forms; records no open."""
+    current = portal_page(share)
+    configuration = page_configuration(current)
+    choosing = configuration is not None and current.state in OPEN_FOR_CHOICES
+    quote = with_option_errors(quote_view(current.content, configuration), error.field_errors)
+    body = render_body(quote, choosing=choosing, option_error=error.message)
+    staff = is_company_staff(request, share)
+
+    def context() -> dict[str, Any]:
+        return _page_values(current, quote=quote, body=body, staff=staff, done="")
+
+    return client_page_response(
+        request,
+        key=(),
+        context=context,
+        token=token,
+        view_token=None,
+        zone=current.quote.company.zone,
+        status=422,
+        keep=False,
+    )
+
+
+def _page_values(
+    current: PortalPage, *, quote: QuoteView, body: SafeString, staff: bool, done: str
+) -> dict[str, Any]:
+    values = page_context(
+        company=current.quote.company,
+        quote=quote,
+        body=body,
+        messages=current.messages,
+        state=current.state,
+        valid_until=current.quote.valid_until,
+        content_hash=current.content_hash,
+        acceptance=current.acceptance,
+        payment_status=current.payment,
+        changes=current.changes,
+        done=done,
+    )
+    values.update(staff_visit=staff, preview=False)
+    return values
 
 
 @portal_headers
@@ -263,14 +295,18 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
 @portal_headers
 @require_safe
 def pdf(request: HttpRequest, token: str) -> HttpResponse:
-    """The quote's PDF as a download. A client's GET records a download; HEAD and staff
-    record nothing."""
+    """The quote's PDF as a download, showing what the page shows: on a quote with options
+    the link's current choices, the totals they come to and the options not taken. A
+    client's GET records a download; HEAD and staff record nothing."""
     share = live_share(request, token)
     if isinstance(share, HttpResponse):
         return share
     current = portal_page(share)
     revision = QuoteRevision.objects.get(quote_id=share.quote_id, number=current.revision_number)
-    document = quote_pdf(revision=revision, company=current.quote.company)
+    # As the page shows it: the link's current choices (or those accepted), not the defaults.
+    document = quote_pdf(
+        revision=revision, company=current.quote.company, configuration=page_configuration(current)
+    )
     if request.method == "GET" and not is_company_staff(request, share):
         portal_pdf_download_record(share=share, meta=RequestMeta.from_request(request))
     response = HttpResponse(document, content_type="application/pdf")
