@@ -14,6 +14,7 @@ quotery.portal.presentation, quotery.quotes.options.configured_totals
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -68,7 +69,7 @@ def awkward_quote(currency: str) -> QuoteInput:
         title="Chairs and arms",
         currency=currency,
         issue_date=today,
-        valid_until=today + timezone.timedelta(days=30),
+        valid_until=today + dt.timedelta(days=30),
         deposit_percent=D("33.33") if currency == "EUR" else D(0),
         sections=[
             SectionInput(
