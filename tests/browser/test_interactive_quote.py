@@ -60,6 +60,21 @@ def wait_for(condition, seconds: float = 8.0) -> bool:  # type: ignore[no-untype
     return False
 
 
+def the_client_adds_the_warranty_picks_oak_and_raises_the_hours(page: Any) -> None:
+    """On the client page of the options quote (defaults €2,775.76): the total follows each
+    choice at once."""
+    total = page.get_by_test_id("quote-total")
+    expect(total).to_have_text("€2,775.76")
+    page.get_by_role("checkbox", name="Extended warranty").check()
+    expect(total).to_have_text("€2,883.64")
+    page.get_by_role("radio", name="Oak").check()
+    expect(total).to_have_text("€2,835.64")
+    hours = page.get_by_label("Quantity for Installation")
+    hours.fill("8")
+    hours.press("Tab")
+    expect(total).to_have_text("€2,939.96")
+
+
 def test_the_client_shapes_the_quote_on_a_phone_and_accepts_their_choices(  # type: ignore[no-untyped-def]
     browser, live_server
 ) -> None:
@@ -74,20 +89,11 @@ def test_the_client_shapes_the_quote_on_a_phone_and_accepts_their_choices(  # ty
     try:
         page = context.new_page()
         page.goto(shared.url)
-        total = page.get_by_test_id("quote-total")
-        expect(total).to_have_text("€2,775.76")
+        # when the client adds the warranty, picks oak and raises the hours to 8, the total
+        # follows each choice at once
+        the_client_adds_the_warranty_picks_oak_and_raises_the_hours(page)
 
-        # when the client adds the warranty, picks oak and raises the hours to 8
-        page.get_by_role("checkbox", name="Extended warranty").check()
-        expect(total).to_have_text("€2,883.64")
-        page.get_by_role("radio", name="Oak").check()
-        expect(total).to_have_text("€2,835.64")
-        hours = page.get_by_label("Quantity for Installation")
-        hours.fill("8")
-        hours.press("Tab")
-
-        # then the total follows at once, tax per rate too
-        expect(total).to_have_text("€2,939.96")
+        # and so do the action bar's total and the tax per rate
         expect(page.get_by_test_id("action-bar-total")).to_have_text("€2,939.96")
         expect(page.locator("[data-option-total='tax-7']")).to_have_text("€36.40")
         assert serious_violations(page) == []
@@ -214,15 +220,7 @@ def test_the_rep_builds_options_the_client_accepts_them_and_the_rep_sees_what_wa
         # the client, on a phone, adds the warranty, picks oak, raises the hours
         hank = phone.new_page()
         hank.goto(f"/p/{token}/")
-        total = hank.get_by_test_id("quote-total")
-        expect(total).to_have_text("€2,775.76")
-        hank.get_by_role("checkbox", name="Extended warranty").check()
-        expect(total).to_have_text("€2,883.64")
-        hank.get_by_role("radio", name="Oak").check()
-        expect(total).to_have_text("€2,835.64")
-        hank.get_by_label("Quantity for Installation").fill("8")
-        hank.get_by_label("Quantity for Installation").press("Tab")
-        expect(total).to_have_text("€2,939.96")
+        the_client_adds_the_warranty_picks_oak_and_raises_the_hours(hank)
         assert wait_for(lambda: '"0.2":"8"' in PortalShare.objects.get(pk=share.pk).choices)
 
         # scrolls through the sections, lingering on the finish, and reads the totals
