@@ -19,6 +19,7 @@ from django.test import override_settings
 from quotery.engagement.models import QuoteEvent
 from quotery.portal.tests.attention_helpers import attention_events, open_page
 from quotery.portal.tests.portal_fixtures import share_quote
+from quotery.portal.view_confirmation import view_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,42 @@ def test_security_a_batch_for_another_links_view_is_refused(client: HttpClient, 
     # then both are refused and nothing is stored
     assert crossed.status_code == 400 and bare.status_code == 400
     assert attention_events(shared.quote.pk) == [] and attention_events(other.quote.pk) == []
+
+
+def unknown_opens(shared, page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Tokens that name no counted open of this link's page."""
+    signed = page.view_token
+    return {
+        "empty": "",
+        "garbage": "not-a-token",
+        "edited signature": signed[:-4] + ("AAAA" if not signed.endswith("AAAA") else "BBBB"),
+        "huge": "1" * 5000,
+        "a pending open that never was": view_token_for(share=shared.share, pending_open=987654),
+        "a chained event that never was": view_token_for(share=shared.share, open_sequence=9876),
+        "the share event, not an open": view_token_for(share=shared.share, open_sequence=1),
+    }
+
+
+def test_security_batches_naming_an_unknown_open_are_refused_and_store_nothing(
+    client: HttpClient, rep, clock
+) -> None:
+    # given a counted view of the link
+    shared = share_quote(rep)
+    page = open_page(client, shared)
+    clock.shift(30)
+    before = QuoteEvent.objects.count()
+
+    for case, token in unknown_opens(shared, page).items():
+        # when a batch names an open the server never handed out for this link
+        response = client.post(page.url, {"open": token, "sections": '{"totals": 5}'})
+
+        # then it is a clear 400, never a 500, and nothing is stored
+        assert response.status_code == 400, (case, response.status_code)
+        assert response["Content-Type"].startswith("text/plain"), case
+        message = response.content.decode()
+        assert "nothing was counted" in message or "is not recorded" in message, (case, message)
+    assert QuoteEvent.objects.count() == before
+    assert attention_events(shared.quote.pk) == []
 
 
 def test_security_an_unknown_link_gets_the_one_404(client: HttpClient, rep) -> None:

@@ -204,7 +204,20 @@ def edit_and_share_again(shared: Shared, *, quantity: Decimal = Decimal("7")) ->
     return QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
 
 
-def options_input(client: Client) -> QuoteInput:
+@dataclass(frozen=True)
+class OptionNames:
+    """The texts of the quote of `options_input`, as the rep typed them."""
+
+    furniture: str = "Furniture"
+    desk: str = "Standing desk"
+    warranty: str = "Extended warranty"
+    installation: str = "Installation"
+    finish: str = "Finish"
+    oak: str = "Oak"
+    walnut: str = "Walnut"
+
+
+def options_input(client: Client, names: OptionNames = OptionNames()) -> QuoteInput:
     """A quote with every kind of option: a standing desk (fixed), an extended warranty
     (optional, left out at first), installation hours adjustable from 4 to 10 (6.5 at
     first, 7 % tax), and a finish to choose: oak or walnut (walnut at first).
@@ -219,14 +232,12 @@ def options_input(client: Client) -> QuoteInput:
         valid_until=timezone.localdate(timezone=client.company.zone) + dt.timedelta(days=28),
         sections=[
             SectionInput(
-                title="Furniture",
+                title=names.furniture,
                 lines=[
-                    LineInput("Standing desk", d("4"), d("499"), d("10"), d("20")),
+                    LineInput(names.desk, d("4"), d("499"), d("10"), d("20")),
+                    LineInput(names.warranty, d("1"), d("89.90"), tax_rate=d("20"), optional=True),
                     LineInput(
-                        "Extended warranty", d("1"), d("89.90"), tax_rate=d("20"), optional=True
-                    ),
-                    LineInput(
-                        "Installation",
+                        names.installation,
                         d("6.5"),
                         d("65"),
                         tax_rate=d("7"),
@@ -236,12 +247,12 @@ def options_input(client: Client) -> QuoteInput:
                 ],
             ),
             SectionInput(
-                title="Finish",
+                title=names.finish,
                 choose_one=True,
                 lines=[
-                    LineInput("Oak", d("1"), d("100"), tax_rate=d("20")),
+                    LineInput(names.oak, d("1"), d("100"), tax_rate=d("20")),
                     LineInput(
-                        "Walnut", d("1"), d("140"), tax_rate=d("20"), included_by_default=True
+                        names.walnut, d("1"), d("140"), tax_rate=d("20"), included_by_default=True
                     ),
                 ],
             ),
@@ -249,12 +260,14 @@ def options_input(client: Client) -> QuoteInput:
     )
 
 
-def share_options_quote(owner: User, *, email: str = "anna@client.test") -> Shared:
-    """The quote of `options_input`, shared with `email`."""
+def share_options_quote(
+    owner: User, *, email: str = "anna@client.test", names: OptionNames = OptionNames()
+) -> Shared:
+    """The quote of `options_input` (with the texts of `names`), shared with `email`."""
     company = owner.membership.company
     client = ClientFactory(company=company)
     ContactFactory(client=client, company=company)
-    quote = quote_create(company=company, owner=owner, data=options_input(client))
+    quote = quote_create(company=company, owner=owner, data=options_input(client, names))
     share = share_send(
         quote=quote, user=owner, recipient_name="Anna Client", recipient_email=email, message=""
     )

@@ -5,6 +5,7 @@ choice changed in another tab is refused with the new total and nothing recorded
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 
@@ -12,9 +13,12 @@ import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from quotery.core.exceptions import ChoicesChanged
-from quotery.core.money import money_str
+from quotery.core.money import format_money, money_str
+from quotery.documents.acceptance import accepted_pdf
+from quotery.documents.acceptance_record import embedded_record
 from quotery.documents.rendering import quote_document_data
 from quotery.documents.services import branding_for_company
 from quotery.engagement.models import EventKind, QuoteEvent
@@ -203,7 +207,28 @@ def test_any_choice_gives_one_total_on_the_server_the_pdf_and_the_acceptance(
             )
             assert acceptance.total == server
             assert money_str(Decimal(server), "EUR") in json.dumps(pdf["totals"]).replace(",", "")
-            assert all(check.ok for check in quote_checks(shared.quote))
+
+            sealed = accepted_pdf(acceptance=acceptance)
+
+            # the acceptance, its signed record and the record sealed into the PDF agree
+            assert acceptance.signed_record()["total"] == server
+            record = embedded_record(sealed)
+            assert record is not None and record["total"] == server
+            assert record["configuration"] == acceptance.configuration
+            # the sealed PDF prints that total and the chosen hours, and lists the options
+            # not taken
+            text = " ".join(
+                " ".join((page.extract_text() or "").split())
+                for page in PdfReader(io.BytesIO(sealed)).pages
+            )
+            shown = format_money(Decimal(server), "EUR")
+            assert f"Total {shown} Options not taken" in text and f"for {shown}" in text
+            assert f"Installation {data['quantities']['0.2']} €65.00" in text
+            not_taken = [] if warranty else ["Extended warranty (Furniture)"]
+            not_taken.append("Walnut (Finish)" if finish == "1.0" else "Oak (Finish)")
+            assert "Options not taken " + " ".join(f"• {item}" for item in not_taken) in text
+            # and verify, the sealed PDF included, passes
+            assert all(check.ok for check in quote_checks(shared.quote)), quote_checks(shared.quote)
             raise Rollback
     except Rollback:
         pass
