@@ -67,6 +67,9 @@ CONFIGURATION_FIELD_NAMES = {
     "configuration": "choices accepted",
     "configuration_hash": "choices hash",
 }
+# In the signed record of acceptances recorded since languages exist: the language the
+# client was shown the quote and consent text in (the certificate page is in it too).
+LANGUAGE_FIELD_NAMES = {"language": "language shown"}
 # Outside the signed record: how the record is placed in the quote and its chain.
 CHAIN_FIELDS = ("quote_number", "event_sequence", "prev_hash", "signature_hash")
 
@@ -152,7 +155,9 @@ def embedded_record(pdf: bytes) -> dict[str, str] | None:
         not isinstance(signed, dict)
         or document.get("format") != RECORD_FORMAT
         or not all(isinstance(document.get(key), str) for key in CHAIN_FIELDS)
-        or (set(signed) | set(CHAIN_FIELDS)) - set(CONFIGURATION_FIELD_NAMES)
+        or (set(signed) | set(CHAIN_FIELDS))
+        - set(CONFIGURATION_FIELD_NAMES)
+        - set(LANGUAGE_FIELD_NAMES)
         not in (set(FIELD_NAMES), set(FIELD_NAMES) | set(DEPOSIT_FIELD_NAMES))
         or len(set(signed) & set(CONFIGURATION_FIELD_NAMES)) not in (0, 2)
         or not all(isinstance(value, str) for value in signed.values())
@@ -166,10 +171,12 @@ def compared_fields(*records: dict[str, str] | None) -> dict[str, str]:
     the deposit's when any of them names it."""
     deposit = any(record is not None and "deposit_percent" in record for record in records)
     choices = any(record is not None and "configuration" in record for record in records)
+    language = any(record is not None and "language" in record for record in records)
     return {
         **FIELD_NAMES,
         **(DEPOSIT_FIELD_NAMES if deposit else {}),
         **(CONFIGURATION_FIELD_NAMES if choices else {}),
+        **(LANGUAGE_FIELD_NAMES if language else {}),
     }
 
 
