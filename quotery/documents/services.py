@@ -21,6 +21,7 @@ from django.core.files.storage import Storage, storages
 
 from quotery.accounts.models import Company
 from quotery.core.canonical import canonical_json
+from quotery.core.languages import active_language
 from quotery.core.storage import storage_read, storage_save_new
 from quotery.documents.rendering import (
     TEMPLATE_VERSION,
@@ -75,15 +76,18 @@ def branding_fingerprint(company: Company) -> str:
 
 
 def quote_pdf_cache_key(*, revision: QuoteRevision, company: Company) -> str:
-    """Where the PDF of `revision` with `company`'s current branding is stored."""
+    """Where the PDF of `revision` with `company`'s current branding, in the active
+    language (the client's), is stored."""
     return (
         f"{CACHE_PREFIX}/{company.pk}/"
-        f"{revision.content_hash}-{branding_fingerprint(company)}-t{TEMPLATE_VERSION}.pdf"
+        f"{revision.content_hash}-{branding_fingerprint(company)}-t{TEMPLATE_VERSION}"
+        f"-{active_language()}.pdf"
     )
 
 
 def quote_pdf(*, revision: QuoteRevision, company: Company) -> bytes:
-    """The branded PDF of a stored revision: the same bytes for the same revision and branding.
+    """The branded PDF of a stored revision, in the active language: the same bytes for the
+    same revision, branding and language.
 
     The first call typesets the PDF and stores it; later calls read it back and typeset
     nothing. Two concurrent first calls both typeset (the result is byte-identical) and the
