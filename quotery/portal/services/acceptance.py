@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quotery.billing.services import payment_open
 from quotery.core.exceptions import (
@@ -30,6 +32,7 @@ from quotery.notifications.services import outbox_email_add
 from quotery.portal.services.answers import link_check_live, owner_tell
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
+from quotery.quotes.selectors import quote_language
 from quotery.quotes.options import (
     Configuration,
     configuration_from_data,
@@ -41,14 +44,14 @@ from quotery.quotes.options import (
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
 from quotery.quotes.services.quotes import quote_mark_accepted
 from quotery.quotes.states import effective_state
-from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.consent import consent_text, consent_version
 from quotery.sharing.models import Acceptance, PortalShare
 from quotery.sharing.signatures import signature_hash
 from quotery.webhooks.services.publishing import webhook_publish_delivery_note_created
 
 NAME_MAX = 200
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
-REVIEW_AGAIN = (
+REVIEW_AGAIN = gettext_lazy(
     "This quote was updated after you opened it, so nothing was recorded. Please review the "
     "new version, then accept it."
 )
@@ -59,33 +62,35 @@ def acceptance_input_errors(*, name: str, email: str, consent: bool) -> dict[str
     signature: it follows `quotery.core.text.name_problem` (refused, never altered)."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
-        errors["signer_name"] = ["Type your full name: it is your signature."]
+        errors["signer_name"] = [_("Type your full name: it is your signature.")]
     elif len(name.strip()) > NAME_MAX:
-        errors["signer_name"] = [f"Your name can be at most {NAME_MAX} characters."]
+        errors["signer_name"] = [
+            _("Your name can be at most %(max)s characters.") % {"max": NAME_MAX}
+        ]
     elif problem := name_problem(name):
         errors["signer_name"] = [problem]
     if not is_mailable_address(email):
         errors["signer_email"] = [
-            "Enter your email address, like anna@example.com."
+            _("Enter your email address, like anna@example.com.")
             if email.strip()
-            else "Enter your email address: the confirmation goes there."
+            else _("Enter your email address: the confirmation goes there.")
         ]
     if not consent:
-        errors["consent"] = ["Tick the box to confirm that you accept and sign electronically."]
+        errors["consent"] = [_("Tick the box to confirm that you accept and sign electronically.")]
     return errors
 
 
 def not_acceptable_reason(state: str) -> str:
     """Why a quote in `state` cannot be accepted, in the client's words."""
     return {
-        QuoteState.EXPIRED: (
+        QuoteState.EXPIRED: _(
             "This quote has expired and can no longer be accepted. You can still ask for "
             "changes, and the sender can send you an updated quote."
         ),
-        QuoteState.DECLINED: "This quote was declined, so it can no longer be accepted.",
-        QuoteState.CANCELLED: "This quote was withdrawn by the sender and cannot be accepted.",
-        QuoteState.DRAFT: "This quote is not open for acceptance.",
-    }.get(QuoteState(state), "This quote has already been accepted.")
+        QuoteState.DECLINED: _("This quote was declined, so it can no longer be accepted."),
+        QuoteState.CANCELLED: _("This quote was withdrawn by the sender and cannot be accepted."),
+        QuoteState.DRAFT: _("This quote is not open for acceptance."),
+    }.get(QuoteState(state), _("This quote has already been accepted."))
 
 
 def revision_deposit(revision_content: dict[str, object]) -> tuple[str, str]:
@@ -144,7 +149,7 @@ def quote_accept(
     errors = acceptance_input_errors(name=signer_name, email=signer_email, consent=consent)
     if errors:
         raise ValidationFailed(
-            "Nothing was recorded yet. Check the fields below.", field_errors=errors
+            _("Nothing was recorded yet. Check the fields below."), field_errors=errors
         )
     now = now or timezone.now()
     try:
@@ -168,7 +173,7 @@ def quote_accept(
         # A concurrent acceptance slipped past the lock: say so. Anything else is a defect
         # and must not pass for "already accepted".
         if Acceptance.objects.filter(quote_id=share.quote_id).exists():
-            raise AlreadyAnswered("This quote has already been accepted.") from None
+            raise AlreadyAnswered(_("This quote has already been accepted.")) from None
         raise
     return acceptance
 
@@ -181,7 +186,7 @@ def _check_acceptable(quote: Quote, share: PortalShare, now: dt.datetime) -> Non
     if state in ACCEPTABLE_STATES:
         return
     if Acceptance.objects.filter(quote=quote).exists():
-        raise AlreadyAnswered("This quote has already been accepted.")
+        raise AlreadyAnswered(_("This quote has already been accepted."))
     if state == QuoteState.DECLINED:
         raise AlreadyAnswered(not_acceptable_reason(state))
     raise QuoteNotAcceptable(not_acceptable_reason(state))
@@ -192,7 +197,7 @@ def _revision_seen(quote: Quote, revision_hash: str) -> QuoteRevision:
     form carries the content hash of what the page showed."""
     revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
     if revision.content_hash != revision_hash:
-        raise RevisionMismatch(REVIEW_AGAIN)
+        raise RevisionMismatch(str(REVIEW_AGAIN))
     return revision
 
 
@@ -216,6 +221,11 @@ def _acceptance_sign(
         # What the client takes: the chosen lines, their total and deposit.
         content = configured_content(content, configuration)
     deposit_percent, deposit_amount = revision_deposit(content)
+    # The language the client's page showed the quote and consent text in: their own, else
+    # the company's. Bound into the signed record with the words and their version.
+    language = quote_language(quote)
+    with translation.override(language):
+        consent = acceptance_consent_text(content, quote.company.name)
     sequence, prev_hash = chain_head(quote.pk)
     acceptance = Acceptance(
         company_id=quote.company_id,
@@ -227,8 +237,9 @@ def _acceptance_sign(
         content_hash=revision.content_hash,
         signer_name=signer_name,
         signer_email=signer_email,
-        consent_text=acceptance_consent_text(content, quote.company.name),
-        consent_version=CONSENT_VERSION,
+        consent_text=consent,
+        consent_version=consent_version(language),
+        language=language,
         accepted_at=now,
         ip=request_meta.ip,
         user_agent=request_meta.user_agent,
@@ -277,11 +288,10 @@ def accepted_lines(acceptance: Acceptance) -> dict[str, Decimal] | None:
 
 def choices_changed_message(content: dict[str, Any], configuration: Configuration) -> str:
     total = configured_totals(content, configuration).totals.total
-    return (
+    return _(
         "Your choices changed after this page was opened (in another tab or window), so "
-        f"nothing was recorded. The total is now {format_money(total, content['currency'])}. "
-        "Check it, then accept."
-    )
+        "nothing was recorded. The total is now %(total)s. Check it, then accept."
+    ) % {"total": format_money(total, content["currency"])}
 
 
 def _choices_seen(
