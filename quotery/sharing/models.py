@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from quotery.core.models import CompanyOwned
 
@@ -203,11 +204,11 @@ class Acceptance(CompanyOwned):
 
 
 class DeclineReason(models.TextChoices):
-    PRICE = "price", "Price"
-    TIMING = "timing", "Timing"
-    OTHER_SUPPLIER = "other_supplier", "Chose another supplier"
-    NOT_NEEDED = "not_needed", "No longer needed"
-    OTHER = "other", "Other"
+    PRICE = "price", _("Price")
+    TIMING = "timing", _("Timing")
+    OTHER_SUPPLIER = "other_supplier", _("Chose another supplier")
+    NOT_NEEDED = "not_needed", _("No longer needed")
+    OTHER = "other", _("Other")
 
 
 class Decline(CompanyOwned):
