@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from quotery.core.models import CompanyOwned
 

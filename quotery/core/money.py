@@ -68,7 +68,9 @@ def format_money(amount: Decimal, currency: str) -> str:
     """Human form for pages and documents, in the active language: symbol, thousands
     separators, minor digits ("€1,234.56" in English, "1.234,56 €" in German)."""
     rounded = round_money(amount, currency)
-    return money_text(abs(rounded), currency, digits=minor_unit_exponent(currency), negative=rounded < 0)
+    return money_text(
+        abs(rounded), currency, digits=minor_unit_exponent(currency), negative=rounded < 0
+    )
 
 
 def money_text(amount: Decimal, currency: str, *, digits: int, negative: bool = False) -> str:
@@ -76,9 +78,7 @@ def money_text(amount: Decimal, currency: str, *, digits: int, negative: bool = 
     language writes it. The separators are Django's for that language (its format files)."""
     language = (translation.get_language() or "en").split("-")[0]
     sign = "-" if negative else ""
-    number = number_format(
-        amount, decimal_pos=digits, use_l10n=True, force_grouping=True
-    )
+    number = number_format(amount, decimal_pos=digits, use_l10n=True, force_grouping=True)
     symbol = CURRENCY_SYMBOLS.get(currency)
     if language in SYMBOL_AFTER_LANGUAGES:
         return f"{sign}{number} {(symbol or currency).strip()}"

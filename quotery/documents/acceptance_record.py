@@ -329,7 +329,7 @@ def _values_under(labels: tuple[tuple[str, tuple[str, ...]], ...], text: str) ->
     starts: list[int] = []
     value_starts: list[int] = []
     position = 0
-    for label, _ in labels:
+    for label, _keys in labels:
         found = _label_pattern(label).search(text, position)
         if found is None:
             return {}
@@ -338,7 +338,7 @@ def _values_under(labels: tuple[tuple[str, tuple[str, ...]], ...], text: str) ->
         position = found.end()
     ends = [*starts[1:], len(text)]
     values: dict[str, str] = {}
-    for (_, keys), start, end in zip(labels, value_starts, ends, strict=True):
+    for (_label, keys), start, end in zip(labels, value_starts, ends, strict=True):
         value = " ".join(text[start:end].split())
         if keys == ("link_key",):
             match = LINK_KEY.search(squeezed(value))

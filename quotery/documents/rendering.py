@@ -237,7 +237,10 @@ def _totals_data(totals: dict[str, Any], currency: str) -> dict[str, Any]:
         row(_("Discounts"), "−" + format_money(discount, currency))
     row(_("Subtotal"), format_money(subtotal, currency))
     for tax in totals.get("taxes", []):
-        row(_("Tax %(rate)s") % {"rate": _percent_text(tax["rate"])}, _money(tax["amount"], currency))
+        row(
+            _("Tax %(rate)s") % {"rate": _percent_text(tax["rate"])},
+            _money(tax["amount"], currency),
+        )
     return {"rows": rows, "total": _money(totals["total"], currency)}
 
 

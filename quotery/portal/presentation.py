@@ -22,6 +22,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +34,7 @@ from quotery.core.languages import active_language
 from quotery.core.money import (
     CURRENCY_MINOR_UNITS,
     CURRENCY_SYMBOLS,
+    SYMBOL_AFTER_LANGUAGES,
     UnknownCurrency,
     deposit_amount,
     format_money,
@@ -307,6 +309,10 @@ def _script_data(content: dict[str, Any]) -> dict[str, Any]:
             "code": currency,
             "symbol": CURRENCY_SYMBOLS.get(currency, ""),
             "digits": CURRENCY_MINOR_UNITS.get(currency, 2),
+            # As the page's language writes amounts (quotery.core.money.format_money).
+            "decimal": get_format("DECIMAL_SEPARATOR"),
+            "group": get_format("THOUSAND_SEPARATOR"),
+            "symbol_after": active_language() in SYMBOL_AFTER_LANGUAGES,
         },
     }
 
@@ -429,8 +435,7 @@ DONE_NOTICES = {
         "will get an email when it is ready."
     ),
     "declined": gettext_lazy(
-        "This quote was declined. Your answer was sent to %(who)s: thank you for "
-        "letting us know."
+        "This quote was declined. Your answer was sent to %(who)s: thank you for letting us know."
     ),
     "message": gettext_lazy("Your message was sent. %(who)s gets it by email and answers here."),
 }
@@ -474,8 +479,7 @@ def page_context(
         "payment_status": payment_status,
         "changes": changes,
         "done_notice": (
-            str(DONE_NOTICES[done])
-            % {"who": quote.prepared_by_name or company.name}
+            str(DONE_NOTICES[done]) % {"who": quote.prepared_by_name or company.name}
             if done in DONE_NOTICES
             else ""
         ),

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _

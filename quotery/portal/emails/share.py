@@ -67,7 +67,9 @@ def share_email(email: OutboxEmail) -> EmailMultiAlternatives:
     }
     with translation.override(quote_language(quote)):  # the client's language
         if update:
-            subject = _("Updated quote %(number)s from %(company)s: %(title)s (version %(version)s)")
+            subject = _(
+                "Updated quote %(number)s from %(company)s: %(title)s (version %(version)s)"
+            )
             lead = _(
                 "%(rep)s at %(company)s has updated the quote (version %(version)s). The page "
                 "shows what changed since you last looked."

@@ -32,7 +32,6 @@ from quotery.notifications.services import outbox_email_add
 from quotery.portal.services.answers import link_check_live, owner_tell
 from quotery.quotes.locks import quote_lock
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
-from quotery.quotes.selectors import quote_language
 from quotery.quotes.options import (
     Configuration,
     configuration_from_data,
@@ -41,6 +40,7 @@ from quotery.quotes.options import (
     has_options,
     saved_configuration,
 )
+from quotery.quotes.selectors import quote_language
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
 from quotery.quotes.services.quotes import quote_mark_accepted
 from quotery.quotes.states import effective_state

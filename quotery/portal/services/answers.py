@@ -61,9 +61,7 @@ ANSWER_VERBS = {
 # Input
 
 
-def text_errors(
-    text: str, *, max_length: int, required: str | None, what: str = ""
-) -> list[str]:
+def text_errors(text: str, *, max_length: int, required: str | None, what: str = "") -> list[str]:
     """Problems with a multi-line text, in the writer's words, judged as it will be stored
     (`message_text`: bidi controls dropped). `required`: the message for an empty text, or
     None when it may be empty."""

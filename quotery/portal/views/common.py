@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from quotery.core.headers import add_portal_headers
+from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.core.request_meta import client_ip
 from quotery.portal import ratelimit
-from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.portal.selectors import share_for_token
 from quotery.quotes.selectors import quote_language
 from quotery.sharing.models import PortalShare
