@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -81,7 +81,8 @@ class PaymentNotice:
     sentence: str
     amount_due: str = ""  # formatted, "€300.00"; empty when not known
     due_label: str = ""  # "Deposit due (30 %)" or "Amount due"
-    is_deposit: bool = False  # the amount due is a deposit, not the total
+    # The amount due is a deposit, not the total (told by `due_label` too, in words).
+    is_deposit: bool = field(default=False, compare=False)
     reference: str = ""
     account_holder: str = ""
     iban: str = ""  # grouped by four

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from quotery.billing.services import payment_open
 from quotery.core.exceptions import (
@@ -51,7 +51,8 @@ from quotery.webhooks.services.publishing import webhook_publish_delivery_note_c
 
 NAME_MAX = 200
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
-REVIEW_AGAIN = gettext_lazy(
+# Translated where it is said (`_(REVIEW_AGAIN)`): the client's language.
+REVIEW_AGAIN = gettext_noop(
     "This quote was updated after you opened it, so nothing was recorded. Please review the "
     "new version, then accept it."
 )
@@ -197,7 +198,7 @@ def _revision_seen(quote: Quote, revision_hash: str) -> QuoteRevision:
     form carries the content hash of what the page showed."""
     revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
     if revision.content_hash != revision_hash:
-        raise RevisionMismatch(str(REVIEW_AGAIN))
+        raise RevisionMismatch(_(REVIEW_AGAIN))
     return revision
 
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from quotery.core.exceptions import (
@@ -123,7 +124,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return _render(request, current, token, problem=not_acceptable_reason(current.state))
     seen_hash = request.GET.get("r", "")
     if seen_hash and seen_hash != current.content_hash:
-        return _render(request, current, token, problem=REVIEW_AGAIN)
+        return _render(request, current, token, problem=_(REVIEW_AGAIN))
     return _render(request, current, token, form=_blank_form(current))
 
 
