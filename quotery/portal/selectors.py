@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from quotery.accounts.models import Company
-from quotery.clients.models import Client
 from quotery.billing.selectors import PaymentNotice, payment_notice_for
+from quotery.clients.models import Client
 from quotery.core.kept import KeptValues
 from quotery.core.rawsql import Columns, fetch_instances
 from quotery.engagement.models import EventKind, QuoteEvent
