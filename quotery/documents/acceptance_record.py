@@ -292,7 +292,8 @@ EARLIER_CERTIFICATE_LABELS = (
     ("Consent (version ", ("consent_version", "consent_text")),
 )
 CONSENT_KEYS = ("consent_version", "consent_text")
-LINK_KEY = re.compile(r"\(linkkey(\S+)\)$")
+# The link key at the end of the "Link used" row, in each language the page is printed in.
+LINK_KEY = re.compile(r"\((?:linkkey|Link-Schlüssel)(\S+)\)$")
 # The page's footer, "Page 2 of 2" in English, "Seite 2 von 2" in German.
 FOOTER = re.compile(r"\n[^\n]*(?:Page \d+ of|Seite \d+ von) \d+\s*$")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
