@@ -322,6 +322,7 @@ def reservations_for_product(*, product: Product, membership: Membership) -> lis
 def quote_language(quote: Quote) -> str:
     """The language the quote's client reads it in: the client's own, else the company's
     (`quotery.core.languages.client_language`). One query when the client is not loaded."""
+    own: str | None
     if Quote.client.is_cached(quote):
         own = quote.client.language
     else:

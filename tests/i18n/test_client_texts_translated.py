@@ -194,9 +194,9 @@ def _client_texts(
         pages.append(_chunks(browser.get(path).content.decode(), html=True))
     accepted = browser.get(reverse("portal:accepted_pdf", args=[token])).content
     pages.append(_chunks(_pdf_text(accepted), html=False))
-    for email in OutboxEmail.objects.filter(to_email=shared.share.recipient_email):
-        message = render_outbox_email(email)
-        pages.append([message.subject, *_chunks(str(message.body), html=False)])
+    for outbox in OutboxEmail.objects.filter(to_email=shared.share.recipient_email):
+        message = render_outbox_email(outbox)
+        pages.append([str(message.subject), *_chunks(str(message.body), html=False)])
         html = next(content for content, kind in message.alternatives if kind == "text/html")
         pages.append(_chunks(str(html), html=True))
     quote.refresh_from_db()

@@ -106,7 +106,7 @@ def declined_email(email: OutboxEmail) -> EmailMultiAlternatives:
             greeting=_owner_greeting(email),
             lead=f"{who} declined quote {quote.number}, {quote.title}.",
             details=[
-                ("Reason", reason),
+                ("Reason", str(reason)),
                 ("Declined", local_time(decline.declined_at, quote.company)),
                 ("Version", str(decline.revision_number)),
             ],
