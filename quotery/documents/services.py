@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from django.core.files.storage import Storage, storages
+from django.utils import translation
 
 from quotery.accounts.models import Company
 from quotery.core.canonical import canonical_json
@@ -31,6 +32,7 @@ from quotery.documents.rendering import (
 )
 from quotery.quotes.content import client_visible_content
 from quotery.quotes.models import Quote, QuoteRevision
+from quotery.quotes.selectors import quote_language
 
 logger = logging.getLogger("quotery.documents")
 
@@ -134,7 +136,9 @@ def quote_preview_pdf(*, quote: Quote) -> bytes:
     sections = list(quote.sections.all())
     lines = [line for section in sections for line in section.lines.all()]
     content = json.loads(canonical_json(client_visible_content(quote, sections, lines)))
-    return render_with_logo_fallback(content, branding_for_company(quote.company))
+    # In the client's language, as they will get it.
+    with translation.override(quote_language(quote)):
+        return render_with_logo_fallback(content, branding_for_company(quote.company))
 
 
 def quote_pdf_filename(content: dict[str, Any]) -> str:

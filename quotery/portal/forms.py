@@ -67,6 +67,8 @@ class AcceptForm(forms.Form):
     revision_hash = PassedOnTextField(widget=forms.HiddenInput)
     # On a quote with options: the hash of the choices the form was shown with.
     configuration_hash = PassedOnTextField(widget=forms.HiddenInput)
+    # The language the form (and its consent text) was shown in.
+    language = PassedOnTextField(widget=forms.HiddenInput)
 
 
 # ---------------------------------------------------------------------------------------

@@ -131,6 +131,7 @@ def quote_accept(
     request_meta: RequestMeta,
     now: dt.datetime | None = None,
     configuration_hash: str = "",
+    language_shown: str = "",
 ) -> Acceptance:
     """Records the client's acceptance of the revision they saw and, in the same
     transaction: the chained event, the state change (closed, or ready for billing behind
@@ -145,7 +146,9 @@ def quote_accept(
     anything is written. On a quote with options the acceptance binds the choices kept for
     this link: `configuration_hash` is the hash of the choices the form showed, and when
     they changed since (another tab), ChoicesChanged names the new total and nothing is
-    written.
+    written. `language_shown` is the language the form and its consent text were shown in:
+    when the client's language changed since, the words recorded would not be the words
+    shown, so RevisionMismatch asks for a review and nothing is written.
     """
     errors = acceptance_input_errors(name=signer_name, email=signer_email, consent=consent)
     if errors:
@@ -168,6 +171,7 @@ def quote_accept(
                 request_meta=request_meta,
                 now=now,
                 configuration_hash=configuration_hash,
+                language_shown=language_shown,
             )
             _set_off_effects(quote, acceptance)
     except IntegrityError:
@@ -212,6 +216,7 @@ def _acceptance_sign(
     request_meta: RequestMeta,
     now: dt.datetime,
     configuration_hash: str = "",
+    language_shown: str = "",
 ) -> Acceptance:
     """The signed acceptance (SECURITY.md 12) as the next link of the quote's chain: its
     signature hash covers the chain's last hash, and its `quote_accepted` event is the
@@ -225,6 +230,8 @@ def _acceptance_sign(
     # The language the client's page showed the quote and consent text in: their own, else
     # the company's. Bound into the signed record with the words and their version.
     language = quote_language(quote)
+    if language_shown and language_shown != language:
+        raise RevisionMismatch(_(REVIEW_AGAIN))
     with translation.override(language):
         consent = acceptance_consent_text(content, quote.company.name)
     sequence, prev_hash = chain_head(quote.pk)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
+from quotery.core.exceptions import RevisionMismatch
 from quotery.documents.acceptance import accepted_pdf
 from quotery.documents.acceptance_record import (
     certificate_page_text,
@@ -15,7 +17,14 @@ from quotery.documents.acceptance_record import (
     embedded_record,
 )
 from quotery.engagement.tests.tampering import verify, verify_failing
-from quotery.portal.tests.portal_fixtures import accept_shared, share_quote
+from quotery.portal.services.acceptance import quote_accept
+from quotery.portal.tests.portal_fixtures import (
+    CLIENT_META,
+    accept_shared,
+    footprint,
+    latest_revision_hash,
+    share_quote,
+)
 from quotery.sharing.models import Acceptance
 from quotery.sharing.signatures import signature_hash
 
@@ -126,3 +135,34 @@ def test_a_german_acceptance_verifies_against_its_german_pdf(rep, settings, tmp_
     Acceptance.objects.filter(pk=acceptance.pk).update(language="en")
     failed, _reason = verify_failing("--quote", shared.quote.number)
     assert "language shown: the database says 'en'" in failed
+
+
+def test_a_form_shown_in_another_language_asks_for_a_review_and_records_nothing(rep):
+    # given a form shown in English, then the rep set the client's language to German
+    shared = share_quote(rep, sections=1, lines_per_section=1)
+    _client_speaks(shared, "de")
+    before = footprint(shared.quote)
+
+    # when the client accepts from that English form
+    with pytest.raises(RevisionMismatch):
+        quote_accept(
+            share=shared.share,
+            signer_name="Anna Client",
+            signer_email="anna@client.test",
+            consent=True,
+            revision_hash=latest_revision_hash(shared.quote),
+            request_meta=CLIENT_META,
+            language_shown="en",
+        )
+
+    # then nothing was recorded: the words they read are not the words that would be signed
+    assert footprint(shared.quote) == before
+    assert not Acceptance.objects.filter(quote=shared.quote).exists()
+
+
+def test_the_accept_form_carries_the_language_it_was_shown_in(rep, client):
+    shared = share_quote(rep, sections=1, lines_per_section=1)
+    _client_speaks(shared, "de")
+    page = client.get(reverse("portal:accept", args=[shared.token])).content.decode()
+    assert 'name="language" value="de"' in page
+    assert "Ich nehme das Angebot" in page
