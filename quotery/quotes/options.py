@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from quotery.core.canonical import canonical_hash, canonical_json
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.money import decimal_places, deposit_amount, format_money, money_str
@@ -166,25 +168,29 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
     )
     if not isinstance(data, Mapping):
         raise ValidationFailed(
-            "Your choices were not changed: they could not be read. Reload the page and try again."
+            _(
+                "Your choices were not changed: they could not be read. Reload the page and "
+                "try again."
+            )
         )
     unknown = sorted(str(key) for key in data if key not in CONFIGURATION_KEYS)
     if unknown:
-        problems.append("Your choices could not be read. Reload the page and try again.")
+        problems.append(_("Your choices could not be read. Reload the page and try again."))
     lines = _lines_by_key(content)
-    stale = "This quote has no such line any more. Reload the page to see the current version."
+    stale = _("This quote has no such line any more. Reload the page to see the current version.")
 
     for key, value in _mapping(data.get("included"), problems).items():
         if key not in lines:
             problems.append(stale)
         elif not lines[key][1].get("optional"):
+            line = {"line": _describe(content, key)}
             problems.append(
-                f"“{_describe(content, key)}” is part of the quote and cannot be removed."
+                _("“%(line)s” is part of the quote and cannot be removed.") % line
                 if value is False
-                else f"“{_describe(content, key)}” is not optional."
+                else _("“%(line)s” is not optional.") % line
             )
         elif not isinstance(value, bool):
-            problems.append(f"Tick or untick “{_describe(content, key)}”.")
+            problems.append(_("Tick or untick “%(line)s”.") % {"line": _describe(content, key)})
         else:
             included[key] = value
 
@@ -193,9 +199,9 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         if section is None or not section.get("choose_one"):
             problems.append(stale)
         elif isinstance(value, list | tuple):
-            problems.append(f"Choose one line only in “{section['title']}”.")
+            problems.append(_("Choose one line only in “%(title)s”.") % section)
         elif not isinstance(value, str) or lines.get(value, (None,))[0] != int(section_key):
-            problems.append(f"Choose one of the lines in “{section['title']}”.")
+            problems.append(_("Choose one of the lines in “%(title)s”.") % section)
         else:
             chosen[section_key] = value
 
@@ -206,27 +212,31 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         line = lines[key][1]
         name = line["description"]
         if "min_quantity" not in line:
-            problems.append(f"The quantity of “{name}” is fixed.")
+            problems.append(_("The quantity of “%(name)s” is fixed.") % {"name": name})
             continue
         low, high = Decimal(line["min_quantity"]), Decimal(line["max_quantity"])
         quantity = _quantity(raw)
         if quantity is None:
             problems.append(
-                f"Enter a number for the quantity of “{name}”, like {line['quantity']}."
+                _("Enter a number for the quantity of “%(name)s”, like %(example)s.")
+                % {"name": name, "example": line["quantity"]}
             )
         elif not low <= quantity <= high:
             problems.append(
-                f"The quantity of “{name}” must be between {quantity_str(low)} and "
-                f"{quantity_str(high)}."
+                _("The quantity of “%(name)s” must be between %(low)s and %(high)s.")
+                % {"name": name, "low": quantity_str(low), "high": quantity_str(high)}
             )
         elif decimal_places(quantity) > 3:
-            problems.append(f"Use at most 3 decimal places for the quantity of “{name}”.")
+            problems.append(
+                _("Use at most 3 decimal places for the quantity of “%(name)s”.") % {"name": name}
+            )
         else:
             quantities[key] = quantity
 
     if problems:
         raise ValidationFailed(
-            "Your choices were not changed: " + " ".join(dict.fromkeys(problems)),
+            _("Your choices were not changed: %(problems)s")
+            % {"problems": " ".join(dict.fromkeys(problems))},
             field_errors={"configuration": list(dict.fromkeys(problems))},
         )
     return Configuration(included=included, chosen=chosen, quantities=quantities)
@@ -236,7 +246,7 @@ def _mapping(value: Any, problems: list[str]) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        problems.append("Your choices could not be read. Reload the page and try again.")
+        problems.append(_("Your choices could not be read. Reload the page and try again."))
         return {}
     return dict(value)
 

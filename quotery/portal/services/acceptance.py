@@ -21,6 +21,7 @@ from quotery.core.exceptions import (
     RevisionMismatch,
     ValidationFailed,
 )
+from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.core.money import format_money, money_str
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, name_problem
@@ -336,7 +337,8 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
         quote_id=quote.pk,
         created_at=note.created_at,
     )
-    total = format_money(Decimal(acceptance.total), acceptance.currency)
+    with translation.override(DEFAULT_LANGUAGE):  # the rep's notification: English
+        total = format_money(Decimal(acceptance.total), acceptance.currency)
     # The hash each email carries is recorded with it (SECURITY.md 17, 28): the email shows
     # this value, and `manage.py verify` compares it with the acceptance.
     context = {"acceptance": acceptance.pk, "signature_hash": acceptance.signature_hash}

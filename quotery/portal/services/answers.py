@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +25,7 @@ from quotery.core.exceptions import (
     QuoteNotAcceptable,
     ValidationFailed,
 )
+from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import message_has_control_characters, message_text
 from quotery.engagement import events
@@ -156,7 +157,8 @@ def _choices_in_words(quote: Quote, share: PortalShare) -> str:
         choices=current.choices,
         choices_content_hash=current.choices_content_hash,
     )
-    return choices_summary(revision.content, configuration)
+    with translation.override(DEFAULT_LANGUAGE):  # for the rep, whose app is English
+        return choices_summary(revision.content, configuration)
 
 
 def _client_note(

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from quotery.core.exceptions import RevisionMismatch
 from quotery.documents.acceptance import accepted_pdf
@@ -17,6 +18,7 @@ from quotery.documents.acceptance_record import (
     embedded_record,
 )
 from quotery.engagement.tests.tampering import verify, verify_failing
+from quotery.notifications.models import Notification
 from quotery.portal.services.acceptance import quote_accept
 from quotery.portal.tests.portal_fixtures import (
     CLIENT_META,
@@ -166,3 +168,17 @@ def test_the_accept_form_carries_the_language_it_was_shown_in(rep, client):
     page = client.get(reverse("portal:accept", args=[shared.token])).content.decode()
     assert 'name="language" value="de"' in page
     assert "Ich nehme das Angebot" in page
+
+
+def test_the_rep_hears_of_a_german_acceptance_in_english(rep):
+    # given a German client
+    shared = share_quote(rep, sections=1, lines_per_section=1)
+    _client_speaks(shared, "de")
+
+    # when they accept (their request runs in German)
+    with translation.override("de"):
+        acceptance = accept_shared(shared)
+
+    # then the rep's notification is in the rep app's English, money included
+    note = Notification.objects.get(quote=shared.quote)
+    assert note.text == f"Anna Client accepted {shared.quote.number} (€{acceptance.total})."
