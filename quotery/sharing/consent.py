@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from quotery.core.languages import DEFAULT_LANGUAGE, active_language
+from quotery.core.languages import DEFAULT_LANGUAGE
 
 CONSENT_VERSION = "2026-12-1"  # the English text's
 CONSENT_VERSIONS = {"en": CONSENT_VERSION, "de": "2026-12-1-de"}
@@ -67,8 +67,3 @@ def consent_text(
         "electronically: typing my name here is my signature and has the same effect as "
         "signing on paper."
     )
-
-
-def shown_consent_version() -> str:
-    """The version of the consent text as the active language shows it."""
-    return consent_version(active_language())
