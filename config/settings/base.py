@@ -152,6 +152,11 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
 AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "en"
+# The languages a client's page, emails and PDFs can be in (quotery.core.languages); the
+# rep's own app stays English. Translations live in locale/<lang>/LC_MESSAGES, the compiled
+# .mo committed beside the .po.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

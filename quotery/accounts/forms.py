@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from quotery.accounts.models import HEX_COLOUR, Company, IpRecording, Plan, Role
 from quotery.accounts.services import CompanySettingsInput, company_settings_errors
 from quotery.core.forms import NameField
+from quotery.core.languages import DEFAULT_LANGUAGE, LANGUAGE_CHOICES
 from quotery.core.money import CURRENCY_CHOICES
 
 LOGO_ACCEPT = "image/png,image/jpeg,image/svg+xml,.png,.jpg,.jpeg,.svg"
@@ -89,6 +90,14 @@ class CompanySettingsForm(forms.Form):
             attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
+    language = forms.ChoiceField(
+        label="Language for clients",
+        choices=LANGUAGE_CHOICES,
+        initial=DEFAULT_LANGUAGE,
+        required=False,  # left out of a form: the company's stays
+        help_text="The quote page, the emails to clients and the PDFs are in this language, "
+        "unless a client has a language of their own (set on the client).",
+    )
     default_currency = forms.ChoiceField(
         label="Default currency",
         choices=CURRENCY_CHOICES,
@@ -159,6 +168,7 @@ class CompanySettingsForm(forms.Form):
                 "email_sender_name": company.email_sender_name,
                 "time_zone": company.time_zone,
                 "default_currency": company.default_currency,
+                "language": company.language,
                 "default_tax_rate": f"{company.default_tax_rate.normalize():f}",
                 "default_validity_days": company.default_validity_days,
                 "plan": company.plan,
@@ -191,6 +201,7 @@ class CompanySettingsForm(forms.Form):
             email_sender_name=data.get("email_sender_name", ""),
             time_zone=data.get("time_zone", "UTC"),
             default_currency=data.get("default_currency", "EUR"),
+            language=data.get("language") or None,
             default_tax_rate=Decimal(data.get("default_tax_rate", 0)),
             default_validity_days=data.get("default_validity_days", 30),
             plan=data.get("plan", Plan.STARTER),
@@ -207,6 +218,7 @@ class CompanySettingsForm(forms.Form):
             email_sender_name=data["email_sender_name"],
             time_zone=data["time_zone"],
             default_currency=data["default_currency"],
+            language=data.get("language") or None,
             default_tax_rate=Decimal(data["default_tax_rate"]),
             default_validity_days=data["default_validity_days"],
             plan=data["plan"],

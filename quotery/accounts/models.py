@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from quotery.core.fields import ExactDecimalField
+from quotery.core.languages import DEFAULT_LANGUAGE, LANGUAGE_CHOICES
 from quotery.core.money import CURRENCY_CHOICES
 
 HEX_COLOUR = RegexValidator(
@@ -49,6 +50,14 @@ class Company(models.Model):
     email_sender_name = models.CharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     default_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    language = models.CharField(
+        "Client language",
+        max_length=8,
+        choices=LANGUAGE_CHOICES,
+        default=DEFAULT_LANGUAGE,
+        help_text="The language of the client page, the emails to clients and the PDFs, "
+        "for every client who has no language of their own.",
+    )
     default_tax_rate = ExactDecimalField(
         max_digits=6,
         decimal_places=3,

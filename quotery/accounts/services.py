@@ -29,6 +29,7 @@ from quotery.accounts.models import (
     User,
 )
 from quotery.core.exceptions import ValidationFailed
+from quotery.core.languages import LANGUAGE_CHOICES
 from quotery.core.money import CURRENCY_MINOR_UNITS
 from quotery.core.text import has_control_characters, is_mailable_address
 
@@ -52,6 +53,9 @@ class CompanySettingsInput:
     plan: str
     finance_gate: bool
     ip_recording: str = IpRecording.ANONYMISED
+    # The language of the client pages, emails and PDFs, for clients without their own;
+    # None keeps the company's.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ def company_settings_errors(data: CompanySettingsInput) -> dict[str, list[str]]:
             f"“{data.time_zone}” is not a time zone name. Use a name like Europe/Berlin "
             "or America/New_York."
         ]
+    if data.language is not None and data.language not in dict(LANGUAGE_CHOICES):
+        errors["language"] = ["Pick one of the languages in the list."]
     if data.default_currency not in CURRENCY_MINOR_UNITS:
         errors["default_currency"] = [
             f"“{data.default_currency}” is not a currency Quotery supports."
@@ -149,8 +155,11 @@ def company_update(
         company.plan = data.plan
         company.finance_gate = data.finance_gate
         company.ip_recording = data.ip_recording
+        if data.language is not None:
+            company.language = data.language
         company.save(
             update_fields=[
+                "language",
                 "name",
                 "brand_colour",
                 "portal_text",

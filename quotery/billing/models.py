@@ -13,14 +13,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from quotery.core.models import CompanyOwned
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    UNDER_REVIEW = "under_review", "Under review"
-    PAID = "paid", "Paid"
+    PENDING = "pending", _("Pending")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PAID = "paid", _("Paid")
 
 
 class Payment(CompanyOwned):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quotery.accounts.models import Company, Membership
 from quotery.billing.bank_details import iban_grouped
@@ -79,6 +81,8 @@ class PaymentNotice:
     sentence: str
     amount_due: str = ""  # formatted, "€300.00"; empty when not known
     due_label: str = ""  # "Deposit due (30 %)" or "Amount due"
+    # The amount due is a deposit, not the total (told by `due_label` too, in words).
+    is_deposit: bool = field(default=False, compare=False)
     reference: str = ""
     account_holder: str = ""
     iban: str = ""  # grouped by four
@@ -94,19 +98,20 @@ class PaymentNotice:
         return bool(self.iban)
 
 
+# In the client's language (the portal activates it; the texts are lazy).
 CLIENT_SENTENCES = {
-    PaymentStatus.PENDING: (
+    PaymentStatus.PENDING: gettext_lazy(
         "Thank you for accepting. Please pay the amount due by bank transfer, quoting the "
         "reference below; we will confirm here once it has arrived."
     ),
-    PaymentStatus.UNDER_REVIEW: (
+    PaymentStatus.UNDER_REVIEW: gettext_lazy(
         "Thank you. Your payment is being reviewed by our finance team; "
         "we will confirm here once it is complete."
     ),
-    PaymentStatus.PAID: "We have received your payment. Thank you.",
+    PaymentStatus.PAID: gettext_lazy("We have received your payment. Thank you."),
 }
 # Pending, when the company has not said how to pay yet.
-PENDING_WITHOUT_DETAILS = (
+PENDING_WITHOUT_DETAILS = gettext_lazy(
     "Thank you for accepting. We are preparing your invoice; it will say how to pay."
 )
 
@@ -122,8 +127,10 @@ def _due(payment: Payment, quote: Quote) -> tuple[str, str]:
         amount, currency = accepted["total"], accepted["currency"]
     formatted = format_money(Decimal(amount), currency)
     if payment.is_deposit:
-        return formatted, f"Deposit due ({_plain_percent(quote.deposit_percent)} %)"
-    return formatted, "Amount due"
+        return formatted, _("Deposit due (%(percent)s %%)") % {
+            "percent": _plain_percent(quote.deposit_percent)
+        }
+    return formatted, _("Amount due")
 
 
 def _plain_percent(value: Decimal) -> str:
@@ -146,10 +153,11 @@ def payment_notice_for(quote: Quote) -> PaymentNotice | None:
         sentence = PENDING_WITHOUT_DETAILS
     return PaymentNotice(
         status=value.value,
-        label=value.label,
-        sentence=sentence,
+        label=str(value.label),
+        sentence=str(sentence),
         amount_due=amount,
         due_label=due_label,
+        is_deposit=payment.is_deposit,
         reference=payment.reference,
         account_holder=instructions.account_holder,
         iban=iban_grouped(instructions.iban),

@@ -8,6 +8,7 @@ from django import forms
 
 from quotery.clients.services import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX, VAT_MAX
 from quotery.core.forms import NameField
+from quotery.core.languages import CLIENT_LANGUAGE_CHOICES
 
 
 def text_field(label: str, max_length: int, *, required: bool = False, **kwargs: Any) -> Any:
@@ -34,6 +35,13 @@ class ClientForm(forms.Form):
         "Address", ADDRESS_MAX, strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     vat_number = text_field("VAT number", VAT_MAX)
+    language = forms.ChoiceField(
+        label="Language for this client's quotes",
+        choices=CLIENT_LANGUAGE_CHOICES,
+        required=False,
+        help_text="The quote page, the emails to the client and the PDFs are in this "
+        "language. The company's language is set under Settings.",
+    )
 
     def __init__(self, *args: Any, with_first_contact: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

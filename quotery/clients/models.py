@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from quotery.core.languages import CLIENT_LANGUAGE_CHOICES
 from quotery.core.models import CompanyOwned, Timestamped
 
 
@@ -11,6 +12,14 @@ class Client(CompanyOwned, Timestamped):
     name = models.CharField(max_length=200)
     address = models.TextField(max_length=1000, blank=True)
     vat_number = models.CharField("VAT number", max_length=40, blank=True)
+    # Blank: the company's language (quotery.core.languages.client_language).
+    language = models.CharField(
+        "Language",
+        max_length=8,
+        choices=CLIENT_LANGUAGE_CHOICES,
+        blank=True,
+        help_text="The language of this client's quote page, emails and PDFs.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -11,6 +11,7 @@ from django.db import transaction
 from quotery.accounts.models import Company
 from quotery.clients.models import Client, Contact
 from quotery.core.exceptions import ValidationFailed
+from quotery.core.languages import LANGUAGE_CHOICES
 from quotery.core.text import EMAIL_MAX, is_mailable_address
 
 NAME_MAX = 200
@@ -42,8 +43,10 @@ def _phone_errors(phone: str) -> FieldErrors:
     return {}
 
 
-def _client_detail_errors(address: str, vat_number: str) -> FieldErrors:
+def _client_detail_errors(address: str, vat_number: str, language: str = "") -> FieldErrors:
     errors: FieldErrors = {}
+    if language and language not in {code for code, _name in LANGUAGE_CHOICES}:
+        errors["language"] = ["Pick a language from the list, or the company's."]
     if len(address) > ADDRESS_MAX:
         errors["address"] = [f"Keep the address under {ADDRESS_MAX} characters."]
     if len(vat_number.strip()) > VAT_MAX:
@@ -78,18 +81,24 @@ def client_create(
     vat_number: str = "",
     contact_name: str = "",
     contact_email: str = "",
+    language: str = "",
 ) -> Client:
     """Creates a client, and its first contact when a contact name or email is given.
+    `language` is the client's for their pages, emails and PDFs ("": the company's).
 
     A contact needs both a name and a valid email; on any error nothing is written.
     """
     errors = client_errors(name=name, contact_name=contact_name, contact_email=contact_email)
-    errors.update(_client_detail_errors(address, vat_number))
+    errors.update(_client_detail_errors(address, vat_number, language))
     if errors:
         raise ValidationFailed("The client could not be saved.", field_errors=errors)
     with transaction.atomic():
         client = Client.objects.create(
-            company=company, name=name.strip(), address=address, vat_number=vat_number.strip()
+            company=company,
+            name=name.strip(),
+            address=address,
+            vat_number=vat_number.strip(),
+            language=language,
         )
         if contact_name.strip():
             Contact.objects.create(
@@ -101,21 +110,24 @@ def client_create(
     return client
 
 
-def client_update(*, client: Client, name: str, address: str = "", vat_number: str = "") -> Client:
-    """Saves the client's name, address and VAT number. On any error nothing is written and
-    `client` keeps the values it had."""
+def client_update(
+    *, client: Client, name: str, address: str = "", vat_number: str = "", language: str = ""
+) -> Client:
+    """Saves the client's name, address, VAT number and language ("": the company's). On
+    any error nothing is written and `client` keeps the values it had."""
     errors: FieldErrors = {}
     if not name.strip():
         errors["name"] = ["Enter the client's name."]
     elif len(name) > NAME_MAX:
         errors["name"] = ["Keep the client's name under 200 characters."]
-    errors.update(_client_detail_errors(address, vat_number))
+    errors.update(_client_detail_errors(address, vat_number, language))
     if errors:
         raise ValidationFailed("The client could not be saved.", field_errors=errors)
     client.name = name.strip()
     client.address = address
     client.vat_number = vat_number.strip()
-    client.save(update_fields=["name", "address", "vat_number", "updated_at"])
+    client.language = language
+    client.save(update_fields=["name", "address", "vat_number", "language", "updated_at"])
     return client
 
 

@@ -50,7 +50,12 @@ def client_edit(request: MemberRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Client {client.name} saved.")
                 return redirect("clients:detail", pk=client.pk)
         return _render_client_form(request, form, client=client, status=422)
-    initial = {"name": client.name, "address": client.address, "vat_number": client.vat_number}
+    initial = {
+        "name": client.name,
+        "address": client.address,
+        "vat_number": client.vat_number,
+        "language": client.language,
+    }
     return _render_client_form(request, ClientForm(initial=initial), client=client)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import string
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ua_parser import parse
 
 # The first 12 characters of a hash, in three groups of four: enough to tell acceptances
@@ -20,8 +22,9 @@ REFERENCE_GROUP = 4
 REFERENCE_SEPARATOR = "·"
 HEX_DIGITS = frozenset(string.hexdigits)
 
-NOT_RECORDED = "Not recorded"
-UNKNOWN_BROWSER = "Unknown browser"
+# Translated where they are said (the certificate page of a German client's PDF).
+NOT_RECORDED = gettext_noop("Not recorded")
+UNKNOWN_BROWSER = gettext_noop("Unknown browser")
 # A family name comes from the user agent itself (a regex capture): kept short and plain.
 LONGEST_NAME = 40
 # A user agent is at most 400 characters where it is stored; longer input is cut before
@@ -66,15 +69,24 @@ def describe_user_agent(user_agent: str | None) -> str:
     """'Chrome on Windows', 'Safari on iPhone', 'Firefox', 'Unknown browser' for a user
     agent no rule names, 'Not recorded' for none."""
     text = (user_agent or "").strip()[:LONGEST_USER_AGENT]
-    return _described(text) if text else NOT_RECORDED
+    if not text:
+        return _(NOT_RECORDED)
+    browser, system = _named(text)
+    if system:
+        return _("%(browser)s on %(system)s") % {
+            "browser": browser or _(UNKNOWN_BROWSER),
+            "system": system,
+        }
+    return browser or _(UNKNOWN_BROWSER)
 
 
 @functools.lru_cache(maxsize=512)
-def _described(text: str) -> str:
+def _named(text: str) -> tuple[str, str]:
+    """The browser's and the system's names a user agent gives ("" for either unknown)."""
     try:
         result = parse(text)
     except Exception:  # a parser defect must not cost the page; the raw value stays shown
-        return UNKNOWN_BROWSER
+        return "", ""
     browser = _plain(result.user_agent.family if result.user_agent else "")
     browser = BROWSER_NAMES.get(browser, browser)
     system = _plain(result.os.family if result.os else "")
@@ -84,13 +96,7 @@ def _described(text: str) -> str:
         system = device
     elif system == "iOS" and "iPad" in text:
         system = "iPad"
-    if browser and system:
-        return f"{browser} on {system}"
-    if browser:
-        return browser
-    if system:
-        return f"{UNKNOWN_BROWSER} on {system}"
-    return UNKNOWN_BROWSER
+    return browser, system
 
 
 def _plain(name: str | None) -> str:

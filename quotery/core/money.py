@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
+from django.utils.formats import number_format
+
 # ISO 4217 minor units of the currencies a quote can be written in.
 CURRENCY_MINOR_UNITS: dict[str, int] = {
     "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0, "CNY": 2, "CZK": 2,
@@ -56,13 +59,29 @@ def money_str(amount: Decimal, currency: str) -> str:
     return f"{round_money(amount, currency):f}"
 
 
+# Languages that write the amount first and the symbol after it, with a space
+# ("1.234,56 €"); the others put the symbol first ("€1,234.56").
+SYMBOL_AFTER_LANGUAGES = frozenset({"de"})
+
+
 def format_money(amount: Decimal, currency: str) -> str:
-    """Human form for pages and documents: symbol, thousands separators, minor digits."""
+    """Human form for pages and documents, in the active language: symbol, thousands
+    separators, minor digits ("€1,234.56" in English, "1.234,56 €" in German)."""
     rounded = round_money(amount, currency)
-    digits = minor_unit_exponent(currency)
-    sign = "-" if rounded < 0 else ""
-    number = f"{abs(rounded):,.{digits}f}"
+    return money_text(
+        abs(rounded), currency, digits=minor_unit_exponent(currency), negative=rounded < 0
+    )
+
+
+def money_text(amount: Decimal, currency: str, *, digits: int, negative: bool = False) -> str:
+    """`amount` (not negative) with `digits` decimals and the currency written as the active
+    language writes it. The separators are Django's for that language (its format files)."""
+    language = (translation.get_language() or "en").split("-")[0]
+    sign = "-" if negative else ""
+    number = number_format(amount, decimal_pos=digits, use_l10n=True, force_grouping=True)
     symbol = CURRENCY_SYMBOLS.get(currency)
+    if language in SYMBOL_AFTER_LANGUAGES:
+        return f"{sign}{number} {(symbol or currency).strip()}"
     if symbol:
         return f"{sign}{symbol}{number}"
     return f"{sign}{number} {currency}"

@@ -14,6 +14,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 # Unicode's bidirectional formatting characters (UAX #9): the embeddings and overrides
 # (U+202A-U+202E), the isolates (U+2066-U+2069) and the marks (LRM U+200E, RLM U+200F,
@@ -71,11 +72,18 @@ def name_problem(name: str, *, whose: str = "your") -> str | None:
     and a name without a letter or a digit (zero-width spaces only, say).
     """
     if has_control_characters(name):
+        if whose == "your":  # the client's own, in their language
+            return _(
+                "Your name must be one line, without invisible control characters. Please "
+                "type it again."
+            )
         return (
             f"{whose.capitalize()} name must be one line, without invisible control "
             "characters. Please type it again."
         )
     if not has_letter_or_digit(name):
+        if whose == "your":
+            return _("Type your name with at least one letter.")
         return f"Type {whose} name with at least one letter."
     return None
 

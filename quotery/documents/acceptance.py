@@ -25,17 +25,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.files.storage import Storage, storages
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from quotery.core.evidence_text import describe_user_agent, short_reference
 from quotery.core.exceptions import ApplicationError
+from quotery.core.languages import DEFAULT_LANGUAGE, at_time
 from quotery.core.storage import storage_discard, storage_read, storage_save_new
 from quotery.documents.acceptance_record import (
+    CERTIFICATE_LABELS,
     NOT_RECORDED,
     acceptance_fields,
     certificate_texts,
     pdf_with_record,
 )
-from quotery.documents.rendering import _date_text
 from quotery.documents.sealing import SEAL_COMMON_NAME, seal_pdf
 from quotery.documents.services import branding_for_company, render_with_logo_fallback
 from quotery.quotes.options import configuration_from_data, configured_content
@@ -144,8 +147,10 @@ def accepted_pdf_unsealed(*, acceptance: Acceptance) -> bytes:
         chosen = configuration_from_data(content, json.loads(acceptance.configuration))
         content = configured_content(content, chosen)
     branding = branding_for_company(acceptance.company)
-    certificate = acceptance_certificate(acceptance=acceptance, content=content)
-    pdf = render_with_logo_fallback(content, branding, certificate=certificate)
+    # In the language the client was shown (English for acceptances recorded before).
+    with translation.override(acceptance.language or DEFAULT_LANGUAGE):
+        certificate = acceptance_certificate(acceptance=acceptance, content=content)
+        pdf = render_with_logo_fallback(content, branding, certificate=certificate)
     return pdf_with_record(pdf, acceptance)
 
 
@@ -154,7 +159,8 @@ def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -
     when in the company's time, how their email was confirmed and what they agreed to; then
     under "Technical evidence" every other fact SECURITY.md 12 records (hashes, the raw user
     agent, the time in UTC to the microsecond). Values `manage.py verify` reads back are
-    printed as `certificate_texts` words them, under the labels of CERTIFICATE_LABELS.
+    printed as `certificate_texts` words them, under the labels of CERTIFICATE_LABELS. In
+    the active language (the caller's: the acceptance's).
 
     The link used is named by its recipient and the share's link key, never by its URL:
     the URL is a capability that would let anyone holding the PDF act on the quote.
@@ -166,97 +172,147 @@ def acceptance_certificate(*, acceptance: Acceptance, content: dict[str, Any]) -
     reference = short_reference(acceptance.signature_hash)
     when = local_time_text(acceptance.accepted_at, company.zone)
     signer = acceptance.signer_name
+    label = dict(zip(LABEL_KEYS, (str(text) for text, _keys in CERTIFICATE_LABELS), strict=True))
     person = [
-        ("Signed by", texts["signer_name"]),
-        ("Signer's email", texts["signer_email"]),
-        ("How the email was confirmed", _email_confirmation(acceptance)),
-        ("Accepted on", f"{when} ({company.time_zone})"),
-        ("Browser", _browser_text(acceptance)),
-        ("Quote", texts["quote_number"]),
-        ("Accepted total", texts["total"]),
-        (f"Agreed to (consent version {texts['consent_version']})", texts["consent_text"]),
+        (label["signed_by"], texts["signer_name"]),
+        (label["signer_email"], texts["signer_email"]),
+        (label["confirmed"], _email_confirmation(acceptance)),
+        (label["accepted_on"], f"{when} ({company.time_zone})"),
+        (label["browser"], _browser_text(acceptance)),
+        (label["quote"], texts["quote_number"]),
+        (label["total"], texts["total"]),
+        (label["consent"] % {"version": texts["consent_version"]}, texts["consent_text"]),
     ]
     technical = [
-        ("Accepted (UTC)", texts["accepted_at"]),
-        ("IP address", texts["ip"]),
-        ("User agent", texts["user_agent"]),
-        ("Document hash (SHA-256)", texts["content_hash"]),
-        ("Signature hash (SHA-256)", texts["signature_hash"]),
-        ("Previous record hash", texts["prev_hash"]),
+        (label["accepted_utc"], texts["accepted_at"]),
+        (label["ip"], texts["ip"]),
+        (label["user_agent"], texts["user_agent"]),
+        (label["content_hash"], texts["content_hash"]),
+        (label["signature_hash"], texts["signature_hash"]),
+        (label["prev_hash"], texts["prev_hash"]),
         (
-            "Link used",
-            f"The portal link sent to {acceptance.share.recipient_email} "
-            f"(link key {texts['link_key']})",
+            label["link"],
+            _("The portal link sent to %(email)s (link key %(key)s)")
+            % {"email": acceptance.share.recipient_email, "key": texts["link_key"]},
         ),
     ]
-    about = f" ({title})" if title else ""
+    words = {"signer": signer, "number": number, "title": title, "company": company.name}
+    words.update(total=texts["total"], when=when, email=acceptance.signer_email)
+    words.update(zone=company.time_zone)
+    intro = (
+        _(
+            "%(signer)s accepted quote %(number)s (%(title)s) from %(company)s for %(total)s "
+            "on %(when)s, by typing their name and ticking the consent box. Their typed "
+            "name, as a signature:"
+        )
+        if title
+        else _(
+            "%(signer)s accepted quote %(number)s from %(company)s for %(total)s on "
+            "%(when)s, by typing their name and ticking the consent box. Their typed name, "
+            "as a signature:"
+        )
+    )
     return {
-        "title": "Acceptance certificate",
-        "reference": f"Reference {reference}",
-        "intro": (
-            f"{signer} accepted quote {number}{about} from {company.name} for "
-            f"{texts['total']} on {when}, by typing their name and ticking the consent box. "
-            "Their typed name, as a signature:"
-        ),
+        "title": _("Acceptance certificate"),
+        "reference": _("Reference %(reference)s") % {"reference": reference},
+        "intro": intro % words,
         "signature": signer,
         "sections": [
-            {"title": "Who, when and what", "intro": "", "rows": _rows(person)},
+            {"title": _("Who, when and what"), "intro": "", "rows": _rows(person)},
             {
-                "title": "Technical evidence",
-                "intro": (
+                "title": label["technical"],
+                "intro": _(
                     "The reference is the start of the signature hash. The document hash "
                     "identifies the exact revision accepted (SHA-256 of its canonical "
                     "content); the signature hash covers this record and the quote's record "
                     "before it. This PDF carries a digital seal (a PDF signature by the "
-                    f"{SEAL_COMMON_NAME}): any change to it breaks the seal."
-                ),
+                    "%(sealer)s): any change to it breaks the seal."
+                )
+                % {"sealer": SEAL_COMMON_NAME},
                 "rows": _rows(technical),
             },
         ],
         "stamp": {
-            "title": "Accepted quote",
-            "heading": "Accepted and signed",
-            "date_label": "Accepted",
+            "title": _("Accepted quote"),
+            "heading": _("Accepted and signed"),
+            "date_label": _("Accepted"),
             "date": when,
-            "line": f"Accepted by {signer} on {when}",
+            "line": _("Accepted by %(signer)s on %(when)s") % words,
             "signature": signer,
-            "reference_label": "Reference",
+            "reference_label": _("Reference"),
             "reference": reference,
-            "sentence": (
-                f"Accepted electronically by {signer} ({acceptance.signer_email}) on {when} "
-                f"({company.time_zone}), for {texts['total']}. The last page is the "
-                "acceptance certificate; the PDF is sealed, so any change to it shows."
-            ),
+            "sentence": _(
+                "Accepted electronically by %(signer)s (%(email)s) on %(when)s (%(zone)s), "
+                "for %(total)s. The last page is the acceptance certificate; the PDF is "
+                "sealed, so any change to it shows."
+            )
+            % words,
         },
     }
 
 
+# The names this module gives CERTIFICATE_LABELS, in their order.
+LABEL_KEYS = (
+    "signed_by",
+    "signer_email",
+    "confirmed",
+    "accepted_on",
+    "browser",
+    "quote",
+    "total",
+    "consent",
+    "technical",
+    "accepted_utc",
+    "ip",
+    "user_agent",
+    "content_hash",
+    "signature_hash",
+    "prev_hash",
+    "link",
+)
+
+
 def local_time_text(moment: dt.datetime, zone: ZoneInfo) -> str:
-    """'7 December 2026 at 14:05 CET': a moment in the company's time zone, for people."""
-    local = moment.astimezone(zone)
-    return f"{_date_text(local.date())} at {local:%H:%M} {local.tzname() or ''}".strip()
+    """'7 December 2026 at 14:05 CET': a moment in the company's time zone, for people, in
+    the active language ('7. Dezember 2026 um 14:05 CET')."""
+    return at_time(moment.astimezone(zone))
 
 
 def _email_confirmation(acceptance: Acceptance) -> str:
     recipient = acceptance.share.recipient_email
     signer = acceptance.signer_email
-    typed = (
-        "typed the same address when accepting"
-        if signer.casefold() == recipient.casefold()
-        else f"typed {signer} when accepting"
-    )
+    words = {"recipient": recipient, "signer": signer}
+    if signer.casefold() == recipient.casefold():
+        return (
+            _(
+                "They opened this quote through the personal link emailed to %(recipient)s "
+                "and typed the same address when accepting. The confirmation, with this PDF, "
+                "is emailed to %(signer)s."
+            )
+            % words
+        )
     return (
-        f"They opened this quote through the personal link emailed to {recipient} and "
-        f"{typed}. The confirmation, with this PDF, is emailed to {signer}."
+        _(
+            "They opened this quote through the personal link emailed to %(recipient)s and "
+            "typed %(signer)s when accepting. The confirmation, with this PDF, is emailed to "
+            "%(signer)s."
+        )
+        % words
     )
 
 
 def _browser_text(acceptance: Acceptance) -> str:
     if not acceptance.user_agent and not acceptance.ip:
-        return NOT_RECORDED
-    described = describe_user_agent(acceptance.user_agent) if acceptance.user_agent else "A browser"
-    where = f", from IP address {acceptance.ip}" if acceptance.ip else ""
-    return f"{described}{where} (details below)"
+        return str(NOT_RECORDED)
+    described = (
+        describe_user_agent(acceptance.user_agent) if acceptance.user_agent else _("A browser")
+    )
+    if acceptance.ip:
+        return _("%(browser)s, from IP address %(ip)s (details below)") % {
+            "browser": described,
+            "ip": acceptance.ip,
+        }
+    return _("%(browser)s (details below)") % {"browser": described}
 
 
 def _rows(rows: list[tuple[str, str]]) -> list[dict[str, str]]:

@@ -23,7 +23,13 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from quotery.core.canonical import canonical_json
+from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.core.money import format_money
 
 if TYPE_CHECKING:
@@ -33,7 +39,7 @@ logger = logging.getLogger("quotery.documents")
 
 RECORD_NAME = "acceptance-record.json"
 RECORD_FORMAT = "quotery-acceptance-record/1"
-NOT_RECORDED = "not recorded"
+NOT_RECORDED = gettext_lazy("not recorded")
 
 # Every field compared, in the order a report names them, with the words it uses.
 FIELD_NAMES = {
@@ -67,6 +73,9 @@ CONFIGURATION_FIELD_NAMES = {
     "configuration": "choices accepted",
     "configuration_hash": "choices hash",
 }
+# In the signed record of acceptances recorded since languages exist: the language the
+# client was shown the quote and consent text in (the certificate page is in it too).
+LANGUAGE_FIELD_NAMES = {"language": "language shown"}
 # Outside the signed record: how the record is placed in the quote and its chain.
 CHAIN_FIELDS = ("quote_number", "event_sequence", "prev_hash", "signature_hash")
 
@@ -152,7 +161,9 @@ def embedded_record(pdf: bytes) -> dict[str, str] | None:
         not isinstance(signed, dict)
         or document.get("format") != RECORD_FORMAT
         or not all(isinstance(document.get(key), str) for key in CHAIN_FIELDS)
-        or (set(signed) | set(CHAIN_FIELDS)) - set(CONFIGURATION_FIELD_NAMES)
+        or (set(signed) | set(CHAIN_FIELDS))
+        - set(CONFIGURATION_FIELD_NAMES)
+        - set(LANGUAGE_FIELD_NAMES)
         not in (set(FIELD_NAMES), set(FIELD_NAMES) | set(DEPOSIT_FIELD_NAMES))
         or len(set(signed) & set(CONFIGURATION_FIELD_NAMES)) not in (0, 2)
         or not all(isinstance(value, str) for value in signed.values())
@@ -166,10 +177,12 @@ def compared_fields(*records: dict[str, str] | None) -> dict[str, str]:
     the deposit's when any of them names it."""
     deposit = any(record is not None and "deposit_percent" in record for record in records)
     choices = any(record is not None and "configuration" in record for record in records)
+    language = any(record is not None and "language" in record for record in records)
     return {
         **FIELD_NAMES,
         **(DEPOSIT_FIELD_NAMES if deposit else {}),
         **(CONFIGURATION_FIELD_NAMES if choices else {}),
+        **(LANGUAGE_FIELD_NAMES if language else {}),
     }
 
 
@@ -188,7 +201,13 @@ def accepted_at_text(accepted_at: dt.datetime) -> str:
 
 def certificate_texts(fields: dict[str, str]) -> dict[str, str]:
     """What the certificate page prints for each field it shows (the field's words on the
-    page, without the label): the same function makes the page and reads it back."""
+    page, without the label): the same function makes the page and reads it back. In the
+    language the acceptance records (English for those recorded before languages)."""
+    with translation.override(fields.get("language") or DEFAULT_LANGUAGE):
+        return _certificate_texts(fields)
+
+
+def _certificate_texts(fields: dict[str, str]) -> dict[str, str]:
     try:
         total = format_money(Decimal(fields["total"]), fields["currency"])
     except (InvalidOperation, ValueError):
@@ -197,13 +216,16 @@ def certificate_texts(fields: dict[str, str]) -> dict[str, str]:
         accepted = accepted_at_text(dt.datetime.fromisoformat(fields["accepted_at"]))
     except ValueError:
         accepted = fields["accepted_at"]
-    quote = f"{fields['quote_number']}, revision {fields['revision_number']}"
+    quote = _("%(number)s, revision %(revision)s") % {
+        "number": fields["quote_number"],
+        "revision": fields["revision_number"],
+    }
     return {
         "signer_name": fields["signer_name"],
         "signer_email": fields["signer_email"],
         "accepted_at": accepted,
-        "ip": fields["ip"] or NOT_RECORDED,
-        "user_agent": fields["user_agent"] or NOT_RECORDED,
+        "ip": fields["ip"] or str(NOT_RECORDED),
+        "user_agent": fields["user_agent"] or str(NOT_RECORDED),
         "quote_number": quote,
         "revision_number": quote,
         "total": total,
@@ -217,31 +239,41 @@ def certificate_texts(fields: dict[str, str]) -> dict[str, str]:
         # Not rows of their own on the page: the consent text there names the deposit.
         "deposit_percent": fields.get("deposit_percent", ""),
         "deposit_amount": fields.get("deposit_amount", ""),
+        "language": fields.get("language", ""),
     }
 
 
 # The certificate's row labels in page order; each row's value runs to the next label (a
 # label with no keys is read past: a value in other words, or a section heading and its
 # introduction). The local-time row's label names the company's zone, the consent's its
-# version.
+# version (the label is read up to the version). Translated: the page is printed in the
+# language the acceptance records, and read back in each language.
 CERTIFICATE_LABELS = (
-    ("Signed by", ("signer_name",)),
-    ("Signer's email", ("signer_email",)),
-    ("How the email was confirmed", ()),
-    ("Accepted on", ()),
-    ("Browser", ()),
-    ("Quote", ("quote_number", "revision_number")),
-    ("Accepted total", ("total", "currency")),
-    ("Agreed to (consent version ", ("consent_version", "consent_text")),
-    ("Technical evidence", ()),
-    ("Accepted (UTC)", ("accepted_at",)),
-    ("IP address", ("ip",)),
-    ("User agent", ("user_agent",)),
-    ("Document hash (SHA-256)", ("content_hash",)),
-    ("Signature hash (SHA-256)", ("signature_hash",)),
-    ("Previous record hash", ("prev_hash",)),
-    ("Link used", ("link_key",)),
+    (gettext_lazy("Signed by"), ("signer_name",)),
+    (gettext_lazy("Signer's email"), ("signer_email",)),
+    (gettext_lazy("How the email was confirmed"), ()),
+    (gettext_lazy("Accepted on"), ()),
+    (gettext_lazy("Browser"), ()),
+    (gettext_lazy("Quote"), ("quote_number", "revision_number")),
+    (gettext_lazy("Accepted total"), ("total", "currency")),
+    (gettext_lazy("Agreed to (consent version %(version)s)"), ("consent_version", "consent_text")),
+    (gettext_lazy("Technical evidence"), ()),
+    (gettext_lazy("Accepted (UTC)"), ("accepted_at",)),
+    (gettext_lazy("IP address"), ("ip",)),
+    (gettext_lazy("User agent"), ("user_agent",)),
+    (gettext_lazy("Document hash (SHA-256)"), ("content_hash",)),
+    (gettext_lazy("Signature hash (SHA-256)"), ("signature_hash",)),
+    (gettext_lazy("Previous record hash"), ("prev_hash",)),
+    (gettext_lazy("Link used"), ("link_key",)),
 )
+
+
+def certificate_labels() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """CERTIFICATE_LABELS in the active language, as the page prints them (the consent's
+    label up to its version)."""
+    return tuple((str(label).split("%(version)s")[0], keys) for label, keys in CERTIFICATE_LABELS)
+
+
 # The certificate page as it was printed before it read for a person first: PDFs sealed
 # then are still read back by these.
 EARLIER_CERTIFICATE_LABELS = (
@@ -260,8 +292,10 @@ EARLIER_CERTIFICATE_LABELS = (
     ("Consent (version ", ("consent_version", "consent_text")),
 )
 CONSENT_KEYS = ("consent_version", "consent_text")
-LINK_KEY = re.compile(r"\(linkkey(\S+)\)$")
-FOOTER = re.compile(r"\n[^\n]*Page \d+ of \d+\s*$")
+# The link key at the end of the "Link used" row, in each language the page is printed in.
+LINK_KEY = re.compile(r"\((?:linkkey|Link-Schlüssel)(\S+)\)$")
+# The page's footer, "Page 2 of 2" in English, "Seite 2 von 2" in German.
+FOOTER = re.compile(r"\n[^\n]*(?:Page \d+ of|Seite \d+ von) \d+\s*$")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
@@ -281,7 +315,11 @@ def certificate_page_values(text: str) -> dict[str, str]:
     empty when the page is not a certificate. Reads the page as printed today and as it
     was printed before (EARLIER_CERTIFICATE_LABELS)."""
     text = FOOTER.sub("", unicodedata.normalize("NFC", text))
-    for labels in (CERTIFICATE_LABELS, EARLIER_CERTIFICATE_LABELS):
+    printed = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            printed.append(certificate_labels())
+    for labels in (*printed, EARLIER_CERTIFICATE_LABELS):
         values = _values_under(labels, text)
         if values:
             return values
@@ -292,7 +330,7 @@ def _values_under(labels: tuple[tuple[str, tuple[str, ...]], ...], text: str) ->
     starts: list[int] = []
     value_starts: list[int] = []
     position = 0
-    for label, _ in labels:
+    for label, _keys in labels:
         found = _label_pattern(label).search(text, position)
         if found is None:
             return {}
@@ -301,7 +339,7 @@ def _values_under(labels: tuple[tuple[str, tuple[str, ...]], ...], text: str) ->
         position = found.end()
     ends = [*starts[1:], len(text)]
     values: dict[str, str] = {}
-    for (_, keys), start, end in zip(labels, value_starts, ends, strict=True):
+    for (_label, keys), start, end in zip(labels, value_starts, ends, strict=True):
         value = " ".join(text[start:end].split())
         if keys == ("link_key",):
             match = LINK_KEY.search(squeezed(value))

@@ -22,13 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import typst
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from quotery.accounts.branding import (
     DEFAULT_BRAND_COLOUR,
     readable_on_white,
     usable_brand_colour,
 )
-from quotery.core.money import CURRENCY_SYMBOLS, format_money, minor_unit_exponent
+from quotery.core.languages import active_language, long_date
+from quotery.core.money import format_money, minor_unit_exponent, money_text
 from quotery.quotes.options import configured_content, default_configuration, has_options
 
 TEMPLATE_PATH = Path(__file__).parent / "typst" / "quote.typ"
@@ -38,7 +41,7 @@ FONT_DIR = Path(__file__).parent / "typst" / "fonts"
 SIGNATURE_FONT = "Great Vibes"
 # Bump when the template or the data built here changes what a PDF looks like: cached PDFs
 # of older versions are then no longer used.
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 
 # A run of this many characters without a space gets an invisible break opportunity after
 # it, so a pasted URL or a long part number wraps inside its column instead of running off
@@ -48,29 +51,30 @@ UNBROKEN_RUN = re.compile(rf"(\S{{{LONGEST_UNBROKEN}}})(?=\S)")
 
 LOGO_FORMATS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
-LABELS = {
-    "quote": "Quote",
-    "prepared_for": "Prepared for",
-    "prepared_by": "Prepared by",
-    "issue_date": "Date",
-    "valid_until": "Valid until",
-    "description": "Description",
-    "quantity": "Qty",
-    "unit_price": "Unit price",
-    "discount": "Discount",
-    "tax": "Tax",
-    "amount": "Amount",
-    "no_lines": "No lines in this section.",
-    "section_subtotal": "Subtotal",
-    "total": "Total",
-    "notes": "Notes",
-    "options_not_taken": "Options not taken",
-}
+def document_labels() -> dict[str, str]:
+    """The document's fixed words, in the active language (the client's)."""
+    return {
+        "quote": _("Quote"),
+        "prepared_for": _("Prepared for"),
+        "prepared_by": _("Prepared by"),
+        "issue_date": _("Date"),
+        "valid_until": _("Valid until"),
+        "description": _("Description"),
+        "quantity": _("Qty"),
+        "unit_price": _("Unit price"),
+        "discount": _("Discount"),
+        "tax": _("Tax"),
+        "amount": _("Amount"),
+        "no_lines": _("No lines in this section."),
+        "section_subtotal": _("Subtotal"),
+        "total": _("Total"),
+        "notes": _("Notes"),
+        "options_not_taken": _("Options not taken"),
+        # The footer: "Page 1 of 3".
+        "page": _("Page"),
+        "page_of": _("of"),
+    }
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,11 @@ def quote_document_data(
     valid_until = _date_text(content.get("valid_until"))
     sections = [_section_data(section, currency) for section in content.get("sections", [])]
     stamp = _stamp_data((certificate or {}).get("stamp"))
-    labels = LABELS if stamp is None else {**LABELS, "quote": stamp["title"]}
+    labels = document_labels()
+    if stamp is not None:
+        labels["quote"] = stamp["title"]
     return {
+        "lang": active_language(),
         "document_title": f"{labels['quote']} {number}: {title}" if title else number,
         "labels": labels,
         "signature_font": SIGNATURE_FONT,
@@ -179,7 +186,8 @@ def quote_document_data(
             "issue_date": _date_text(content.get("issue_date")),
             "valid_until": valid_until,
             "validity_sentence": (
-                f"This quote is valid until the end of {valid_until} ({branding.time_zone})."
+                _("This quote is valid until the end of %(day)s (%(zone)s).")
+                % {"day": valid_until, "zone": branding.time_zone}
                 if valid_until
                 else ""
             ),
@@ -225,11 +233,14 @@ def _totals_data(totals: dict[str, Any], currency: str) -> dict[str, Any]:
         rows.append({"label": label, "amount": amount})
 
     if discount:
-        row("Before discounts", format_money(subtotal + discount, currency))
-        row("Discounts", "−" + format_money(discount, currency))
-    row("Subtotal", format_money(subtotal, currency))
+        row(_("Before discounts"), format_money(subtotal + discount, currency))
+        row(_("Discounts"), "−" + format_money(discount, currency))
+    row(_("Subtotal"), format_money(subtotal, currency))
     for tax in totals.get("taxes", []):
-        row(f"Tax {_percent_text(tax['rate'])}", _money(tax["amount"], currency))
+        row(
+            _("Tax %(rate)s") % {"rate": _percent_text(tax["rate"])},
+            _money(tax["amount"], currency),
+        )
     return {"rows": rows, "total": _money(totals["total"], currency)}
 
 
@@ -239,7 +250,8 @@ def _deposit_data(content: dict[str, Any]) -> dict[str, str] | None:
     if not isinstance(deposit, dict):
         return None
     return {
-        "label": f"Deposit {_percent_text(str(deposit['percent']))}, payable on acceptance",
+        "label": _("Deposit %(percent)s, payable on acceptance")
+        % {"percent": _percent_text(str(deposit["percent"]))},
         "amount": _money(str(deposit["amount"]), str(content["currency"])),
     }
 
@@ -324,15 +336,12 @@ def unit_price_text(price: Decimal, currency: str) -> str:
     extra = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     if extra <= digits:
         return format_money(price, currency)
-    sign = "-" if price < 0 else ""
-    number = f"{abs(price):,.{extra}f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
+    return money_text(abs(price), currency, digits=extra, negative=price < 0)
 
 
 def _number_text(value: str) -> str:
     try:
-        return f"{Decimal(value).normalize():f}"
+        return local_number(Decimal(value))
     except InvalidOperation:
         return str(value)
 
@@ -341,15 +350,22 @@ def _percent_text(value: str, *, blank_if_zero: bool = False) -> str:
     number = Decimal(value)
     if blank_if_zero and not number:
         return "—"
-    return f"{number.normalize():f} %"
+    return f"{local_number(number)} %"
+
+
+def local_number(value: Decimal) -> str:
+    """A quantity or rate without trailing zeros, with the active language's decimal mark
+    ("2.5", "2,5"); no grouping, as quantities and rates are short."""
+    return number_format(value.normalize(), use_l10n=True)
 
 
 def _date_text(value: object) -> str:
-    """'2026-11-02' (or a date) -> '2 November 2026', independent of the process locale."""
+    """'2026-11-02' (or a date) -> '2 November 2026' ('2. November 2026' in German): the
+    active language's words, independent of the process locale."""
     if value in (None, ""):
         return ""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return long_date(day)
 
 
 __all__ = [

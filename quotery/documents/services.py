@@ -18,9 +18,11 @@ import re
 from typing import Any
 
 from django.core.files.storage import Storage, storages
+from django.utils import translation
 
 from quotery.accounts.models import Company
 from quotery.core.canonical import canonical_json
+from quotery.core.languages import active_language
 from quotery.core.storage import storage_read, storage_save_new
 from quotery.documents.rendering import (
     TEMPLATE_VERSION,
@@ -36,6 +38,7 @@ from quotery.quotes.options import (
     default_configuration,
     has_options,
 )
+from quotery.quotes.selectors import quote_language
 
 logger = logging.getLogger("quotery.documents")
 
@@ -83,22 +86,24 @@ def branding_fingerprint(company: Company) -> str:
 def quote_pdf_cache_key(
     *, revision: QuoteRevision, company: Company, configuration_hash: str = ""
 ) -> str:
-    """Where the PDF of `revision` with `company`'s current branding is stored; a client's
-    own choices on a quote with options (`configuration_hash`) make a PDF of their own."""
+    """Where the PDF of `revision` with `company`'s current branding, in the active language
+    (the client's), is stored; a client's own choices on a quote with options
+    (`configuration_hash`) make a PDF of their own."""
     choices = f"-c{configuration_hash[:32]}" if configuration_hash else ""
     return (
         f"{CACHE_PREFIX}/{company.pk}/"
         f"{revision.content_hash}{choices}-{branding_fingerprint(company)}"
-        f"-t{TEMPLATE_VERSION}.pdf"
+        f"-t{TEMPLATE_VERSION}-{active_language()}.pdf"
     )
 
 
 def quote_pdf(
     *, revision: QuoteRevision, company: Company, configuration: Configuration | None = None
 ) -> bytes:
-    """The branded PDF of a stored revision: the same bytes for the same revision and branding.
-    On a quote with options it shows `configuration` (the rep's defaults when None): the
-    lines it takes, the totals they come to and the options not taken, like the accepted PDF.
+    """The branded PDF of a stored revision, in the active language: the same bytes for the
+    same revision, branding and language. On a quote with options it shows `configuration`
+    (the rep's defaults when None): the lines it takes, the totals they come to and the
+    options not taken, like the accepted PDF.
 
     The first call typesets the PDF and stores it; later calls read it back and typeset
     nothing. Two concurrent first calls both typeset (the result is byte-identical) and the
@@ -155,7 +160,9 @@ def quote_preview_pdf(*, quote: Quote) -> bytes:
     sections = list(quote.sections.all())
     lines = [line for section in sections for line in section.lines.all()]
     content = json.loads(canonical_json(client_visible_content(quote, sections, lines)))
-    return render_with_logo_fallback(content, branding_for_company(quote.company))
+    # In the client's language, as they will get it.
+    with translation.override(quote_language(quote)):
+        return render_with_logo_fallback(content, branding_for_company(quote.company))
 
 
 def quote_pdf_filename(content: dict[str, Any]) -> str:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from quotery.core.forms import PassedOnTextField
 from quotery.core.text import EMAIL_MAX
@@ -54,17 +56,19 @@ class AcceptForm(forms.Form):
     `quote_accept` judges the values; this only parses them."""
 
     signer_name = PassedOnTextField(
-        label="Your full name",
+        label=_("Your full name"),
         widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": NAME_MAX}),
     )
     signer_email = PassedOnTextField(
-        label="Your email",
+        label=_("Your email"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": EMAIL_MAX}),
     )
     consent = forms.BooleanField(required=False)
     revision_hash = PassedOnTextField(widget=forms.HiddenInput)
     # On a quote with options: the hash of the choices the form was shown with.
     configuration_hash = PassedOnTextField(widget=forms.HiddenInput)
+    # The language the form (and its consent text) was shown in.
+    language = PassedOnTextField(widget=forms.HiddenInput)
 
 
 # ---------------------------------------------------------------------------------------
@@ -74,30 +78,32 @@ class AcceptForm(forms.Form):
 
 class ChangesForm(forms.Form):
     message = PassedOnTextField(
-        label="What would you like changed?",
-        help_text=f"Up to {ANSWER_TEXT_MAX} characters. It also stays in the conversation "
-        "on the quote's page.",
+        label=_("What would you like changed?"),
+        help_text=format_lazy(
+            _("Up to {max} characters. It also stays in the conversation on the quote's page."),
+            max=ANSWER_TEXT_MAX,
+        ),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": ANSWER_TEXT_MAX}),
     )
 
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Why are you declining? (optional)",
+        label=_("Why are you declining? (optional)"),
         required=False,
         choices=DeclineReason.choices,
         widget=forms.RadioSelect,
     )
     detail = PassedOnTextField(
-        label="Anything you would like to add? (optional)",
-        help_text=f"Up to {ANSWER_TEXT_MAX} characters.",
+        label=_("Anything you would like to add? (optional)"),
+        help_text=format_lazy(_("Up to {max} characters."), max=ANSWER_TEXT_MAX),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": ANSWER_TEXT_MAX}),
     )
 
 
 class ClientMessageForm(forms.Form):
     body = PassedOnTextField(
-        label="Write a message",
+        label=_("Write a message"),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": ANSWER_TEXT_MAX}),
     )
 

@@ -22,14 +22,19 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quotery.accounts.branding import link_colour, text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
 from quotery.core.kept import KeptValues
+from quotery.core.languages import active_language
 from quotery.core.money import (
     CURRENCY_MINOR_UNITS,
     CURRENCY_SYMBOLS,
+    SYMBOL_AFTER_LANGUAGES,
     UnknownCurrency,
     deposit_amount,
     format_money,
@@ -324,6 +329,10 @@ def _script_data(content: dict[str, Any]) -> dict[str, Any]:
             "code": currency,
             "symbol": CURRENCY_SYMBOLS.get(currency, ""),
             "digits": CURRENCY_MINOR_UNITS.get(currency, 2),
+            # As the page's language writes amounts (quotery.core.money.format_money).
+            "decimal": get_format("DECIMAL_SEPARATOR"),
+            "group": get_format("THOUSAND_SEPARATOR"),
+            "symbol_after": active_language() in SYMBOL_AFTER_LANGUAGES,
         },
     }
 
@@ -357,7 +366,7 @@ def with_option_errors(quote: QuoteView, field_errors: Mapping[str, list[str]]) 
 # A revision's content never changes (its hash names it), so its formatted view and
 # rendered body can be kept. Per process, bounded: the page then costs its queries and a
 # small outer template, whatever the number of lines.
-_BODIES: KeptValues[tuple[str, str, bool], tuple[QuoteView, SafeString]] = KeptValues(256)
+_BODIES: KeptValues[tuple[str, str, bool, str], tuple[QuoteView, SafeString]] = KeptValues(256)
 
 
 def render_body(quote: QuoteView, *, choosing: bool = False, option_error: str = "") -> SafeString:
@@ -383,7 +392,7 @@ def revision_body(
     *,
     choosing: bool = False,
 ) -> tuple[QuoteView, SafeString]:
-    key = (content_hash, configuration.hash() if configuration else "", choosing)
+    key = (content_hash, configuration.hash() if configuration else "", choosing, active_language())
     cached = _BODIES.get(key)
     if cached is not None:
         return cached
@@ -409,16 +418,17 @@ def brand_for(company: Company) -> Brand:
 
 def state_notice(state: str, prepared_by: str = "") -> str:
     """The sentence the page shows about the quote's state; `prepared_by` names the rep."""
-    who = prepared_by or "The sender"
+    who = prepared_by or _("The sender")
     return {
         QuoteState.CHANGES_REQUESTED: (
-            f"You asked for changes. {who} has your message and will send an update."
+            _("You asked for changes. %(who)s has your message and will send an update.")
+            % {"who": who}
         ),
-        QuoteState.ACCEPTED: "This quote has been accepted.",
-        QuoteState.READY_FOR_BILLING: "This quote has been accepted.",
-        QuoteState.CLOSED: "This quote has been accepted and is closed.",
-        QuoteState.DECLINED: "This quote was declined.",
-        QuoteState.CANCELLED: "This quote has been withdrawn.",
+        QuoteState.ACCEPTED: _("This quote has been accepted."),
+        QuoteState.READY_FOR_BILLING: _("This quote has been accepted."),
+        QuoteState.CLOSED: _("This quote has been accepted and is closed."),
+        QuoteState.DECLINED: _("This quote was declined."),
+        QuoteState.CANCELLED: _("This quote has been withdrawn."),
     }.get(QuoteState(state), "")
 
 
@@ -444,33 +454,41 @@ def answer_options(state: str, prepared_by: str) -> AnswerOptions:
             False,
             True,
             False,
-            "This quote has expired, so it can no longer be accepted or declined. Ask for a "
-            f"new version, and {prepared_by or 'the sender'} can send you an updated quote "
-            "at this same link.",
+            _(
+                "This quote has expired, so it can no longer be accepted or declined. Ask for "
+                "a new version, and %(who)s can send you an updated quote at this same link."
+            )
+            % {"who": prepared_by or _("the sender")},
         )
     if state == QuoteState.DECLINED:
         return AnswerOptions(
-            False, False, False, "You declined this quote, so it can no longer be accepted."
+            False, False, False, _("You declined this quote, so it can no longer be accepted.")
         )
     if state == QuoteState.CANCELLED:
         return AnswerOptions(
             False,
             False,
             False,
-            f"{prepared_by or 'The sender'} withdrew this quote, so it cannot be accepted.",
+            _("%(who)s withdrew this quote, so it cannot be accepted.")
+            % {"who": prepared_by or _("The sender")},
         )
-    return AnswerOptions(False, False, False, "This quote has already been accepted.")
+    return AnswerOptions(False, False, False, _("This quote has already been accepted."))
 
 
 # What the page confirms after an answer; {who} is the rep who prepared the quote.
 DONE_NOTICES = {
-    "accepted": "Thank you: your acceptance is recorded. A confirmation with the accepted "
-    "PDF is on its way to your email.",
-    "changes": "Your request for changes was sent. {who} will update the quote, and you "
-    "will get an email when it is ready.",
-    "declined": "This quote was declined. Your answer was sent to {who}: thank you for "
-    "letting us know.",
-    "message": "Your message was sent. {who} gets it by email and answers here.",
+    "accepted": gettext_lazy(
+        "Thank you: your acceptance is recorded. A confirmation with the accepted "
+        "PDF is on its way to your email."
+    ),
+    "changes": gettext_lazy(
+        "Your request for changes was sent. %(who)s will update the quote, and you "
+        "will get an email when it is ready."
+    ),
+    "declined": gettext_lazy(
+        "This quote was declined. Your answer was sent to %(who)s: thank you for letting us know."
+    ),
+    "message": gettext_lazy("Your message was sent. %(who)s gets it by email and answers here."),
 }
 
 
@@ -511,8 +529,10 @@ def page_context(
         "accepted_total": accepted_total,
         "payment_status": payment_status,
         "changes": changes,
-        "done_notice": DONE_NOTICES.get(done, "").format(
-            who=quote.prepared_by_name or company.name
+        "done_notice": (
+            str(DONE_NOTICES[done]) % {"who": quote.prepared_by_name or company.name}
+            if done in DONE_NOTICES
+            else ""
         ),
     }
 
@@ -545,6 +565,7 @@ def page_key(
     confirmation of what they just did. The answer bar shows nothing else: the total comes
     with the content hash, and whether Accept is possible with the state."""
     return (
+        active_language(),  # the client's (quotery.portal.views.common)
         company.pk,
         company.name,
         company.logo.name,

@@ -11,21 +11,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from quotery.core.languages import long_date
 from quotery.core.money import UnknownCurrency, format_money
 from quotery.quotes.models import QuoteRevision
 
 # The line fields a client can see change, with their names in plain words.
 COMPARED_FIELDS = (
-    ("quantity", "quantity"),
-    ("unit_price", "unit price"),
-    ("discount_percent", "discount"),
-    ("tax_rate", "tax"),
+    ("quantity", gettext_lazy("quantity")),
+    ("unit_price", gettext_lazy("unit price")),
+    ("discount_percent", gettext_lazy("discount")),
+    ("tax_rate", gettext_lazy("tax")),
 )
+
+
+# "1 line added", "2 lines removed"; then "2 removed" (the noun once).
+FIRST_COUNTS: dict[str, Callable[[int], str]] = {
+    "added": lambda n: ngettext("%(count)s line added", "%(count)s lines added", n),
+    "removed": lambda n: ngettext("%(count)s line removed", "%(count)s lines removed", n),
+    "changed": lambda n: ngettext("%(count)s line changed", "%(count)s lines changed", n),
+}
+LATER_COUNTS = {
+    "added": gettext_lazy("%(count)s added"),
+    "removed": gettext_lazy("%(count)s removed"),
+    "changed": gettext_lazy("%(count)s changed"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,9 +88,10 @@ class RevisionChanges:
 
     @property
     def counts(self) -> str:
-        """'1 line added, 2 removed, 1 changed' (the noun once, on the first part)."""
+        """'1 line added, 2 removed, 1 changed' (the noun once, on the first part), in the
+        active language."""
         parts: list[str] = []
-        for count, verb in (
+        for count, kind in (
             (len(self.added), "added"),
             (len(self.removed), "removed"),
             (len(self.changed), "changed"),
@@ -81,9 +99,9 @@ class RevisionChanges:
             if not count:
                 continue
             if parts:
-                parts.append(f"{count} {verb}")
+                parts.append(str(LATER_COUNTS[kind]) % {"count": count})
             else:
-                parts.append(f"{count} line{'' if count == 1 else 's'} {verb}")
+                parts.append(FIRST_COUNTS[kind](count) % {"count": count})
         return ", ".join(parts)
 
 
@@ -130,15 +148,15 @@ def _shown(field: str, value: str, currency: str) -> str:
 def _other_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
     other = []
     if old.get("title") != new.get("title"):
-        other.append(f"the title is now “{new.get('title', '')}”")
+        other.append(_("the title is now “%(title)s”") % {"title": new.get("title", "")})
     if old.get("valid_until") != new.get("valid_until"):
         try:
             day = dt.date.fromisoformat(str(new.get("valid_until")))
-            other.append(f"valid until {day.day} {day:%B %Y}")
+            other.append(_("valid until %(day)s") % {"day": long_date(day)})
         except ValueError:
-            other.append("the valid-until date changed")
+            other.append(_("the valid-until date changed"))
     if old.get("notes") != new.get("notes"):
-        other.append("the notes changed")
+        other.append(_("the notes changed"))
     return tuple(other)
 
 
@@ -166,7 +184,7 @@ def changes_between(
         before = candidates.pop(0)
         fields = tuple(
             FieldChange(
-                name=label,
+                name=str(label),
                 old=_shown(field, before[field], old_currency),
                 new=_shown(field, line[field], new_currency),
             )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from quotery.accounts.models import Company
 from quotery.billing.selectors import PaymentNotice, payment_notice_for
+from quotery.clients.models import Client
 from quotery.core.kept import KeptValues
 from quotery.core.rawsql import Columns, fetch_instances
 from quotery.engagement.models import EventKind, QuoteEvent
@@ -35,11 +36,15 @@ def _all_columns(model: type[Any], alias: str) -> Columns:
 SHARE_COLUMNS = _all_columns(PortalShare, "s")
 QUOTE_COLUMNS = _all_columns(Quote, "q")
 COMPANY_COLUMNS = _all_columns(Company, "c")
+# The client only for its language (the page's): its other columns stay deferred.
+CLIENT_COLUMNS = Columns(Client, ["id", "language"], "cl")
 SHARE_SQL = (
-    f"SELECT {SHARE_COLUMNS.sql}, {QUOTE_COLUMNS.sql}, {COMPANY_COLUMNS.sql} "  # noqa: S608
+    f"SELECT {SHARE_COLUMNS.sql}, {QUOTE_COLUMNS.sql}, {COMPANY_COLUMNS.sql}, "  # noqa: S608
+    f"{CLIENT_COLUMNS.sql} "
     f"FROM {PortalShare._meta.db_table} s "
     f"INNER JOIN {Quote._meta.db_table} q ON q.id = s.quote_id "
     f"INNER JOIN {Company._meta.db_table} c ON c.id = q.company_id "
+    f"INNER JOIN {Client._meta.db_table} cl ON cl.id = q.client_id "
     "WHERE s.key = %s"
 )
 
@@ -47,16 +52,19 @@ SHARE_SQL = (
 def share_for_token(token: str) -> PortalShare | None:
     """The live share a link opens, or None for unknown, malformed, forged and revoked links
     alike (SECURITY.md 3); the caller answers all of them with the same 404. One query,
-    which also loads the share's quote and company."""
+    which also loads the share's quote, its company and its client's language."""
     parts = split_token(token)
     if parts is None:
         return None
     key, signature = parts
-    rows = fetch_instances(SHARE_SQL, [key], SHARE_COLUMNS, QUOTE_COLUMNS, COMPANY_COLUMNS)
+    rows = fetch_instances(
+        SHARE_SQL, [key], SHARE_COLUMNS, QUOTE_COLUMNS, COMPANY_COLUMNS, CLIENT_COLUMNS
+    )
     if not rows:
         return None
-    share, quote, company = rows[0]
+    share, quote, company, client = rows[0]
     Quote._meta.get_field("company").set_cached_value(quote, company)
+    Quote._meta.get_field("client").set_cached_value(quote, client)
     PortalShare._meta.get_field("quote").set_cached_value(share, quote)
     PortalShare._meta.get_field("company").set_cached_value(share, company)
     if share.is_revoked:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from quotery.core.canonical import canonical_hash, canonical_json
 from quotery.core.exceptions import ValidationFailed
 from quotery.core.money import decimal_places, deposit_amount, format_money, money_str
@@ -174,13 +176,16 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
     )
     if not isinstance(data, Mapping):
         raise ValidationFailed(
-            "Your choices were not changed: they could not be read. Reload the page and try again."
+            _(
+                "Your choices were not changed: they could not be read. Reload the page and "
+                "try again."
+            )
         )
-    unreadable = "Your choices could not be read. Reload the page and try again."
+    unreadable = _("Your choices could not be read. Reload the page and try again.")
     if any(key not in CONFIGURATION_KEYS for key in data):
         refuse(FORM_FIELD, unreadable)
     lines = _lines_by_key(content)
-    stale = "This quote has no such line any more. Reload the page to see the current version."
+    stale = _("This quote has no such line any more. Reload the page to see the current version.")
 
     for key, value in _mapping(data.get("included"), refuse).items():
         if key not in lines:
@@ -188,12 +193,16 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         elif not lines[key][1].get("optional"):
             refuse(
                 FORM_FIELD,
-                f"“{_describe(content, key)}” is part of the quote and cannot be removed."
+                _("“%(line)s” is part of the quote and cannot be removed.")
+                % {"line": _describe(content, key)}
                 if value is False
-                else f"“{_describe(content, key)}” is not optional.",
+                else _("“%(line)s” is not optional.") % {"line": _describe(content, key)},
             )
         elif not isinstance(value, bool):
-            refuse(f"include.{key}", f"Tick or untick “{_describe(content, key)}”.")
+            refuse(
+                f"include.{key}",
+                _("Tick or untick “%(line)s”.") % {"line": _describe(content, key)},
+            )
         else:
             included[key] = value
 
@@ -203,9 +212,9 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         if section is None or not section.get("choose_one"):
             refuse(FORM_FIELD, stale)
         elif isinstance(value, list | tuple):
-            refuse(field, f"Choose one line only in “{section['title']}”.")
+            refuse(field, _("Choose one line only in “%(title)s”.") % section)
         elif not isinstance(value, str) or lines.get(value, (None,))[0] != int(section_key):
-            refuse(field, f"Choose one of the lines in “{section['title']}”.")
+            refuse(field, _("Choose one of the lines in “%(title)s”.") % section)
         else:
             chosen[section_key] = value
 
@@ -216,28 +225,36 @@ def configuration_from_data(content: Mapping[str, Any], data: Any) -> Configurat
         line = lines[key][1]
         name = line["description"]
         if "min_quantity" not in line:
-            refuse(FORM_FIELD, f"The quantity of “{name}” is fixed.")
+            refuse(FORM_FIELD, _("The quantity of “%(name)s” is fixed.") % {"name": name})
             continue
         field = f"quantity.{key}"
         low, high = Decimal(line["min_quantity"]), Decimal(line["max_quantity"])
         quantity = _quantity(raw)
         if quantity is None:
-            refuse(field, f"Enter a number for the quantity of “{name}”, like {line['quantity']}.")
+            refuse(
+                field,
+                _("Enter a number for the quantity of “%(name)s”, like %(example)s.")
+                % {"name": name, "example": line["quantity"]},
+            )
         elif not low <= quantity <= high:
             refuse(
                 field,
-                f"The quantity of “{name}” must be between {quantity_str(low)} and "
-                f"{quantity_str(high)}.",
+                _("The quantity of “%(name)s” must be between %(low)s and %(high)s.")
+                % {"name": name, "low": quantity_str(low), "high": quantity_str(high)},
             )
         elif decimal_places(quantity) > 3:
-            refuse(field, f"Use at most 3 decimal places for the quantity of “{name}”.")
+            refuse(
+                field,
+                _("Use at most 3 decimal places for the quantity of “%(name)s”.") % {"name": name},
+            )
         else:
             quantities[key] = quantity
 
     if problems:
         every = dict.fromkeys(text for texts in problems.values() for text in texts)
         raise ValidationFailed(
-            "Your choices were not changed: " + " ".join(every), field_errors=problems
+            _("Your choices were not changed: %(problems)s") % {"problems": " ".join(every)},
+            field_errors=problems,
         )
     return Configuration(included=included, chosen=chosen, quantities=quantities)
 
@@ -250,7 +267,7 @@ def _mapping(value: Any, refuse: Callable[[str, str], None]) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        refuse(FORM_FIELD, "Your choices could not be read. Reload the page and try again.")
+        refuse(FORM_FIELD, _("Your choices could not be read. Reload the page and try again."))
         return {}
     return dict(value)
 

@@ -17,6 +17,7 @@ from quotery.accounts.models import Membership, Role, User
 from quotery.catalog.models import Product
 from quotery.clients.models import Client
 from quotery.clients.selectors import client_list, count_per_client
+from quotery.core.languages import client_language
 from quotery.quotes.models import (
     OPEN_DELIVERY_STATES,
     DeliveryNote,
@@ -316,3 +317,14 @@ def reservations_for_product(*, product: Product, membership: Membership) -> lis
         .order_by("-note__created_at", "-note_id", "position")
     )
     return list(lines[:RESERVATIONS_SHOWN])
+
+
+def quote_language(quote: Quote) -> str:
+    """The language the quote's client reads it in: the client's own, else the company's
+    (`quotery.core.languages.client_language`). One query when the client is not loaded."""
+    own: str | None
+    if Quote.client.is_cached(quote):
+        own = quote.client.language
+    else:
+        own = Client.objects.filter(pk=quote.client_id).values_list("language", flat=True).first()
+    return client_language(own or "", quote.company.language)

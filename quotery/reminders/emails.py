@@ -10,12 +10,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from quotery.core.languages import long_date
 from quotery.core.money import format_money
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable, email_builders_register
-from quotery.portal.emails.layout import PortalEmail, build_email, one_line, quote_url
+from quotery.portal.emails.layout import (
+    PortalEmail,
+    build_email,
+    greeting,
+    one_line,
+    quote_url,
+)
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
+from quotery.quotes.selectors import quote_language
 from quotery.reminders.models import ReminderReason, ReminderSlot
 from quotery.reminders.services.expiry import EXPIRED_EMAIL_KIND
 from quotery.reminders.services.sending import REMINDER_EMAIL_KIND
@@ -47,41 +57,56 @@ def reminder_email(email: OutboxEmail) -> EmailMultiAlternatives:
     if revision is None:
         raise EmailNotSendable("Not sent: the shared revision of the quote is missing.")
     content: dict[str, Any] = json.loads(revision.content)
+    with translation.override(quote_language(quote)):  # the client's language
+        return _reminder_email(email, reminder, content)
+
+
+def _reminder_email(
+    email: OutboxEmail, reminder: ReminderSlot, content: dict[str, Any]
+) -> EmailMultiAlternatives:
+    share, quote = reminder.share, reminder.quote
     company = quote.company
     owner = quote.owner
-    rep_name = owner.full_name or owner.email
     number, title = content["number"], content["title"]
     valid_until = dt.date.fromisoformat(content["valid_until"])
-    name = one_line(share.recipient_name)
+    words = {
+        "number": number,
+        "title": title,
+        "company": company.sender_name,
+        "rep": owner.full_name or owner.email,
+        "day": long_date(valid_until),
+    }
     if reminder.reason == ReminderReason.BEFORE_EXPIRY:
-        subject = f"Quote {number} from {company.sender_name} is valid until {_day(valid_until)}"
-        lead = (
-            f"A reminder from {rep_name} at {company.sender_name}: the quote they shared with "
-            f"you is valid until {_day(valid_until)}. To go ahead, accept it on its page "
-            "before then, or ask for changes."
+        subject = _("Quote %(number)s from %(company)s is valid until %(day)s")
+        lead = _(
+            "A reminder from %(rep)s at %(company)s: the quote they shared with you is valid "
+            "until %(day)s. To go ahead, accept it on its page before then, or ask for changes."
         )
     else:
-        subject = f"Reminder: quote {number} from {company.sender_name}: {title}"
-        lead = (
-            f"{rep_name} at {company.sender_name} shared a quote with you. In case the "
-            "first email got lost, here is your link again."
+        subject = _("Reminder: quote %(number)s from %(company)s: %(title)s")
+        lead = _(
+            "%(rep)s at %(company)s shared a quote with you. In case the first email got "
+            "lost, here is your link again."
         )
+    total = format_money(Decimal(content["totals"]["total"]), content["currency"])
     return build_email(
         email,
         PortalEmail(
             company=company,
-            subject=subject,
-            greeting=f"Hello {name}," if name else "Hello,",
-            lead=lead,
+            subject=subject % words,
+            greeting=greeting(one_line(share.recipient_name)),
+            lead=lead % words,
             details=[
-                ("Quote", f"{number}: {title}"),
-                ("Total", format_money(Decimal(content["totals"]["total"]), content["currency"])),
-                ("Valid until", _day(valid_until)),
+                (_("Quote"), f"{number}: {title}"),
+                (_("Total"), total),
+                (_("Valid until"), long_date(valid_until)),
             ],
             link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
-            button="View your quote",
-            footnote="The link is personal: please do not forward it. Once you answer, "
-            "the reminders stop.",
+            button=_("View your quote"),
+            footnote=_(
+                "The link is personal: please do not forward it. Once you answer, the "
+                "reminders stop."
+            ),
         ),
         reply_to=(owner.full_name, owner.email),
     )

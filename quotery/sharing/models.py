@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from quotery.core.models import CompanyOwned
 
@@ -130,6 +131,10 @@ class Acceptance(CompanyOwned):
     # Empty for a quote without options, whose signed record does not name them.
     configuration = models.TextField(blank=True)
     configuration_hash = models.CharField(max_length=64, blank=True)
+    # The language the client was shown the quote and the consent text in ("en", "de").
+    # Empty on acceptances recorded before languages existed, whose signed record (and so
+    # signature hash) does not name it.
+    language = models.CharField(max_length=8, blank=True)
     prev_hash = models.CharField(max_length=64)
     signature_hash = models.CharField(max_length=64, unique=True)
     event_sequence = models.PositiveIntegerField()
@@ -161,7 +166,15 @@ class Acceptance(CompanyOwned):
             "currency": self.currency,
             **self.deposit_record(),
             **self.configuration_record(),
+            **self.language_record(),
         }
+
+    def language_record(self) -> dict[str, str]:
+        """The language's part of the signed record: none for an acceptance recorded before
+        languages existed, so its signature hash stays what it was."""
+        if not self.language:
+            return {}
+        return {"language": self.language}
 
     def configuration_record(self) -> dict[str, str]:
         """The choices' part of the signed record: only on a quote with options, so the
@@ -191,11 +204,11 @@ class Acceptance(CompanyOwned):
 
 
 class DeclineReason(models.TextChoices):
-    PRICE = "price", "Price"
-    TIMING = "timing", "Timing"
-    OTHER_SUPPLIER = "other_supplier", "Chose another supplier"
-    NOT_NEEDED = "not_needed", "No longer needed"
-    OTHER = "other", "Other"
+    PRICE = "price", _("Price")
+    TIMING = "timing", _("Timing")
+    OTHER_SUPPLIER = "other_supplier", _("Chose another supplier")
+    NOT_NEEDED = "not_needed", _("No longer needed")
+    OTHER = "other", _("Other")
 
 
 class Decline(CompanyOwned):

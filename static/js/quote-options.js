@@ -102,11 +102,14 @@
     };
   }
 
-  // "1796.40" -> "€1,796.40" (quotery.core.money.format_money).
+  // "1796.40" -> "€1,796.40", or "1.796,40 €" in German (quotery.core.money.format_money):
+  // the page's language gives the separators and where the symbol goes.
   function formatMoney(text, currency) {
     const [whole, fraction] = text.split(".");
-    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    const number = fraction === undefined ? grouped : grouped + "." + fraction;
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, currency.group || ",");
+    const decimal = currency.decimal || ".";
+    const number = fraction === undefined ? grouped : grouped + decimal + fraction;
+    if (currency.symbol_after) return number + " " + (currency.symbol || currency.code).trim();
     return currency.symbol ? currency.symbol + number : number + " " + currency.code;
   }
 
@@ -205,7 +208,7 @@
           });
         })
         .catch(() => {
-          status.textContent = "Your choice could not be saved. Use Update total to try again.";
+          status.textContent = form.dataset.saveFailed || "";
         });
     }, 300);
   }

@@ -64,6 +64,7 @@ def test_security_28_the_embedded_record_equals_the_database_record(accepted):
         "currency": "EUR",
         "deposit_percent": "0",
         "deposit_amount": "0.00",
+        "language": "en",
         "quote_number": row.quote.number,
         "event_sequence": "3",
         "prev_hash": row.prev_hash,

@@ -31,7 +31,7 @@ def test_an_honest_acceptance_with_a_deposit_verifies(sealed: Acceptance) -> Non
     output = verify("--quote", sealed.quote.number)
     assert (
         f"{sealed.quote.number} sealed PDF: ok (its embedded record agrees with the database "
-        "(20 fields) and with its certificate page)"
+        "(21 fields) and with its certificate page)"
     ) in output
     assert "BROKEN" not in output
 

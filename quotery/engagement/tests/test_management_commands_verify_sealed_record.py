@@ -52,7 +52,7 @@ def test_security_28_an_honest_sealed_acceptance_agrees_with_its_record(sealed):
     output = verify("--quote", sealed.quote.number)
     assert (
         f"{sealed.quote.number} sealed PDF: ok (its embedded record agrees with the database "
-        "(20 fields) and with its certificate page)"
+        "(21 fields) and with its certificate page)"
     ) in output
     assert "BROKEN" not in output
 
@@ -185,6 +185,6 @@ def test_names_a_pdf_reads_back_differently_still_verify(rep, name):
     accepted_pdf(acceptance=acceptance)
     output = verify("--quote", acceptance.quote.number)
     assert "BROKEN" not in output
-    assert "sealed PDF: ok (its embedded record agrees with the database (20 fields) and " in (
+    assert "sealed PDF: ok (its embedded record agrees with the database (21 fields) and " in (
         output
     )

@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from quotery.core.evidence_text import short_reference
 from quotery.core.money import format_money
@@ -20,11 +22,13 @@ from quotery.notifications.rendering import EmailNotSendable
 from quotery.portal.emails.layout import (
     PortalEmail,
     build_email,
+    greeting,
     local_time,
     one_line,
     quote_url,
 )
 from quotery.quotes.models import QuoteState
+from quotery.quotes.selectors import quote_language
 from quotery.sharing.links import share_url
 from quotery.sharing.models import Acceptance
 
@@ -49,16 +53,17 @@ def emailed_signature_hash(email: OutboxEmail, acceptance: Acceptance) -> str:
 
 
 def _facts(email: OutboxEmail, acceptance: Acceptance) -> list[tuple[str, str]]:
+    """The acceptance's facts, labelled in the active language."""
     company = acceptance.company
     utc = acceptance.accepted_at.astimezone(dt.UTC)
     return [
-        ("Signed by", f"{one_line(acceptance.signer_name)} <{acceptance.signer_email}>"),
-        ("Accepted", f"{local_time(acceptance.accepted_at, company)} ({utc:%H:%M:%S} UTC)"),
-        ("Total", format_money(Decimal(acceptance.total), acceptance.currency)),
+        (_("Signed by"), f"{one_line(acceptance.signer_name)} <{acceptance.signer_email}>"),
+        (_("Accepted"), f"{local_time(acceptance.accepted_at, company)} ({utc:%H:%M:%S} UTC)"),
+        (_("Total"), format_money(Decimal(acceptance.total), acceptance.currency)),
         *(
             [
                 (
-                    "Deposit on acceptance",
+                    _("Deposit on acceptance"),
                     f"{format_money(Decimal(acceptance.deposit_amount), acceptance.currency)} "
                     f"({acceptance.deposit_percent} %)",
                 )
@@ -66,13 +71,15 @@ def _facts(email: OutboxEmail, acceptance: Acceptance) -> list[tuple[str, str]]:
             if acceptance.has_deposit
             else []
         ),
-        ("Version", str(acceptance.revision_number)),
-        ("Reference", short_reference(emailed_signature_hash(email, acceptance))),
+        (_("Version"), str(acceptance.revision_number)),
+        (_("Reference"), short_reference(emailed_signature_hash(email, acceptance))),
     ]
 
 
 def _full_hash(email: OutboxEmail, acceptance: Acceptance) -> str:
-    return f"The full signature hash, for checking: {emailed_signature_hash(email, acceptance)}."
+    return _("The full signature hash, for checking: %(hash)s.") % {
+        "hash": emailed_signature_hash(email, acceptance)
+    }
 
 
 def acceptance_rep_email(email: OutboxEmail) -> EmailMultiAlternatives:
@@ -107,7 +114,15 @@ def acceptance_rep_email(email: OutboxEmail) -> EmailMultiAlternatives:
 
 
 def acceptance_client_email(email: OutboxEmail) -> EmailMultiAlternatives:
+    """The signer's confirmation with the accepted PDF, in the language they accepted in
+    (the client's language for acceptances recorded before languages)."""
     acceptance = _acceptance(email)
+    quote = acceptance.quote
+    with translation.override(acceptance.language or quote_language(quote)):
+        return _acceptance_client_email(email, acceptance)
+
+
+def _acceptance_client_email(email: OutboxEmail, acceptance: Acceptance) -> EmailMultiAlternatives:
     quote = acceptance.quote
     company = acceptance.company
     owner = quote.owner
@@ -117,22 +132,32 @@ def acceptance_client_email(email: OutboxEmail) -> EmailMultiAlternatives:
         if share.is_revoked
         else share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email)
     )
+    words = {
+        "number": quote.number,
+        "title": quote.title,
+        "company": company.sender_name,
+        "owner": owner.full_name or owner.email,
+    }
+    footnote = _(
+        "Keep this email: the reference identifies your acceptance, and the attached PDF "
+        "carries a digital seal that shows whether it was changed. %(owner)s will be in "
+        "touch about the next steps."
+    )
     message = build_email(
         email,
         PortalEmail(
             company=company,
-            subject=f"Your acceptance of quote {quote.number} from {company.sender_name}",
-            greeting=f"Hello {one_line(acceptance.signer_name)},",
-            lead=f"Thank you: your acceptance of quote {quote.number} ({quote.title}) from "
-            f"{company.sender_name} is recorded. The accepted PDF, with its acceptance "
-            "certificate, is attached.",
+            subject=_("Your acceptance of quote %(number)s from %(company)s") % words,
+            greeting=greeting(one_line(acceptance.signer_name)),
+            lead=_(
+                "Thank you: your acceptance of quote %(number)s (%(title)s) from %(company)s "
+                "is recorded. The accepted PDF, with its acceptance certificate, is attached."
+            )
+            % words,
             details=_facts(email, acceptance),
             link=link,
-            button="See the accepted quote",
-            footnote="Keep this email: the reference identifies your acceptance, and the "
-            "attached PDF carries a digital seal that shows whether it was changed. "
-            f"{owner.full_name or owner.email} will be in touch about the next steps. "
-            f"{_full_hash(email, acceptance)}",
+            button=_("See the accepted quote"),
+            footnote=f"{footnote % words} {_full_hash(email, acceptance)}",
         ),
         reply_to=(owner.full_name, owner.email),
     )

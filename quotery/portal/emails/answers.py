@@ -9,16 +9,20 @@ BASE_URL (SECURITY.md 6), typed text is escaped, headers are one line (SECURITY.
 from __future__ import annotations
 
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
 from quotery.portal.emails.layout import (
     PortalEmail,
     build_email,
+    greeting,
     local_time,
     one_line,
     quote_url,
 )
+from quotery.quotes.selectors import quote_language
 from quotery.sharing.links import share_url
 from quotery.sharing.models import ConversationMessage, Decline, DeclineReason, PortalShare
 
@@ -102,7 +106,7 @@ def declined_email(email: OutboxEmail) -> EmailMultiAlternatives:
             greeting=_owner_greeting(email),
             lead=f"{who} declined quote {quote.number}, {quote.title}.",
             details=[
-                ("Reason", reason),
+                ("Reason", str(reason)),
                 ("Declined", local_time(decline.declined_at, quote.company)),
                 ("Version", str(decline.revision_number)),
             ],
@@ -150,21 +154,26 @@ def rep_message_email(email: OutboxEmail) -> EmailMultiAlternatives:
         raise EmailNotSendable("Not sent: the link for this recipient was revoked.")
     quote = note.quote
     company = quote.company
-    author = one_line(note.author_name)
-    name = one_line(share.recipient_name)
-    return build_email(
-        email,
-        PortalEmail(
-            company=company,
-            subject=f"{author} replied about quote {quote.number}",
-            greeting=f"Hello {name}," if name else "Hello,",
-            lead=f"{author} at {one_line(company.sender_name)} replied about quote "
-            f"{quote.number}, {quote.title}.",
-            quoted=note.body,
-            quoted_by=note.author_name,
-            link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
-            button="View the quote and reply",
-            footnote="The link is personal: please do not forward it.",
-        ),
-        reply_to=(note.author_name, note.author_email) if note.author_email else None,
-    )
+    words = {
+        "author": one_line(note.author_name),
+        "company": one_line(company.sender_name),
+        "number": quote.number,
+        "title": quote.title,
+    }
+    with translation.override(quote_language(quote)):  # the client's language
+        return build_email(
+            email,
+            PortalEmail(
+                company=company,
+                subject=_("%(author)s replied about quote %(number)s") % words,
+                greeting=greeting(one_line(share.recipient_name)),
+                lead=_("%(author)s at %(company)s replied about quote %(number)s, %(title)s.")
+                % words,
+                quoted=note.body,
+                quoted_by=note.author_name,
+                link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
+                button=_("View the quote and reply"),
+                footnote=_("The link is personal: please do not forward it."),
+            ),
+            reply_to=(note.author_name, note.author_email) if note.author_email else None,
+        )

@@ -23,9 +23,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from quotery.accounts.branding import text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
+from quotery.core.languages import long_datetime
 from quotery.core.text import BIDI_CONTROLS, BLANK_GLYPHS, DOT_ATOM
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
@@ -118,9 +120,14 @@ def quote_url(quote: Quote, anchor: str = "") -> str:
 
 
 def local_time(moment: dt.datetime, company: Company) -> str:
-    """'28 November 2026, 10:29 CET': the company's time zone, as the pages show it."""
-    local = timezone.localtime(moment, company.zone)
-    return f"{local.day} {local:%B %Y, %H:%M %Z}"
+    """'28 November 2026, 10:29 CET': the company's time zone, as the pages show it, in the
+    active language ('28. November 2026, 10:29 CET')."""
+    return long_datetime(timezone.localtime(moment, company.zone))
+
+
+def greeting(name: str) -> str:
+    """'Hello Anna,' ('Hallo Anna,'), or 'Hello,' without a name, in the active language."""
+    return _("Hello %(name)s,") % {"name": name} if name else _("Hello,")
 
 
 @dataclass
@@ -132,7 +139,7 @@ class PortalEmail:
     lead: str
     link: str
     button: str
-    greeting: str = "Hello,"
+    greeting: str = ""  # "Hello," (in the active language) when empty
     quoted: str = ""  # words a person typed, shown as a quotation
     quoted_by: str = ""
     details: list[tuple[str, str]] = field(default_factory=list)
@@ -151,6 +158,8 @@ def build_email(
     company = content.company
     colour = usable_brand_colour(company.brand_colour)
     base = settings.BASE_URL
+    if not content.greeting:
+        content.greeting = greeting("")
     context = {
         "e": content,
         "sender_name": company.sender_name,

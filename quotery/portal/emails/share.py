@@ -14,13 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from quotery.accounts.models import User
+from quotery.core.languages import long_date
 from quotery.core.money import format_money
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
-from quotery.portal.emails.layout import PortalEmail, build_email, one_line
+from quotery.portal.emails.layout import PortalEmail, build_email, greeting, one_line
 from quotery.quotes.models import QuoteRevision
+from quotery.quotes.selectors import quote_language
 from quotery.sharing.links import share_url
 from quotery.sharing.models import PortalShare
 
@@ -54,35 +58,46 @@ def share_email(email: OutboxEmail) -> EmailMultiAlternatives:
     number, title = content["number"], content["title"]
     valid_until = dt.date.fromisoformat(content["valid_until"])
     name = one_line(email.to_name)
-    if update:
-        subject = (
-            f"Updated quote {number} from {company.sender_name}: {title} "
-            f"(version {revision.number})"
+    words = {
+        "number": number,
+        "title": title,
+        "company": company.sender_name,
+        "rep": rep_name,
+        "version": revision.number,
+    }
+    with translation.override(quote_language(quote)):  # the client's language
+        if update:
+            subject = _(
+                "Updated quote %(number)s from %(company)s: %(title)s (version %(version)s)"
+            )
+            lead = _(
+                "%(rep)s at %(company)s has updated the quote (version %(version)s). The page "
+                "shows what changed since you last looked."
+            )
+        else:
+            subject = _("Quote %(number)s from %(company)s: %(title)s")
+            lead = _("%(rep)s at %(company)s has shared a quote with you.")
+        total = format_money(Decimal(content["totals"]["total"]), content["currency"])
+        return build_email(
+            email,
+            PortalEmail(
+                company=company,
+                subject=subject % words,
+                greeting=greeting(name),
+                lead=lead % words,
+                quoted=email.context.get("message", ""),
+                details=[
+                    (_("Quote"), f"{number}: {title}"),
+                    (_("Total"), total),
+                    (_("Valid until"), long_date(valid_until)),
+                ],
+                link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
+                button=_("View your quote"),
+                footnote=_(
+                    "On the quote's page you can read it, download it as a PDF, accept it, "
+                    "ask for changes or decline it. The link is personal: please do not "
+                    "forward it."
+                ),
+            ),
+            reply_to=(sender.full_name, sender.email) if sender else None,
         )
-        lead = (
-            f"{rep_name} at {company.sender_name} has updated the quote (version "
-            f"{revision.number}). The page shows what changed since you last looked."
-        )
-    else:
-        subject = f"Quote {number} from {company.sender_name}: {title}"
-        lead = f"{rep_name} at {company.sender_name} has shared a quote with you."
-    return build_email(
-        email,
-        PortalEmail(
-            company=company,
-            subject=subject,
-            greeting=f"Hello {name}," if name else "Hello,",
-            lead=lead,
-            quoted=email.context.get("message", ""),
-            details=[
-                ("Quote", f"{number}: {title}"),
-                ("Total", format_money(Decimal(content["totals"]["total"]), content["currency"])),
-                ("Valid until", f"{valid_until.day} {valid_until:%B %Y}"),
-            ],
-            link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
-            button="View your quote",
-            footnote="On the quote's page you can read it, download it as a PDF, accept it, "
-            "ask for changes or decline it. The link is personal: please do not forward it.",
-        ),
-        reply_to=(sender.full_name, sender.email) if sender else None,
-    )

@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from quotery.billing.services import payment_open
 from quotery.core.exceptions import (
@@ -19,6 +21,7 @@ from quotery.core.exceptions import (
     RevisionMismatch,
     ValidationFailed,
 )
+from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.core.money import format_money, money_str
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import is_mailable_address, name_problem
@@ -38,17 +41,19 @@ from quotery.quotes.options import (
     has_options,
     saved_configuration,
 )
+from quotery.quotes.selectors import quote_language
 from quotery.quotes.services.delivery_notes import delivery_note_create_for_quote
 from quotery.quotes.services.quotes import quote_mark_accepted
 from quotery.quotes.states import effective_state
-from quotery.sharing.consent import CONSENT_VERSION, consent_text
+from quotery.sharing.consent import consent_text, consent_version
 from quotery.sharing.models import Acceptance, PortalShare
 from quotery.sharing.signatures import signature_hash
 from quotery.webhooks.services.publishing import webhook_publish_delivery_note_created
 
 NAME_MAX = 200
 ACCEPTABLE_STATES = frozenset({QuoteState.SENT, QuoteState.CHANGES_REQUESTED})
-REVIEW_AGAIN = (
+# Translated where it is said (`_(REVIEW_AGAIN)`): the client's language.
+REVIEW_AGAIN = gettext_noop(
     "This quote was updated after you opened it, so nothing was recorded. Please review the "
     "new version, then accept it."
 )
@@ -59,33 +64,35 @@ def acceptance_input_errors(*, name: str, email: str, consent: bool) -> dict[str
     signature: it follows `quotery.core.text.name_problem` (refused, never altered)."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
-        errors["signer_name"] = ["Type your full name: it is your signature."]
+        errors["signer_name"] = [_("Type your full name: it is your signature.")]
     elif len(name.strip()) > NAME_MAX:
-        errors["signer_name"] = [f"Your name can be at most {NAME_MAX} characters."]
+        errors["signer_name"] = [
+            _("Your name can be at most %(max)s characters.") % {"max": NAME_MAX}
+        ]
     elif problem := name_problem(name):
         errors["signer_name"] = [problem]
     if not is_mailable_address(email):
         errors["signer_email"] = [
-            "Enter your email address, like anna@example.com."
+            _("Enter your email address, like anna@example.com.")
             if email.strip()
-            else "Enter your email address: the confirmation goes there."
+            else _("Enter your email address: the confirmation goes there.")
         ]
     if not consent:
-        errors["consent"] = ["Tick the box to confirm that you accept and sign electronically."]
+        errors["consent"] = [_("Tick the box to confirm that you accept and sign electronically.")]
     return errors
 
 
 def not_acceptable_reason(state: str) -> str:
     """Why a quote in `state` cannot be accepted, in the client's words."""
     return {
-        QuoteState.EXPIRED: (
+        QuoteState.EXPIRED: _(
             "This quote has expired and can no longer be accepted. You can still ask for "
             "changes, and the sender can send you an updated quote."
         ),
-        QuoteState.DECLINED: "This quote was declined, so it can no longer be accepted.",
-        QuoteState.CANCELLED: "This quote was withdrawn by the sender and cannot be accepted.",
-        QuoteState.DRAFT: "This quote is not open for acceptance.",
-    }.get(QuoteState(state), "This quote has already been accepted.")
+        QuoteState.DECLINED: _("This quote was declined, so it can no longer be accepted."),
+        QuoteState.CANCELLED: _("This quote was withdrawn by the sender and cannot be accepted."),
+        QuoteState.DRAFT: _("This quote is not open for acceptance."),
+    }.get(QuoteState(state), _("This quote has already been accepted."))
 
 
 def revision_deposit(revision_content: dict[str, object]) -> tuple[str, str]:
@@ -125,6 +132,7 @@ def quote_accept(
     request_meta: RequestMeta,
     now: dt.datetime | None = None,
     configuration_hash: str = "",
+    language_shown: str = "",
 ) -> Acceptance:
     """Records the client's acceptance of the revision they saw and, in the same
     transaction: the chained event, the state change (closed, or ready for billing behind
@@ -139,12 +147,14 @@ def quote_accept(
     anything is written. On a quote with options the acceptance binds the choices kept for
     this link: `configuration_hash` is the hash of the choices the form showed, and when
     they changed since (another tab), ChoicesChanged names the new total and nothing is
-    written.
+    written. `language_shown` is the language the form and its consent text were shown in:
+    when the client's language changed since, the words recorded would not be the words
+    shown, so RevisionMismatch asks for a review and nothing is written.
     """
     errors = acceptance_input_errors(name=signer_name, email=signer_email, consent=consent)
     if errors:
         raise ValidationFailed(
-            "Nothing was recorded yet. Check the fields below.", field_errors=errors
+            _("Nothing was recorded yet. Check the fields below."), field_errors=errors
         )
     now = now or timezone.now()
     try:
@@ -162,13 +172,14 @@ def quote_accept(
                 request_meta=request_meta,
                 now=now,
                 configuration_hash=configuration_hash,
+                language_shown=language_shown,
             )
             _set_off_effects(quote, acceptance)
     except IntegrityError:
         # A concurrent acceptance slipped past the lock: say so. Anything else is a defect
         # and must not pass for "already accepted".
         if Acceptance.objects.filter(quote_id=share.quote_id).exists():
-            raise AlreadyAnswered("This quote has already been accepted.") from None
+            raise AlreadyAnswered(_("This quote has already been accepted.")) from None
         raise
     return acceptance
 
@@ -181,7 +192,7 @@ def _check_acceptable(quote: Quote, share: PortalShare, now: dt.datetime) -> Non
     if state in ACCEPTABLE_STATES:
         return
     if Acceptance.objects.filter(quote=quote).exists():
-        raise AlreadyAnswered("This quote has already been accepted.")
+        raise AlreadyAnswered(_("This quote has already been accepted."))
     if state == QuoteState.DECLINED:
         raise AlreadyAnswered(not_acceptable_reason(state))
     raise QuoteNotAcceptable(not_acceptable_reason(state))
@@ -192,7 +203,7 @@ def _revision_seen(quote: Quote, revision_hash: str) -> QuoteRevision:
     form carries the content hash of what the page showed."""
     revision = QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
     if revision.content_hash != revision_hash:
-        raise RevisionMismatch(REVIEW_AGAIN)
+        raise RevisionMismatch(_(REVIEW_AGAIN))
     return revision
 
 
@@ -206,6 +217,7 @@ def _acceptance_sign(
     request_meta: RequestMeta,
     now: dt.datetime,
     configuration_hash: str = "",
+    language_shown: str = "",
 ) -> Acceptance:
     """The signed acceptance (SECURITY.md 12) as the next link of the quote's chain: its
     signature hash covers the chain's last hash, and its `quote_accepted` event is the
@@ -216,6 +228,13 @@ def _acceptance_sign(
         # What the client takes: the chosen lines, their total and deposit.
         content = configured_content(content, configuration)
     deposit_percent, deposit_amount = revision_deposit(content)
+    # The language the client's page showed the quote and consent text in: their own, else
+    # the company's. Bound into the signed record with the words and their version.
+    language = quote_language(quote)
+    if language_shown and language_shown != language:
+        raise RevisionMismatch(_(REVIEW_AGAIN))
+    with translation.override(language):
+        consent = acceptance_consent_text(content, quote.company.name)
     sequence, prev_hash = chain_head(quote.pk)
     acceptance = Acceptance(
         company_id=quote.company_id,
@@ -227,8 +246,9 @@ def _acceptance_sign(
         content_hash=revision.content_hash,
         signer_name=signer_name,
         signer_email=signer_email,
-        consent_text=acceptance_consent_text(content, quote.company.name),
-        consent_version=CONSENT_VERSION,
+        consent_text=consent,
+        consent_version=consent_version(language),
+        language=language,
         accepted_at=now,
         ip=request_meta.ip,
         user_agent=request_meta.user_agent,
@@ -277,11 +297,10 @@ def accepted_lines(acceptance: Acceptance) -> dict[str, Decimal] | None:
 
 def choices_changed_message(content: dict[str, Any], configuration: Configuration) -> str:
     total = configured_totals(content, configuration).totals.total
-    return (
+    return _(
         "Your choices changed after this page was opened (in another tab or window), so "
-        f"nothing was recorded. The total is now {format_money(total, content['currency'])}. "
-        "Check it, then accept."
-    )
+        "nothing was recorded. The total is now %(total)s. Check it, then accept."
+    ) % {"total": format_money(total, content["currency"])}
 
 
 def _choices_seen(
@@ -318,7 +337,8 @@ def _set_off_effects(quote: Quote, acceptance: Acceptance) -> None:
         quote_id=quote.pk,
         created_at=note.created_at,
     )
-    total = format_money(Decimal(acceptance.total), acceptance.currency)
+    with translation.override(DEFAULT_LANGUAGE):  # the rep's notification: English
+        total = format_money(Decimal(acceptance.total), acceptance.currency)
     # The hash each email carries is recorded with it (SECURITY.md 17, 28): the email shows
     # this value, and `manage.py verify` compares it with the acceptance.
     context = {"acceptance": acceptance.pk, "signature_hash": acceptance.signature_hash}

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quotery.accounts.models import User
 from quotery.core.exceptions import (
@@ -23,6 +25,7 @@ from quotery.core.exceptions import (
     QuoteNotAcceptable,
     ValidationFailed,
 )
+from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.core.request_meta import RequestMeta
 from quotery.core.text import message_has_control_characters, message_text
 from quotery.engagement import events
@@ -48,25 +51,35 @@ S = QuoteState
 CHANGEABLE_STATES = frozenset({S.SENT, S.CHANGES_REQUESTED, S.EXPIRED})
 DECLINABLE_STATES = frozenset({S.SENT, S.CHANGES_REQUESTED})
 ACCEPTED_STATES = frozenset({S.ACCEPTED, S.READY_FOR_BILLING, S.CLOSED})
+# What the client can no longer do, in their language: `answer_refusal`'s verbs.
+ANSWER_VERBS = {
+    "ask for changes": gettext_lazy("ask for changes"),
+    "decline it": gettext_lazy("decline it"),
+}
 
 
 # ---------------------------------------------------------------------------------------
 # Input
 
 
-def text_errors(
-    text: str, *, max_length: int, required: str | None, what: str = "Your message"
-) -> list[str]:
+def text_errors(text: str, *, max_length: int, required: str | None, what: str = "") -> list[str]:
     """Problems with a multi-line text, in the writer's words, judged as it will be stored
     (`message_text`: bidi controls dropped). `required`: the message for an empty text, or
     None when it may be empty."""
     clean = message_text(text)
+    what = what or _("Your message")
     if not clean:
         return [required] if required else []
     if len(clean) > max_length:
-        return [f"{what} can be at most {max_length} characters; it has {len(clean)}."]
+        return [
+            _("%(what)s can be at most %(max)s characters; it has %(length)s.")
+            % {"what": what, "max": max_length, "length": len(clean)}
+        ]
     if message_has_control_characters(clean):
-        return [f"{what} contains characters that cannot be shown. Please type it again."]
+        return [
+            _("%(what)s contains characters that cannot be shown. Please type it again.")
+            % {"what": what}
+        ]
     return []
 
 
@@ -76,7 +89,7 @@ def _check_text(
     errors = text_errors(text, max_length=max_length, required=required)
     if errors:
         raise ValidationFailed(
-            "Nothing was sent yet. Check the field below.", field_errors={field: errors}
+            _("Nothing was sent yet. Check the field below."), field_errors={field: errors}
         )
     return message_text(text)
 
@@ -90,7 +103,7 @@ def link_check_live(share: PortalShare) -> None:
     still the live one. Revoked, or revoked and issued again (the share has a new key), it
     opens nothing and raises NotFound."""
     if not PortalShare.objects.filter(pk=share.pk, key=share.key, revoked_at__isnull=True).exists():
-        raise NotFound("This link no longer works.")
+        raise NotFound(_("This link no longer works."))
 
 
 def _locked_quote(share: PortalShare, now: dt.datetime) -> tuple[Quote, str]:
@@ -104,25 +117,32 @@ def _locked_quote(share: PortalShare, now: dt.datetime) -> tuple[Quote, str]:
 
 def answer_refusal(state: str, verb: str) -> ApplicationError:
     """Why the client cannot `verb` ("ask for changes", "decline") in `state`."""
+    words = {"verb": ANSWER_VERBS.get(verb, verb)}
     if state in ACCEPTED_STATES:
         return AlreadyAnswered(
-            f"This quote has already been accepted, so you can no longer {verb}. You can "
-            "still send a message from the quote's page."
+            _(
+                "This quote has already been accepted, so you can no longer %(verb)s. You "
+                "can still send a message from the quote's page."
+            )
+            % words
         )
     if state == S.DECLINED:
         return AlreadyAnswered(
-            f"This quote has already been declined, so you can no longer {verb}."
+            _("This quote has already been declined, so you can no longer %(verb)s.") % words
         )
     if state == S.EXPIRED:
         return QuoteNotAcceptable(
-            f"This quote has expired, so you can no longer {verb}. You can still ask for "
-            "changes, and the sender can send you an updated quote."
+            _(
+                "This quote has expired, so you can no longer %(verb)s. You can still ask for "
+                "changes, and the sender can send you an updated quote."
+            )
+            % words
         )
     if state == S.CANCELLED:
         return QuoteNotAcceptable(
-            f"This quote was withdrawn by the sender, so you can no longer {verb}."
+            _("This quote was withdrawn by the sender, so you can no longer %(verb)s.") % words
         )
-    return QuoteNotAcceptable("This quote is not open for answers.")
+    return QuoteNotAcceptable(_("This quote is not open for answers."))
 
 
 def _choices_in_words(quote: Quote, share: PortalShare) -> str:
@@ -137,7 +157,8 @@ def _choices_in_words(quote: Quote, share: PortalShare) -> str:
         choices=current.choices,
         choices_content_hash=current.choices_content_hash,
     )
-    return choices_summary(revision.content, configuration)
+    with translation.override(DEFAULT_LANGUAGE):  # for the rep, whose app is English
+        return choices_summary(revision.content, configuration)
 
 
 def _client_note(
@@ -229,7 +250,7 @@ def quote_request_changes(
     written: an empty or over-long message (ValidationFailed), a dead link (NotFound), an
     accepted or declined quote (AlreadyAnswered), a withdrawn one (QuoteNotAcceptable).
     """
-    body = _check_text("message", message, required="Write what you would like changed.")
+    body = _check_text("message", message, required=_("Write what you would like changed."))
     now = now or timezone.now()
     with transaction.atomic():
         quote, state = _locked_quote(share, now)
@@ -303,7 +324,7 @@ def quote_decline(
                 context={"decline": decline.pk},
             )
     except IntegrityError as error:  # a concurrent decline slipped past the lock
-        raise AlreadyAnswered("This quote has already been declined.") from error
+        raise AlreadyAnswered(_("This quote has already been declined.")) from error
     return decline
 
 
@@ -312,14 +333,16 @@ def _check_decline(reason: str, detail: str) -> str:
     (or none) and the words fit; else ValidationFailed with every problem at once."""
     errors: dict[str, list[str]] = {}
     if reason and reason not in DeclineReason.values:
-        errors["reason"] = ["Pick one of the reasons in the list, or none."]
+        errors["reason"] = [_("Pick one of the reasons in the list, or none.")]
     detail_errors = text_errors(
-        detail, max_length=DETAIL_MAX, required=None, what="What you would like to add"
+        detail, max_length=DETAIL_MAX, required=None, what=_("What you would like to add")
     )
     if detail_errors:
         errors["detail"] = detail_errors
     if errors:
-        raise ValidationFailed("Nothing was sent yet. Check the fields below.", field_errors=errors)
+        raise ValidationFailed(
+            _("Nothing was sent yet. Check the fields below."), field_errors=errors
+        )
     return message_text(detail)
 
 
@@ -329,7 +352,9 @@ def _check_declinable(quote: Quote, share: PortalShare, state: str) -> None:
     if state in DECLINABLE_STATES:
         return
     if Decline.objects.filter(quote=quote, share=share).exists():
-        raise AlreadyAnswered("You have already declined this quote, and the sender has been told.")
+        raise AlreadyAnswered(
+            _("You have already declined this quote, and the sender has been told.")
+        )
     raise answer_refusal(state, "decline it")
 
 
@@ -349,13 +374,13 @@ def client_message_post(
 
     Holds the quote's lock while it checks and writes; nothing is written on refusal.
     """
-    text = _check_text("body", body, required="Write your message first.")
+    text = _check_text("body", body, required=_("Write your message first."))
     now = now or timezone.now()
     with transaction.atomic():
         quote, state = _locked_quote(share, now)
         if state in {S.CANCELLED, S.DRAFT}:
             raise QuoteNotAcceptable(
-                "This quote was withdrawn by the sender, so the conversation is closed."
+                _("This quote was withdrawn by the sender, so the conversation is closed.")
             )
         note = _client_note(quote, share, text, now)
         events.event_message_posted(

@@ -181,6 +181,8 @@ def test_security_15_the_signature_hash_is_recomputable_from_the_stored_record(
         # the deposit agreed: none asked for, so none agreed
         "deposit_percent": "0",
         "deposit_amount": "0.00",
+        # the language the client was shown the quote and the consent text in
+        "language": "en",
     }
     assert stored.prev_hash == last_before.hash
     assert stored.signature_hash == independent_signature_hash(last_before.hash, record)

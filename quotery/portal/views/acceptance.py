@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from quotery.core.exceptions import (
@@ -24,6 +25,7 @@ from quotery.core.exceptions import (
     ValidationFailed,
 )
 from quotery.core.forms import add_service_errors
+from quotery.core.languages import active_language
 from quotery.core.request_meta import RequestMeta
 from quotery.documents.acceptance import accepted_pdf
 from quotery.documents.services import quote_pdf_filename
@@ -106,6 +108,7 @@ def _blank_form(current: PortalPage, **typed: str) -> AcceptForm:
             **typed,
             "revision_hash": current.content_hash,
             "configuration_hash": configuration.hash() if configuration else "",
+            "language": active_language(),  # the client's, activated for this request
         }
     )
 
@@ -123,7 +126,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return _render(request, current, token, problem=not_acceptable_reason(current.state))
     seen_hash = request.GET.get("r", "")
     if seen_hash and seen_hash != current.content_hash:
-        return _render(request, current, token, problem=REVIEW_AGAIN)
+        return _render(request, current, token, problem=_(REVIEW_AGAIN))
     return _render(request, current, token, form=_blank_form(current))
 
 
@@ -141,6 +144,7 @@ def _accept_post(request: HttpRequest, share: PortalShare, *, token: str) -> Htt
             revision_hash=data.get("revision_hash") or "",
             request_meta=RequestMeta.from_request(request),
             configuration_hash=data.get("configuration_hash") or "",
+            language_shown=data.get("language") or "",
         )
     except ChoicesChanged as error:
         # The new total is shown and the form asks again, with the choices as they are now.

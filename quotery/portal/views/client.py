@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
@@ -56,8 +56,8 @@ from quotery.portal.views.common import (
     unknown_link,
 )
 from quotery.quotes.content import client_visible_content
-from quotery.quotes.models import QuoteRevision
-from quotery.quotes.selectors import quote_detail
+from quotery.quotes.models import Quote, QuoteRevision
+from quotery.quotes.selectors import quote_detail, quote_language
 from quotery.quotes.states import effective_state
 from quotery.sharing.links import split_token
 from quotery.sharing.models import PortalShare
@@ -266,6 +266,12 @@ def preview(request: MemberRequest, pk: int) -> HttpResponse:
     """What the client would see now, from the live quote (not the last shared revision).
     Records nothing and sends no beacon."""
     quote = quote_detail(membership=request.membership, pk=pk)
+    # In the client's language, as they will see it.
+    with translation.override(quote_language(quote)):
+        return _preview(request, quote)
+
+
+def _preview(request: MemberRequest, quote: Quote) -> HttpResponse:
     sections = list(quote.sections.all())
     lines = [line for section in sections for line in section.lines.all()]
     # Through canonical JSON, so the preview formats exactly what a revision would hold.

@@ -10,11 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from quotery.core.headers import add_portal_headers
+from quotery.core.languages import DEFAULT_LANGUAGE
 from quotery.core.request_meta import client_ip
 from quotery.portal import ratelimit
 from quotery.portal.selectors import share_for_token
+from quotery.quotes.selectors import quote_language
 from quotery.sharing.models import PortalShare
 
 View = Callable[..., HttpResponse]
@@ -27,14 +30,24 @@ def portal_headers(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            response = view(request, *args, **kwargs)
-        except Http404:
-            response = HttpResponse(not_found_body(), status=404)
+        # The view activates the client's language once it knows the link
+        # (`client_language_activate`); the thread's language is restored afterwards.
+        with translation.override(translation.get_language()):
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                response = HttpResponse(not_found_body(), status=404)
         add_portal_headers(response)
         return response
 
     return wrapped
+
+
+def client_language_activate(share: PortalShare) -> None:
+    """The client's pages, messages and PDFs in the language of the quote's client (else
+    the company's) for the rest of this request. Only inside `portal_headers`, which
+    restores the thread's language after the view."""
+    translation.activate(quote_language(share.quote))
 
 
 # ---------------------------------------------------------------------------------------
@@ -42,8 +55,10 @@ def portal_headers(view: View) -> View:
 
 
 def not_found_body() -> bytes:
-    # No request in the context: the bytes are the same whoever asks (SECURITY.md 3).
-    return render_to_string("portal/not_found.html").encode()
+    # No request in the context and always the default language: the bytes are the same
+    # whoever asks, whatever link it is (SECURITY.md 3).
+    with translation.override(DEFAULT_LANGUAGE):
+        return render_to_string("portal/not_found.html").encode()
 
 
 def too_many(name: str) -> HttpResponse:
@@ -70,6 +85,7 @@ def live_share(request: HttpRequest, token: str) -> PortalShare | HttpResponse:
     share = share_for_token(token)
     if share is None:
         return unknown_link(request)
+    client_language_activate(share)
     return share
 
 
@@ -114,6 +130,7 @@ def portal_post(
             share = share_for_token(token)
             if share is None:
                 return unknown_link(request)
+            client_language_activate(share)
             with transaction.atomic():
                 refusal = over_post_limit(request, share, kind)
             if refusal is not None:

@@ -70,6 +70,7 @@ ADDED_LATER = [("portal_acceptance", Acceptance, "deposit_percent"),
                ("portal_acceptance", Acceptance, "deposit_amount"),
                ("portal_acceptance", Acceptance, "configuration"),
                ("portal_acceptance", Acceptance, "configuration_hash"),
+               ("portal_acceptance", Acceptance, "language"),
                ("portal_conversationmessage", ConversationMessage, "choices_summary"),
                ("portal_portalshare", PortalShare, "choices"),
                ("portal_portalshare", PortalShare, "choices_content_hash")]  # fmt: skip
