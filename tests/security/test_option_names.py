@@ -80,7 +80,7 @@ def test_security_21_option_and_section_names_are_inert_everywhere(login, rep) -
     two = {"choose.1": ["1.0", "1.1"]}
     url = reverse("portal:choices", args=[shared.token])
     refused = visitor.post(url, two)
-    assert refused.status_code == 400
+    assert refused.status_code == 422  # the client page again, the refusal beside its field
     inert(refused.content.decode(), "refused choice")
     assert "Finish &lt;script&gt;alert(4)&lt;/script&gt;" in refused.content.decode()
     by_script = visitor.post(url, two, headers={"X-Quotery-Choices": "1"})
