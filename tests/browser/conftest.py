@@ -23,19 +23,27 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 class InFlight:
-    """How many requests the live server (a thread of this process) is answering now."""
+    """The requests the live server (threads of this process) is answering now. The test
+    client's requests, answered in the test's own thread, do not count: one whose response
+    is never read to the end (streamed) would never finish."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.threads: set[int] = set()
         self.lock = threading.Lock()
 
-    def started(self, **kwargs: object) -> None:
-        with self.lock:
-            self.count += 1
+    @property
+    def count(self) -> int:
+        return len(self.threads)
+
+    def started(self, environ: dict[str, Any] | None = None, **kwargs: object) -> None:
+        # Only a real WSGI server (the live server's wsgiref) names itself in the environ.
+        if environ and "SERVER_SOFTWARE" in environ:
+            with self.lock:
+                self.threads.add(threading.get_ident())
 
     def finished(self, **kwargs: object) -> None:
         with self.lock:
-            self.count = max(0, self.count - 1)
+            self.threads.discard(threading.get_ident())
 
 
 IN_FLIGHT = InFlight()
