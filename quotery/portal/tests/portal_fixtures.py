@@ -204,11 +204,11 @@ def edit_and_share_again(shared: Shared, *, quantity: Decimal = Decimal("7")) ->
     return QuoteRevision.objects.get(quote=quote, number=quote.revision_number)
 
 
-def options_input(client: Client) -> QuoteInput:
+def options_input(client: Client, *, more: Sequence[SectionInput] = ()) -> QuoteInput:
     """A quote with every kind of option: a standing desk (fixed), an extended warranty
     (optional, left out at first), installation hours adjustable from 4 to 10 (6.5 at
-    first, 7 % tax), and a finish to choose: oak or walnut (walnut at first).
-    Its defaults come to €2,775.76."""
+    first, 7 % tax), and a finish to choose: oak or walnut (walnut at first), then the
+    sections `more`. Without them its defaults come to €2,775.76."""
     d = Decimal
     return QuoteInput(
         client=client,
@@ -245,16 +245,19 @@ def options_input(client: Client) -> QuoteInput:
                     ),
                 ],
             ),
+            *more,
         ],
     )
 
 
-def share_options_quote(owner: User, *, email: str = "anna@client.test") -> Shared:
-    """The quote of `options_input`, shared with `email`."""
+def share_options_quote(
+    owner: User, *, email: str = "anna@client.test", more: Sequence[SectionInput] = ()
+) -> Shared:
+    """The quote of `options_input` (with the sections `more`), shared with `email`."""
     company = owner.membership.company
     client = ClientFactory(company=company)
     ContactFactory(client=client, company=company)
-    quote = quote_create(company=company, owner=owner, data=options_input(client))
+    quote = quote_create(company=company, owner=owner, data=options_input(client, more=more))
     share = share_send(
         quote=quote, user=owner, recipient_name="Anna Client", recipient_email=email, message=""
     )
