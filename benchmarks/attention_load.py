@@ -4,6 +4,7 @@ PostgreSQL.
 
     .venv/bin/python benchmarks/attention_load.py [--duration 10] [--connections 16]
         [--workers 2] [--database sqlite|postgres|both] [--dwell 60] [--rounds 2]
+        [--per-client]
 
 Seeds and serves as portal_load.py does (a quote of 30 lines in 3 sections shared with one
 client; gunicorn with the project's gunicorn.conf.py, 2 sync workers; limits too high to
@@ -19,6 +20,11 @@ trigger), then runs wrk (2 threads, 16 connections) in turn, `--rounds` times:
    (a form of the open's token, the running seconds per part as JSON, the part shown last
    and the page's CSRF token) and carries one more part than the one before, so each is
    stored as an event in the quote's chain.
+
+With --per-client, run 2 reads "the page's real rate" per client instead: each connection
+is one client whose page is always visible, so it sends one batch every 30 s of wall time
+(for the view it counted last), and its reloads, each visible for a few milliseconds, send
+none (attention.js sends nothing under a whole second).
 
 wrk replays a view's life in far less than its dwell: a view's batches are sent once at
 least a second has passed since its beacon (the clock of wrk's Lua counts whole seconds),
@@ -64,13 +70,23 @@ LUA = r"""
 local page_path, seen_path, attention_path = "{page}", "{seen}", "{attention}"
 local cookie = "csrftoken={cookie}"
 local batches = {{ {batches} }}
+local client_every = {client_every}
 local opens = {{}}
 local due, first, last = {{}}, 1, 0
+local latest, next_at = nil, nil
 local get_headers = {{ ["Cookie"] = cookie }}
 local form = "application/x-www-form-urlencoded;charset=UTF-8"
 request = function()
+  local now = os.time()
+  next_at = next_at or now + client_every
+  if client_every > 0 and latest and latest.at <= now and next_at <= now then
+    next_at = next_at + client_every
+    last = last + 1
+    due[last] = latest
+    latest = nil
+  end
   local batch = due[first]
-  if batch and batch.at <= os.time() then
+  if batch and batch.at <= now then
     due[first] = nil
     first = first + 1
     local body = "open=" .. batch.token .. "&" .. batches[batch.n]
@@ -80,9 +96,13 @@ request = function()
   end
   local open = table.remove(opens)
   if open then
-    for n = 1, #batches do
-      last = last + 1
-      due[last] = {{ at = os.time() + 2, token = open.token, csrf = open.csrf, n = n }}
+    if client_every > 0 then
+      latest = {{ at = now + 2, token = open.token, csrf = open.csrf, n = 1 }}
+    else
+      for n = 1, #batches do
+        last = last + 1
+        due[last] = {{ at = now + 2, token = open.token, csrf = open.csrf, n = n }}
+      end
     end
     return wrk.format("POST", seen_path, {{
       ["Content-Type"] = form, ["Cookie"] = cookie, ["X-CSRFToken"] = open.csrf,
@@ -115,7 +135,7 @@ def batch_fields(count: int) -> list[str]:
     return fields
 
 
-def lua_script(page: str, cookie: str, batches: int) -> str:
+def lua_script(page: str, cookie: str, batches: int, client_every: float = 0) -> str:
     token_path = page.rstrip("/")
     fields = ", ".join(f'"{field}"' for field in batch_fields(batches))
     return LUA.format(
@@ -124,6 +144,7 @@ def lua_script(page: str, cookie: str, batches: int) -> str:
         attention=f"{token_path}/attention/",
         cookie=cookie,
         batches=fields,
+        client_every=client_every,
     )
 
 
@@ -174,14 +195,16 @@ def measure(database: str, args: argparse.Namespace) -> dict[str, list[Run]]:
         warm(port, "/bench/bare/")
         cookie = csrf_cookie(port, page)
         url = f"http://127.0.0.1:{port}{page}"
+        # Per client: each of a wrk thread's connections sends one batch per interval.
+        every = ATTENTION_INTERVAL_SECONDS / (args.connections / 2) if args.per_client else 0
         plans = {
-            "counted view": 0,
-            "counted view + attention": batches_per_view(args.dwell),
+            "counted view": (0, 0.0),
+            "counted view + attention": (1 if every else batches_per_view(args.dwell), every),
         }
         for _ in range(args.rounds):
-            for name, batches in plans.items():
+            for name, (batches, client_every) in plans.items():
                 with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-                    lua.write(lua_script(page, cookie, batches))
+                    lua.write(lua_script(page, cookie, batches, client_every))
                 scripts.append(lua.name)
                 views, events = recorded(database)
                 time.sleep(1)
@@ -209,13 +232,17 @@ def measure(database: str, args: argparse.Namespace) -> dict[str, list[Run]]:
 
 
 def report(database: str, runs: dict[str, list[Run]], args: argparse.Namespace) -> None:
-    print(
-        f"\n{database}: wrk -t2 -c{args.connections} -d{args.duration}s, gunicorn "
-        f"{args.workers} sync workers; attention: dwell {args.dwell} s = "
-        f"{batches_per_view(args.dwell)} batch(es) per counted view"
+    rate = (
+        f"one batch every {ATTENTION_INTERVAL_SECONDS} s per connection"
+        if args.per_client
+        else f"dwell {args.dwell} s = {batches_per_view(args.dwell)} batch(es) per counted view"
     )
     print(
-        f"{'run':26} {'req/s':>7} {'views/s':>8} {'batches/view':>13} {'p50 ms':>7} "
+        f"\n{database}: wrk -t2 -c{args.connections} -d{args.duration}s, gunicorn "
+        f"{args.workers} sync workers; attention: {rate}"
+    )
+    print(
+        f"{'run':26} {'req/s':>7} {'views/s':>8} {'batches':>8} {'per view':>9} {'p50 ms':>7} "
         f"{'p99 ms':>7} {'server CPU ms/view':>19}  errors"
     )
     for name, each in runs.items():
@@ -224,7 +251,8 @@ def report(database: str, runs: dict[str, list[Run]], args: argparse.Namespace) 
             cpu_per_view = r.server_cpu_ms * r.requests / max(run.views, 1)
             print(
                 f"{name:26} {r.requests_per_second:7.0f} {run.views_per_second:8.0f} "
-                f"{run.batches / max(run.views, 1):13.2f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} "
+                f"{run.batches:8} {run.batches / max(run.views, 1):9.3f} {r.p50_ms:7.2f} "
+                f"{r.p99_ms:7.2f} "
                 f"{cpu_per_view:19.2f}  {r.errors or '-'}"
             )
     plain, attention = runs["counted view"], runs["counted view + attention"]
@@ -248,6 +276,11 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--dwell", type=int, default=60, help="seconds each view stays visible")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each, taken in turn")
+    parser.add_argument(
+        "--per-client",
+        action="store_true",
+        help="each connection is one client with its page always visible: a batch every 30 s",
+    )
     args = parser.parse_args()
     args.proxy = False
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
