@@ -29,7 +29,6 @@ the figures.
 """
 
 # Every subprocess here runs a fixed command of this repository (python, gunicorn, wrk).
-# ruff: noqa: S603
 
 from __future__ import annotations
 
@@ -37,7 +36,6 @@ import argparse
 import os
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
-from benchmarks.load_servers import environment, reset_database, start_servers  # noqa: E402
+from benchmarks.load_servers import add_load_options, run_python, seed_database, start_servers  # noqa: E402
 from benchmarks.portal_load import Result, run_wrk, warm  # noqa: E402
 from tests.network import free_port  # noqa: E402
 
@@ -112,19 +110,7 @@ end
 
 def seed(database: str, links: int) -> list[str]:
     """A fresh database with `links` shared quotes with options; returns their page paths."""
-    reset_database(database)
-    env = environment(database)
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
-    out = subprocess.run(
-        [PYTHON, "-c", SEED, str(links)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    out = seed_database(database, SEED, str(links))
     return [line for line in out if line.startswith("/p/")]
 
 
@@ -176,15 +162,7 @@ def recorded(database: str) -> int:
         "    assert verify_quote_chain(quote_id).ok, 'the event chain is broken'\n"
         "print(QuoteEvent.objects.filter(kind=EventKind.OPTION_CHANGED).count())\n"
     )
-    out = subprocess.run(
-        [PYTHON, "-c", script],
-        cwd=ROOT,
-        env=environment(database),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    return int(out[-1])
+    return int(run_python(database, script)[-1])
 
 
 def measure(database: str, args: argparse.Namespace) -> tuple[list[Result], int]:
@@ -200,10 +178,10 @@ def measure(database: str, args: argparse.Namespace) -> tuple[list[Result], int]
         warm(port, "/bench/bare/")
         Path(lua.name).write_text(lua_script(port, pages))
         options = {"duration": args.duration, "connections": args.connections, "cpu": cpu}
-        bare = run_wrk("bare template page", f"{base}/bench/bare/", **options)  # type: ignore[arg-type]
+        bare = run_wrk("bare template page", f"{base}/bench/bare/", **options)
         time.sleep(1)
         before = recorded(database)
-        change = run_wrk("choice change", base, script=lua.name, **options)  # type: ignore[arg-type]
+        change = run_wrk("choice change", base, script=lua.name, **options)
         changes = recorded(database) - before
     finally:
         for server in servers:
@@ -216,11 +194,8 @@ def measure(database: str, args: argparse.Namespace) -> tuple[list[Result], int]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    add_load_options(parser)
     parser.add_argument("--links", type=int, default=16, help="shared quotes taking turns")
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
     args.proxy = False
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
