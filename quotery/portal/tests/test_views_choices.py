@@ -313,7 +313,7 @@ def page_queries(shared: Shared) -> int:
 
 
 def test_the_client_page_runs_the_same_queries_however_many_lines_and_options(rep):
-    # given a quote with 4 option controls and one with 37, each with choices kept
+    # given a quote with 4 option controls and one with 43, each with choices kept
     few = share_options_quote(rep, email="few@client.test")
     many = share_options_quote(rep, email="many@client.test", more=many_options())
     assert HttpClient().post(choices_url(few), WARRANTY_OAK_8H).status_code == 303
