@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
-from benchmarks.load_servers import environment, reset_database, start_servers  # noqa: E402
+from benchmarks.load_servers import add_load_options, environment, seed_database, start_servers  # noqa: E402
 from benchmarks.portal_load import Result, run_wrk  # noqa: E402
 from tests.network import free_port  # noqa: E402
 
@@ -113,20 +113,7 @@ def cpu_in_process(database: str, token: str) -> float:
 
 def seed(database: str, quotes: int) -> str:
     """A fresh database with the two companies; returns the read key."""
-    reset_database(database)
-    env = environment(database)
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
-    out = subprocess.run(
-        [PYTHON, "-c", SEED, str(quotes)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    return out[-1]
+    return seed_database(database, SEED, str(quotes))[-1]
 
 
 def get(url: str, token: str) -> dict[str, object]:
@@ -188,11 +175,8 @@ def measure(database: str, args: argparse.Namespace) -> tuple[list[Result], floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    add_load_options(parser)
     parser.add_argument("--quotes", type=int, default=10_000)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
     args.proxy = False
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]

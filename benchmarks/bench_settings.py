@@ -26,9 +26,10 @@ PORTAL_RATE_LIMITS = {
         "not_found_per_ip",
         *(
             f"{kind}_{scope}"
-            for kind in ("view", "message", "answer", "accept")
+            for kind in ("view", "message", "answer", "accept", "attention", "choice")
             for scope in ("per_ip", "per_link_ip")
         ),
+        "attention_per_view",
     )
 }
 LOGGING = {

@@ -196,3 +196,38 @@ def start_servers(
     ]
     servers.append(start_nginx(port, upstreams, Path(tempfile.mkdtemp(prefix="bench-nginx-"))))
     return servers
+
+
+def run_python(database: str, script: str, *args: str, **env: str) -> list[str]:
+    """Runs `script` (python -c, `args` after it) in the benchmark's environment on
+    `database`, with the variables `env` added; returns the words it printed."""
+    return subprocess.run(
+        [PYTHON, "-c", script, *args],
+        cwd=ROOT,
+        env={**environment(database), **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+
+
+def seed_database(database: str, script: str, *args: str, **env: str) -> list[str]:
+    """A fresh, migrated `database` seeded by `script` (see run_python); returns the words
+    the script printed."""
+    reset_database(database)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**environment(database), **env},
+        check=True,
+    )
+    return run_python(database, script, *args, **env)
+
+
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """The options every wrk benchmark here takes: how long, how many connections and
+    workers, which databases."""
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")

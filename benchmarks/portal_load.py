@@ -53,8 +53,10 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
 from benchmarks.load_servers import (  # noqa: E402
+    add_load_options,
     environment,
     reset_database,
+    run_python,
     server_cpu_ticks,
     start_servers,
 )
@@ -197,28 +199,25 @@ def latency_ms(output: str, percentile: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def counted(database: str) -> tuple[int, int]:
-    """(opens, views) recorded in the benchmark database; asserts every chain verifies."""
+def events_counted(database: str, *kinds: str) -> list[int]:
+    """How many events of each of `kinds` the benchmark database holds; asserts that the
+    chain of the quote they belong to verifies."""
     script = (
-        "import django; django.setup()\n"
-        "from django.core.management import call_command\n"
-        "from quotery.engagement.models import QuoteEvent, EventKind\n"
+        "import django, sys; django.setup()\n"
+        "from quotery.engagement.models import QuoteEvent\n"
         "from quotery.engagement.chain import verify_quote_chain\n"
         "e = QuoteEvent.objects\n"
-        "print(e.filter(kind=EventKind.LINK_OPENED).count(), "
-        "e.filter(kind=EventKind.QUOTE_VIEWED).count())\n"
+        "print(*(e.filter(kind=kind).count() for kind in sys.argv[1:]))\n"
         "quote_id = e.values_list('quote_id', flat=True).first()\n"
         "assert verify_quote_chain(quote_id).ok, 'the event chain is broken'\n"
     )
-    out = subprocess.run(
-        [PYTHON, "-c", script],
-        cwd=ROOT,
-        env=environment(database),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    return int(out[0]), int(out[1])
+    return [int(word) for word in run_python(database, script, *kinds)]
+
+
+def counted(database: str) -> tuple[int, int]:
+    """(opens, views) recorded in the benchmark database; asserts the chain verifies."""
+    opens, views = events_counted(database, "link_opened", "quote_viewed")
+    return opens, views
 
 
 @dataclass
@@ -310,10 +309,7 @@ def report(measured: Measured, args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    add_load_options(parser)
     parser.add_argument(
         "--proxy",
         action="store_true",

@@ -217,11 +217,13 @@ class OptionNames:
     walnut: str = "Walnut"
 
 
-def options_input(client: Client, names: OptionNames = OptionNames()) -> QuoteInput:
+def options_input(
+    client: Client, names: OptionNames = OptionNames(), *, more: Sequence[SectionInput] = ()
+) -> QuoteInput:
     """A quote with every kind of option: a standing desk (fixed), an extended warranty
     (optional, left out at first), installation hours adjustable from 4 to 10 (6.5 at
-    first, 7 % tax), and a finish to choose: oak or walnut (walnut at first).
-    Its defaults come to €2,775.76."""
+    first, 7 % tax), and a finish to choose: oak or walnut (walnut at first), then the
+    sections `more`. Without them its defaults come to €2,775.76."""
     d = Decimal
     return QuoteInput(
         client=client,
@@ -256,18 +258,24 @@ def options_input(client: Client, names: OptionNames = OptionNames()) -> QuoteIn
                     ),
                 ],
             ),
+            *more,
         ],
     )
 
 
 def share_options_quote(
-    owner: User, *, email: str = "anna@client.test", names: OptionNames = OptionNames()
+    owner: User,
+    *,
+    email: str = "anna@client.test",
+    names: OptionNames = OptionNames(),
+    more: Sequence[SectionInput] = (),
 ) -> Shared:
-    """The quote of `options_input` (with the texts of `names`), shared with `email`."""
+    """The quote of `options_input` (with the texts of `names` and the sections `more`),
+    shared with `email`."""
     company = owner.membership.company
     client = ClientFactory(company=company)
     ContactFactory(client=client, company=company)
-    quote = quote_create(company=company, owner=owner, data=options_input(client, names))
+    quote = quote_create(company=company, owner=owner, data=options_input(client, names, more=more))
     share = share_send(
         quote=quote, user=owner, recipient_name="Anna Client", recipient_email=email, message=""
     )

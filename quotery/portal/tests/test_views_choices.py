@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.portal.tests.portal_fixtures import Shared, share_options_quote, share_quote
+from quotery.quotes.inputs import LineInput, SectionInput
 from quotery.sharing.models import PortalShare
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +254,99 @@ def test_the_page_of_a_quote_with_options_runs_as_few_queries_as_any(rep):
         counts.append(len([q for q in queries if "SAVEPOINT" not in q["sql"]]))
     # the share (with quote and company, and the choices), the thread, the open
     assert counts == [3, 3], counts
+
+
+def many_options() -> list[SectionInput]:
+    """Three sections of eight optional lines and an adjustable quantity, and three
+    choose-one sections of four lines: sections 2 to 7 after the options quote's own."""
+    d = Decimal
+    extras = [
+        SectionInput(
+            title=f"Extras {s}",
+            lines=[
+                *(
+                    LineInput(
+                        f"Extra {s}.{n}",
+                        d("1"),
+                        d(10 + n),
+                        tax_rate=d("20"),
+                        optional=True,
+                        included_by_default=n % 2 == 0,
+                    )
+                    for n in range(8)
+                ),
+                LineInput(f"Hours {s}", d("5"), d("50"), min_quantity=d("1"), max_quantity=d("20")),
+            ],
+        )
+        for s in range(3)
+    ]
+    finishes = [
+        SectionInput(
+            title=f"Finish {s}",
+            choose_one=True,
+            lines=[
+                LineInput(f"Finish {s}.{n}", d("1"), d(100 + n), included_by_default=n == 0)
+                for n in range(4)
+            ],
+        )
+        for s in range(3)
+    ]
+    return [*extras, *finishes]
+
+
+# The large quote's choices: some extras in, other finishes, other hours.
+MANY_CHOSEN = {
+    **WARRANTY_OAK_8H,
+    "include": ["0.1", "2.1", "2.2", "3.5", "4.7"],
+    "choose.5": "5.2",
+    "choose.6": "6.3",
+    "choose.7": "7.0",
+    "quantity.2.8": "12",
+    "quantity.4.8": "3",
+}
+
+
+def page_queries(shared: Shared) -> int:
+    HttpClient().get(shared.url)  # each revision read once, as a running process has
+    with CaptureQueriesContext(connection) as queries:
+        assert HttpClient().get(shared.url).status_code == 200
+    return len([q for q in queries if "SAVEPOINT" not in q["sql"]])
+
+
+def test_the_client_page_runs_the_same_queries_however_many_lines_and_options(rep):
+    # given a quote with 4 option controls and one with 43, each with choices kept
+    few = share_options_quote(rep, email="few@client.test")
+    many = share_options_quote(rep, email="many@client.test", more=many_options())
+    assert HttpClient().post(choices_url(few), WARRANTY_OAK_8H).status_code == 303
+    assert HttpClient().post(choices_url(many), MANY_CHOSEN).status_code == 303
+    assert json.loads(saved(many)[0]) != json.loads(saved(few)[0])
+
+    # when each page is read, then it runs the same three queries
+    counts = [page_queries(few), page_queries(many)]
+
+    # the share (with quote and company, and the choices), the thread, the open
+    assert counts == [3, 3], counts
+    html = HttpClient().get(many.url).content.decode()
+    assert html.count('type="checkbox"') == 25 and html.count('type="radio"') == 14
+
+
+def test_a_choice_change_runs_the_same_queries_however_many_lines_and_options(rep):
+    # given both quotes, their pages read once
+    few = share_options_quote(rep, email="few@client.test")
+    many = share_options_quote(rep, email="many@client.test", more=many_options())
+    extras_in = [f"{s}.{n}" for s in (2, 3, 4) for n in (0, 2, 4, 6)]  # their defaults
+    warm = share_options_quote(rep, email="warm@client.test")  # what a running process holds
+    HttpClient().post(choices_url(warm), WARRANTY_OAK_8H)
+    counts = []
+    for shared, included in ((few, []), (many, extras_in)):
+        browser = HttpClient()
+        browser.get(shared.url)
+        # when the client ticks the warranty (one change)
+        form = {"include": ["0.1", *included], "choose.1": "1.1"}
+        with CaptureQueriesContext(connection) as queries:
+            answer = browser.post(choices_url(shared), form)
+        assert answer.status_code == 303
+        counts.append(len([q for q in queries if "SAVEPOINT" not in q["sql"]]))
+        # then one change is recorded
+        assert [e["change"] for e in option_events(shared)] == ["added"]
+    assert counts[0] == counts[1], counts
