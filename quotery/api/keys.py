@@ -271,7 +271,8 @@ def key_holder_for_token(
         if counted is not None:
             holder.hits = hits_counted(counted, _rate_subject(prefix))
         return holder
-    holder = KeyHolder(key)  # a stale last use was moved by the statement
+    # With the use, a stale last use was moved by the statement too.
+    holder = KeyHolder(key, last_use_stale=stale and use is None)
     if counted is not None and period is not None:
         holder.hits = int(extra.pop(0))
         forget_closed_windows(counted, period, hits=holder.hits)

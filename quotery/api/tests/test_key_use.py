@@ -13,7 +13,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from quotery.accounts.models import User
-from quotery.api.keys import KeyUse, NewKey, api_key_revoke, key_holder_for_token
+from quotery.api.conventions import rate_limit
+from quotery.api.keys import (
+    KeyUse,
+    NewKey,
+    api_key_revoke,
+    api_key_use_record,
+    key_holder_for_token,
+)
 from quotery.api.models import ApiKeyUse
 from quotery.api.tests.conftest import ApiClient
 from quotery.portal.models import RateLimitCounter
@@ -126,3 +133,16 @@ def test_a_request_that_fails_on_our_side_is_recorded_as_500(
     assert answer.status_code == 500
     assert answer["Content-Type"] == "application/problem+json"
     assert _uses(write_key) == [("GET", "/api/v1/quotes", 500, START)]
+
+
+def test_security_26_a_use_recorded_after_a_counted_lookup_moves_the_last_use(
+    write_key: NewKey,
+) -> None:
+    with time_machine.travel(START, tick=False):
+        holder = key_holder_for_token(write_key.token, counted=rate_limit())
+        assert holder is not None
+        assert holder.recorded_use is None
+        api_key_use_record(holder=holder, method="GET", route="/api/v1/quotes", status=200)
+    assert _uses(write_key) == [("GET", "/api/v1/quotes", 200, START)]
+    write_key.key.refresh_from_db()
+    assert write_key.key.last_used_at == START
