@@ -6,7 +6,8 @@
    headers on every answer (draft-ietf-httpapi-ratelimit-headers);
 3. the key's scope: a read key on POST, PUT, PATCH or DELETE is a 403;
 4. `Idempotency-Key` on POST (quotery.api.idempotency);
-5. a record of the use (time, key, route, status; never a body; SECURITY.md 26).
+5. a record of the use (time, key, route, status; never a body; SECURITY.md 26), written
+   with the key's lookup on PostgreSQL and its status corrected when the answer's differs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ninja.security import HttpBearer
 
 from quotery.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from quotery.api.idempotency import idempotent_post, key_problem
-from quotery.api.keys import KeyHolder, api_key_use_record, key_holder_for_token
+from quotery.api.keys import KeyHolder, KeyUse, api_key_use_record, key_holder_for_token
 from quotery.api.problems import problem_response
 from quotery.portal.ratelimit import Limit, window_ends
 
@@ -86,7 +87,10 @@ def api_conventions(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
                 "An admin creates keys under Settings → API keys."
             )
         rule = rate_limit()
-        holder = key_holder_for_token(token, counted=rule)
+        # The use is recorded with the key's lookup where the database allows (one round
+        # trip), as the answer expected; `api_key_use_record` corrects a different status.
+        use = KeyUse(method=request.method or "", route=_route(request))
+        holder = key_holder_for_token(token, counted=rule, use=use)
         if holder is None:
             return _unauthenticated("This API key is unknown or was revoked.")
         cast(KeyHolderRequest, request).key_holder = holder
@@ -98,10 +102,7 @@ def api_conventions(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
         response["RateLimit-Policy"] = f'"{POLICY}";q={rule.hits};w={rule.seconds}'
         response["RateLimit"] = f'"{POLICY}";r={max(0, rule.hits - hits)};t={reset}'
         api_key_use_record(
-            holder=holder,
-            method=request.method or "",
-            route=_route(request),
-            status=response.status_code,
+            holder=holder, method=use.method, route=use.route, status=response.status_code
         )
         return response
 

@@ -46,6 +46,16 @@ class NewKey:
     token: str
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """One request made with a key, as its use row records it (never a body). Written with
+    the key's lookup, before the answer exists, the status is the one expected."""
+
+    method: str
+    route: str
+    status: int = 200
+
+
 def secret_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -117,6 +127,8 @@ class KeyHolder:
         self.key = key
         # Whether the key's `last_used_at` is more than LAST_USED_STEP old (moved on use).
         self.last_use_stale = last_use_stale
+        # The use row written with the lookup (PostgreSQL), and what it says.
+        self.recorded_use: tuple[int, KeyUse] | None = None
         # This request's hits in the key's rate-limit window (when it was counted).
         self.hits = 0
         # The key reads the whole company (as a manager or admin does), whatever the role
@@ -159,49 +171,113 @@ def _live_key_sql() -> str:
     )
 
 
-def key_holder_for_token(token: str, *, counted: Limit | None = None) -> KeyHolder | None:
+def _use_insert_sql(rows: str) -> str:
+    """The INSERT of use rows (key, at, method, route, status) from `rows`: a VALUES list or
+    a SELECT giving those five columns."""
+    use = ApiKeyUse._meta
+    q = connection.ops.quote_name
+    column = {field.name: str(field.column) for field in use.concrete_fields}
+    columns = ", ".join(q(column[name]) for name in _USE_FIELDS)
+    return f"INSERT INTO {q(use.db_table)} ({columns}) {rows}"
+
+
+_USE_FIELDS = ("key", "at", "method", "route", "status")
+
+
+def _use_values(use: KeyUse, at: dt.datetime) -> list[str | int | None]:
+    """The values of a use row after its key: at, method, route, status."""
+    at_value = connection.ops.adapt_datetimefield_value(at)
+    return [at_value, use.method[:8], use.route[:200], use.status]
+
+
+def _together_with_lookup(
+    *, prefix: str, digest: str, counted: Limit | None, use: KeyUse | None, now: dt.datetime
+) -> tuple[str, list[str | int | None], int | None]:
+    """On PostgreSQL, the key's lookup and the writes each request makes with it, in one
+    statement (one round trip and one commit): the rate-limit hit, the use row and a stale
+    `last_used_at` moved (compare-and-set). The writes take their rows from the lookup, so a
+    revoked or unknown key, or a wrong secret, writes nothing. Returns the statement, its
+    parameters and the rate-limit window counted (when counted)."""
+    q = connection.ops.quote_name
+    key_table, key_id, last_used = q(ApiKey._meta.db_table), q("id"), q("last_used_at")
+    cutoff = connection.ops.adapt_datetimefield_value(now - LAST_USED_STEP)
+    matching = "FROM live WHERE live.secret_hash = %s"
+    parts: list[str] = [f"live AS ({_live_key_sql()})"]
+    params: list[str | int | None] = [cutoff, prefix]
+    answers: list[str] = []
+    period = None
+    if counted is not None:
+        bucket, period = counter_row(counted, _rate_subject(prefix))
+        hit = UPSERT_HIT.format(table=counter_table(), values=f"SELECT %s, %s, 1 {matching}")
+        parts.append(f"hit AS ({hit})")
+        params += [bucket, period, digest]
+        answers.append("(SELECT hits FROM hit)")
+    if use is not None:
+        marks = ", ".join(["%s"] * (len(_USE_FIELDS) - 1))
+        insert = _use_insert_sql(f"SELECT live.{key_id}, {marks} {matching}")
+        parts.append(f"used AS ({insert} RETURNING {key_id})")
+        parts.append(
+            f"seen AS (UPDATE {key_table} k SET {last_used} = %s FROM live "  # noqa: S608
+            f"WHERE k.{key_id} = live.{key_id} AND live.secret_hash = %s "
+            f"AND (k.{last_used} IS NULL OR k.{last_used} < %s))"
+        )
+        params += [*_use_values(use, now), digest]
+        params += [connection.ops.adapt_datetimefield_value(now), digest, cutoff]
+        answers.append(f"(SELECT {key_id} FROM used)")  # noqa: S608 (names only)
+    # Names from the models and placeholders only: no values in the text.
+    sql = f"WITH {', '.join(parts)} SELECT live.*, {', '.join(answers)} FROM live"  # noqa: S608
+    return sql, params, period
+
+
+def key_holder_for_token(
+    token: str, *, counted: Limit | None = None, use: KeyUse | None = None
+) -> KeyHolder | None:
     """The live key of `token`, or None: unknown, malformed, revoked, or made by someone who
     has left the company or was deactivated. The digest is compared in constant time.
 
     With `counted`, the request is also counted against that limit for the key (its
-    `hits` in the window, this one included); a token that names no live key counts
-    nothing. On PostgreSQL the lookup and the count are one statement (one round trip
-    per request saved); elsewhere two."""
+    `hits` in the window, this one included); with `use`, the request's use is recorded
+    (`api_key_use_record` then only corrects its status when the answer's differs). A token
+    that names no live key counts and records nothing. On PostgreSQL the lookup and these
+    writes are one statement (`_together_with_lookup`); elsewhere the lookup is one, the
+    count another, and the use is recorded after the answer."""
     if not TOKEN_SHAPE.match(token):
         return None
     prefix = token[: len(KEY_START) + 8]
     digest = secret_digest(token)
-    cutoff = connection.ops.adapt_datetimefield_value(timezone.now() - LAST_USED_STEP)
-    counting_here = counted is not None and connection.vendor == "postgresql"
-    sql = _live_key_sql()
-    params: list[str | int | None] = [cutoff, prefix]
-    if counted is not None and counting_here:
-        bucket, period = counter_row(counted, _rate_subject(prefix))
-        hit = UPSERT_HIT.format(
-            table=counter_table(), values="SELECT %s, %s, 1 FROM live WHERE live.secret_hash = %s"
+    now = timezone.now()
+    together = connection.vendor == "postgresql" and (counted is not None or use is not None)
+    period = None
+    if together:
+        sql, params, period = _together_with_lookup(
+            prefix=prefix, digest=digest, counted=counted, use=use, now=now
         )
-        sql = (
-            f"WITH live AS ({sql}), hit AS ({hit}) "  # noqa: S608 (no values in the text)
-            "SELECT live.*, (SELECT hits FROM hit) FROM live"
-        )
-        params += [bucket, period, digest]
+    else:
+        sql = _live_key_sql()
+        params = [connection.ops.adapt_datetimefield_value(now - LAST_USED_STEP), prefix]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    values, extra = list(row[: len(_KEY_FIELDS)]), row[len(_KEY_FIELDS) :]
+    values, extra = list(row[: len(_KEY_FIELDS)]), list(row[len(_KEY_FIELDS) :])
     fields = dict(zip(_KEY_FIELDS, values, strict=True))
     if not hmac.compare_digest(fields["secret_hash"], digest):
         return None
     key = ApiKey.from_db(connection.alias, list(_KEY_FIELDS), values)
-    holder = KeyHolder(key, last_use_stale=bool(extra[0]))
-    if counted is not None:
-        if counting_here:
-            holder.hits = int(extra[1])
-            forget_closed_windows(counted, period, hits=holder.hits)
-        else:
+    stale = bool(extra.pop(0))
+    if not together:
+        holder = KeyHolder(key, last_use_stale=stale)
+        if counted is not None:
             holder.hits = hits_counted(counted, _rate_subject(prefix))
+        return holder
+    # With the use, a stale last use was moved by the statement too.
+    holder = KeyHolder(key, last_use_stale=stale and use is None)
+    if counted is not None and period is not None:
+        holder.hits = int(extra.pop(0))
+        forget_closed_windows(counted, period, hits=holder.hits)
+    if use is not None:
+        holder.recorded_use = (int(extra.pop(0)), use)
     return holder
 
 
@@ -214,24 +290,23 @@ def api_key_use_record(*, holder: KeyHolder, method: str, route: str, status: in
     """Records one request made with the key (no body), and moves `last_used_at` when it is
     more than a minute old (compare-and-set, so parallel requests write it once). Each its
     own transaction: a lost `last_used_at` move is made good by the next request, and the
-    use row stands alone. The row is one plain INSERT: this runs on every API request."""
+    use row stands alone. The row is one plain INSERT: this runs on every API request.
+
+    When the lookup recorded the use already (PostgreSQL), only a status other than the one
+    expected is written (one UPDATE: a 201, a 4xx or a 5xx; never for a plain 200)."""
+    use = KeyUse(method=method, route=route, status=status)
+    if holder.recorded_use is not None:
+        use_id, recorded = holder.recorded_use
+        if recorded != use:
+            ApiKeyUse.objects.filter(pk=use_id).update(
+                method=method[:8], route=route[:200], status=status
+            )
+        return
     now = timezone.now()
-    use = ApiKeyUse._meta
-    q = connection.ops.quote_name
-    given = {
-        "key": holder.key.pk,
-        "at": connection.ops.adapt_datetimefield_value(now),
-        "method": method[:8],
-        "route": route[:200],
-        "status": status,
-    }
-    fields = [field for field in use.concrete_fields if field.name in given]
-    columns = ", ".join(q(str(field.column)) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {q(use.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
-            [given[field.name] for field in fields],
+            _use_insert_sql("VALUES (%s, %s, %s, %s, %s)"),
+            [holder.key.pk, *_use_values(use, now)],
         )
     if holder.last_use_stale:
         stale = ApiKey.objects.filter(pk=holder.key.pk).exclude(
