@@ -79,9 +79,27 @@ def share_for_token(token: str) -> PortalShare | None:
 
 # A choice change, under the quote's lock: the link still the live one, the choices it
 # keeps, its quote and the quote's company, in one statement (the quote's chain head too).
+# Only the columns a change reads (the others stay deferred): the statement runs on every
+# tick of the page.
+CHOICE_QUOTE_COLUMNS = Columns(
+    Quote,
+    [
+        "id",
+        "company",
+        "created_at",
+        "revision_number",
+        "state",
+        "valid_until",
+        "chain_length",
+        "chain_hash",
+        "chain_signature",
+    ],
+    "q",
+)
+CHOICE_COMPANY_COLUMNS = Columns(Company, ["id", "time_zone", "ip_recording"], "c")
 CHOICES_SQL = (
-    f"SELECT s.choices, s.choices_content_hash, {QUOTE_COLUMNS.sql}, "  # noqa: S608
-    f"{COMPANY_COLUMNS.sql} "
+    f"SELECT s.choices, s.choices_content_hash, {CHOICE_QUOTE_COLUMNS.sql}, "  # noqa: S608
+    f"{CHOICE_COMPANY_COLUMNS.sql} "
     f"FROM {PortalShare._meta.db_table} s "
     f"INNER JOIN {Quote._meta.db_table} q ON q.id = s.quote_id "
     f"INNER JOIN {Company._meta.db_table} c ON c.id = q.company_id "
@@ -101,19 +119,20 @@ class SavedChoices:
 
 
 def share_choices_locked(share: PortalShare) -> SavedChoices | None:
-    """The share's saved choices and its quote (company loaded), in one query; None when the
-    link is no longer the live one (revoked, or revoked and issued again: a new key). Call
-    it under the quote's row lock (`quote_lock`), so what it reads stays as read until the
-    caller's transaction ends; the quote's chain head is then the one to append after."""
+    """The share's saved choices and its quote (company loaded; the columns a change does
+    not read are deferred), in one query; None when the link is no longer the live one
+    (revoked, or revoked and issued again: a new key). Call it under the quote's row lock
+    (`quote_lock`), so what it reads stays as read until the caller's transaction ends;
+    the quote's chain head is then the one to append after."""
     with connection.cursor() as cursor:
         cursor.execute(CHOICES_SQL, [share.pk, share.key])
         row = cursor.fetchone()
     if row is None:
         return None
-    quote_end = 2 + len(QUOTE_COLUMNS)
-    quote = QUOTE_COLUMNS.instance(row[2:quote_end])
+    quote_end = 2 + len(CHOICE_QUOTE_COLUMNS)
+    quote = CHOICE_QUOTE_COLUMNS.instance(row[2:quote_end])
     Quote._meta.get_field("company").set_cached_value(
-        quote, COMPANY_COLUMNS.instance(row[quote_end:])
+        quote, CHOICE_COMPANY_COLUMNS.instance(row[quote_end:])
     )
     return SavedChoices(choices=row[0], choices_content_hash=row[1], quote=quote)
 
