@@ -8,7 +8,7 @@ kind's payload (`quotery.engagement.payloads`), which gives the row its kind and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from quotery.engagement import payloads
 from quotery.engagement.chain import append_event, append_events
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.pending_opens import pending_open_events, pending_open_insert
-from quotery.quotes.locks import quote_lock_chain_head
+from quotery.quotes.locks import ChainHead, quote_lock_chain_head
 from quotery.webhooks.services.publishing import webhook_publish_quote_event
 
 if TYPE_CHECKING:
@@ -282,6 +282,43 @@ def event_option_changed(
         share=share,
         meta=meta,
     )
+
+
+def event_options_changed(
+    *,
+    quote: Quote,
+    share: PortalShare,
+    meta: RequestMeta,
+    changes: Sequence[Mapping[str, str]],
+    head: ChainHead,
+) -> list[QuoteEvent]:
+    """The client's changes of one save of their choices, each an `option_changed` event
+    (as `event_option_changed` records it: the entries of `quotery.quotes.options.
+    option_changes`, "from"/"to" for a quantity), chained in one append after `head`. The
+    caller holds the quote's row lock and read `head` under it, in the transaction this
+    runs in (the quote's own row read under `quote_lock` holds it); an append after any
+    other head fails (`ChainForked`) instead of forking the chain."""
+    appended = [
+        _event(
+            quote=quote,
+            payload=payloads.OptionChanged(
+                change=change["change"],
+                line=change["line"],
+                section=change["section"],
+                replaced=change.get("replaced"),
+                previous=change.get("from"),
+                to=change.get("to"),
+            ),
+            share=share,
+            meta=meta,
+        )
+        for change in changes
+    ]
+    with transaction.atomic(savepoint=False):
+        append_events(quote.pk, head, appended)
+        for event in appended:
+            webhook_publish_quote_event(event)
+    return appended
 
 
 def event_changes_requested(

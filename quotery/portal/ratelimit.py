@@ -25,6 +25,7 @@ PORTAL_RATE_LIMITS = {"view_per_ip": (240, 600)}.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -158,6 +159,37 @@ def hits_counted(rule: Limit, subject: str, *, now: float | None = None) -> int:
     hits = int(row[0])
     forget_closed_windows(rule, period, hits=hits)
     return hits
+
+
+def hits_counted_together(
+    counted: Sequence[tuple[Limit, str]], *, now: float | None = None
+) -> list[int]:
+    """Counts one hit of each (rule, subject) of `counted` and returns, in that order, the
+    hits of each one's current window so far, this one included: `hits_counted` for
+    several buckets in one statement, atomic under concurrency. The buckets must differ
+    (rules of different names do)."""
+    rows = [counter_row(rule, subject, now=now) for rule, subject in counted]
+    buckets = [bucket for bucket, _ in rows]
+    assert len(set(buckets)) == len(buckets), "a bucket counted twice in one statement"
+    values = "VALUES " + ", ".join(["(%s, %s, 1)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPSERT_HIT.format(table=counter_table(), values=values) + ", bucket",
+            [value for row in rows for value in row],
+        )
+        # RETURNING gives no order: each row says which bucket it counted.
+        hits_of = {bucket: int(hits) for hits, bucket in cursor.fetchall()}
+    result = [hits_of[bucket] for bucket in buckets]
+    # Once for the lot: the rule of the longest window among those whose window opened now.
+    opened = [
+        (rule.seconds, rule, period)
+        for (rule, _), (_, period), hits in zip(counted, rows, result, strict=True)
+        if hits == 1
+    ]
+    if opened:
+        _, rule, period = max(opened, key=lambda item: item[0])
+        forget_closed_windows(rule, period, hits=1)
+    return result
 
 
 def forget_closed_windows(rule: Limit, period: int, *, hits: int) -> None:

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -74,6 +75,66 @@ def share_for_token(token: str) -> PortalShare | None:
     ):
         return None
     return share
+
+
+# A choice change, under the quote's lock: the link still the live one, the choices it
+# keeps, its quote and the quote's company, in one statement (the quote's chain head too).
+# Only the columns a change reads (the others stay deferred): the statement runs on every
+# tick of the page.
+CHOICE_QUOTE_COLUMNS = Columns(
+    Quote,
+    [
+        "id",
+        "company",
+        "created_at",
+        "revision_number",
+        "state",
+        "valid_until",
+        "chain_length",
+        "chain_hash",
+        "chain_signature",
+    ],
+    "q",
+)
+CHOICE_COMPANY_COLUMNS = Columns(Company, ["id", "time_zone", "ip_recording"], "c")
+CHOICES_SQL = (
+    f"SELECT s.choices, s.choices_content_hash, {CHOICE_QUOTE_COLUMNS.sql}, "  # noqa: S608
+    f"{CHOICE_COMPANY_COLUMNS.sql} "
+    f"FROM {PortalShare._meta.db_table} s "
+    f"INNER JOIN {Quote._meta.db_table} q ON q.id = s.quote_id "
+    f"INNER JOIN {Company._meta.db_table} c ON c.id = q.company_id "
+    "WHERE s.id = %s AND s.key = %s AND s.revoked_at IS NULL AND s.company_id = q.company_id"
+)
+
+
+@dataclass(frozen=True)
+class SavedChoices:
+    """What a choice change decides on, read under the quote's lock: the choices the link
+    keeps (and the content hash of the revision they were made on) and the quote, with its
+    company loaded."""
+
+    choices: str
+    choices_content_hash: str
+    quote: Quote
+
+
+def share_choices_locked(share: PortalShare) -> SavedChoices | None:
+    """The share's saved choices and its quote (company loaded; the columns a change does
+    not read are deferred), in one query; None when the link is no longer the live one
+    (revoked, or revoked and issued again: a new key). Call it under the quote's row lock
+    (`quote_lock`), so what it reads stays as read until the caller's transaction ends;
+    the quote's chain head is then the one to append after."""
+    with connection.cursor() as cursor:
+        cursor.execute(CHOICES_SQL, [share.pk, share.key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    quote_end = 2 + len(CHOICE_QUOTE_COLUMNS)
+    quote = CHOICE_QUOTE_COLUMNS.instance(row[2:quote_end])
+    Quote._meta.get_field("company").set_cached_value(
+        quote, CHOICE_COMPANY_COLUMNS.instance(row[quote_end:])
+    )
+    return SavedChoices(choices=row[0], choices_content_hash=row[1], quote=quote)
 
 
 def shares_for_quote(quote: Quote) -> QuerySet[PortalShare]:

@@ -103,7 +103,12 @@ def link_check_live(share: PortalShare) -> None:
     still the live one. Revoked, or revoked and issued again (the share has a new key), it
     opens nothing and raises NotFound."""
     if not PortalShare.objects.filter(pk=share.pk, key=share.key, revoked_at__isnull=True).exists():
-        raise NotFound(_("This link no longer works."))
+        raise link_gone()
+
+
+def link_gone() -> NotFound:
+    """What an answer through a link that is no longer the live one raises."""
+    return NotFound(_("This link no longer works."))
 
 
 def _locked_quote(share: PortalShare, now: dt.datetime) -> tuple[Quote, str]:

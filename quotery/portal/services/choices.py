@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from quotery.core.exceptions import QuoteNotAcceptable
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement import events
-from quotery.portal.selectors import PortalPage, revision_content
+from quotery.portal.selectors import PortalPage, revision_content, share_choices_locked
 from quotery.portal.services.acceptance import accepted_configuration
-from quotery.portal.services.answers import answer_refusal, link_check_live
-from quotery.quotes.locks import quote_lock
-from quotery.quotes.models import Quote, QuoteState
+from quotery.portal.services.answers import answer_refusal, link_gone
+from quotery.quotes.locks import ChainHead, quote_lock
+from quotery.quotes.models import QuoteState
 from quotery.quotes.options import (
     Configuration,
     configuration_from_data,
@@ -52,6 +52,13 @@ def page_configuration(current: PortalPage) -> Configuration | None:
     return None
 
 
+# Written by hand (quotery.core.rawsql): the page's script saves on every tick.
+SAVE_SQL = (
+    f"UPDATE {PortalShare._meta.db_table} "  # noqa: S608
+    "SET choices = %s, choices_content_hash = %s WHERE id = %s"
+)
+
+
 def portal_choices_save(
     *, share: PortalShare, data: Any, meta: RequestMeta, by_client: bool
 ) -> Configuration:
@@ -61,11 +68,17 @@ def portal_choices_save(
     not offer (ValidationFailed, naming each problem), a quote no longer open for answers
     (QuoteNotAcceptable), a revoked link (NotFound).
 
-    Takes the quote's row lock, so two tabs saving at once record each change once."""
+    Takes the quote's row lock, so two tabs saving at once record each change once. Under
+    it, one query reads the link, its saved choices and the quote with its company
+    (`share_choices_locked`); a change then writes the choices and appends its events
+    after the chain head that query read: a handful of hand-written statements, on every
+    tick of the page."""
     with transaction.atomic():
         quote_lock(share.quote_id)
-        link_check_live(share)
-        quote = Quote.objects.select_related("company").get(pk=share.quote_id)
+        saved = share_choices_locked(share)
+        if saved is None:
+            raise link_gone()
+        quote = saved.quote
         state = effective_state(quote.state, quote.valid_until, quote.company.zone, timezone.now())
         if state not in OPEN_FOR_CHOICES:
             raise answer_refusal(state, "change your choices")
@@ -75,27 +88,25 @@ def portal_choices_save(
         configuration = configuration_from_data(revision.content, data)
         if not by_client:
             return configuration
-        current = PortalShare.objects.get(pk=share.pk)
-        before = share_configuration(current, revision.content, revision.content_hash)
+        before = saved_configuration(
+            revision.content,
+            revision.content_hash,
+            choices=saved.choices,
+            choices_content_hash=saved.choices_content_hash,
+        )
         changes = option_changes(revision.content, before, configuration)
         if not changes:
             return configuration
-        PortalShare.objects.filter(pk=share.pk).update(
-            choices=configuration.canonical_json().decode("utf-8"),
-            choices_content_hash=revision.content_hash,
+        choices = configuration.canonical_json().decode("utf-8")
+        with connection.cursor() as cursor:
+            cursor.execute(SAVE_SQL, [choices, revision.content_hash, share.pk])
+        events.event_options_changed(
+            quote=quote,
+            share=share,
+            meta=meta,
+            changes=changes,
+            head=ChainHead(quote.chain_length, quote.chain_hash, quote.chain_signature),
         )
-        for change in changes:
-            events.event_option_changed(
-                quote=quote,
-                share=share,
-                meta=meta,
-                change=change["change"],
-                line=change["line"],
-                section=change["section"],
-                replaced=change.get("replaced"),
-                previous=change.get("from"),
-                new=change.get("to"),
-            )
-    share.choices = configuration.canonical_json().decode("utf-8")
+    share.choices = choices
     share.choices_content_hash = revision.content_hash
     return configuration

@@ -102,12 +102,17 @@ def over_post_limit(
     request: HttpRequest, share: PortalShare, kind: ratelimit.PostKind
 ) -> HttpResponse | None:
     """Counts a client's POST of `kind` on `share` against its address's budget and the
-    (link, address) budget; the 429 to answer when either is spent, else None. Run it
-    inside the transaction that writes, or alone: the counters commit with it."""
+    (link, address) budget, both in one statement (each POST spends both, refused or not);
+    the 429 to answer when either is spent, else None. Run it inside the transaction that
+    writes, or alone: the counters commit with it."""
     ip = ip_of(request)
-    for name, subject in ((kind.per_ip, ip), (kind.per_link_ip, f"{share.pk}|{ip}")):
-        if not ratelimit.hit(name, subject):
-            return too_many(name)
+    rules = [
+        (ratelimit.limit(kind.per_ip), ip),
+        (ratelimit.limit(kind.per_link_ip), f"{share.pk}|{ip}"),
+    ]
+    for (rule, _), hits in zip(rules, ratelimit.hits_counted_together(rules), strict=True):
+        if hits > rule.hits:
+            return too_many(rule.name)
     return None
 
 
