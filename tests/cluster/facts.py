@@ -26,10 +26,12 @@ def main(quote_id: int) -> None:
     events = QuoteEvent.objects.filter(quote_id=quote_id)
     tasks = DBTaskResult.objects.values("task_path").annotate(count=Count("id"))
     with connection.cursor() as cursor:
-        # Schedulers holding the lead: the session-level advisory lock on its key (a bigint
-        # key shows as classid = its high 32 bits, objid = its low 32 bits).
+        # Schedulers holding the lead: the session-level advisory lock on its key in this
+        # database (a bigint key shows as classid = its high 32 bits, objid = its low 32 bits;
+        # other databases on the server may hold the same key).
         cursor.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND classid = %s AND objid = %s AND objsubid = 1",
             [SCHEDULER_LOCK_KEY >> 32, SCHEDULER_LOCK_KEY & 0xFFFFFFFF],
         )

@@ -37,7 +37,10 @@ def backend_pid(leadership: Leadership) -> int:
 def lock_holders() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
+            # This database's only: advisory locks are per database, and other test runs
+            # (other databases on the same server) may hold the same key at the same time.
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "AND ((classid::bigint << 32) | objid::bigint) = %s",
             [SCHEDULER_LOCK_KEY],
         )
