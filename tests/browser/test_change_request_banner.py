@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from quotery.accounts.factories import CompanyFactory, member
 from quotery.accounts.models import Role
@@ -63,10 +64,13 @@ def test_the_change_request_notification_lands_on_the_banner_and_the_rep_can_act
         banner.wait_for()
         assert page.url.endswith(f"/quotes/{shared.quote.pk}/#client-request")
         assert banner.get_by_text(WORDS).is_visible()
-        box = banner.bounding_box()
-        assert box is not None and 0 <= box["y"] < 800, box
-        document = page.locator(".layout-detail")
-        assert box["y"] < document.bounding_box()["y"]  # type: ignore[index]
+        expect(banner).to_be_in_viewport()  # once the page has scrolled to it
+        # both tops read at one moment: a scroll between two reads would move one only
+        banner_top, document_top = banner.evaluate(
+            "banner => [banner.getBoundingClientRect().top,"
+            " document.querySelector('.layout-detail').getBoundingClientRect().top]"
+        )
+        assert banner_top < document_top
         if SCREENSHOTS:
             page.screenshot(path=str(Path(SCREENSHOTS) / f"banner-{width}.png"))
 
