@@ -12,7 +12,7 @@ from typing import Any
 from quotery.core.canonical import canonical_hash, canonical_json
 from quotery.core.money import deposit_amount, money_str
 from quotery.quotes.models import Line, Quote, Section
-from quotery.quotes.options import counts_by_default
+from quotery.quotes.options import counts_by_default, totals_content
 from quotery.quotes.totals import line_amounts, quote_totals
 
 CONTENT_VERSION = 1
@@ -55,16 +55,7 @@ def client_visible_content(
             )
             for section in sections
         ],
-        "totals": {
-            "subtotal": money_str(totals.subtotal, currency),
-            "discount": money_str(totals.discount_total, currency),
-            "taxes": [
-                {"rate": f"{tax.rate.normalize():f}", "amount": money_str(tax.amount, currency)}
-                for tax in totals.taxes
-            ],
-            "tax": money_str(totals.tax_total, currency),
-            "total": money_str(totals.total, currency),
-        },
+        "totals": totals_content(totals, currency),
     }
     # Only with a deposit: a quote without one hashes as it did before deposits existed, so
     # saving it again makes no new revision.

@@ -36,6 +36,21 @@ CONFIGURATION_KEYS = ("included", "chosen", "quantities")
 QUANTITY_TEXT_MAX = 20
 
 
+def totals_content(totals: QuoteTotals, currency: str) -> dict[str, Any]:
+    """`totals` as a revision's content holds them: money as strings in `currency`, taxes
+    per rate. The quote's stored content and a configured copy of it share this shape."""
+    return {
+        "subtotal": money_str(totals.subtotal, currency),
+        "discount": money_str(totals.discount_total, currency),
+        "taxes": [
+            {"rate": f"{tax.rate.normalize():f}", "amount": money_str(tax.amount, currency)}
+            for tax in totals.taxes
+        ],
+        "tax": money_str(totals.tax_total, currency),
+        "total": money_str(totals.total, currency),
+    }
+
+
 def line_key(section_index: int, line_index: int) -> str:
     return f"{section_index}.{line_index}"
 
@@ -395,16 +410,7 @@ def configured_content(content: Mapping[str, Any], config: Configuration) -> dic
     shaped: dict[str, Any] = {
         **{key: value for key, value in content.items() if key not in {"sections", "totals"}},
         "sections": sections,
-        "totals": {
-            "subtotal": money_str(totals.subtotal, currency),
-            "discount": money_str(totals.discount_total, currency),
-            "taxes": [
-                {"rate": f"{tax.rate.normalize():f}", "amount": money_str(tax.amount, currency)}
-                for tax in totals.taxes
-            ],
-            "tax": money_str(totals.tax_total, currency),
-            "total": money_str(totals.total, currency),
-        },
+        "totals": totals_content(totals, currency),
         "options_not_taken": [
             {
                 "description": item.description,
