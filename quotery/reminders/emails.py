@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -14,7 +13,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from quotery.core.languages import long_date
-from quotery.core.money import format_money
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable, email_builders_register
 from quotery.portal.emails.layout import (
@@ -22,6 +20,7 @@ from quotery.portal.emails.layout import (
     build_email,
     greeting,
     one_line,
+    quote_details,
     quote_url,
 )
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
@@ -88,7 +87,6 @@ def _reminder_email(
             "%(rep)s at %(company)s shared a quote with you. In case the first email got "
             "lost, here is your link again."
         )
-    total = format_money(Decimal(content["totals"]["total"]), content["currency"])
     return build_email(
         email,
         PortalEmail(
@@ -96,11 +94,7 @@ def _reminder_email(
             subject=subject % words,
             greeting=greeting(one_line(share.recipient_name)),
             lead=lead % words,
-            details=[
-                (_("Quote"), f"{number}: {title}"),
-                (_("Total"), total),
-                (_("Valid until"), long_date(valid_until)),
-            ],
+            details=quote_details(content),
             link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
             button=_("View your quote"),
             footnote=_(

@@ -14,9 +14,11 @@ import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from quotery.accounts.branding import text_colour_on, usable_brand_colour
 from quotery.accounts.models import Company
-from quotery.core.languages import long_datetime
+from quotery.core.languages import long_date, long_datetime
+from quotery.core.money import format_money
 from quotery.core.text import BIDI_CONTROLS, BLANK_GLYPHS, DOT_ATOM
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
@@ -128,6 +131,17 @@ def local_time(moment: dt.datetime, company: Company) -> str:
 def greeting(name: str) -> str:
     """'Hello Anna,' ('Hallo Anna,'), or 'Hello,' without a name, in the active language."""
     return _("Hello %(name)s,") % {"name": name} if name else _("Hello,")
+
+
+def quote_details(content: dict[str, Any]) -> list[tuple[str, str]]:
+    """The quote's number and title, total and validity from a revision's content, as the
+    client's emails list them, in the active language."""
+    total = format_money(Decimal(content["totals"]["total"]), content["currency"])
+    return [
+        (_("Quote"), f"{content['number']}: {content['title']}"),
+        (_("Total"), total),
+        (_("Valid until"), long_date(dt.date.fromisoformat(content["valid_until"]))),
+    ]
 
 
 @dataclass

@@ -8,9 +8,7 @@ escaped in the HTML part (SECURITY.md 21).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -18,11 +16,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from quotery.accounts.models import User
-from quotery.core.languages import long_date
-from quotery.core.money import format_money
 from quotery.notifications.models import OutboxEmail
 from quotery.notifications.rendering import EmailNotSendable
-from quotery.portal.emails.layout import PortalEmail, build_email, greeting, one_line
+from quotery.portal.emails.layout import (
+    PortalEmail,
+    build_email,
+    greeting,
+    one_line,
+    quote_details,
+)
 from quotery.quotes.models import QuoteRevision
 from quotery.quotes.selectors import quote_language
 from quotery.sharing.links import share_url
@@ -56,7 +58,6 @@ def share_email(email: OutboxEmail) -> EmailMultiAlternatives:
     rep_name = (sender.full_name or sender.email) if sender else company.sender_name
     update = bool(email.context.get("update"))
     number, title = content["number"], content["title"]
-    valid_until = dt.date.fromisoformat(content["valid_until"])
     name = one_line(email.to_name)
     words = {
         "number": number,
@@ -77,7 +78,6 @@ def share_email(email: OutboxEmail) -> EmailMultiAlternatives:
         else:
             subject = _("Quote %(number)s from %(company)s: %(title)s")
             lead = _("%(rep)s at %(company)s has shared a quote with you.")
-        total = format_money(Decimal(content["totals"]["total"]), content["currency"])
         return build_email(
             email,
             PortalEmail(
@@ -86,11 +86,7 @@ def share_email(email: OutboxEmail) -> EmailMultiAlternatives:
                 greeting=greeting(name),
                 lead=lead % words,
                 quoted=email.context.get("message", ""),
-                details=[
-                    (_("Quote"), f"{number}: {title}"),
-                    (_("Total"), total),
-                    (_("Valid until"), long_date(valid_until)),
-                ],
+                details=quote_details(content),
                 link=share_url(key=share.key, quote_id=quote.pk, email=share.recipient_email),
                 button=_("View your quote"),
                 footnote=_(
