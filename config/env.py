@@ -38,6 +38,10 @@ def database_config(url: str | None) -> dict[str, object]:
     if url:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600))
         config["CONN_HEALTH_CHECKS"] = True
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Django's, with the health check skipped right after a request that used the
+            # connection (see the module).
+            config["ENGINE"] = "quotery.core.postgresql"
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
         return config
