@@ -34,13 +34,16 @@ class Page[T]:
     next_cursor: str | None
 
 
-def _encode(values: list[Any]) -> str:
+def encode_cursor(values: list[Any]) -> str:
+    """The cursor after a row with these order values."""
     plain = [value.isoformat() if isinstance(value, dt.datetime) else value for value in values]
     raw = json.dumps(plain, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str, fields: list[models.Field[Any, Any]]) -> list[Any]:
+def decode_cursor(cursor: str, fields: list[models.Field[Any, Any]]) -> list[Any]:
+    """The order values a cursor holds, typed by `fields`; BadParameter if it is not one
+    the API gave out."""
     refused = BadParameter(
         "cursor", "This cursor is not one the API gave out; start again without it."
     )
@@ -79,7 +82,7 @@ def keyset_page[M: models.Model, T](
     names = [name.lstrip("-") for name in order]
     fields = [rows.model._meta.get_field(name) for name in names]
     if cursor:
-        values = _decode(cursor, fields)  # type: ignore[arg-type]
+        values = decode_cursor(cursor, fields)  # type: ignore[arg-type]
         after = Q()
         for i, name in enumerate(order):
             op = "lt" if name.startswith("-") else "gt"
@@ -97,5 +100,5 @@ def keyset_page[M: models.Model, T](
     if len(found) > limit:
         last = items[-1]
         values = [last[n] if isinstance(last, dict) else getattr(last, n) for n in names]
-        next_cursor = _encode(values)
+        next_cursor = encode_cursor(values)
     return Page(items=items, next_cursor=next_cursor)

@@ -6,20 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Field, Model, QuerySet
 from django.http import Http404
 
-from quotery.accounts.models import Company, Membership
+from quotery.accounts.models import Company, Membership, User
 from quotery.api.models import ApiKey
+from quotery.api.pagination import Page, decode_cursor, encode_cursor
 from quotery.billing.models import Payment
 from quotery.catalog.models import Product
 from quotery.catalog.selectors import ProductFilters, product_list
 from quotery.clients.models import Client
 from quotery.clients.selectors import client_list
+from quotery.core.rawsql import Columns
 from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.models import QuoteEvent
 from quotery.quotes.models import DeliveryNote, Quote
-from quotery.quotes.selectors import delivery_notes_visible_to, quotes_visible_to
+from quotery.quotes.selectors import delivery_notes_visible_to
 from quotery.sharing.models import Acceptance, PortalShare
 
 QUOTE_ORDER = ("-created_at", "-id")
@@ -48,32 +51,95 @@ SUMMARY_FIELDS = (
 )
 
 
-def quotes_for_api(
+# The list's page, written by hand (quotery.core.rawsql): compiling it through the ORM took
+# about a fifth of a list request's time in the worker.
+_ROW_QUOTE = Columns(Quote, [name for name in SUMMARY_FIELDS if "__" not in name], "q")
+_ROW_CLIENT = Columns(Client, ["name"], "c")
+_ROW_OWNER = Columns(User, ["full_name", "email"], "u")
+_ROW_NAMES = (*_ROW_QUOTE.attnames, "client__name", "owner__full_name", "owner__email")
+_ORDER_FIELDS: list[Field[Any, Any]] = [
+    Quote._meta.get_field(name.lstrip("-"))  # type: ignore[misc]
+    for name in QUOTE_ORDER
+]
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return connection.ops.quote_name(str(field.column))  # type: ignore[union-attr]
+
+
+def _page_sql() -> str:
+    quote = connection.ops.quote_name
+    q = f"q.{_column(Quote, 'company')}"
+    # Table and column names come from the models; values are always parameters.
+    return (
+        f"SELECT {_ROW_QUOTE.sql}, {_ROW_CLIENT.sql}, {_ROW_OWNER.sql} "  # noqa: S608
+        f"FROM {quote(Quote._meta.db_table)} q "
+        f"JOIN {quote(Client._meta.db_table)} c ON c.id = q.{_column(Quote, 'client')} "
+        f"JOIN {quote(User._meta.db_table)} u ON u.id = q.{_column(Quote, 'owner')} "
+        f"WHERE {q} = %s"
+    )
+
+
+_PAGE_SQL = _page_sql()
+_FILTERS = {
+    "status": f"q.{_column(Quote, 'state')} = %s",
+    "client_id": f"q.{_column(Quote, 'client')} = %s",
+    "owner_id": f"q.{_column(Quote, 'owner')} = %s",
+    "updated_since": f"q.{_column(Quote, 'updated_at')} >= %s",
+}
+_CREATED, _ID = f"q.{_column(Quote, 'created_at')}", f"q.{_column(Quote, 'id')}"
+# After the cursor's row in QUOTE_ORDER; the bound on created_at alone lets the
+# (company, created_at) index start at the cursor.
+_AFTER = f"{_CREATED} <= %s AND ({_CREATED} < %s OR ({_CREATED} = %s AND {_ID} < %s))"
+_ORDER = f"ORDER BY {_CREATED} DESC, {_ID} DESC LIMIT %s"
+
+
+def quote_summary_page(
     *,
-    membership: Membership,
+    company_id: int,
     status: str | None = None,
     client_id: int | None = None,
     owner_id: int | None = None,
     updated_since: dt.datetime | None = None,
-) -> QuerySet[Quote]:
-    """The company's quotes (client and owner joined) with the API's filters. Keyset
-    pages in QUOTE_ORDER use the (company, created_at) index."""
-    quotes = quotes_visible_to(membership)
-    if status:
-        quotes = quotes.filter(state=status)
-    if client_id is not None:
-        quotes = quotes.filter(client_id=client_id)
-    if owner_id is not None:
-        quotes = quotes.filter(owner_id=owner_id)
-    if updated_since is not None:
-        quotes = quotes.filter(updated_at__gte=updated_since)
-    return quotes
-
-
-def quote_rows(quotes: QuerySet[Quote]) -> QuerySet[Quote, dict[str, Any]]:
-    """The quotes as plain rows of SUMMARY_FIELDS (client and owner joined): a page of 50
-    costs one query and no model instances."""
-    return quotes.values(*SUMMARY_FIELDS)
+    cursor: str | None = None,
+    limit: int,
+) -> Page[dict[str, Any]]:
+    """A page of the company's quotes as summary rows (the fields of SUMMARY_FIELDS,
+    client and owner joined), with the API's filters, newest first (QUOTE_ORDER), after
+    `cursor` (BadParameter if it is not one the API gave out): one query, the
+    (company, created_at) index. An API key reads its whole company."""
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = [_PAGE_SQL]
+    params: list[Any] = [company_id]
+    for name, value in (
+        ("status", status),
+        ("client_id", client_id),
+        ("owner_id", owner_id),
+        ("updated_since", updated_since and adapt(updated_since)),
+    ):
+        if value is not None and value != "":
+            sql.append(f"AND {_FILTERS[name]}")
+            params.append(value)
+    if cursor:
+        created_at, pk = decode_cursor(cursor, _ORDER_FIELDS)
+        at = adapt(created_at)
+        sql.append(f"AND {_AFTER}")
+        params += [at, at, at, pk]
+    sql.append(_ORDER)
+    params.append(limit + 1)
+    with connection.cursor() as db:
+        db.execute(" ".join(sql), params)
+        found = db.fetchall()
+    items = [
+        dict(zip(_ROW_NAMES, values, strict=True))
+        for values in _ROW_QUOTE.converted_rows(found[:limit])
+    ]
+    next_cursor = None
+    if len(found) > limit:
+        last = items[-1]
+        next_cursor = encode_cursor([last["created_at"], last["id"]])
+    return Page(items=items, next_cursor=next_cursor)
 
 
 def quote_row(quote: Quote) -> dict[str, Any]:

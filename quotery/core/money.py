@@ -41,8 +41,16 @@ def minor_unit_exponent(currency: str) -> int:
         raise UnknownCurrency(f"{currency!r} is not a currency Quotery knows.") from None
 
 
+# Each currency's minor unit as a Decimal (0.01, 1, 0.001): made once, as rounding asks for it
+# on every amount.
+_QUANTA = {code: Decimal(1).scaleb(-places) for code, places in CURRENCY_MINOR_UNITS.items()}
+
+
 def quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_unit_exponent(currency))
+    try:
+        return _QUANTA[currency]
+    except KeyError:
+        raise UnknownCurrency(f"{currency!r} is not a currency Quotery knows.") from None
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

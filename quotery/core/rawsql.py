@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.base import ModelState
 
@@ -58,6 +58,23 @@ class Columns:
                 cached.append([(function, column) for function in functions])
             self._converters[db.vendor] = cached
         return cached
+
+    def converted_rows(self, rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """Whole result rows that start with these columns, those values as the ORM gives
+        them and any further columns as they came; the converters are looked up once for
+        all the rows, and columns without one are left alone."""
+        db = connections[DEFAULT_DB_ALIAS]
+        plan = [(i, found) for i, found in enumerate(self._converters_for(db)) if found]
+        result = []
+        for row in rows:
+            values = list(row)
+            for i, converters in plan:
+                value = values[i]
+                for function, column in converters:
+                    value = function(value, column, db)
+                values[i] = value
+            result.append(values)
+        return result
 
     def instance(self, values: Sequence[Any], db: BaseDatabaseWrapper = connection) -> Any:
         """The model instance of these column values, as `Model.from_db` makes it (columns

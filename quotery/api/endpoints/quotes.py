@@ -74,16 +74,12 @@ def list_quotes(request: HttpRequest, filters: Query[QuoteFilters]) -> HttpRespo
     """Newest first, 50 a page (`limit` up to 200); follow `next_cursor` for the next page."""
     if filters.updated_since is not None and filters.updated_since.tzinfo is None:
         filters.updated_since = filters.updated_since.replace(tzinfo=dt.UTC)
-    rows = selectors.quotes_for_api(
-        membership=key_holder(request).membership,
+    page = selectors.quote_summary_page(
+        company_id=key_holder(request).key.company_id,
         status=filters.status,
         client_id=filters.client,
         owner_id=filters.owner,
         updated_since=filters.updated_since,
-    )
-    page = keyset_page(
-        selectors.quote_rows(rows),
-        order=selectors.QUOTE_ORDER,
         cursor=filters.cursor,
         limit=filters.limit,
     )

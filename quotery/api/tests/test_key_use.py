@@ -127,7 +127,7 @@ def test_a_request_that_fails_on_our_side_is_recorded_as_500(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("quotery.api.selectors.quotes_for_api", broken)
+    monkeypatch.setattr("quotery.api.selectors.quote_summary_page", broken)
     with time_machine.travel(START, tick=False):
         answer = api.get("/api/v1/quotes")
     assert answer.status_code == 500

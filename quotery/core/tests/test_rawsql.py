@@ -37,6 +37,22 @@ def test_rows_come_back_as_the_orm_would_load_them(rep) -> None:  # type: ignore
     assert loaded._state.adding is False and loaded._state.db == connection.alias
 
 
+def test_rows_converted_in_bulk_equal_the_orms_values_and_keep_extra_columns(rep) -> None:  # type: ignore[no-untyped-def]
+    quotes = [make_quote(owner=rep), make_quote(owner=rep, currency="JPY")]
+    columns = Columns(Quote, QUOTE_FIELDS, "q")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns.sql}, 'extra' FROM {Quote._meta.db_table} q ORDER BY q.id",  # noqa: S608
+        )
+        rows = columns.converted_rows(cursor.fetchall())
+
+    expected = Quote.objects.order_by("id").values_list(*QUOTE_FIELDS)
+    assert [row[:-1] for row in rows] == [list(values) for values in expected]
+    for ours, orms in zip(rows, expected, strict=True):
+        assert [type(v) for v in ours[:-1]] == [type(v) for v in orms]
+    assert [row[-1] for row in rows] == ["extra"] * len(quotes)
+
+
 def test_fields_left_out_load_on_first_use(rep) -> None:  # type: ignore[no-untyped-def]
     quote = make_quote(owner=rep)
     columns = Columns(Quote, ["id", "number"], "q")
