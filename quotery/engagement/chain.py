@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from quotery.core.canonical import canonical_json
-from quotery.core.rawsql import Insert
+from quotery.core.rawsql import Insert, prepared_cursor
 from quotery.engagement.models import GENESIS_HASH, PendingOpen, QuoteEvent
 from quotery.engagement.pending_opens import pending_open_count, pending_open_events
 from quotery.engagement.rollups import rollups_add
@@ -133,7 +133,7 @@ def append_events(
         signature = ""
     else:
         signature = head_signature(quote_id, length, last_hash)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             MOVE_HEAD_SQL, [length, last_hash, signature, quote_id, head.length, head.last_hash]
         )

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from quotery.core.rawsql import prepared_cursor
 from quotery.engagement.models import (
     QUOTE_ROLLUP_KINDS,
     CompanyEventRollup,
@@ -191,7 +192,7 @@ def rollups_add(events: Sequence[QuoteEvent]) -> None:
     def prepared(value: Any) -> Any:
         return adapt(value) if isinstance(value, dt.datetime) else value
 
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         for table in TABLES:
             rows = _merged(table, events)
             if not rows:  # none of the kinds it counts

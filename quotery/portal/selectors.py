@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -20,7 +19,7 @@ from quotery.accounts.models import Company
 from quotery.billing.selectors import PaymentNotice, payment_notice_for
 from quotery.clients.models import Client
 from quotery.core.kept import KeptValues
-from quotery.core.rawsql import Columns, fetch_instances
+from quotery.core.rawsql import Columns, fetch_instances, prepared_cursor
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.payloads import ChangesRequested, EventDataInvalid, payload_of
 from quotery.portal.revision_changes import RevisionChanges, changes_since
@@ -124,7 +123,7 @@ def share_choices_locked(share: PortalShare) -> SavedChoices | None:
     (revoked, or revoked and issued again: a new key). Call it under the quote's row lock
     (`quote_lock`), so what it reads stays as read until the caller's transaction ends;
     the quote's chain head is then the one to append after."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(CHOICES_SQL, [share.pk, share.key])
         row = cursor.fetchone()
     if row is None:

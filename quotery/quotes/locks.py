@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from quotery.core.rawsql import prepared_cursor
 from quotery.quotes.models import Quote
 
 _QUOTES = Quote._meta.db_table
@@ -68,7 +69,7 @@ def quote_lock(quote_id: int) -> None:
     _require_transaction()
     if connection.vendor == "sqlite":
         return
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(LOCK_SQL, [quote_id])
         if cursor.fetchone() is None:
             raise Quote.DoesNotExist(f"No quote {quote_id}")
@@ -89,7 +90,7 @@ def quote_chain_head(quote_id: int) -> ChainHead:
 
 
 def _read_head(sql: str, quote_id: int) -> ChainHead:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [quote_id])
         row = cursor.fetchone()
     if row is None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from quotery.core.exceptions import QuoteNotAcceptable
+from quotery.core.rawsql import prepared_cursor
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement import events
 from quotery.portal.selectors import PortalPage, revision_content, share_choices_locked
@@ -98,7 +99,7 @@ def portal_choices_save(
         if not changes:
             return configuration
         choices = configuration.canonical_json().decode("utf-8")
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(SAVE_SQL, [choices, revision.content_hash, share.pk])
         events.event_options_changed(
             quote=quote,
