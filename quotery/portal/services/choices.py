@@ -14,7 +14,7 @@ from quotery.engagement import events
 from quotery.portal.selectors import PortalPage, revision_content, share_choices_locked
 from quotery.portal.services.acceptance import accepted_configuration
 from quotery.portal.services.answers import answer_refusal, link_gone
-from quotery.quotes.locks import ChainHead, quote_lock
+from quotery.quotes.locks import ChainHead
 from quotery.quotes.models import QuoteState
 from quotery.quotes.options import (
     Configuration,
@@ -69,14 +69,13 @@ def portal_choices_save(
     not offer (ValidationFailed, naming each problem), a quote no longer open for answers
     (QuoteNotAcceptable), a revoked link (NotFound).
 
-    Takes the quote's row lock, so two tabs saving at once record each change once. Under
-    it, one query reads the link, its saved choices and the quote with its company
+    Takes the quote's row lock, so two tabs saving at once record each change once, in the
+    one query that reads the link, its saved choices and the quote with its company
     (`share_choices_locked`); a change then writes the choices and appends its events
     after the chain head that query read: a handful of hand-written statements, on every
     tick of the page."""
     with transaction.atomic():
-        quote_lock(share.quote_id)
-        saved = share_choices_locked(share)
+        saved = share_choices_locked(share)  # takes the quote's lock with the read
         if saved is None:
             raise link_gone()
         quote = saved.quote
