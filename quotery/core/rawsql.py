@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Self
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models.base import ModelState
@@ -40,33 +40,51 @@ def _column(field: Field) -> str:
 # psycopg's preparing, which Django turns off (None) and which then refuses even
 # prepare=True; any other threshold lets `prepared_cursor` ask for it.
 NEVER_BY_COUNT = 2**31
-TIMESTAMPTZ_OID = 1184
-_preparing_cursor: type[Any] | None = None
+_preparing_cursor: Callable[[Any], Any] | None = None
 
 
-def _preparing_cursor_class() -> type[Any]:
-    """A psycopg cursor with server-side binding (as Django's `ServerBindingCursor`) that
-    prepares every statement (psycopg keeps a connection's most recent 100 and deallocates
-    older ones)."""
+def _preparing_cursor_factory() -> Callable[[Any], Any]:
+    """Makes, for a psycopg connection, a cursor with server-side binding (as Django's
+    `ServerBindingCursor`) that prepares every statement (psycopg keeps a connection's most
+    recent 100 and deallocates older ones), with the time zone Django's own cursors load
+    date-times in."""
     global _preparing_cursor
-    if _preparing_cursor is None:
-        from psycopg import Cursor
+    if _preparing_cursor is not None:
+        return _preparing_cursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg import Cursor
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
 
-        class PreparingCursor(Cursor[Any]):
-            def execute(
-                self,
-                query: Any,
-                params: Any = None,
-                *,
-                prepare: bool | None = None,
-                binary: bool | None = None,
-            ) -> Self:
-                super().execute(query, params, prepare=True, binary=binary)
-                self._query = _Logged(self.connection, query, params)  # type: ignore[assignment]
-                return self
+    timestamptz = 1184
 
-        _preparing_cursor = PreparingCursor
-    return _preparing_cursor
+    class PreparingCursor(Cursor[Any]):
+        def execute(
+            self,
+            query: Any,
+            params: Any = None,
+            *,
+            prepare: bool | None = None,
+            binary: bool | None = None,
+        ) -> Self:
+            super().execute(query, params, prepare=True, binary=binary)
+            self._query = _Logged(self.connection, query, params)  # type: ignore[assignment]
+            return self
+
+    def make(database: Any) -> PreparingCursor:
+        if database.prepare_threshold is None:
+            # Only cursors with server-side binding read the threshold (Django's own are
+            # client-side and never prepare): one never reached keeps it so for them all.
+            database.prepare_threshold = NEVER_BY_COUNT
+        cursor = PreparingCursor(database)
+        loader: type[Loader] = database.adapters.get_loader(timestamptz, Format.TEXT)
+        zone = connections[DEFAULT_DB_ALIAS].timezone
+        if zone != getattr(loader, "timezone", None):  # as Django's create_cursor does
+            register_tzloader(zone, cursor)
+        return cursor
+
+    _preparing_cursor = make
+    return make
 
 
 class _Logged:
@@ -93,25 +111,15 @@ def prepared_cursor() -> CursorWrapper:
     planned once per connection: write them for server-side binding (a parameter's type
     must follow from where it stands: a column it is compared with or stored in). Elsewhere
     (SQLite) it is the ordinary cursor."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    # What `connection.cursor()` does (BaseDatabaseWrapper._cursor), with our cursor class.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        from django.db.backends.postgresql.psycopg_any import register_tzloader
-        from psycopg.pq import Format
-
-        database = connection.connection
-        if database.prepare_threshold is None:
-            # Only cursors with server-side binding read the threshold (Django's own are
-            # client-side and never prepare): one never reached keeps it so for them all.
-            database.prepare_threshold = NEVER_BY_COUNT
-        raw = _preparing_cursor_class()(database)
-        loader = database.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        if connection.timezone != loader.timezone:  # as Django's create_cursor does
-            register_tzloader(connection.timezone, raw)
-        wrapped: CursorWrapper = connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+    db = connections[DEFAULT_DB_ALIAS]  # `connection`, looked up once
+    if db.vendor != "postgresql":
+        return db.cursor()
+    # What `connection.cursor()` does (BaseDatabaseWrapper._cursor), with our cursor.
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        raw = _preparing_cursor_factory()(db.connection)
+        wrapped: CursorWrapper = db._prepare_cursor(raw)  # type: ignore[attr-defined]
         return wrapped
 
 
@@ -243,14 +251,27 @@ class Insert:
         if len(instances) == 1:
             self.save(instances[0])
             return
-        params = [value for instance in instances for value in self._params(instance)]
-        by_key = {getattr(instance, key): instance for instance in instances}
-        assert len(by_key) == len(instances), f"{key} does not tell the rows apart"
-        column = connection.ops.quote_name(_column(_concrete(self.model, key)))
-        sql = self.head + ", ".join([self.row] * len(instances)) + f"{self.returning}, {column}"
+        sql, params = self.many(instances, key=key)
         with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        self.saved(instances, rows, key=key)
+
+    def many(self, instances: Sequence[models.Model], *, key: str) -> tuple[str, list[Any]]:
+        """The statement inserting the instances (returning each row's pk and `key`, a
+        field whose values tell the instances apart) and its parameters: for a caller that
+        runs it inside a larger statement, then hands the rows back to `saved`."""
+        params = [value for instance in instances for value in self._params(instance)]
+        column = connection.ops.quote_name(_column(_concrete(self.model, key)))
+        sql = self.head + ", ".join([self.row] * len(instances)) + f"{self.returning}, {column}"
+        return sql, params
+
+    def saved(
+        self, instances: Sequence[models.Model], rows: Sequence[Sequence[Any]], *, key: str
+    ) -> None:
+        """Marks the instances saved with the (pk, key) rows their insert returned."""
+        by_key = {getattr(instance, key): instance for instance in instances}
+        assert len(by_key) == len(instances), f"{key} does not tell the rows apart"
         assert len(rows) == len(instances)
         for pk, value in rows:
             self._saved(by_key[value], pk)
