@@ -44,6 +44,8 @@ MOVE_HEAD_SQL = (
 )
 EVENT_INSERT = Insert(QuoteEvent)
 SEQUENCE_UNIQUE = "event_sequence_unique"  # (quote, sequence): a chain never forks
+# A statement of hand-written SQL and its parameters.
+Statement = tuple[str, Sequence[Any]]
 
 
 class ChainForked(Exception):
@@ -112,15 +114,25 @@ def append_event(event: QuoteEvent) -> QuoteEvent:
 
 
 def append_events(
-    quote_id: int, head: ChainHead, events: list[QuoteEvent], *, pending: Sequence[int] = ()
+    quote_id: int,
+    head: ChainHead,
+    events: list[QuoteEvent],
+    *,
+    pending: Sequence[int] = (),
+    write: Statement | None = None,
 ) -> None:
     """Chains the unsaved `events`, in order, after `head`, inserts them and moves the head
     once, to the last of them; deletes the pending opens `pending` (which are among them,
     see `pending_opens_fold`). The caller holds the quote's row lock and read `head` under
     it (`quote_lock_chain_head`), in the transaction this runs in. Sequence numbers are
     head.length + 1, + 2, ... in order, so a caller can name an earlier event of the batch
-    by its number before it is saved."""
+    by its number before it is saved. `write`, a statement of the caller's (an UPDATE or
+    INSERT without RETURNING, e.g. what the events record), runs with the append: inside
+    its one statement on PostgreSQL, just before it elsewhere."""
     if not events:
+        if write is not None:
+            with prepared_cursor() as cursor:
+                cursor.execute(*write)
         return
     length, last_hash = head.length, head.last_hash
     for event in events:
@@ -139,8 +151,10 @@ def append_events(
     move: list[Any] = [length, last_hash, signature, quote_id, head.length, head.last_hash]
     with prepared_cursor() as cursor:
         if connection.vendor == "postgresql":
-            _append_in_one_statement(cursor, quote_id, move, events)
+            _append_in_one_statement(cursor, quote_id, move, events, write)
         else:
+            if write is not None:
+                cursor.execute(*write)
             cursor.execute(MOVE_HEAD_SQL, move)
             if cursor.rowcount != 1:
                 raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
@@ -154,10 +168,15 @@ def append_events(
 
 
 def _append_in_one_statement(
-    cursor: CursorWrapper, quote_id: int, move: list[Any], events: list[QuoteEvent]
+    cursor: CursorWrapper,
+    quote_id: int,
+    move: list[Any],
+    events: list[QuoteEvent],
+    write: Statement | None,
 ) -> None:
-    """PostgreSQL: what SQLite runs as three or four statements (the head's compare-and-set,
-    the events' insert, their rollups), in one, a round trip each saved on every append.
+    """PostgreSQL: what SQLite runs as three to five statements (the caller's write, the
+    head's compare-and-set, the events' insert, their rollups), in one, a round trip each
+    saved on every append.
     The statement's parts all run, whatever the head's move found: a head that did not
     move fails the append (ChainForked), which rolls back the caller's transaction with
     everything the statement wrote; a head that moved on with other events fails it
@@ -168,6 +187,9 @@ def _append_in_one_statement(
     for number, (rollup, rollup_params) in enumerate(rollups_statements(events)):
         parts.append(f"rollup_{number} AS ({rollup})")
         params += rollup_params
+    if write is not None:
+        parts.append(f"written AS ({write[0]})")
+        params += write[1]
     try:
         cursor.execute(
             f"WITH {', '.join(parts)} SELECT inserted.*, (SELECT count(*) FROM head) FROM inserted",  # noqa: S608

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from quotery.core.exceptions import QuoteNotAcceptable
-from quotery.core.rawsql import prepared_cursor
 from quotery.core.request_meta import RequestMeta
 from quotery.engagement import events
 from quotery.portal.selectors import PortalPage, revision_content, share_choices_locked
@@ -72,8 +71,8 @@ def portal_choices_save(
     Takes the quote's row lock, so two tabs saving at once record each change once, in the
     one query that reads the link, its saved choices and the quote with its company
     (`share_choices_locked`); a change then writes the choices and appends its events
-    after the chain head that query read: a handful of hand-written statements, on every
-    tick of the page."""
+    after the chain head that query read (on PostgreSQL in one statement): a handful of
+    hand-written statements, on every tick of the page."""
     with transaction.atomic():
         saved = share_choices_locked(share)  # takes the quote's lock with the read
         if saved is None:
@@ -98,14 +97,14 @@ def portal_choices_save(
         if not changes:
             return configuration
         choices = configuration.canonical_json().decode("utf-8")
-        with prepared_cursor() as cursor:
-            cursor.execute(SAVE_SQL, [choices, revision.content_hash, share.pk])
         events.event_options_changed(
             quote=quote,
             share=share,
             meta=meta,
             changes=changes,
             head=ChainHead(quote.chain_length, quote.chain_hash, quote.chain_signature),
+            # the choices saved with the append (on PostgreSQL, in its one statement)
+            write=(SAVE_SQL, [choices, revision.content_hash, share.pk]),
         )
     share.choices = choices
     share.choices_content_hash = revision.content_hash
