@@ -4,6 +4,7 @@ changed, at 16 connections, on SQLite and on PostgreSQL.
 
     .venv/bin/python benchmarks/choice_change.py [--duration 10] [--connections 16]
         [--workers 2] [--database sqlite|postgres|both] [--links 16]
+        [--body urlencoded|multipart]
 
 For each database: seeds a fresh database (as benchmarks/portal_load.py does: SQLite in
 WAL mode under var/bench/, or the PostgreSQL database quotery_bench) with `--links` quotes
@@ -16,7 +17,8 @@ and wrk (2 threads, `--connections`) runs:
 
 0. a bare template page (no database): the yardstick of what the machine gives now;
 1. choice changes: each request is what quote-options.js's `fetch` sends, the options form
-   as multipart form data (its CSRF token included), the cookie, the `X-Quotery-Choices`
+   URL-encoded (its CSRF token included; `--body multipart` sends it as the script did
+   before, multipart form data), the cookie, the `X-Quotery-Choices`
    header and the page's Origin, answered 204. The links take turns; each link's changes
    cycle through four states, each one change from the one before (warranty added,
    quantity 6.5 -> 8, warranty removed, quantity 8 -> 6.5), so each request saves the
@@ -42,6 +44,7 @@ import time
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,7 +102,7 @@ request = function()
   entry.state = entry.state % #bodies + 1
   local link = entry.link
   return wrk.format("POST", link.path, {{
-    ["Content-Type"] = "multipart/form-data; boundary={boundary}",
+    ["Content-Type"] = "{content_type}",
     ["Cookie"] = "csrftoken=" .. link.cookie,
     ["X-Quotery-Choices"] = "1",
     ["Origin"] = origin,
@@ -138,16 +141,32 @@ def multipart(fields: tuple[tuple[str, str], ...]) -> str:
     return '"' + body.replace("\r\n", "\\r\\n").replace('"', '\\"') + '"'
 
 
-def lua_script(port: int, pages: list[str]) -> str:
+def urlencoded(fields: tuple[tuple[str, str], ...]) -> str:
+    """A Lua string literal of the form URL-encoded, `%s` standing for the token."""
+    body = urlencode(fields) + "&csrfmiddlewaretoken=%s"
+    assert "%" not in body.replace("%s", ""), "a % in the body would confuse string.format"
+    return '"' + body + '"'
+
+
+# How the page's script sends the form (quote-options.js: URL-encoded), or as it did
+# before 2026-12-07 (multipart, `new FormData(form)`): Content-Type and body of each state.
+BODIES = {
+    "urlencoded": ("application/x-www-form-urlencoded;charset=UTF-8", urlencoded),
+    "multipart": (f"multipart/form-data; boundary={BOUNDARY}", multipart),
+}
+
+
+def lua_script(port: int, pages: list[str], body: str) -> str:
     links = []
     for page in pages:
         cookie, token = page_csrf(port, page)
         links.append(f'{{ path = "{page}choices/", cookie = "{cookie}", csrf = "{token}" }}')
+    content_type, encode = BODIES[body]
     return LUA.format(
         links=", ".join(links),
-        bodies=", ".join(multipart(state) for state in STATES),
+        bodies=", ".join(encode(state) for state in STATES),
         origin=f"http://127.0.0.1:{port}",
-        boundary=BOUNDARY,
+        content_type=content_type,
     )
 
 
@@ -176,7 +195,7 @@ def measure(database: str, args: argparse.Namespace) -> tuple[list[Result], int]
         pass
     try:
         warm(port, "/bench/bare/")
-        Path(lua.name).write_text(lua_script(port, pages))
+        Path(lua.name).write_text(lua_script(port, pages, args.body))
         options = {"duration": args.duration, "connections": args.connections, "cpu": cpu}
         bare = run_wrk("bare template page", f"{base}/bench/bare/", **options)
         time.sleep(1)
@@ -196,6 +215,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_load_options(parser)
     parser.add_argument("--links", type=int, default=16, help="shared quotes taking turns")
+    parser.add_argument(
+        "--body",
+        choices=sorted(BODIES),
+        default="urlencoded",
+        help="how each change posts the form (the page's script: urlencoded)",
+    )
     args = parser.parse_args()
     args.proxy = False
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]

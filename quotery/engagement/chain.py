@@ -14,16 +14,18 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from quotery.core.canonical import canonical_json
-from quotery.core.rawsql import Insert
+from quotery.core.rawsql import Insert, prepared_cursor
 from quotery.engagement.models import GENESIS_HASH, PendingOpen, QuoteEvent
 from quotery.engagement.pending_opens import pending_open_count, pending_open_events
-from quotery.engagement.rollups import rollups_add
+from quotery.engagement.rollups import rollups_add, rollups_statements
 from quotery.quotes.locks import ChainHead, quote_chain_head, quote_lock, quote_lock_chain_head
 from quotery.quotes.models import Quote
 
@@ -41,6 +43,9 @@ MOVE_HEAD_SQL = (
     "WHERE id = %s AND chain_length = %s AND chain_hash = %s"
 )
 EVENT_INSERT = Insert(QuoteEvent)
+SEQUENCE_UNIQUE = "event_sequence_unique"  # (quote, sequence): a chain never forks
+# A statement of hand-written SQL and its parameters.
+Statement = tuple[str, Sequence[Any]]
 
 
 class ChainForked(Exception):
@@ -109,15 +114,25 @@ def append_event(event: QuoteEvent) -> QuoteEvent:
 
 
 def append_events(
-    quote_id: int, head: ChainHead, events: list[QuoteEvent], *, pending: Sequence[int] = ()
+    quote_id: int,
+    head: ChainHead,
+    events: list[QuoteEvent],
+    *,
+    pending: Sequence[int] = (),
+    write: Statement | None = None,
 ) -> None:
     """Chains the unsaved `events`, in order, after `head`, inserts them and moves the head
     once, to the last of them; deletes the pending opens `pending` (which are among them,
     see `pending_opens_fold`). The caller holds the quote's row lock and read `head` under
     it (`quote_lock_chain_head`), in the transaction this runs in. Sequence numbers are
     head.length + 1, + 2, ... in order, so a caller can name an earlier event of the batch
-    by its number before it is saved."""
+    by its number before it is saved. `write`, a statement of the caller's (an UPDATE or
+    INSERT without RETURNING, e.g. what the events record), runs with the append: inside
+    its one statement on PostgreSQL, just before it elsewhere."""
     if not events:
+        if write is not None:
+            with prepared_cursor() as cursor:
+                cursor.execute(*write)
         return
     length, last_hash = head.length, head.last_hash
     for event in events:
@@ -133,19 +148,66 @@ def append_events(
         signature = ""
     else:
         signature = head_signature(quote_id, length, last_hash)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            MOVE_HEAD_SQL, [length, last_hash, signature, quote_id, head.length, head.last_hash]
-        )
-        if cursor.rowcount != 1:
-            raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
-        EVENT_INSERT.save_many(events, key="sequence")
-        rollups_add(events)  # the Engagement page's counts, in the same transaction
+    move: list[Any] = [length, last_hash, signature, quote_id, head.length, head.last_hash]
+    with prepared_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _append_in_one_statement(cursor, quote_id, move, events, write)
+        else:
+            if write is not None:
+                cursor.execute(*write)
+            cursor.execute(MOVE_HEAD_SQL, move)
+            if cursor.rowcount != 1:
+                raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
+            EVENT_INSERT.save_many(events, key="sequence")
+            rollups_add(events)  # the Engagement page's counts, in the same transaction
         if pending:
             marks = ", ".join(["%s"] * len(pending))
             cursor.execute(f"{DELETE_PENDING_SQL} ({marks})", [quote_id, *pending])
             if cursor.rowcount != len(pending):
                 raise ChainForked(f"Pending opens of quote {quote_id} were chained twice.")
+
+
+def _append_in_one_statement(
+    cursor: CursorWrapper,
+    quote_id: int,
+    move: list[Any],
+    events: list[QuoteEvent],
+    write: Statement | None,
+) -> None:
+    """PostgreSQL: what SQLite runs as three to five statements (the caller's write, the
+    head's compare-and-set, the events' insert, their rollups), in one, a round trip each
+    saved on every append.
+    The statement's parts all run, whatever the head's move found: a head that did not
+    move fails the append (ChainForked), which rolls back the caller's transaction with
+    everything the statement wrote; a head that moved on with other events fails it
+    before that, on the events' unique sequence numbers (ChainForked too)."""
+    insert, params = EVENT_INSERT.many(events, key="sequence")
+    parts = [f"head AS ({MOVE_HEAD_SQL} RETURNING id)", f"inserted AS ({insert})"]
+    params = [*move, *params]
+    for number, (rollup, rollup_params) in enumerate(rollups_statements(events)):
+        parts.append(f"rollup_{number} AS ({rollup})")
+        params += rollup_params
+    if write is not None:
+        parts.append(f"written AS ({write[0]})")
+        params += write[1]
+    try:
+        cursor.execute(
+            f"WITH {', '.join(parts)} SELECT inserted.*, (SELECT count(*) FROM head) FROM inserted",  # noqa: S608
+            params,
+        )
+    except IntegrityError as error:
+        # The head moved on with events of its own: ours collide with them (their
+        # sequence numbers) before the statement can say the head did not move.
+        cause = getattr(error.__cause__, "diag", None)
+        if getattr(cause, "constraint_name", None) == SEQUENCE_UNIQUE:
+            raise ChainForked(
+                f"The chain head of quote {quote_id} moved during an append."
+            ) from error
+        raise
+    rows = cursor.fetchall()
+    if not rows or rows[0][2] != 1:
+        raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
+    EVENT_INSERT.saved(events, [row[:2] for row in rows], key="sequence")
 
 
 # ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils import timezone
 from quotery.accounts.models import IpRecording
 from quotery.core.request_meta import RequestMeta, anonymised_ip
 from quotery.engagement import payloads
-from quotery.engagement.chain import append_event, append_events
+from quotery.engagement.chain import Statement, append_event, append_events
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.pending_opens import pending_open_events, pending_open_insert
 from quotery.quotes.locks import ChainHead, quote_lock_chain_head
@@ -291,13 +291,15 @@ def event_options_changed(
     meta: RequestMeta,
     changes: Sequence[Mapping[str, str]],
     head: ChainHead,
+    write: Statement | None = None,
 ) -> list[QuoteEvent]:
     """The client's changes of one save of their choices, each an `option_changed` event
     (as `event_option_changed` records it: the entries of `quotery.quotes.options.
     option_changes`, "from"/"to" for a quantity), chained in one append after `head`. The
     caller holds the quote's row lock and read `head` under it, in the transaction this
     runs in (the quote's own row read under `quote_lock` holds it); an append after any
-    other head fails (`ChainForked`) instead of forking the chain."""
+    other head fails (`ChainForked`) instead of forking the chain. `write`, the caller's
+    statement saving what changed, runs with the append (`append_events`)."""
     appended = [
         _event(
             quote=quote,
@@ -315,7 +317,7 @@ def event_options_changed(
         for change in changes
     ]
     with transaction.atomic(savepoint=False):
-        append_events(quote.pk, head, appended)
+        append_events(quote.pk, head, appended, write=write)
         for event in appended:
             webhook_publish_quote_event(event)
     return appended

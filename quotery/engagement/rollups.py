@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from quotery.core.rawsql import prepared_cursor
 from quotery.engagement.models import (
     QUOTE_ROLLUP_KINDS,
     CompanyEventRollup,
@@ -186,24 +187,34 @@ def _merged(table: _Table, events: Sequence[QuoteEvent]) -> dict[tuple[Any, ...]
 def rollups_add(events: Sequence[QuoteEvent]) -> None:
     """Adds the (just inserted) events to their rollups: one statement per table, whatever
     their number. Runs in the caller's transaction, which inserted the events."""
+    with prepared_cursor() as cursor:
+        for sql, params in rollups_statements(events):
+            cursor.execute(sql, params)
+
+
+def rollups_statements(events: Sequence[QuoteEvent]) -> list[tuple[str, list[Any]]]:
+    """The statements (and their parameters) `rollups_add` runs: one upsert per table
+    that counts any of the events, none for the others. For a caller that runs them inside
+    a statement of its own (the chain's append on PostgreSQL)."""
     adapt = connection.ops.adapt_datetimefield_value
 
     def prepared(value: Any) -> Any:
         return adapt(value) if isinstance(value, dt.datetime) else value
 
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            rows = _merged(table, events)
-            if not rows:  # none of the kinds it counts
-                continue
-            columns = ("company_id", *table.keys, *table.values)
-            marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            sql = (
-                f"INSERT INTO {table.table} ({', '.join(columns)}) VALUES "  # noqa: S608
-                + ", ".join([marks] * len(rows))
-                + _merge_sql(table)
-            )
-            cursor.execute(sql, [prepared(v) for key, row in rows.items() for v in (*key, *row)])
+    statements = []
+    for table in TABLES:
+        rows = _merged(table, events)
+        if not rows:  # none of the kinds it counts
+            continue
+        columns = ("company_id", *table.keys, *table.values)
+        marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        sql = (
+            f"INSERT INTO {table.table} ({', '.join(columns)}) VALUES "  # noqa: S608
+            + ", ".join([marks] * len(rows))
+            + _merge_sql(table)
+        )
+        statements.append((sql, [prepared(v) for key, row in rows.items() for v in (*key, *row)]))
+    return statements
 
 
 def _grouped_events_sql(table: _Table, company_id: int | None) -> tuple[str, list[Any]]:

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.crypto import salted_hmac
 
+from quotery.core.rawsql import prepared_cursor
 from quotery.portal.models import RateLimitCounter
 
 NOT_FOUND_PER_IP = "not_found_per_ip"
@@ -151,7 +152,7 @@ def hits_counted(rule: Limit, subject: str, *, now: float | None = None) -> int:
     defined elsewhere (the API's per-key limit), which share the counter table."""
     bucket, period = counter_row(rule, subject, now=now)
     table = counter_table()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             UPSERT_HIT.format(table=table, values="VALUES (%s, %s, 1)"), [bucket, period]
         )
@@ -172,7 +173,7 @@ def hits_counted_together(
     buckets = [bucket for bucket, _ in rows]
     assert len(set(buckets)) == len(buckets), "a bucket counted twice in one statement"
     values = "VALUES " + ", ".join(["(%s, %s, 1)"] * len(rows))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             UPSERT_HIT.format(table=counter_table(), values=values) + ", bucket",
             [value for row in rows for value in row],

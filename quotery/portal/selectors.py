@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -20,10 +19,11 @@ from quotery.accounts.models import Company
 from quotery.billing.selectors import PaymentNotice, payment_notice_for
 from quotery.clients.models import Client
 from quotery.core.kept import KeptValues
-from quotery.core.rawsql import Columns, fetch_instances
+from quotery.core.rawsql import Columns, fetch_instances, prepared_cursor
 from quotery.engagement.models import EventKind, QuoteEvent
 from quotery.engagement.payloads import ChangesRequested, EventDataInvalid, payload_of
 from quotery.portal.revision_changes import RevisionChanges, changes_since
+from quotery.quotes.locks import quote_lock_clause
 from quotery.quotes.models import Quote, QuoteRevision, QuoteState
 from quotery.quotes.states import effective_state
 from quotery.sharing.links import signature_matches, split_token
@@ -77,7 +77,7 @@ def share_for_token(token: str) -> PortalShare | None:
     return share
 
 
-# A choice change, under the quote's lock: the link still the live one, the choices it
+# A choice change, taking the quote's lock: the link still the live one, the choices it
 # keeps, its quote and the quote's company, in one statement (the quote's chain head too).
 # Only the columns a change reads (the others stay deferred): the statement runs on every
 # tick of the page.
@@ -119,13 +119,16 @@ class SavedChoices:
 
 
 def share_choices_locked(share: PortalShare) -> SavedChoices | None:
-    """The share's saved choices and its quote (company loaded; the columns a change does
-    not read are deferred), in one query; None when the link is no longer the live one
-    (revoked, or revoked and issued again: a new key). Call it under the quote's row lock
-    (`quote_lock`), so what it reads stays as read until the caller's transaction ends;
-    the quote's chain head is then the one to append after."""
-    with connection.cursor() as cursor:
-        cursor.execute(CHOICES_SQL, [share.pk, share.key])
+    """Takes the quote's row lock and reads the share's saved choices and its quote
+    (company loaded; the columns a change does not read are deferred), in one query; None
+    when the link is no longer the live one (revoked, or revoked and issued again: a new
+    key), and then nothing is locked. Call it inside the caller's transaction: what it
+    reads stays as read until that transaction ends, and the quote's chain head is the one
+    to append after. On PostgreSQL the lock comes with the read (`quote_lock_clause`: the
+    quote's row, then the link's, so that its choices and liveness are read as committed
+    before the lock); SQLite's one writer needs no lock."""
+    with prepared_cursor() as cursor:
+        cursor.execute(CHOICES_SQL + quote_lock_clause("q", "s"), [share.pk, share.key])
         row = cursor.fetchone()
     if row is None:
         return None

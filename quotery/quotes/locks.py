@@ -13,7 +13,9 @@ Who takes it:
   `quote_mark_accepted`, `quote_mark_changes_requested`, `quote_mark_declined` and
   `quote_mark_closed` run under their caller's lock.
 - portal: `quote_accept`, `quote_request_changes`, `quote_decline`, `client_message_post`,
-  `rep_message_post`, `share_revoke`, `portal_view_confirm`.
+  `rep_message_post`, `share_revoke`, `portal_view_confirm`; `portal_choices_save` takes it
+  with its read of the link and the quote, in one statement (`quote_lock_clause`, through
+  `share_choices_locked`).
 - billing: `payment_status_set`.
 - engagement: `append_event` and `append_events` (every event: they read the chain head
   with the lock in one query, `quote_lock_chain_head`), `pending_opens_fold` (the client
@@ -43,6 +45,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from quotery.core.rawsql import prepared_cursor
 from quotery.quotes.models import Quote
 
 _QUOTES = Quote._meta.db_table
@@ -68,10 +71,29 @@ def quote_lock(quote_id: int) -> None:
     _require_transaction()
     if connection.vendor == "sqlite":
         return
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(LOCK_SQL, [quote_id])
         if cursor.fetchone() is None:
             raise Quote.DoesNotExist(f"No quote {quote_id}")
+
+
+def quote_lock_clause(quote: str, *rows: str) -> str:
+    """The locking clause to end a SELECT that reads a quote (under the alias `quote`) with
+    rows hanging off it (the aliases `rows`, e.g. one of its links): it takes the quote's
+    row lock, as `quote_lock` does, in the same statement as the read, then locks those
+    rows, in that order (PostgreSQL locks in the order of the clauses, so the quote's row
+    still comes first). All of one statement reads one snapshot, and once a lock is granted
+    PostgreSQL reads again only the rows it locked: the rows the caller decides on must be
+    among them, so that they are read as committed before the lock, like a read after
+    `quote_lock`. The clause locks nothing when the statement finds no row. SQLite: no
+    clause (see `quote_lock`). RuntimeError outside a transaction."""
+    _require_transaction()
+    if connection.vendor == "sqlite":
+        return ""
+    clause = f" FOR UPDATE OF {quote}"
+    if rows:
+        clause += f" FOR NO KEY UPDATE OF {', '.join(rows)}"
+    return clause
 
 
 def quote_lock_chain_head(quote_id: int) -> ChainHead:
@@ -89,7 +111,7 @@ def quote_chain_head(quote_id: int) -> ChainHead:
 
 
 def _read_head(sql: str, quote_id: int) -> ChainHead:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [quote_id])
         row = cursor.fetchone()
     if row is None:

@@ -194,7 +194,9 @@
       pending = null;
       fetch(form.action, {
         method: "POST",
-        body: new FormData(form),
+        // URL-encoded, as the form itself posts without the script: the server reads it
+        // several times faster than multipart data, on every tick.
+        body: new URLSearchParams(new FormData(form)),
         credentials: "same-origin",
         headers: { "X-Quotery-Choices": "1" },
       })

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from quotery.core.rawsql import Columns, Insert, fetch_instances
+from quotery.core.rawsql import Columns, Insert, fetch_instances, prepared_cursor
 from quotery.engagement.models import QuoteEvent
 from quotery.quotes.factories import make_quote
 from quotery.quotes.models import Quote
@@ -111,3 +111,62 @@ def test_insert_many_writes_each_row_in_one_statement(rep) -> None:  # type: ign
     for event in events:
         stored = QuoteEvent.objects.get(pk=event.pk)
         assert stored.canonical_fields() == event.canonical_fields()
+
+
+def test_a_prepared_cursor_gives_what_the_ordinary_one_gives(rep) -> None:  # type: ignore[no-untyped-def]
+    quote = make_quote(owner=rep, sections=1, lines_per_section=1)
+    sql = (
+        f"SELECT id, title, created_at, total FROM {Quote._meta.db_table} "  # noqa: S608
+        "WHERE id = %s AND title = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quote.pk, quote.title])
+        expected = cursor.fetchall()
+
+    for _ in range(2):  # prepared once, then run by name
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, [quote.pk, quote.title])
+            assert cursor.fetchall() == expected
+
+
+def test_the_query_log_shows_a_prepared_statement_with_its_parameters_in(rep) -> None:  # type: ignore[no-untyped-def]
+    sql = f"SELECT id FROM {Quote._meta.db_table} WHERE title = %s"  # noqa: S608
+    with CaptureQueriesContext(connection) as queries, prepared_cursor() as cursor:
+        cursor.execute(sql, ["Office fit-out"])
+    assert [query["sql"] for query in queries] == [
+        f"SELECT id FROM {Quote._meta.db_table} WHERE title = 'Office fit-out'"  # noqa: S608
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_postgresql_plans_a_prepared_statement_once_per_connection(rep) -> None:  # type: ignore[no-untyped-def]
+    sql = f"SELECT id FROM {Quote._meta.db_table} WHERE id = %s"  # noqa: S608
+    for pk in (1, 2, 3):
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, [pk])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [f"SELECT id FROM {Quote._meta.db_table} WHERE id = $1%"],  # noqa: S608
+        )
+        assert cursor.fetchall() == [(sql.replace("%s", "$1"), 3)]
+    # Django's own cursors still send their statements as text, unprepared.
+    assert not Quote.objects.filter(title="Never prepared").exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%Never prepared%"],
+        )
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"quotes_quote"."title" = $1%'],
+        )
+        assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite has nothing to prepare")
+def test_elsewhere_a_prepared_cursor_is_the_ordinary_one() -> None:
+    with prepared_cursor() as cursor, connection.cursor() as ordinary:
+        assert type(cursor.cursor) is type(ordinary.cursor)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from io import StringIO
 from types import SimpleNamespace
 
@@ -20,7 +21,12 @@ from hypothesis import strategies as st
 from quotery.accounts.factories import member
 from quotery.accounts.models import Role
 from quotery.engagement import payloads
-from quotery.engagement.chain import append_events, pending_opens_fold
+from quotery.engagement.chain import (
+    ChainForked,
+    append_events,
+    pending_opens_fold,
+    verify_quote_chain,
+)
 from quotery.engagement.models import (
     CompanyEventRollup,
     EventKind,
@@ -382,8 +388,55 @@ def test_a_batch_append_writes_each_rollup_table_in_one_statement(rep):
         append_events(quote.pk, quote_lock_chain_head(quote.pk), batch)
 
     upserts = [q["sql"] for q in queries.captured_queries if "ON CONFLICT" in q["sql"]]
-    assert [sql.split()[2] for sql in upserts] == [
-        "engagement_eventrollup",
-        "engagement_companyeventrollup",
-        "engagement_quoterollup",
+    tables = ["engagement_eventrollup", "engagement_companyeventrollup", "engagement_quoterollup"]
+    if connection.vendor == "postgresql":  # one statement with the head's move and the events
+        [statement] = upserts
+        assert re.findall(r"INSERT INTO (\w+) \(company_id", statement) == tables
+    else:
+        assert [sql.split()[2] for sql in upserts] == tables
+
+
+def written(quote: Quote) -> tuple[int, object, str]:
+    return QuoteEvent.objects.count(), rollups_of(quote), Quote.objects.get(pk=quote.pk).chain_hash
+
+
+def choices_saved(share: PortalShare, choices: str) -> tuple[str, list[object]]:
+    """A caller's write to run with an append: the link's choices saved."""
+    sql = f"UPDATE {PortalShare._meta.db_table} SET choices = %s WHERE id = %s"  # noqa: S608
+    return sql, [choices, share.pk]
+
+
+@pytest.mark.parametrize("events", [1, 3])
+def test_an_append_after_a_head_that_moved_fails_and_writes_nothing(rep, events):
+    quote, share = quote_shared_at(rep, at(9))
+    with transaction.atomic():
+        stale = quote_lock_chain_head(quote.pk)
+        append_events(quote.pk, stale, [unsaved(quote, EventKind.QUOTE_VIEWED, at(10), share)])
+    before = written(quote)
+    batch = [unsaved(quote, EventKind.QUOTE_VIEWED, at(11 + n), share) for n in range(events)]
+
+    with pytest.raises(ChainForked), transaction.atomic():
+        # the head it was read as has moved since
+        append_events(quote.pk, stale, batch, write=choices_saved(share, "{}"))
+
+    assert written(quote) == before
+    assert PortalShare.objects.get(pk=share.pk).choices == ""  # nor the caller's write
+    assert all(event.pk is None for event in batch)
+
+
+@pytest.mark.parametrize("events", [1, 3])
+def test_an_append_saves_its_events_with_their_ids_in_order_and_the_caller_s_write(rep, events):
+    quote, share = quote_shared_at(rep, at(9))
+    batch = [unsaved(quote, EventKind.QUOTE_VIEWED, at(10 + n), share) for n in range(events)]
+
+    with transaction.atomic():
+        head = quote_lock_chain_head(quote.pk)
+        append_events(quote.pk, head, batch, write=choices_saved(share, '{"saved":true}'))
+
+    stored = list(QuoteEvent.objects.filter(quote=quote).order_by("sequence"))[-events:]
+    assert [(event.pk, event.sequence, event.hash) for event in batch] == [
+        (event.pk, event.sequence, event.hash) for event in stored
     ]
+    assert all(not event._state.adding for event in batch)
+    assert verify_quote_chain(quote.pk).ok
+    assert PortalShare.objects.get(pk=share.pk).choices == '{"saved":true}'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from quotery.core.exceptions import QuoteNotAcceptable
@@ -13,7 +13,7 @@ from quotery.engagement import events
 from quotery.portal.selectors import PortalPage, revision_content, share_choices_locked
 from quotery.portal.services.acceptance import accepted_configuration
 from quotery.portal.services.answers import answer_refusal, link_gone
-from quotery.quotes.locks import ChainHead, quote_lock
+from quotery.quotes.locks import ChainHead
 from quotery.quotes.models import QuoteState
 from quotery.quotes.options import (
     Configuration,
@@ -68,14 +68,13 @@ def portal_choices_save(
     not offer (ValidationFailed, naming each problem), a quote no longer open for answers
     (QuoteNotAcceptable), a revoked link (NotFound).
 
-    Takes the quote's row lock, so two tabs saving at once record each change once. Under
-    it, one query reads the link, its saved choices and the quote with its company
+    Takes the quote's row lock, so two tabs saving at once record each change once, in the
+    one query that reads the link, its saved choices and the quote with its company
     (`share_choices_locked`); a change then writes the choices and appends its events
-    after the chain head that query read: a handful of hand-written statements, on every
-    tick of the page."""
+    after the chain head that query read (on PostgreSQL in one statement): a handful of
+    hand-written statements, on every tick of the page."""
     with transaction.atomic():
-        quote_lock(share.quote_id)
-        saved = share_choices_locked(share)
+        saved = share_choices_locked(share)  # takes the quote's lock with the read
         if saved is None:
             raise link_gone()
         quote = saved.quote
@@ -98,14 +97,14 @@ def portal_choices_save(
         if not changes:
             return configuration
         choices = configuration.canonical_json().decode("utf-8")
-        with connection.cursor() as cursor:
-            cursor.execute(SAVE_SQL, [choices, revision.content_hash, share.pk])
         events.event_options_changed(
             quote=quote,
             share=share,
             meta=meta,
             changes=changes,
             head=ChainHead(quote.chain_length, quote.chain_hash, quote.chain_signature),
+            # the choices saved with the append (on PostgreSQL, in its one statement)
+            write=(SAVE_SQL, [choices, revision.content_hash, share.pk]),
         )
     share.choices = choices
     share.choices_content_hash = revision.content_hash

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -126,6 +127,29 @@ def test_the_script_s_post_answers_204_and_the_same_choices_twice_record_once(cl
         "chose",
         "removed",
     ]
+
+
+def test_the_script_s_url_encoded_post_saves_as_the_multipart_one_does(rep):
+    # quote-options.js posts the form URL-encoded (cheaper to read than multipart data),
+    # with the CSRF token in the body as the form has it
+    shared = share_options_quote(rep)
+    browser = HttpClient(enforce_csrf_checks=True)
+    page = browser.get(shared.url).content.decode()
+    token = re.search(
+        r'id="quote-options".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S
+    )
+    assert token is not None
+    body = urlencode({**WARRANTY_OAK_8H, "csrfmiddlewaretoken": token.group(1)})
+
+    answer = browser.post(
+        choices_url(shared),
+        body,
+        content_type="application/x-www-form-urlencoded;charset=UTF-8",
+        headers={"X-Quotery-Choices": "1"},
+    )
+
+    assert answer.status_code == 204
+    assert [event["change"] for event in option_events(shared)] == ["added", "quantity", "chose"]
 
 
 BAD_CHOICES = {

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -104,7 +103,8 @@ def over_post_limit(
     """Counts a client's POST of `kind` on `share` against its address's budget and the
     (link, address) budget, both in one statement (each POST spends both, refused or not);
     the 429 to answer when either is spent, else None. Run it inside the transaction that
-    writes, or alone: the counters commit with it."""
+    writes, or alone in autocommit: the one statement is its own transaction, and the
+    counters commit with it."""
     ip = ip_of(request)
     rules = [
         (ratelimit.limit(kind.per_ip), ip),
@@ -125,8 +125,10 @@ def portal_post(
     """For a client's POST of `kind` under /p/<token>/...: the same 404 as any dead link,
     then the limits of `kind` (429 over them), then `view(request, share, ...)`.
 
-    The view runs after the counters' transaction has committed, so a refused or failed
-    answer still counts towards the limit. CSRF is checked by the middleware before this.
+    The counters' one statement runs in autocommit, so it has committed before the view
+    runs, and a refused or failed answer still counts towards the limit (no BEGIN and
+    COMMIT around it: on PostgreSQL two round trips fewer on every POST). CSRF is checked
+    by the middleware before this.
     """
 
     def decorator(view: PortalPostView) -> Callable[..., HttpResponse]:
@@ -136,8 +138,7 @@ def portal_post(
             if share is None:
                 return unknown_link(request)
             client_language_activate(share)
-            with transaction.atomic():
-                refusal = over_post_limit(request, share, kind)
+            refusal = over_post_limit(request, share, kind)
             if refusal is not None:
                 return refusal
             return view(request, share, *args, token=token, **kwargs)
