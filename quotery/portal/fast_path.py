@@ -1,12 +1,13 @@
 """The client page and its beacons, served past the middleware they have no use for.
 
 Every client page view is two requests, the page (GET) and its beacon (POST), then a batch
-of time on sections (POST) about every 30 seconds while it is on screen: the most frequent
-requests the app serves. Most of Django's middleware stack is for signed-in
-staff: sessions, authentication, the current membership, messages, the sign-in throttle.
-A request that carries no session cookie has nobody signed in, so for these URLs this
-middleware, first in MIDDLEWARE, answers it through the middleware that does matter to
-them, in the stack's order, and nothing else:
+of time on sections (POST) about every 30 seconds while it is on screen, and on a quote with
+options one POST per choice the client changes: the most frequent requests the app serves.
+Most of Django's middleware stack is for signed-in staff: sessions, authentication, the
+current membership, messages, the sign-in throttle. A request that carries no session
+cookie has nobody signed in, so for these URLs this middleware, first in MIDDLEWARE,
+answers it through the middleware that does matter to them, in the stack's order, and
+nothing else:
 
 - Django's SecurityMiddleware (its headers, HTTPS redirect),
 - the CSRF middleware (the beacon's token check, the page's CSRF cookie; SECURITY.md 22),
@@ -36,16 +37,17 @@ from quotery.core.csrf import PortalAwareCsrfViewMiddleware
 from quotery.core.exceptions import ApplicationError
 from quotery.core.headers import PORTAL_PREFIX
 from quotery.core.middleware import ApplicationErrorMiddleware
-from quotery.portal.views import client
+from quotery.portal.views import choices, client
 
 Handler = Callable[[HttpRequest], Any]
 
-# The shapes of /p/<token>/, /p/<token>/seen/ and /p/<token>/attention/ (a token never
+# The shapes of /p/<token>/ and its /seen/, /attention/ and /choices/ (a token never
 # holds a slash; the view itself tells real links from anything else, as it does behind the
 # whole stack).
 PAGE = re.compile(rf"\A{re.escape(PORTAL_PREFIX)}(?P<token>[^/]+)/\Z")
 SEEN = re.compile(rf"\A{re.escape(PORTAL_PREFIX)}(?P<token>[^/]+)/seen/\Z")
 ATTENTION = re.compile(rf"\A{re.escape(PORTAL_PREFIX)}(?P<token>[^/]+)/attention/\Z")
+CHOICES = re.compile(rf"\A{re.escape(PORTAL_PREFIX)}(?P<token>[^/]+)/choices/\Z")
 
 
 class PortalFastPathMiddleware:
@@ -89,6 +91,9 @@ class PortalFastPathMiddleware:
             if match is None:
                 match = ATTENTION.match(path)
                 view = client.attention
+            if match is None:
+                match = CHOICES.match(path)
+                view = choices.choices
         else:
             return None
         if match is None:

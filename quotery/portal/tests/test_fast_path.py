@@ -1,5 +1,5 @@
-"""The client page and its beacon without a session take the short way past the staff
-middleware, and keep everything the whole stack gives them: the CSRF check and cookie
+"""The client page, its beacons and its choice changes without a session take the short way
+past the staff middleware, and keep everything the whole stack gives them: the CSRF check and cookie
 (SECURITY.md 22), the headers (SECURITY.md 5), the host check, a Content-Length."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import re
 
 import pytest
 from django.test import Client as HttpClient
+from django.urls import reverse
 
 from quotery.engagement.models import EventKind, PendingOpen, QuoteEvent
-from quotery.portal.tests.portal_fixtures import share_quote
+from quotery.portal.tests.portal_fixtures import share_options_quote, share_quote
 from tests.security.test_portal_client import assert_portal_headers
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,33 @@ def test_security_22_an_attention_batch_takes_the_short_way_with_its_token_in_th
     assert [e.data["sections"] for e in QuoteEvent.objects.filter(kind="attention")] == [
         {"totals": 30}
     ]
+
+
+def test_security_22_a_choice_change_takes_the_short_way_and_keeps_its_csrf_check(rep):
+    # given the page of a quote with options in a browser that enforces CSRF
+    shared = share_options_quote(rep)
+    browser = HttpClient(enforce_csrf_checks=True)
+    html = browser.get(shared.url).content.decode()
+    csrf = re.search(r'id="quote-options".*?name="csrfmiddlewaretoken" value="([^"]+)"', html, re.S)
+    assert csrf is not None
+    url = reverse("portal:choices", args=[shared.token])
+    script = {"X-Quotery-Choices": "1"}
+
+    # when a change comes without the CSRF token, with it, and a refused one without script
+    refused = browser.post(url, {"include": "0.1"}, headers=script)
+    taken = browser.post(
+        url, {"include": "0.1", "csrfmiddlewaretoken": csrf.group(1)}, headers=script
+    )
+    wrong = browser.post(url, {"quantity.0.2": "11", "csrfmiddlewaretoken": csrf.group(1)})
+
+    # then the first is refused, the second saved past the staff middleware, the third
+    # brings the page back with the reason beside the field, as behind the whole stack
+    assert refused.status_code == 403
+    assert_portal_headers(refused)
+    assert taken.status_code == 204
+    assert not hasattr(taken.wsgi_request, "user")  # authentication never ran
+    assert [e.data["change"] for e in QuoteEvent.objects.filter(kind="option_changed")] == ["added"]
+    assert wrong.status_code == 422
+    assert "must be between 4 and 10" in wrong.content.decode()
+    assert_portal_headers(wrong)
+    assert not hasattr(wrong.wsgi_request, "user")
