@@ -174,5 +174,6 @@ def test_the_lock_module_is_the_only_code_that_locks_a_quote_row() -> None:
         if (locks := row_locks_in(ast.parse(path.read_text())))
     }
 
-    # then only quotery/quotes/locks.py writes one (the plain lock and the locked head read)
-    assert found == {"quotery/quotes/locks.py": ["FOR UPDATE", "FOR UPDATE"]}
+    # then only quotery/quotes/locks.py writes one (the plain lock, the clause a locked
+    # read of a quote and its rows ends with, and the locked head read)
+    assert found == {"quotery/quotes/locks.py": ["FOR UPDATE", "FOR UPDATE", "FOR UPDATE"]}
