@@ -92,7 +92,10 @@ def seal_identity(*, create: bool = True) -> SealIdentity:
 
 def _load_identity(key_path: Path, cert_path: Path, *, create: bool) -> SealIdentity:
     if create and not key_path.exists():
-        if cert_path.exists():
+        # The key is published before its certificate, so a certificate whose key is still
+        # missing when looked for again after it was lost; one whose key has appeared since
+        # was made by another worker starting at the same moment.
+        if cert_path.exists() and not key_path.exists():
             raise ImproperlyConfigured(
                 f"The seal certificate {cert_path} exists but its key {key_path} does not. "
                 "Restore the key, or move both away to have a new seal made."

@@ -97,6 +97,27 @@ def test_workers_starting_together_end_up_with_one_key(seal_dir):
     assert {path.name for path in seal_dir.iterdir()} == {"seal-key.pem", "seal-cert.pem"}
 
 
+def test_a_worker_that_found_no_key_uses_the_pair_another_made_meanwhile(seal_dir):
+    # given a worker that looks for the key just before another worker makes the whole pair
+    key_path = seal_dir / "seal-key.pem"
+    cert_path = seal_dir / "seal-cert.pem"
+    other: list[str] = []
+
+    class LookedForTooEarly(type(key_path)):  # type: ignore[misc]
+        def exists(self, *, follow_symlinks: bool = True) -> bool:
+            if not other:  # the first look: missing, then the other worker finishes
+                other.append(sealing._load_identity(key_path, cert_path, create=True).fingerprint)
+                return False
+            return super().exists(follow_symlinks=follow_symlinks)
+
+    # when it goes on to make its own
+    ours = sealing._load_identity(LookedForTooEarly(key_path), cert_path, create=True)
+
+    # then it finds the certificate with its key and uses that pair, refusing nothing
+    assert ours.fingerprint == other[0]
+    assert {path.name for path in seal_dir.iterdir()} == {"seal-key.pem", "seal-cert.pem"}
+
+
 def test_a_configured_key_and_certificate_are_used(settings, tmp_path, plain_pdf):
     # given a key and certificate made elsewhere, named by SEAL_KEY_PATH and SEAL_CERT_PATH
     made_elsewhere = sealing._load_identity(
