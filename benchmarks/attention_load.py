@@ -54,7 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.load_servers import add_load_options, start_servers  # noqa: E402
+from benchmarks.load_servers import add_load_options, measure_each, start_servers  # noqa: E402
 from benchmarks.portal_load import (  # noqa: E402
     Result,
     csrf_cookie,
@@ -269,9 +269,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.proxy = False
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    measured = {database: measure(database, args) for database in databases}
-    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
+    measured = measure_each(args, measure)
     for database, runs in measured.items():
         report(database, runs, args)
 

@@ -50,7 +50,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
-from benchmarks.load_servers import add_load_options, run_python, seed_database, start_servers  # noqa: E402
+from benchmarks.load_servers import (  # noqa: E402
+    add_load_options,
+    measure_each,
+    run_python,
+    seed_database,
+    start_servers,
+)
 from benchmarks.portal_load import Result, run_wrk, warm  # noqa: E402
 from tests.network import free_port  # noqa: E402
 
@@ -223,9 +229,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.proxy = False
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    measured = {database: measure(database, args) for database in databases}
-    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
+    measured = measure_each(args, measure)
     for database, ((bare, change), changes) in measured.items():
         print(
             f"\n{database}: {args.links} links, wrk -t2 -c{args.connections} -d{args.duration}s, "

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.network import free_port
@@ -222,6 +223,17 @@ def seed_database(database: str, script: str, *args: str, **env: str) -> list[st
         check=True,
     )
     return run_python(database, script, *args, **env)
+
+
+def measure_each[T](
+    args: argparse.Namespace, measure: Callable[[str, argparse.Namespace], T]
+) -> dict[str, T]:
+    """`measure(database, args)` for each database --database names, in turn, then the load
+    average the runs leave behind (printed, to read the figures by)."""
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    measured = {database: measure(database, args) for database in databases}
+    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
+    return measured
 
 
 def add_load_options(parser: argparse.ArgumentParser) -> None:

@@ -55,6 +55,7 @@ PYTHON = sys.executable
 from benchmarks.load_servers import (  # noqa: E402
     add_load_options,
     environment,
+    measure_each,
     reset_database,
     run_python,
     server_cpu_ticks,
@@ -316,10 +317,7 @@ def main() -> None:
         help="nginx in front of two gunicorn instances sharing --workers",
     )
     args = parser.parse_args()
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    measured = [measure(database, args) for database in databases]
-    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
-    for one in measured:
+    for one in measure_each(args, measure).values():
         report(one, args)
 
 
