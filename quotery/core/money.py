@@ -34,11 +34,15 @@ class UnknownCurrency(ValueError):
     pass
 
 
+def _unknown(currency: str) -> UnknownCurrency:
+    return UnknownCurrency(f"{currency!r} is not a currency Quotery knows.")
+
+
 def minor_unit_exponent(currency: str) -> int:
     try:
         return CURRENCY_MINOR_UNITS[currency]
     except KeyError:
-        raise UnknownCurrency(f"{currency!r} is not a currency Quotery knows.") from None
+        raise _unknown(currency) from None
 
 
 # Each currency's minor unit as a Decimal (0.01, 1, 0.001): made once, as rounding asks for it
@@ -50,7 +54,7 @@ def quantum(currency: str) -> Decimal:
     try:
         return _QUANTA[currency]
     except KeyError:
-        raise UnknownCurrency(f"{currency!r} is not a currency Quotery knows.") from None
+        raise _unknown(currency) from None
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
