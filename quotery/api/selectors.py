@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, QuerySet
 from django.http import Http404
 
 from quotery.accounts.models import Company, Membership, User
@@ -18,7 +18,7 @@ from quotery.catalog.models import Product
 from quotery.catalog.selectors import ProductFilters, product_list
 from quotery.clients.models import Client
 from quotery.clients.selectors import client_list
-from quotery.core.rawsql import Columns, prepared_cursor
+from quotery.core.rawsql import Columns, prepared_cursor, quoted_column
 from quotery.engagement.chain import pending_opens_fold
 from quotery.engagement.models import QuoteEvent
 from quotery.quotes.models import DeliveryNote, Quote
@@ -63,32 +63,27 @@ _ORDER_FIELDS: list[Field[Any, Any]] = [
 ]
 
 
-def _column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    return connection.ops.quote_name(str(field.column))  # type: ignore[union-attr]
-
-
 def _page_sql() -> str:
     quote = connection.ops.quote_name
-    q = f"q.{_column(Quote, 'company')}"
+    q = f"q.{quoted_column(Quote, 'company')}"
     # Table and column names come from the models; values are always parameters.
     return (
         f"SELECT {_ROW_QUOTE.sql}, {_ROW_CLIENT.sql}, {_ROW_OWNER.sql} "  # noqa: S608
         f"FROM {quote(Quote._meta.db_table)} q "
-        f"JOIN {quote(Client._meta.db_table)} c ON c.id = q.{_column(Quote, 'client')} "
-        f"JOIN {quote(User._meta.db_table)} u ON u.id = q.{_column(Quote, 'owner')} "
+        f"JOIN {quote(Client._meta.db_table)} c ON c.id = q.{quoted_column(Quote, 'client')} "
+        f"JOIN {quote(User._meta.db_table)} u ON u.id = q.{quoted_column(Quote, 'owner')} "
         f"WHERE {q} = %s"
     )
 
 
 _PAGE_SQL = _page_sql()
 _FILTERS = {
-    "status": f"q.{_column(Quote, 'state')} = %s",
-    "client_id": f"q.{_column(Quote, 'client')} = %s",
-    "owner_id": f"q.{_column(Quote, 'owner')} = %s",
-    "updated_since": f"q.{_column(Quote, 'updated_at')} >= %s",
+    "status": f"q.{quoted_column(Quote, 'state')} = %s",
+    "client_id": f"q.{quoted_column(Quote, 'client')} = %s",
+    "owner_id": f"q.{quoted_column(Quote, 'owner')} = %s",
+    "updated_since": f"q.{quoted_column(Quote, 'updated_at')} >= %s",
 }
-_CREATED, _ID = f"q.{_column(Quote, 'created_at')}", f"q.{_column(Quote, 'id')}"
+_CREATED, _ID = f"q.{quoted_column(Quote, 'created_at')}", f"q.{quoted_column(Quote, 'id')}"
 # After the cursor's row in QUOTE_ORDER; the bound on created_at alone lets the
 # (company, created_at) index start at the cursor.
 _AFTER = f"{_CREATED} <= %s AND ({_CREATED} < %s OR ({_CREATED} = %s AND {_ID} < %s))"

@@ -37,6 +37,11 @@ def _column(field: Field) -> str:
     return field.column
 
 
+def quoted_column(model: type[models.Model], name: str) -> str:
+    """The column of the model's field `name`, quoted for this database's SQL."""
+    return connection.ops.quote_name(_column(_concrete(model, name)))
+
+
 # psycopg's preparing, which Django turns off (None) and which then refuses even
 # prepare=True; any other threshold lets `prepared_cursor` ask for it.
 NEVER_BY_COUNT = 2**31
@@ -279,7 +284,7 @@ class Insert:
         field whose values tell the instances apart) and its parameters: for a caller that
         runs it inside a larger statement, then hands the rows back to `saved`."""
         params = [value for instance in instances for value in self._params(instance)]
-        column = connection.ops.quote_name(_column(_concrete(self.model, key)))
+        column = quoted_column(self.model, key)
         sql = self.head + ", ".join([self.row] * len(instances)) + f"{self.returning}, {column}"
         return sql, params
 
