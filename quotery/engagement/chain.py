@@ -157,7 +157,7 @@ def append_events(
                 cursor.execute(*write)
             cursor.execute(MOVE_HEAD_SQL, move)
             if cursor.rowcount != 1:
-                raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
+                raise _head_moved(quote_id)
             EVENT_INSERT.save_many(events, key="sequence")
             rollups_add(events)  # the Engagement page's counts, in the same transaction
         if pending:
@@ -165,6 +165,10 @@ def append_events(
             cursor.execute(f"{DELETE_PENDING_SQL} ({marks})", [quote_id, *pending])
             if cursor.rowcount != len(pending):
                 raise ChainForked(f"Pending opens of quote {quote_id} were chained twice.")
+
+
+def _head_moved(quote_id: int) -> ChainForked:
+    return ChainForked(f"The chain head of quote {quote_id} moved during an append.")
 
 
 def _append_in_one_statement(
@@ -200,13 +204,11 @@ def _append_in_one_statement(
         # sequence numbers) before the statement can say the head did not move.
         cause = getattr(error.__cause__, "diag", None)
         if getattr(cause, "constraint_name", None) == SEQUENCE_UNIQUE:
-            raise ChainForked(
-                f"The chain head of quote {quote_id} moved during an append."
-            ) from error
+            raise _head_moved(quote_id) from error
         raise
     rows = cursor.fetchall()
     if not rows or rows[0][2] != 1:
-        raise ChainForked(f"The chain head of quote {quote_id} moved during an append.")
+        raise _head_moved(quote_id)
     EVENT_INSERT.saved(events, [row[:2] for row in rows], key="sequence")
 
 
